@@ -1,0 +1,126 @@
+/**
+ * Every error fleetd raises on purpose carries one of these codes, so callers
+ * (the CLI, the HTTP API, tests) branch on `error.code`, never on message text.
+ */
+export const ErrorCodes = {
+  /** A unit file could not be parsed; `line`/`column` say where. */
+  UNIT_FILE_SYNTAX: 'UNIT_FILE_SYNTAX',
+  /** A unit file is larger than the parser accepts. */
+  UNIT_FILE_TOO_LARGE: 'UNIT_FILE_TOO_LARGE',
+  /** A unit name breaks systemd's naming rules. */
+  UNIT_NAME_INVALID: 'UNIT_NAME_INVALID',
+  /** An operation is not allowed on a template unit (load/launch). */
+  UNIT_TEMPLATE_NOT_RUNNABLE: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+  /** A desired-state change that fleet's state machine forbids. */
+  UNIT_STATE_TRANSITION: 'UNIT_STATE_TRANSITION',
+  /** A value is not one of the known desired or current states. */
+  UNIT_STATE_INVALID: 'UNIT_STATE_INVALID',
+  /** A machine ID or machine description is malformed. */
+  MACHINE_INVALID: 'MACHINE_INVALID',
+
+  /** A plugin object is malformed (no meta, no apply, bad name or version). */
+  PLUGIN_INVALID: 'PLUGIN_INVALID',
+  /** A plugin does not support the running core version. */
+  PLUGIN_VERSION_MISMATCH: 'PLUGIN_VERSION_MISMATCH',
+  /** Two plugins with the same name were assembled. */
+  PLUGIN_DUPLICATE: 'PLUGIN_DUPLICATE',
+  /** A plugin's options failed validation; `issues` lists each `path: message`. */
+  PLUGIN_OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
+  /** A plugin's apply() threw while tapping hooks. */
+  PLUGIN_APPLY_FAILED: 'PLUGIN_APPLY_FAILED',
+  /** A hook tap threw or rejected; `plugin`, `hook` and `cause` say which. */
+  PLUGIN_ERROR: 'PLUGIN_ERROR',
+  /** Async plugin work ran longer than its timeout. */
+  PLUGIN_TIMEOUT: 'PLUGIN_TIMEOUT',
+  /** A tap was added after start-up, when hooks are frozen. */
+  HOOKS_FROZEN: 'HOOKS_FROZEN',
+  /** A plugin tapped a hook under a name other than its own. */
+  TAP_NAME_MISMATCH: 'TAP_NAME_MISMATCH',
+  /** A tap used a stage outside the exported stage constants' range. */
+  TAP_STAGE_INVALID: 'TAP_STAGE_INVALID',
+  /** A score weight in the configuration is not a finite number. */
+  SCORE_WEIGHT_INVALID: 'SCORE_WEIGHT_INVALID',
+  /** A scheduling snapshot is inconsistent (duplicate machine, unknown unit...). */
+  SNAPSHOT_INVALID: 'SNAPSHOT_INVALID',
+
+  /** A compare-and-swap or guarded transaction lost to a concurrent write. */
+  REGISTRY_CONFLICT: 'REGISTRY_CONFLICT',
+  /** A watch asked for history that has been compacted away; re-list. */
+  REGISTRY_COMPACTED: 'REGISTRY_COMPACTED',
+  /** A transaction holds more operations than the store allows (etcd: 128). */
+  REGISTRY_TXN_TOO_LARGE: 'REGISTRY_TXN_TOO_LARGE',
+  /** A lease is unknown or has expired. */
+  REGISTRY_LEASE_NOT_FOUND: 'REGISTRY_LEASE_NOT_FOUND',
+  /** The registry was closed; no further calls are accepted. */
+  REGISTRY_CLOSED: 'REGISTRY_CLOSED',
+  /** The registry could not be reached or answered with an error. */
+  REGISTRY_UNAVAILABLE: 'REGISTRY_UNAVAILABLE',
+  /** A key or value given to the registry is malformed. */
+  REGISTRY_INVALID_ARGUMENT: 'REGISTRY_INVALID_ARGUMENT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface FleetErrorDetails {
+  /** Plugin the error is about, when one is. */
+  readonly plugin?: string;
+  /** Hook the error happened in, when one is. */
+  readonly hook?: string;
+  /** Unit the error is about, when one is. */
+  readonly unit?: string;
+  /** File the error is about (unit file name, config path). */
+  readonly file?: string;
+  /** 1-based line in `file`. */
+  readonly line?: number;
+  /** 1-based column in `file`. */
+  readonly column?: number;
+  /** Individual problems, each already formatted as `path: message`. */
+  readonly issues?: readonly string[];
+  /** Store revision the error is about (e.g. the compacted revision). */
+  readonly revision?: number;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/** The one error class fleetd throws on purpose; `code` is stable, `message` is for people. */
+export class FleetError extends Error {
+  override readonly name = 'FleetError';
+  readonly code: ErrorCode;
+  readonly plugin: string | undefined;
+  readonly hook: string | undefined;
+  readonly unit: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly issues: readonly string[];
+  readonly revision: number | undefined;
+
+  constructor(code: ErrorCode, message: string, details: FleetErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.plugin = details.plugin;
+    this.hook = details.hook;
+    this.unit = details.unit;
+    this.file = details.file;
+    this.line = details.line;
+    this.column = details.column;
+    this.issues = details.issues ?? [];
+    this.revision = details.revision;
+  }
+}
+
+/** True when `error` is a FleetError, optionally with the given code. */
+export function isFleetError(error: unknown, code?: ErrorCode): error is FleetError {
+  return error instanceof FleetError && (code === undefined || error.code === code);
+}
+
+/** A readable one-line description of anything thrown, for reasons and logs. */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message || thrown.name;
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+}
