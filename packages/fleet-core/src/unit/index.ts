@@ -1,0 +1,15 @@
+export { UnitFile, type UnitOption } from './unit-file.js';
+export { parseUnitFile, MAX_UNIT_FILE_BYTES, type ParseUnitFileOptions } from './parse.js';
+export { serializeUnitFile } from './serialize.js';
+export { unitHash } from './hash.js';
+export { splitMultiValue } from './multi-value.js';
+export {
+  UNIT_TYPES,
+  TEMPLATE_UNIT_TYPES,
+  MAX_UNIT_NAME_LENGTH,
+  parseUnitName,
+  isValidUnitName,
+  templateOf,
+  type UnitType,
+  type UnitNameInfo,
+} from './name.js';
