@@ -11,6 +11,8 @@ export const ErrorCodes = {
   UNIT_NAME_INVALID: 'UNIT_NAME_INVALID',
   /** An operation is not allowed on a template unit (load/launch). */
   UNIT_TEMPLATE_NOT_RUNNABLE: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+  /** A unit that is not submitted was asked about. */
+  UNIT_NOT_FOUND: 'UNIT_NOT_FOUND',
   /** A desired-state change that fleet's state machine forbids. */
   UNIT_STATE_TRANSITION: 'UNIT_STATE_TRANSITION',
   /** A value is not one of the known desired or current states. */
@@ -63,21 +65,21 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 export interface FleetErrorDetails {
   /** Plugin the error is about, when one is. */
-  readonly plugin?: string;
+  readonly plugin?: string | undefined;
   /** Hook the error happened in, when one is. */
-  readonly hook?: string;
+  readonly hook?: string | undefined;
   /** Unit the error is about, when one is. */
-  readonly unit?: string;
+  readonly unit?: string | undefined;
   /** File the error is about (unit file name, config path). */
-  readonly file?: string;
+  readonly file?: string | undefined;
   /** 1-based line in `file`. */
-  readonly line?: number;
+  readonly line?: number | undefined;
   /** 1-based column in `file`. */
-  readonly column?: number;
+  readonly column?: number | undefined;
   /** Individual problems, each already formatted as `path: message`. */
   readonly issues?: readonly string[];
   /** Store revision the error is about (e.g. the compacted revision). */
-  readonly revision?: number;
+  readonly revision?: number | undefined;
   /** The underlying error. */
   readonly cause?: unknown;
 }

@@ -1,0 +1,108 @@
+import type { Machine } from '../model/machine.js';
+import type { UnitFile, UnitNameInfo } from '../unit/index.js';
+
+/**
+ * Per-unit data plugins derive once in `resolveUnit` (parsed requirements,
+ * compiled globs), so filter and score never re-parse per machine. A plugin
+ * types its own key by declaration merging:
+ *
+ *   declare module '@fleetd/core' { interface UnitRequirements { metadata?: MetadataRequirement } }
+ */
+export interface UnitRequirements {
+  readonly [pluginKey: string]: unknown;
+}
+
+/** A unit as the engine's plugins see it: its effective requirements, resolved once per version. */
+export interface ResolvedUnit {
+  readonly name: string;
+  readonly nameInfo: UnitNameInfo;
+  /** Content hash of the unit file; a new hash is a new version. */
+  readonly hash: string;
+  readonly file: UnitFile;
+  /** `[X-Fleet]` options by name, values in file order, after `resolveUnit` rewrote them. */
+  readonly fleetOptions: ReadonlyMap<string, readonly string[]>;
+  /** True when the unit runs on every eligible machine instead of being placed on one. */
+  readonly global: boolean;
+  readonly requirements: Readonly<UnitRequirements>;
+}
+
+/** A machine during a scheduling round; `units` and `load` follow the round's own placements. */
+export interface MachineView {
+  readonly id: string;
+  /** Dense index, stable while the machine is known: use it to keep per-machine arrays. */
+  readonly index: number;
+  readonly machine: Machine;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Names of the non-inactive units placed here plus the global units running here. */
+  readonly units: ReadonlySet<string>;
+  /** `units.size`: what least-loaded scheduling compares. */
+  readonly load: number;
+}
+
+/** The cluster as the engine's plugins see it; lookups are index-backed, never scans. */
+export interface ClusterView {
+  /** Every machine, sorted by ID. */
+  readonly machines: readonly MachineView[];
+  machine(id: string): MachineView | undefined;
+  /** A known unit's resolved form, or undefined for a unit that is not submitted. */
+  unit(name: string): ResolvedUnit | undefined;
+  /** Where a non-global unit is placed right now (including earlier decisions of this round). */
+  placementOf(unit: string): MachineView | undefined;
+  /** Machines whose metadata has `key` set to exactly `value` (indexed). */
+  machinesWithMetadata(key: string, value: string): readonly MachineView[];
+  /** Machines whose metadata has `key` set at all (indexed). */
+  machinesWithMetadataKey(key: string): readonly MachineView[];
+}
+
+/**
+ * Lets a plugin limit a unit's candidates to an index lookup before any
+ * per-machine work. A restriction is a promise that the plugin's filter would
+ * reject every other machine, with `reason`; restrictions of several plugins intersect.
+ */
+export interface CandidateNarrowing {
+  restrict(machines: Iterable<MachineView>, reason: string): void;
+}
+
+/** A unit as an agent sees it: what to load and in which state to keep it. */
+export interface AgentUnit {
+  readonly name: string;
+  readonly hash: string;
+  readonly file: UnitFile;
+  readonly desiredState: 'loaded' | 'launched';
+}
+
+/** State of one unit as the driver (systemd) reports it. */
+export interface DriverUnitState {
+  readonly name: string;
+  readonly loadState: string;
+  readonly activeState: string;
+  readonly subState: string;
+}
+
+/** What a driver plugin is given to create its driver. */
+export interface DriverContext {
+  readonly machine: Machine;
+}
+
+/** Runs units on one machine; the systemd plugin provides the first-party one. */
+export interface UnitDriver {
+  /** Installs the unit file (no daemon reload). */
+  load(unit: AgentUnit): Promise<void>;
+  /** Stops and removes the unit file (no daemon reload). */
+  unload(name: string): Promise<void>;
+  /** Makes the service manager re-read unit files, once per batch of loads/unloads. */
+  reload(): Promise<void>;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  /** Current states of the named units, or of every unit the driver manages. */
+  states(names?: readonly string[]): Promise<readonly DriverUnitState[]>;
+  /** Pushes state changes as they happen; resolves to an unsubscribe function. */
+  subscribe(listener: (state: DriverUnitState) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** A unit state on its way to the registry, as `reportState` taps shape it. */
+export interface ReportContext {
+  readonly machine: Machine;
+  readonly unit: AgentUnit | undefined;
+}

@@ -1,0 +1,245 @@
+import { ErrorCodes, FleetError } from '../errors.js';
+import type { ClusterView, MachineView, ResolvedUnit } from '../hooks/views.js';
+import type { Machine } from '../model/machine.js';
+import { createMachine } from '../model/machine.js';
+import { needsMachine } from '../model/states.js';
+import type { Placement, Unit } from '../model/unit.js';
+import type { Resolution, UnitResolver } from './resolve.js';
+
+/** A machine's live record; its `units` set is what least-loaded and conflicts read. */
+export class MachineSlot implements MachineView {
+  readonly units = new Set<string>();
+
+  constructor(
+    public machine: Machine,
+    readonly index: number,
+  ) {}
+
+  get id(): string {
+    return this.machine.id;
+  }
+
+  get metadata(): Readonly<Record<string, string>> {
+    return this.machine.metadata;
+  }
+
+  get load(): number {
+    return this.units.size;
+  }
+}
+
+/** Input of a scheduling round when the caller has no live state. */
+export interface SchedulingSnapshot {
+  readonly machines: readonly Machine[];
+  readonly units: readonly Unit[];
+  readonly placements?: readonly Placement[];
+}
+
+type MetadataIndex = Map<string, Map<string, MachineSlot[]>>;
+
+/**
+ * The cluster the engine schedules against, kept up to date incrementally
+ * (a watch mirror calls the setters) so a round never rebuilds it. Placements
+ * are kept as written even when their machine is gone: the scheduler decides
+ * what to do with them.
+ */
+export class ClusterState implements ClusterView {
+  private sorted: MachineSlot[] = [];
+  private readonly slotsById = new Map<string, MachineSlot>();
+  private readonly freeIndexes: number[] = [];
+  private nextIndex = 0;
+  private readonly unitsByName = new Map<string, Unit>();
+  private readonly placedOn = new Map<string, string>();
+  private readonly globalsOn = new Map<string, MachineSlot[]>();
+  private metadataIndex: MetadataIndex = new Map();
+  private keyIndex = new Map<string, MachineSlot[]>();
+
+  constructor(private readonly resolver: UnitResolver) {}
+
+  static fromSnapshot(snapshot: SchedulingSnapshot, resolver: UnitResolver): ClusterState {
+    const state = new ClusterState(resolver);
+    for (const machine of snapshot.machines) {
+      if (state.slotsById.has(machine.id)) {
+        throw new FleetError(ErrorCodes.SNAPSHOT_INVALID, `snapshot lists machine ${machine.id} twice`);
+      }
+      state.upsertMachine(machine);
+    }
+    for (const unit of snapshot.units) {
+      if (state.unitsByName.has(unit.name)) {
+        throw new FleetError(ErrorCodes.SNAPSHOT_INVALID, `snapshot lists unit ${unit.name} twice`, { unit: unit.name });
+      }
+      state.upsertUnit(unit);
+    }
+    for (const placement of snapshot.placements ?? []) state.setPlacement(placement.unit, placement.machine);
+    return state;
+  }
+
+  // ClusterView
+
+  get machines(): readonly MachineSlot[] {
+    return this.sorted;
+  }
+
+  /** One more than the highest machine index: the size for per-machine arrays. */
+  get indexCapacity(): number {
+    return this.nextIndex;
+  }
+
+  machine(id: string): MachineSlot | undefined {
+    return this.slotsById.get(id);
+  }
+
+  unit(name: string): ResolvedUnit | undefined {
+    const resolution = this.resolution(name);
+    return resolution?.ok ? resolution.unit : undefined;
+  }
+
+  placementOf(unit: string): MachineSlot | undefined {
+    const machineId = this.placedOn.get(unit);
+    return machineId === undefined ? undefined : this.slotsById.get(machineId);
+  }
+
+  machinesWithMetadata(key: string, value: string): readonly MachineSlot[] {
+    return this.metadataValues(key).get(value) ?? [];
+  }
+
+  machinesWithMetadataKey(key: string): readonly MachineSlot[] {
+    let slots = this.keyIndex.get(key);
+    if (slots === undefined) {
+      slots = this.sorted.filter((slot) => Object.hasOwn(slot.metadata, key));
+      this.keyIndex.set(key, slots);
+    }
+    return slots;
+  }
+
+  // Units and placements
+
+  rawUnit(name: string): Unit | undefined {
+    return this.unitsByName.get(name);
+  }
+
+  units(): IterableIterator<Unit> {
+    return this.unitsByName.values();
+  }
+
+  resolution(name: string): Resolution | undefined {
+    const unit = this.unitsByName.get(name);
+    return unit === undefined ? undefined : this.resolver.resolve(unit);
+  }
+
+  /** The machine ID a unit's placement names, even when that machine is gone. */
+  placedMachineId(unit: string): string | undefined {
+    return this.placedOn.get(unit);
+  }
+
+  placements(): IterableIterator<[unit: string, machine: string]> {
+    return this.placedOn.entries();
+  }
+
+  upsertMachine(input: Machine): void {
+    const machine = createMachine(input);
+    const existing = this.slotsById.get(machine.id);
+    this.invalidateMetadata();
+    if (existing !== undefined) {
+      existing.machine = machine;
+      return;
+    }
+    const slot = new MachineSlot(machine, this.freeIndexes.pop() ?? this.nextIndex++);
+    this.slotsById.set(machine.id, slot);
+    this.sorted.splice(this.insertionPoint(machine.id), 0, slot);
+    this.adoptPlacementsOn(slot);
+  }
+
+  removeMachine(id: string): void {
+    const slot = this.slotsById.get(id);
+    if (slot === undefined) return;
+    this.slotsById.delete(id);
+    this.sorted = this.sorted.filter((candidate) => candidate !== slot);
+    this.freeIndexes.push(slot.index);
+    this.invalidateMetadata();
+    for (const [unit, machines] of this.globalsOn) this.globalsOn.set(unit, machines.filter((m) => m !== slot));
+  }
+
+  upsertUnit(unit: Unit): void {
+    const previous = this.unitsByName.get(unit.name);
+    if (previous !== undefined && previous.hash !== unit.hash) this.resolver.forget(unit.name);
+    this.unitsByName.set(unit.name, unit);
+    const slot = this.placementOf(unit.name);
+    if (slot === undefined) return;
+    if (needsMachine(unit.desiredState)) slot.units.add(unit.name);
+    else slot.units.delete(unit.name);
+  }
+
+  removeUnit(name: string): void {
+    this.unitsByName.delete(name);
+    this.resolver.forget(name);
+    this.clearGlobal(name);
+  }
+
+  /** Records (or with `undefined`, clears) where a unit is placed, and updates machine loads. */
+  setPlacement(unit: string, machineId: string | undefined): void {
+    this.placementOf(unit)?.units.delete(unit);
+    if (machineId === undefined) {
+      this.placedOn.delete(unit);
+      return;
+    }
+    this.placedOn.set(unit, machineId);
+    const record = this.unitsByName.get(unit);
+    if (record !== undefined && needsMachine(record.desiredState)) this.slotsById.get(machineId)?.units.add(unit);
+  }
+
+  /** Records the machines a global unit runs on, replacing the previous set. */
+  setGlobal(unit: string, machines: readonly MachineSlot[]): void {
+    this.clearGlobal(unit);
+    if (machines.length === 0) return;
+    for (const slot of machines) slot.units.add(unit);
+    this.globalsOn.set(unit, [...machines]);
+  }
+
+  clearGlobal(unit: string): void {
+    for (const slot of this.globalsOn.get(unit) ?? []) slot.units.delete(unit);
+    this.globalsOn.delete(unit);
+  }
+
+  globalMachines(unit: string): readonly MachineSlot[] {
+    return this.globalsOn.get(unit) ?? [];
+  }
+
+  private invalidateMetadata(): void {
+    this.metadataIndex = new Map();
+    this.keyIndex = new Map();
+  }
+
+  private adoptPlacementsOn(slot: MachineSlot): void {
+    for (const [unit, machineId] of this.placedOn) {
+      const record = this.unitsByName.get(unit);
+      if (machineId === slot.id && record !== undefined && needsMachine(record.desiredState)) slot.units.add(unit);
+    }
+  }
+
+  private insertionPoint(id: string): number {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.sorted[middle] as MachineSlot).id < id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private metadataValues(key: string): Map<string, MachineSlot[]> {
+    let byValue = this.metadataIndex.get(key);
+    if (byValue !== undefined) return byValue;
+    byValue = new Map();
+    for (const slot of this.sorted) {
+      const value = slot.metadata[key];
+      if (value === undefined) continue;
+      const slots = byValue.get(value);
+      if (slots === undefined) byValue.set(value, [slot]);
+      else slots.push(slot);
+    }
+    this.metadataIndex.set(key, byValue);
+    return byValue;
+  }
+}

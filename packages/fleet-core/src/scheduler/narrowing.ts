@@ -1,0 +1,87 @@
+import type { MachineView } from '../hooks/views.js';
+import type { NarrowingSink } from '../hooks/runtime.js';
+import type { MachineSlot } from './cluster-state.js';
+
+export interface Restriction {
+  readonly plugin: number;
+  readonly reason: string;
+  readonly machines: readonly MachineView[];
+}
+
+/**
+ * Intersects the restrictions plugins make for one unit without touching the
+ * machines outside them: each machine index is stamped with the unit's epoch
+ * and counts how many restrictions it is in.
+ */
+export class Narrowing implements NarrowingSink {
+  private stamps = new Uint32Array(0);
+  private hits = new Uint32Array(0);
+  private epoch = 0;
+  private current = -1;
+  private poisoned = false;
+  private first: MachineView[] = [];
+  restrictions: Restriction[] = [];
+
+  /** Prepares for a new unit; `capacity` is the cluster's machine index capacity. */
+  reset(capacity: number): this {
+    if (this.stamps.length < capacity) {
+      this.stamps = new Uint32Array(capacity * 2);
+      this.hits = new Uint32Array(capacity * 2);
+    }
+    this.epoch = (this.epoch + 1) >>> 0;
+    if (this.epoch === 0) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
+    this.poisoned = false;
+    this.first = [];
+    this.restrictions = [];
+    return this;
+  }
+
+  beginPlugin(pluginIndex: number): void {
+    this.current = pluginIndex;
+  }
+
+  abortPlugin(): void {
+    this.poisoned = true;
+  }
+
+  restrict(machines: Iterable<MachineView>, reason: string): void {
+    const list = Array.isArray(machines) ? (machines as readonly MachineView[]) : [...machines];
+    const round = this.restrictions.length + 1;
+    this.restrictions.push({ plugin: this.current, reason: String(reason), machines: list });
+    for (const machine of list) this.hit(machine.index, round, machine);
+  }
+
+  /** True when some plugin restricted candidates (and none of them threw). */
+  get active(): boolean {
+    return this.restrictions.length > 0 && !this.poisoned;
+  }
+
+  /** Machines in every restriction, sorted by ID, for a deterministic tie-break. */
+  candidates(): MachineSlot[] {
+    const round = this.restrictions.length;
+    const inAll = this.first.filter((machine) => this.hits[machine.index] === round) as MachineSlot[];
+    return inAll.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** The first restriction that leaves `machine` out, for explanations. */
+  excluding(machine: MachineView): Restriction | undefined {
+    if (!this.active) return undefined;
+    const inAll = this.stamps[machine.index] === this.epoch && this.hits[machine.index] === this.restrictions.length;
+    if (inAll) return undefined;
+    return this.restrictions.find((restriction) => !restriction.machines.includes(machine));
+  }
+
+  private hit(index: number, round: number, machine: MachineView): void {
+    if (round === 1) {
+      if (this.stamps[index] === this.epoch) return;
+      this.stamps[index] = this.epoch;
+      this.hits[index] = 1;
+      this.first.push(machine);
+      return;
+    }
+    if (this.stamps[index] === this.epoch && this.hits[index] === round - 1) this.hits[index] = round;
+  }
+}

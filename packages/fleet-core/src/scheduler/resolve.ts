@@ -1,0 +1,70 @@
+import { ErrorCodes, FleetError } from '../errors.js';
+import type { FleetHooks } from '../hooks/hooks.js';
+import type { ResolvedUnit } from '../hooks/views.js';
+import type { Unit } from '../model/unit.js';
+import { parseUnitName } from '../unit/index.js';
+import type { UnitFile } from '../unit/index.js';
+
+export type Resolution = { readonly ok: true; readonly unit: ResolvedUnit } | { readonly ok: false; readonly error: FleetError };
+
+/** The `[X-Fleet]` section as name → values, before any plugin rewrote it. */
+export function fleetOptionsOf(file: UnitFile): ReadonlyMap<string, readonly string[]> {
+  const options = new Map<string, string[]>();
+  for (const option of file.options) {
+    if (option.section !== 'X-Fleet') continue;
+    const values = options.get(option.name);
+    if (values === undefined) options.set(option.name, [option.value]);
+    else values.push(option.value);
+  }
+  return options;
+}
+
+/** The unit as resolveUnit taps first see it. */
+export function baseResolvedUnit(unit: Pick<Unit, 'name' | 'hash' | 'file'>): ResolvedUnit {
+  return {
+    name: unit.name,
+    nameInfo: parseUnitName(unit.name),
+    hash: unit.hash,
+    file: unit.file,
+    fleetOptions: fleetOptionsOf(unit.file),
+    global: false,
+    requirements: {},
+  };
+}
+
+/**
+ * Runs resolveUnit once per unit version: taps must be pure functions of the
+ * unit, so a resolution is reused until the unit's hash changes.
+ */
+export class UnitResolver {
+  private readonly cache = new Map<string, { readonly hash: string; readonly resolution: Resolution }>();
+
+  constructor(private readonly hooks: FleetHooks) {}
+
+  resolve(unit: Unit): Resolution {
+    const cached = this.cache.get(unit.name);
+    if (cached !== undefined && cached.hash === unit.hash) return cached.resolution;
+    const resolution = this.run(unit);
+    this.cache.set(unit.name, { hash: unit.hash, resolution });
+    return resolution;
+  }
+
+  forget(name: string): void {
+    this.cache.delete(name);
+  }
+
+  private run(unit: Unit): Resolution {
+    try {
+      return { ok: true, unit: Object.freeze(this.hooks.resolveUnit.call(baseResolvedUnit(unit))) };
+    } catch (error) {
+      if (error instanceof FleetError) return { ok: false, error };
+      return {
+        ok: false,
+        error: new FleetError(ErrorCodes.PLUGIN_ERROR, `resolving ${unit.name} failed: ${String(error)}`, {
+          unit: unit.name,
+          cause: error,
+        }),
+      };
+    }
+  }
+}

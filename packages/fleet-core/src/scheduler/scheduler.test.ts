@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'vitest';
+import { conflicts, fleetLike, global, leastLoaded, machineOf, metadata, pin, preferFast } from '../__fixtures__/plugins.js';
+import { ErrorCodes } from '../index.js';
+import { createTestCluster, simulate, testPlugin } from '../testing/index.js';
+
+const service = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-Fleet]\n${xfleet}\n` : ''}`;
+const units = (count: number, xfleet = '') =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`u${String(i).padStart(3, '0')}.service`, service(xfleet)]));
+
+describe('placement', () => {
+  it('spreads units evenly because each decision sees the earlier ones of the round', async () => {
+    const cluster = await createTestCluster({ plugins: [leastLoaded], machines: ['m1', 'm2', 'm3'], units: units(10) });
+    const round = await cluster.schedule();
+    expect(round.placements).toHaveLength(10);
+    expect(['m1', 'm2', 'm3'].map((m) => cluster.unitsOn(m).length)).toEqual([4, 3, 3]);
+  });
+
+  it('breaks ties by machine ID', async () => {
+    const cluster = await simulate({ plugins: [leastLoaded], machines: ['c', 'a', 'b'], units: units(1) });
+    expect(cluster.placementOf('u000.service')).toBe('a');
+  });
+
+  it('keeps the per-plugin scores of the best candidates', async () => {
+    const cluster = await createTestCluster({
+      plugins: [leastLoaded, { plugin: preferFast, weight: 10 }],
+      machines: ['m1', { id: 'm2', metadata: { tier: 'fast' } }, 'm3'],
+      units: units(1),
+      placements: {},
+    });
+    const [placement] = (await cluster.schedule()).placements;
+    expect(placement).toEqual({
+      unit: 'u000.service',
+      machine: 'm2',
+      previousMachine: undefined,
+      candidates: [
+        { machine: 'm2', total: 10, byPlugin: { 'prefer-fast': 1 } },
+        { machine: 'm1', total: 0, byPlugin: {} },
+        { machine: 'm3', total: 0, byPlugin: {} },
+      ],
+    });
+  });
+
+  it('is deterministic: the same cluster gives the same placements', async () => {
+    const build = () => simulate({ plugins: [...fleetLike], machines: ['m4', 'm1', 'm3', 'm2'], units: units(25, 'Conflicts=u001.service') });
+    expect((await build()).placements()).toEqual((await build()).placements());
+  });
+});
+
+describe('explanations', () => {
+  it('summarizes why a unit is unschedulable in one line, most frequent reason first', async () => {
+    const cluster = await simulate({
+      plugins: [metadata, conflicts, leastLoaded],
+      machines: [
+        { id: 'm1', metadata: { region: 'us-west-1' } },
+        { id: 'm2', metadata: { region: 'us-west-1' } },
+        { id: 'm3', metadata: { region: 'us-west-1' } },
+        { id: 'm4', metadata: { region: 'us-east-1' } },
+        { id: 'm5', metadata: { region: 'us-east-1' } },
+      ],
+      units: {
+        'web@1.service': { contents: service('MachineMetadata=region=us-east-1'), desiredState: 'launched' },
+        'web@2.service': service('MachineMetadata=region=us-east-1\nConflicts=web@1.service'),
+        'web@3.service': service('MachineMetadata=region=us-east-1\nConflicts=web@1.service\nConflicts=web@2.service'),
+      },
+    });
+    expect(cluster.placements()).toEqual({ 'web@1.service': 'm4', 'web@2.service': 'm5' });
+    expect(cluster.summary('web@3.service')).toBe(
+      '0/5 machines available: 3 metadata region=us-east-1 not matched, 1 conflict with web@1.service, 1 conflict with web@2.service',
+    );
+    expect(cluster.reasons('web@3.service')).toEqual([
+      { machine: 'm1', plugin: 'metadata', kind: 'filter', message: 'metadata region=us-east-1 not matched' },
+      { machine: 'm2', plugin: 'metadata', kind: 'filter', message: 'metadata region=us-east-1 not matched' },
+      { machine: 'm3', plugin: 'metadata', kind: 'filter', message: 'metadata region=us-east-1 not matched' },
+      { machine: 'm4', plugin: 'conflicts', kind: 'filter', message: 'conflict with web@1.service' },
+      { machine: 'm5', plugin: 'conflicts', kind: 'filter', message: 'conflict with web@2.service' },
+    ]);
+  });
+
+  it('gives machines left out by narrowing the narrowing reason, without evaluating them', async () => {
+    const machines = Array.from({ length: 200 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+    const cluster = await createTestCluster({ plugins: [pin, leastLoaded], machines, units: { 'a.service': service('MachineID=m150'), 'b.service': service('MachineID=gone') } });
+    const round = await cluster.schedule();
+    expect(cluster.placementOf('a.service')).toBe('m150');
+    expect(round.stats.evaluations).toBe(1);
+    expect(cluster.summary('b.service')).toBe('0/200 machines available: 200 unit is pinned to gone');
+    expect(cluster.reasons('b.service')[0]).toEqual({ machine: 'm000', plugin: 'pin', kind: 'narrow', message: 'unit is pinned to gone' });
+  });
+
+  it('explains every plugin on every machine, feasible machines first by score', async () => {
+    const cluster = await simulate({
+      plugins: [metadata, conflicts, leastLoaded],
+      machines: [{ id: 'm1', metadata: { disk: 'ssd' } }, { id: 'm2', metadata: { disk: 'ssd' } }, 'm3'],
+      units: { 'db.service': service('MachineMetadata=disk=ssd'), 'other.service': service('MachineMetadata=disk=ssd') },
+    });
+    const explanation = cluster.explain('db.service');
+    expect(explanation).toMatchObject({ unit: 'db.service', placedOn: 'm1', bestMachine: 'm1', summary: '2/3 machines available: 1 metadata disk=ssd not matched' });
+    expect(explanation.machines.map((machine) => [machine.machine, machine.feasible, machine.total])).toEqual([
+      ['m1', true, 0],
+      ['m2', true, -1],
+      ['m3', false, undefined],
+    ]);
+    expect(explanation.machines[2]?.verdicts).toEqual([
+      { plugin: 'metadata', verdict: 'filter', message: 'metadata disk=ssd not matched' },
+      { plugin: 'conflicts', verdict: 'pass' },
+    ]);
+    expect(cluster.placementOf('db.service')).toBe('m1');
+  });
+
+  it('explains an unknown unit with UNIT_NOT_FOUND', async () => {
+    const cluster = await createTestCluster({ plugins: [leastLoaded] });
+    expect(() => cluster.explain('nope.service')).toThrow(expect.objectContaining({ code: ErrorCodes.UNIT_NOT_FOUND }));
+  });
+});
+
+describe('plugin failures never crash scheduling', () => {
+  const flaky = testPlugin('flaky', (hooks) => {
+    hooks.filter.tap('flaky', (_unit, machine) => {
+      if (machine.id === 'm1') throw new Error('metadata service down');
+      return undefined;
+    });
+    hooks.score.tap('flaky', (_unit, machine) => (machine.id === 'm2' ? Number.NaN : 0));
+  });
+
+  it('rejects the candidate with an error reason and places the unit elsewhere', async () => {
+    const cluster = await createTestCluster({ plugins: [flaky, leastLoaded], machines: ['m1', 'm2', 'm3'], units: units(1) });
+    const round = await cluster.schedule();
+    expect(cluster.placementOf('u000.service')).toBe('m3');
+    expect(round.pluginErrors.map((error) => error.message)).toEqual([
+      'plugin "flaky" failed in hook "filter": metadata service down',
+      'plugin "flaky" failed in hook "score": score returned NaN, expected a finite number',
+    ]);
+    expect(cluster.explain('u000.service').machines.find((m) => m.machine === 'm1')?.verdicts[0]).toEqual({
+      plugin: 'flaky',
+      verdict: 'error',
+      message: 'plugin "flaky" failed in hook "filter": metadata service down',
+    });
+  });
+
+  it('marks a unit whose resolution throws unschedulable with the error on every machine', async () => {
+    const broken = testPlugin('broken', (hooks) =>
+      hooks.resolveUnit.tap('broken', () => {
+        throw new Error('cannot parse');
+      }),
+    );
+    const cluster = await simulate({ plugins: [broken, leastLoaded], machines: ['m1', 'm2'], units: units(1) });
+    expect(cluster.summary('u000.service')).toBe('0/2 machines available: 2 plugin "broken" failed in hook "resolveUnit": cannot parse');
+    expect(cluster.reasons('u000.service')[0]?.kind).toBe('error');
+  });
+
+  it('keeps an existing placement when a plugin errors while re-checking it (no reschedule storm)', async () => {
+    let failing = false;
+    const flakyCheck = testPlugin('flaky-check', (hooks) =>
+      hooks.filter.tap('flaky-check', () => {
+        if (failing) throw new Error('timeout');
+        return undefined;
+      }),
+    );
+    const cluster = await simulate({ plugins: [flakyCheck, leastLoaded], machines: ['m1', 'm2'], units: units(2) });
+    failing = true;
+    const round = await cluster.schedule();
+    expect(round.revocations).toEqual([]);
+    expect(cluster.placements()).toEqual({ 'u000.service': 'm1', 'u001.service': 'm2' });
+  });
+});
+
+describe('rescheduling', () => {
+  it('moves the units of a machine that is gone', async () => {
+    const cluster = await simulate({ plugins: [leastLoaded], machines: ['m1', 'm2', 'm3'], units: units(3) });
+    cluster.removeMachine('m2');
+    const round = await cluster.schedule();
+    expect(round.revocations).toEqual([{ unit: 'u001.service', machine: 'm2', plugin: undefined, reason: 'machine m2 is gone' }]);
+    expect(round.placements).toMatchObject([{ unit: 'u001.service', machine: 'm1', previousMachine: 'm2' }]);
+  });
+
+  it('moves a unit whose requirement no longer holds after a metadata change', async () => {
+    const cluster = await simulate({
+      plugins: [metadata, leastLoaded],
+      machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'b' } }],
+      units: { 'x.service': service('MachineMetadata=az=a') },
+    });
+    expect(cluster.placementOf('x.service')).toBe('m1');
+    cluster.setMetadata('m1', { az: 'b' }).setMetadata('m2', { az: 'a' });
+    const round = await cluster.schedule();
+    expect(round.revocations).toEqual([{ unit: 'x.service', machine: 'm1', plugin: 'metadata', reason: 'metadata az=a not matched' }]);
+    expect(cluster.placementOf('x.service')).toBe('m2');
+  });
+
+  it('revokes the placement of a unit whose desired state became inactive, and of a destroyed unit', async () => {
+    const cluster = await simulate({ plugins: [leastLoaded], machines: ['m1'], units: units(2) });
+    cluster.setDesiredState('u000.service', 'inactive').destroy('u001.service');
+    cluster.state.setPlacement('u001.service', 'm1');
+    const round = await cluster.schedule();
+    expect(round.revocations.map((r) => [r.unit, r.reason])).toEqual([
+      ['u000.service', 'desired state is inactive'],
+      ['u001.service', 'unit was destroyed'],
+    ]);
+    expect(cluster.unitsOn('m1')).toEqual([]);
+  });
+
+  it('places a MachineOf follower in the same round as its leader, in a later pass', async () => {
+    const cluster = await createTestCluster({
+      plugins: [machineOf, leastLoaded],
+      machines: ['m1', 'm2', 'm3'],
+      units: { 'a-follower.service': service('MachineOf=z-leader.service'), 'z-leader.service': service(), 'b.service': service() },
+    });
+    const round = await cluster.schedule();
+    expect(round.stats.passes).toBe(2);
+    expect(cluster.placementOf('a-follower.service')).toBe(cluster.placementOf('z-leader.service'));
+  });
+
+  it('leaves a unit unschedulable while its peer is not placed', async () => {
+    const cluster = await simulate({ plugins: [machineOf, leastLoaded], machines: ['m1', 'm2'], units: { 'f.service': service('MachineOf=missing.service') } });
+    expect(cluster.summary('f.service')).toBe('0/2 machines available: 2 waiting for missing.service to be placed');
+  });
+});
+
+describe('global units', () => {
+  it('run on every machine that passes the filters and count toward load', async () => {
+    const cluster = await simulate({
+      plugins: [global, metadata, leastLoaded],
+      machines: [{ id: 'm1', metadata: { role: 'edge' } }, { id: 'm2', metadata: { role: 'edge' } }, 'm3'],
+      units: { 'agent.service': service('Global=true\nMachineMetadata=role=edge'), ...units(2) },
+    });
+    expect(cluster.globalMachines('agent.service')).toEqual(['m1', 'm2']);
+    expect(cluster.placements()).toEqual({ 'u000.service': 'm3', 'u001.service': 'm1' });
+    expect(cluster.runningCount()).toBe(4);
+    const decision = cluster.rounds[0]?.globals[0];
+    expect(decision?.rejections).toEqual([{ machine: 'm3', plugin: 'metadata', kind: 'filter', message: 'metadata role=edge not matched' }]);
+  });
+
+  it('between two conflicting global units, the first by name wins', async () => {
+    const cluster = await simulate({
+      plugins: [global, conflicts, leastLoaded],
+      machines: ['m1', 'm2'],
+      units: { 'b.service': service('Global=true\nConflicts=a.service'), 'a.service': service('Global=true') },
+    });
+    expect(cluster.globalMachines('a.service')).toEqual(['m1', 'm2']);
+    expect(cluster.globalMachines('b.service')).toEqual([]);
+  });
+});
+
+describe('bind', () => {
+  it('sends a refused placement back to the next round', async () => {
+    const quota = testPlugin('quota', (hooks) =>
+      hooks.bind.tapPromise('quota', async (batch) => {
+        for (const placement of batch.placements) if (placement.unit === 'u001.service') batch.refuse(placement.unit, 'quota exceeded');
+      }),
+    );
+    const cluster = await createTestCluster({ plugins: [quota, leastLoaded], machines: ['m1', 'm2'], units: units(2) });
+    const round = await cluster.schedule();
+    expect(round.refused).toEqual([{ unit: 'u001.service', machine: 'm2', plugin: 'quota', reason: 'quota exceeded' }]);
+    expect(round.placements.map((p) => p.unit)).toEqual(['u000.service']);
+    expect(cluster.placementOf('u001.service')).toBeUndefined();
+  });
+
+  it('rolls the whole round back when bind fails, revoking nothing', async () => {
+    let failing = false;
+    const store = testPlugin('store', (hooks) =>
+      hooks.bind.tapPromise('store', async () => {
+        if (failing) throw new Error('etcd unavailable');
+      }),
+    );
+    const cluster = await simulate({ plugins: [store, leastLoaded], machines: ['m1', 'm2'], units: units(2) });
+    failing = true;
+    cluster.removeMachine('m2').submit('new.service', service());
+    const round = await cluster.schedule();
+    expect(round.bindError?.message).toBe('plugin "store" failed in hook "bind": etcd unavailable');
+    expect(round.placements).toEqual([]);
+    expect(round.revocations).toEqual([]);
+    expect(cluster.state.placedMachineId('u001.service')).toBe('m2');
+    expect(cluster.placementOf('new.service')).toBeUndefined();
+  });
+
+  it('tells observers what was committed', async () => {
+    const seen: string[] = [];
+    const observer = testPlugin('observer', (hooks) => {
+      hooks.placed.tap('observer', (p) => void seen.push(`placed ${p.unit} on ${p.machine}`));
+      hooks.unschedulable.tap('observer', (u) => void seen.push(`unschedulable ${u.unit}`));
+      hooks.roundComplete.tap('observer', (r) => void seen.push(`round ${r.round}`));
+    });
+    await createTestCluster({ plugins: [observer, pin, leastLoaded], machines: ['m1'], units: { 'a.service': service(), 'b.service': service('MachineID=m9') } }).then((c) => c.schedule());
+    expect(seen).toEqual(['placed a.service on m1', 'unschedulable b.service', 'round 1']);
+  });
+});

@@ -1,0 +1,3 @@
+export { createTestCluster, simulate, TestCluster } from './test-cluster.js';
+export type { TestClusterOptions, TestMachine, TestUnit } from './test-cluster.js';
+export { testPlugin } from './test-plugin.js';
