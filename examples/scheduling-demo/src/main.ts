@@ -1,0 +1,4 @@
+import { runDemo } from './run-demo.js';
+
+const { report } = await runDemo();
+console.log(report);
