@@ -11,6 +11,8 @@ export const ErrorCodes = {
   UNIT_NAME_INVALID: 'UNIT_NAME_INVALID',
   /** An operation is not allowed on a template unit (load/launch). */
   UNIT_TEMPLATE_NOT_RUNNABLE: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+  /** A unit's options are invalid (a plugin's validateUnit tap said why). */
+  UNIT_INVALID: 'UNIT_INVALID',
   /** A unit that is not submitted was asked about. */
   UNIT_NOT_FOUND: 'UNIT_NOT_FOUND',
   /** A desired-state change that fleet's state machine forbids. */

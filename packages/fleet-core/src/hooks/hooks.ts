@@ -38,6 +38,8 @@ export type StartVerdict = string | undefined | void;
  * its taps are frozen once plugins are assembled.
  */
 export interface FleetHooks {
+  /** At submit, per unit (after resolveUnit): returns a problem to refuse the unit, or nothing to accept it. */
+  readonly validateUnit: SyncBailHook<[ResolvedUnit], FilterVerdict>;
   /** Engine, once per unit version: returns the unit's effective form (expand specifiers, parse requirements into `requirements`). */
   readonly resolveUnit: SyncWaterfallHook<[ResolvedUnit], ResolvedUnit>;
   /** Engine, once per unit to place, before any per-machine work: may restrict candidates via `narrowing`; returns nothing. */
@@ -71,6 +73,7 @@ export type HookName = keyof FleetHooks;
 
 /** Which hooks run on the engine's hot path, and how their taps' results are read. */
 export const HOOK_KINDS = Object.freeze({
+  validateUnit: 'validate',
   resolveUnit: 'waterfall',
   narrow: 'narrow',
   filter: 'filter',
@@ -91,6 +94,7 @@ export type HookKind = (typeof HOOK_KINDS)[HookName];
 /** A fresh, frozen set of hooks with no taps. */
 export function createHooks(): FleetHooks {
   return Object.freeze({
+    validateUnit: new SyncBailHook<[ResolvedUnit], FilterVerdict>(['unit'], 'validateUnit'),
     resolveUnit: new SyncWaterfallHook<[ResolvedUnit], ResolvedUnit>(['unit'], 'resolveUnit'),
     narrow: new SyncHook<[ResolvedUnit, ClusterView, CandidateNarrowing], void>(
       ['unit', 'cluster', 'narrowing'],

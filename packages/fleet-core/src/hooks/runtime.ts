@@ -137,6 +137,8 @@ export class HookRuntime {
         return this.wrapNarrow(plugin, hook, index, call);
       case 'waterfall':
         return wrapResolve(plugin, hook, call);
+      case 'validate':
+        return this.wrapValidate(plugin, hook, index, call);
       default:
         return this.wrapObserver(plugin, hook, call);
     }
@@ -205,6 +207,23 @@ export class HookRuntime {
         narrowing.abortPlugin(index);
         this.onPluginError(pluginError(plugin, hook, error));
       }
+    };
+  }
+
+  private wrapValidate(plugin: string, hook: string, index: number, fn: (...args: unknown[]) => unknown): AnyFunction {
+    return (unit: unknown): unknown => {
+      let problem: unknown;
+      try {
+        problem = fn(unit);
+      } catch (error) {
+        throw pluginError(plugin, hook, error);
+      }
+      if (problem === undefined) return undefined;
+      if (typeof problem !== 'string') {
+        throw pluginError(plugin, hook, new TypeError(`validateUnit returned ${typeof problem}, expected a problem string or nothing`));
+      }
+      this.rejectedBy = index;
+      return problem;
     };
   }
 

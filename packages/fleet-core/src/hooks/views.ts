@@ -44,6 +44,8 @@ export interface ClusterView {
   /** Every machine, sorted by ID. */
   readonly machines: readonly MachineView[];
   machine(id: string): MachineView | undefined;
+  /** Machines whose ID starts with `prefix` (fleet's 8-character short IDs), sorted; a binary search, not a scan. */
+  machinesByIdPrefix(prefix: string): readonly MachineView[];
   /** A known unit's resolved form, or undefined for a unit that is not submitted. */
   unit(name: string): ResolvedUnit | undefined;
   /** Where a non-global unit is placed right now (including earlier decisions of this round). */

@@ -89,6 +89,16 @@ export class ClusterState implements ClusterView {
     return this.slotsById.get(id);
   }
 
+  machinesByIdPrefix(prefix: string): readonly MachineSlot[] {
+    const matches: MachineSlot[] = [];
+    for (let i = this.insertionPoint(prefix); i < this.sorted.length; i++) {
+      const slot = this.sorted[i] as MachineSlot;
+      if (!slot.id.startsWith(prefix)) break;
+      matches.push(slot);
+    }
+    return matches;
+  }
+
   unit(name: string): ResolvedUnit | undefined {
     const resolution = this.resolution(name);
     return resolution?.ok ? resolution.unit : undefined;

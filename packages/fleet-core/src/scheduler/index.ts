@@ -7,3 +7,4 @@ export { commitPlan } from './commit.js';
 export { UnitResolver, baseResolvedUnit, fleetOptionsOf } from './resolve.js';
 export type { Resolution } from './resolve.js';
 export { summarizeRejections } from './summary.js';
+export { validateUnit } from './validate.js';

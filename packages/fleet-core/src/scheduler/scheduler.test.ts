@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conflicts, fleetLike, global, leastLoaded, machineOf, metadata, pin, preferFast } from '../__fixtures__/plugins.js';
-import { ErrorCodes } from '../index.js';
+import { createUnit, ErrorCodes } from '../index.js';
 import { createTestCluster, simulate, testPlugin } from '../testing/index.js';
 
 const service = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-Fleet]\n${xfleet}\n` : ''}`;
@@ -81,7 +81,8 @@ describe('explanations', () => {
     const cluster = await createTestCluster({ plugins: [pin, leastLoaded], machines, units: { 'a.service': service('MachineID=m150'), 'b.service': service('MachineID=gone') } });
     const round = await cluster.schedule();
     expect(cluster.placementOf('a.service')).toBe('m150');
-    expect(round.stats.evaluations).toBe(1);
+    // One evaluation places a.service, one re-checks it in the follow-up cycle; none for the other 199 machines.
+    expect(round.stats.evaluations).toBe(2);
     expect(cluster.summary('b.service')).toBe('0/200 machines available: 200 unit is pinned to gone');
     expect(cluster.reasons('b.service')[0]).toEqual({ machine: 'm000', plugin: 'pin', kind: 'narrow', message: 'unit is pinned to gone' });
   });
@@ -142,7 +143,11 @@ describe('plugin failures never crash scheduling', () => {
         throw new Error('cannot parse');
       }),
     );
-    const cluster = await simulate({ plugins: [broken, leastLoaded], machines: ['m1', 'm2'], units: units(1) });
+    const cluster = await createTestCluster({ plugins: [broken, leastLoaded], machines: ['m1', 'm2'] });
+    expect(() => cluster.submit('u000.service', service())).toThrow('plugin "broken" failed in hook "resolveUnit": cannot parse');
+    // A unit stored before the plugin broke reaches the engine anyway.
+    cluster.state.upsertUnit(createUnit({ name: 'u000.service', contents: service(), desiredState: 'launched' }));
+    await cluster.settle();
     expect(cluster.summary('u000.service')).toBe('0/2 machines available: 2 plugin "broken" failed in hook "resolveUnit": cannot parse');
     expect(cluster.reasons('u000.service')[0]?.kind).toBe('error');
   });
@@ -197,15 +202,35 @@ describe('rescheduling', () => {
     expect(cluster.unitsOn('m1')).toEqual([]);
   });
 
-  it('places a MachineOf follower in the same round as its leader, in a later pass', async () => {
+  it('places a MachineOf follower in the same round as its leader, in a later cycle', async () => {
     const cluster = await createTestCluster({
       plugins: [machineOf, leastLoaded],
       machines: ['m1', 'm2', 'm3'],
       units: { 'a-follower.service': service('MachineOf=z-leader.service'), 'z-leader.service': service(), 'b.service': service() },
     });
     const round = await cluster.schedule();
-    expect(round.stats.passes).toBe(2);
+    expect(round.placements.map((p) => p.unit).sort()).toEqual(['a-follower.service', 'b.service', 'z-leader.service']);
+    expect(round.unschedulable).toEqual([]);
     expect(cluster.placementOf('a-follower.service')).toBe(cluster.placementOf('z-leader.service'));
+  });
+
+  it('moves a follower with its leader in the same round when the leader must move', async () => {
+    const cluster = await simulate({
+      plugins: [metadata, machineOf, leastLoaded],
+      machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'a' } }],
+      units: { 'leader.service': service('MachineMetadata=az=a'), 'follower.service': service('MachineOf=leader.service') },
+    });
+    expect(cluster.placementOf('follower.service')).toBe('m1');
+    cluster.setMetadata('m1', { az: 'b' });
+    const round = await cluster.schedule();
+    expect(round.placements.map((p) => [p.unit, p.machine, p.previousMachine])).toEqual([
+      ['leader.service', 'm2', 'm1'],
+      ['follower.service', 'm2', 'm1'],
+    ]);
+    expect(round.revocations.map((r) => [r.unit, r.plugin])).toEqual([
+      ['leader.service', 'metadata'],
+      ['follower.service', 'machine-of'],
+    ]);
   });
 
   it('leaves a unit unschedulable while its peer is not placed', async () => {
@@ -280,5 +305,39 @@ describe('bind', () => {
     });
     await createTestCluster({ plugins: [observer, pin, leastLoaded], machines: ['m1'], units: { 'a.service': service(), 'b.service': service('MachineID=m9') } }).then((c) => c.schedule());
     expect(seen).toEqual(['placed a.service on m1', 'unschedulable b.service', 'round 1']);
+  });
+});
+
+describe('submit-time validation', () => {
+  const strict = testPlugin('strict', (hooks) =>
+    hooks.validateUnit.tap('strict', (unit) =>
+      unit.fleetOptions.has('MachineID') && unit.fleetOptions.has('Global') ? 'MachineID cannot be combined with Global' : undefined,
+    ),
+  );
+
+  it('refuses a unit a validateUnit tap rejects, naming unit, plugin and problem', async () => {
+    const cluster = await createTestCluster({ plugins: [strict, leastLoaded], machines: ['m1'] });
+    expect(() => cluster.submit('bad.service', service('MachineID=m1\nGlobal=true'))).toThrow(
+      expect.objectContaining({ code: ErrorCodes.UNIT_INVALID, unit: 'bad.service', plugin: 'strict', message: 'unit bad.service: MachineID cannot be combined with Global' }),
+    );
+    expect(cluster.state.rawUnit('bad.service')).toBeUndefined();
+    expect(() => cluster.submit('good.service', service('MachineID=m1'))).not.toThrow();
+  });
+});
+
+describe('cluster view indexes', () => {
+  it('finds machines by ID prefix without scanning', async () => {
+    const cluster = await createTestCluster({ plugins: [leastLoaded], machines: ['abc1', 'abd2', 'abc3', 'b', 'ab'] });
+    expect(cluster.state.machinesByIdPrefix('abc').map((m) => m.id)).toEqual(['abc1', 'abc3']);
+    expect(cluster.state.machinesByIdPrefix('ab').map((m) => m.id)).toEqual(['ab', 'abc1', 'abc3', 'abd2']);
+    expect(cluster.state.machinesByIdPrefix('zz')).toEqual([]);
+  });
+
+  it('finds machines by metadata value and key, and follows metadata changes', async () => {
+    const cluster = await createTestCluster({ plugins: [leastLoaded], machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'b' } }, 'm3'] });
+    expect(cluster.state.machinesWithMetadata('az', 'a').map((m) => m.id)).toEqual(['m1']);
+    expect(cluster.state.machinesWithMetadataKey('az').map((m) => m.id)).toEqual(['m1', 'm2']);
+    cluster.setMetadata('m3', { az: 'a' });
+    expect(cluster.state.machinesWithMetadata('az', 'a').map((m) => m.id)).toEqual(['m1', 'm3']);
   });
 });

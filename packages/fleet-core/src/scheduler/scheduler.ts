@@ -12,10 +12,11 @@ import { explainUnit } from './explain.js';
 import { Narrowing } from './narrowing.js';
 import { collectRejections, RejectionScratch, rejectedEverywhere, unschedulableUnit } from './rejections.js';
 import { UnitResolver } from './resolve.js';
+import { RoundWork } from './round-work.js';
 import { TopCandidates } from './top-candidates.js';
 
 export interface SchedulerOptions {
-  /** Passes over the queue in one round; a later pass retries units that earlier placements may have unblocked (MachineOf followers). Default 3. */
+  /** Cycles of revalidate → place in one round; a later cycle moves what earlier placements displaced (Replaces) and places what they unblocked (MachineOf). Default 3. */
   readonly maxPasses?: number;
   /** Best candidates kept per placement, with per-plugin scores. Default 3. */
   readonly keepCandidates?: number;
@@ -37,14 +38,6 @@ export interface RoundPlan {
   readonly evaluations: number;
   readonly passes: number;
   readonly decideMs: number;
-}
-
-interface RoundWork {
-  readonly revocations: Revocation[];
-  readonly previous: Map<string, string>;
-  readonly queue: string[];
-  kept: number;
-  evaluations: number;
 }
 
 /**
@@ -87,7 +80,11 @@ export class Scheduler {
     return commitPlan(this.decide(state), this.hooks, this.runtime);
   }
 
-  /** Decides a round synchronously and applies it to `state`; `commit` is up to the caller. */
+  /**
+   * Decides a round synchronously and applies it to `state`; committing is up
+   * to the caller. Cycles of revalidate → place repeat while they change
+   * something (a Replaces target moves off, a follower follows), up to maxPasses.
+   */
   decide(state: ClusterState): RoundPlan {
     const started = performance.now();
     this.errors = [];
@@ -95,17 +92,24 @@ export class Scheduler {
       if (this.errors.length < this.maxPluginErrors) this.errors.push(error);
     };
     const globals = this.placeGlobals(state);
-    const work = this.revalidate(state);
-    const { placements, unschedulable, passes } = this.placeQueue(state, work);
+    const work = new RoundWork();
+    let passes = 0;
+    let changesBefore: number;
+    do {
+      passes++;
+      changesBefore = work.changes;
+      const queue = this.revalidate(state, work);
+      for (const unit of queue) this.placeUnit(state, unit, work);
+    } while (work.changes > changesBefore && passes < this.maxPasses);
     return {
       round: ++this.round,
       state,
-      placements,
-      revocations: work.revocations,
-      unschedulable,
+      placements: work.placements(),
+      revocations: work.revocations(),
+      unschedulable: work.unschedulable(),
       globals,
       pluginErrors: this.errors,
-      queued: work.queue.length,
+      queued: work.queued,
       kept: work.kept,
       evaluations: work.evaluations,
       passes,
@@ -150,37 +154,31 @@ export class Scheduler {
     return { unit: unit.name, machines: machines.map((slot) => slot.id), rejections };
   }
 
-  /** Revokes placements that no longer hold and queues every unit that needs a machine. */
-  private revalidate(state: ClusterState): RoundWork {
-    const work: RoundWork = { revocations: [], previous: new Map(), queue: [], kept: 0, evaluations: 0 };
+  /** Revokes placements that no longer hold; returns the units that need a machine, by name. */
+  private revalidate(state: ClusterState, work: RoundWork): string[] {
+    const queue: string[] = [];
     for (const [unit, machineId] of [...state.placements()]) this.revalidatePlacement(state, unit, machineId, work);
     for (const unit of state.units()) {
       if (!needsMachine(unit.desiredState) || state.placedMachineId(unit.name) !== undefined) continue;
-      if (work.previous.has(unit.name)) continue;
-      const resolution = state.resolution(unit.name);
-      if (resolution?.ok && resolution.unit.global) continue;
-      work.queue.push(unit.name);
+      if (state.unit(unit.name)?.global === true) continue;
+      queue.push(unit.name);
     }
-    work.queue.sort();
-    return work;
+    work.queued = Math.max(work.queued, queue.length);
+    return queue.sort();
   }
 
   private revalidatePlacement(state: ClusterState, unit: string, machineId: string, work: RoundWork): void {
     const record = state.rawUnit(unit);
     const resolution = state.resolution(unit);
-    const revoke = (plugin: string | undefined, reason: string, requeue: boolean): void => {
-      work.revocations.push({ unit, machine: machineId, plugin, reason });
+    const revoke = (plugin: string | undefined, reason: string): void => {
+      work.revoke({ unit, machine: machineId, plugin, reason });
       state.setPlacement(unit, undefined);
-      if (requeue) {
-        work.previous.set(unit, machineId);
-        work.queue.push(unit);
-      }
     };
-    if (record === undefined) return revoke(undefined, 'unit was destroyed', false);
-    if (!needsMachine(record.desiredState)) return revoke(undefined, 'desired state is inactive', false);
-    if (resolution?.ok && resolution.unit.global) return revoke(undefined, 'unit is global: it runs on every eligible machine', false);
+    if (record === undefined) return revoke(undefined, 'unit was destroyed');
+    if (!needsMachine(record.desiredState)) return revoke(undefined, 'desired state is inactive');
+    if (resolution?.ok && resolution.unit.global) return revoke(undefined, 'unit is global: it runs on every eligible machine');
     const slot = state.machine(machineId);
-    if (slot === undefined) return revoke(undefined, `machine ${machineId} is gone`, true);
+    if (slot === undefined) return revoke(undefined, `machine ${machineId} is gone`);
     // A plugin that cannot resolve or judge the unit must not cause a reschedule storm: keep it.
     if (!resolution?.ok) {
       work.kept++;
@@ -189,41 +187,18 @@ export class Scheduler {
     work.evaluations++;
     const verdict = this.hooks.filter.call(resolution.unit, slot, state);
     if (verdict !== undefined && !this.runtime.rejectedWithError) {
-      return revoke(this.runtime.pluginNames[this.runtime.rejectedBy], verdict, true);
+      return revoke(this.runtime.pluginNames[this.runtime.rejectedBy], verdict);
     }
     work.kept++;
   }
 
-  private placeQueue(state: ClusterState, work: RoundWork): { placements: PlacementDecision[]; unschedulable: UnschedulableUnit[]; passes: number } {
-    const placements: PlacementDecision[] = [];
-    const failures = new Map<string, UnschedulableUnit>();
-    let pending = work.queue;
-    let passes = 0;
-    while (pending.length > 0 && passes < this.maxPasses) {
-      passes++;
-      const retry: string[] = [];
-      for (const unit of pending) {
-        const outcome = this.placeUnit(state, unit, work);
-        if ('machine' in outcome) {
-          placements.push(outcome);
-          failures.delete(unit);
-        } else {
-          failures.set(unit, outcome);
-          retry.push(unit);
-        }
-      }
-      if (retry.length === pending.length) break;
-      pending = retry;
-    }
-    return { placements, unschedulable: [...failures.values()].sort(byUnit), passes };
-  }
-
   /** The hot loop: no allocation per machine, only per decision. */
-  private placeUnit(state: ClusterState, name: string, work: RoundWork): PlacementDecision | UnschedulableUnit {
+  private placeUnit(state: ClusterState, name: string, work: RoundWork): void {
     const resolution = state.resolution(name);
     if (resolution === undefined || !resolution.ok) {
       const error = resolution?.ok === false ? resolution.error : undefined;
-      return rejectedEverywhere(name, state.machines, error?.plugin ?? 'core', 'error', error?.message ?? 'unit is unknown');
+      work.fail(rejectedEverywhere(name, state.machines, error?.plugin ?? 'core', 'error', error?.message ?? 'unit is unknown'));
+      return;
     }
     const unit = resolution.unit;
     const { runtime, hooks, top } = this;
@@ -250,17 +225,14 @@ export class Scheduler {
     }
     const best = top.best;
     if (best === undefined) {
-      return unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runtime.pluginNames);
+      work.fail(unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runtime.pluginNames));
+      return;
     }
     state.setPlacement(name, best.id);
-    return { unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runtime.pluginNames) };
+    work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runtime.pluginNames) });
   }
 }
 
 function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function byUnit(a: { unit: string }, b: { unit: string }): number {
-  return a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0;
 }

@@ -7,6 +7,7 @@ import type { AssembleOptions, PluginEntry, PluginHost } from '../plugin/host.js
 import type { ClusterState } from '../scheduler/cluster-state.js';
 import type { MachineRejection, RoundResult, UnitExplanation, UnschedulableUnit } from '../scheduler/decisions.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { validateUnit } from '../scheduler/validate.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
 
 /** A machine in a test: just an ID, or an ID with metadata. */
@@ -54,8 +55,11 @@ export class TestCluster {
 
   // Changing the cluster
 
+  /** Submits a unit as fleetd would: validated by the plugins' validateUnit taps first. */
   submit(name: string, contents: string, desiredState: DesiredState = 'launched'): this {
-    this.state.upsertUnit(createUnit({ name, contents, desiredState }));
+    const unit = createUnit({ name, contents, desiredState });
+    validateUnit(this.host, unit);
+    this.state.upsertUnit(unit);
     return this;
   }
 
