@@ -2,19 +2,23 @@ import { ErrorCodes, FleetError } from '../errors.js';
 import type { FleetHooks } from '../hooks/hooks.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import type { Unit } from '../model/unit.js';
-import { parseUnitName } from '../unit/index.js';
+import { parseUnitName, splitMultiValue } from '../unit/index.js';
 import type { UnitFile } from '../unit/index.js';
 
 export type Resolution = { readonly ok: true; readonly unit: ResolvedUnit } | { readonly ok: false; readonly error: FleetError };
 
-/** The `[X-Fleet]` section as name → values, before any plugin rewrote it. */
+/**
+ * The `[X-Fleet]` section as name → values, before any plugin rewrote it.
+ * A quoted multi-value line (`"region=us-east-1" "disk=ssd"`) counts as
+ * several values, as in fleet.
+ */
 export function fleetOptionsOf(file: UnitFile): ReadonlyMap<string, readonly string[]> {
   const options = new Map<string, string[]>();
   for (const option of file.options) {
     if (option.section !== 'X-Fleet') continue;
     const values = options.get(option.name);
-    if (values === undefined) options.set(option.name, [option.value]);
-    else values.push(option.value);
+    if (values === undefined) options.set(option.name, splitMultiValue(option.value));
+    else values.push(...splitMultiValue(option.value));
   }
   return options;
 }
