@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+import { definePlugin } from '@fleetd/core';
+import type { MachineView } from '@fleetd/core';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** Points for a machine: minus the units it runs (placed non-inactive units plus global units), O(1). */
+export function loadScore(machine: Pick<MachineView, 'load'>): number {
+  return -machine.load;
+}
+
+/**
+ * fleet's scheduling rule: prefer the machine running the fewest units. Ties
+ * go to the lower machine ID, which the core's deterministic tie-break does.
+ */
+export default definePlugin({
+  meta: { name: 'least-loaded', version, core: '^0.1.0' },
+  apply(hooks) {
+    hooks.score.tap('least-loaded', (_unit, machine) => loadScore(machine));
+  },
+});
