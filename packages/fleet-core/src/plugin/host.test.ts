@@ -69,6 +69,9 @@ describe('assemblePlugins', () => {
     const host = await assemblePlugins([{ plugin, options: {}, weight: 2 }]);
     expect(seen).toEqual({ label: 'zone' });
     expect(host.plugins[0]).toMatchObject({ weight: 2, options: { label: 'zone' } });
+    seen = undefined;
+    await assemblePlugins([plugin]);
+    expect(seen).toEqual({ label: 'zone' });
   });
 
   it.each([

@@ -12,7 +12,8 @@ export async function validatePluginOptions(
     if (input === undefined || isEmptyObject(input)) return { ok: true, value: undefined };
     return { ok: false, issues: [`${plugin}: options: this plugin takes no options`] };
   }
-  const result = await schema['~standard'].validate(input);
+  // No options at all means "all defaults", as a config entry without options would say.
+  const result = await schema['~standard'].validate(input === undefined ? {} : input);
   if (result.issues === undefined) return { ok: true, value: result.value };
   return { ok: false, issues: result.issues.map((issue) => `${plugin}: ${formatIssuePath(issue.path)}: ${issue.message}`) };
 }

@@ -24,3 +24,12 @@ it('README plugin example places and explains as the README says', async () => {
   expect(cluster.placementOf('web.service')).toBe('m1');
   expect(cluster.explain('web.service').summary).toBe('1/2 machines available: 1 no zone metadata');
 });
+
+it('submits an instance with its template\'s contents', async () => {
+  const cluster = await simulate({ plugins: [zoneSpread], machines: [{ id: 'm1', metadata: { zone: 'a' } }] });
+  cluster.submit('web@.service', '[Service]\nExecStart=/usr/bin/nginx -g %i\n', 'inactive').submitInstance('web@1.service');
+  expect(cluster.state.rawUnit('web@1.service')?.file).toBe(cluster.state.rawUnit('web@.service')?.file);
+  expect(() => cluster.submitInstance('api@1.service')).toThrow('api@1.service: its template api@.service is not submitted');
+  await cluster.settle();
+  expect(cluster.placements()).toEqual({ 'web@1.service': 'm1' });
+});

@@ -2,6 +2,7 @@ import { ErrorCodes, FleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import type { DesiredState } from '../model/states.js';
 import { createUnit, withDesiredState } from '../model/unit.js';
+import { templateOf } from '../unit/index.js';
 import { assemblePlugins } from '../plugin/host.js';
 import type { AssembleOptions, PluginEntry, PluginHost } from '../plugin/host.js';
 import type { ClusterState } from '../scheduler/cluster-state.js';
@@ -58,6 +59,19 @@ export class TestCluster {
   /** Submits a unit as fleetd would: validated by the plugins' validateUnit taps first. */
   submit(name: string, contents: string, desiredState: DesiredState = 'launched'): this {
     const unit = createUnit({ name, contents, desiredState });
+    validateUnit(this.host, unit);
+    this.state.upsertUnit(unit);
+    return this;
+  }
+
+  /** Submits an instance (`web@1.service`) with its template's contents, as `fleetctl start web@1.service` does. */
+  submitInstance(name: string, desiredState: DesiredState = 'launched'): this {
+    const template = templateOf(name);
+    const file = template === undefined ? undefined : this.state.rawUnit(template)?.file;
+    if (file === undefined) {
+      throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `${name}: its template ${template ?? '(none: not an instance)'} is not submitted`, { unit: name });
+    }
+    const unit = createUnit({ name, contents: file, desiredState });
     validateUnit(this.host, unit);
     this.state.upsertUnit(unit);
     return this;
