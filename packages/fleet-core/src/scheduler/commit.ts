@@ -39,6 +39,7 @@ export async function commitPlan(plan: RoundPlan, hooks: FleetHooks, runtime: Ho
       kept: plan.kept,
       machines: plan.state.machines.length,
       evaluations: plan.evaluations,
+      revalidations: plan.revalidations,
       passes: plan.passes,
       decideMs: plan.decideMs,
       bindMs: performance.now() - started,

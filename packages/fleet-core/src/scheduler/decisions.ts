@@ -66,8 +66,10 @@ export interface RoundStats {
   /** Units whose placement still held. */
   readonly kept: number;
   readonly machines: number;
-  /** filter evaluations of (unit, machine) pairs. */
+  /** filter evaluations of (unit, candidate machine) pairs while placing. */
   readonly evaluations: number;
+  /** filter evaluations re-checking existing placements (one per placement per cycle). */
+  readonly revalidations: number;
   /** Passes over the queue: a later pass retries units that earlier placements may have unblocked. */
   readonly passes: number;
   readonly decideMs: number;

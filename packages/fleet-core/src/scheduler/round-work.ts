@@ -14,6 +14,7 @@ export class RoundWork {
   queued = 0;
   kept = 0;
   evaluations = 0;
+  revalidations = 0;
   /** Placements and revocations recorded, for telling whether a cycle changed anything. */
   changes = 0;
 

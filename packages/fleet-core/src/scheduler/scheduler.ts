@@ -36,6 +36,7 @@ export interface RoundPlan {
   readonly queued: number;
   readonly kept: number;
   readonly evaluations: number;
+  readonly revalidations: number;
   readonly passes: number;
   readonly decideMs: number;
 }
@@ -112,6 +113,7 @@ export class Scheduler {
       queued: work.queued,
       kept: work.kept,
       evaluations: work.evaluations,
+      revalidations: work.revalidations,
       passes,
       decideMs: performance.now() - started,
     };
@@ -184,7 +186,7 @@ export class Scheduler {
       work.kept++;
       return;
     }
-    work.evaluations++;
+    work.revalidations++;
     const verdict = this.hooks.filter.call(resolution.unit, slot, state);
     if (verdict !== undefined && !this.runtime.rejectedWithError) {
       return revoke(this.runtime.pluginNames[this.runtime.rejectedBy], verdict);
