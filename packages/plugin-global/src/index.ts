@@ -1,0 +1,37 @@
+import { createRequire } from 'node:module';
+import { definePlugin, fleetOptionValues, withGlobal } from '@fleetd/core';
+import type { ResolvedUnit } from '@fleetd/core';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** The values fleet reads as true (job.isTruthyValue), compared case-insensitively. */
+export const TRUE_VALUES: readonly string[] = Object.freeze(['true', 'yes', '1', 'on', 't']);
+
+const TRUTHY: ReadonlySet<string> = new Set(TRUE_VALUES);
+
+/**
+ * Whether `Global` values make a unit global: the last value wins (fleet
+ * job.Unit.IsGlobal) and is true when it is true/yes/1/on/t in any case;
+ * anything else, or no value, is false.
+ */
+export function parseGlobal(values: readonly string[]): boolean {
+  const last = values.at(-1);
+  return last !== undefined && TRUTHY.has(last.toLowerCase());
+}
+
+/** Whether the unit's `[X-Fleet]` options make it global. */
+export function isGlobalUnit(unit: Pick<ResolvedUnit, 'fleetOptions'>): boolean {
+  return parseGlobal(fleetOptionValues(unit, 'Global'));
+}
+
+/**
+ * fleet's `Global=true`: the unit runs on every machine that every filter
+ * accepts, instead of being placed on one. The core evaluates global units
+ * per machine with the same narrow and filter taps as placed units.
+ */
+export default definePlugin({
+  meta: { name: 'global', version, core: '^0.1.0' },
+  apply(hooks) {
+    hooks.resolveUnit.tap('global', (unit) => (isGlobalUnit(unit) ? withGlobal(unit, true) : unit));
+  },
+});

@@ -1,0 +1,24 @@
+import { expectAssignable, expectError, expectType } from 'tsd';
+import type { FleetPlugin, MachineView, ResolvedUnit } from '@fleetd/core';
+import machineId, { machineIdRequirement, resolveMachineId, SHORT_ID_LENGTH } from '@fleetd/plugin-machine-id';
+import type { MachineIdRequirement, MachineIdResolution } from '@fleetd/plugin-machine-id';
+
+declare const unit: ResolvedUnit;
+declare const cluster: { machine(id: string): MachineView | undefined; machinesByIdPrefix(prefix: string): readonly MachineView[] };
+
+expectType<FleetPlugin<undefined>>(machineId);
+expectType<8>(SHORT_ID_LENGTH);
+expectType<MachineIdRequirement | undefined>(machineIdRequirement(unit));
+expectType<MachineIdRequirement | undefined>(machineIdRequirement({ fleetOptions: new Map([['MachineID', ['m1']]]) }));
+expectError(machineIdRequirement({ options: new Map() }));
+
+// The requirement is typed on unit.requirements by declaration merging.
+expectType<MachineIdRequirement | undefined>(unit.requirements['machine-id']);
+expectAssignable<'MachineID' | 'X-ConditionMachineID'>(machineIdRequirement(unit)!.option);
+
+const resolution = resolveMachineId('abcdef12', cluster);
+expectType<MachineIdResolution<MachineView>>(resolution);
+if (resolution.kind === 'exact' || resolution.kind === 'short') expectType<MachineView>(resolution.machine);
+if (resolution.kind === 'ambiguous') expectType<number>(resolution.matches);
+expectError(resolution.machine);
+expectError(resolveMachineId('m1', { machine: (id: string) => ({ id }) }));
