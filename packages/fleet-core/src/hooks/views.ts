@@ -62,6 +62,7 @@ export interface ClusterView {
  * reject every other machine, with `reason`; restrictions of several plugins intersect.
  */
 export interface CandidateNarrowing {
+  /** An array is kept by reference for the decision (the core's index arrays are never changed in place). */
   restrict(machines: Iterable<MachineView>, reason: string): void;
 }
 

@@ -28,7 +28,8 @@ export function createMachine(input: Machine): Machine {
   const id = validateMachineId(input.id);
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.metadata ?? {})) {
-    if (!METADATA_KEY.test(key) || typeof value !== 'string') {
+    // __proto__ would silently vanish from a plain object instead of becoming a key.
+    if (!METADATA_KEY.test(key) || key === '__proto__' || typeof value !== 'string') {
       throw new FleetError(
         ErrorCodes.MACHINE_INVALID,
         `machine ${id}: metadata ${JSON.stringify(key)} must be a key of [A-Za-z0-9_.-] with a string value`,

@@ -81,6 +81,7 @@ describe('machines', () => {
     { name: 'empty ID', machine: { id: '', metadata: {} } },
     { name: 'ID with a slash', machine: { id: 'a/b', metadata: {} } },
     { name: 'metadata key with a space', machine: { id: 'm1', metadata: { 'a b': 'x' } } },
+    { name: 'metadata key __proto__', machine: { id: 'm1', metadata: JSON.parse('{"__proto__":"x"}') as Record<string, string> } },
     { name: 'metadata value not a string', machine: { id: 'm1', metadata: { a: 1 as unknown as string } } },
   ])('rejects $name', ({ machine }) => {
     expect(() => createMachine(machine)).toThrow(expect.objectContaining({ code: ErrorCodes.MACHINE_INVALID }));

@@ -243,8 +243,8 @@ export class ClusterState implements ClusterView {
     if (byValue !== undefined) return byValue;
     byValue = new Map();
     for (const slot of this.sorted) {
-      const value = slot.metadata[key];
-      if (value === undefined) continue;
+      if (!Object.hasOwn(slot.metadata, key)) continue;
+      const value = slot.metadata[key] as string;
       const slots = byValue.get(value);
       if (slots === undefined) byValue.set(value, [slot]);
       else slots.push(slot);
