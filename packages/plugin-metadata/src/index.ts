@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+import { definePlugin, fleetOptionValues, Stage, withRequirements } from '@fleetd/core';
+import type { ResolvedUnit } from '@fleetd/core';
+import { metadataCandidates, metadataVerdict, parseMetadataRequirement } from './requirement.js';
+import type { MetadataRequirement } from './requirement.js';
+
+export {
+  conditionMismatch,
+  matchesEqualityGroup,
+  matchesMetadata,
+  METADATA_OPERATORS,
+  metadataCandidates,
+  metadataMismatch,
+  metadataVerdict,
+  narrowestEqualityGroup,
+  NUMERIC_METADATA_OPERATORS,
+  parseMetadataExpression,
+  parseMetadataNumber,
+  parseMetadataRequirement,
+} from './requirement.js';
+export type {
+  MachineMetadata,
+  MetadataComparison,
+  MetadataCondition,
+  MetadataEqualityGroup,
+  MetadataExpression,
+  MetadataExpressionResult,
+  MetadataIndex,
+  MetadataInequality,
+  MetadataOperator,
+  MetadataRequirement,
+  NumericMetadataOperator,
+} from './requirement.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** The option's spellings: fleet's current one and the legacy `X-Condition…` one (both are read). */
+export const METADATA_OPTIONS = Object.freeze(['MachineMetadata', 'X-ConditionMachineMetadata'] as const);
+
+declare module '@fleetd/core' {
+  interface UnitRequirements {
+    readonly metadata?: MetadataRequirement;
+  }
+}
+
+/**
+ * The unit's metadata requirement, read from `MachineMetadata` and
+ * `X-ConditionMachineMetadata`; undefined when the unit has none.
+ */
+export function metadataRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): MetadataRequirement | undefined {
+  const values = fleetOptionValues(unit, ...METADATA_OPTIONS);
+  if (values.length === 0) return undefined;
+  const requirement = parseMetadataRequirement(values);
+  const empty = requirement.equals.length === 0 && requirement.conditions.length === 0 && requirement.errors.length === 0;
+  return empty ? undefined : requirement;
+}
+
+/**
+ * fleet's `MachineMetadata` (`X-ConditionMachineMetadata`) with `!=` and
+ * numeric comparisons. Parsed once per unit version in `resolveUnit`; `narrow`
+ * limits candidates to the machines of the most selective `key=value` group
+ * (an index lookup), `filter` checks the rest without allocating.
+ */
+export default definePlugin({
+  meta: { name: 'metadata', version, core: '^0.1.0' },
+  apply(hooks) {
+    hooks.resolveUnit.tap('metadata', (unit) => {
+      const requirement = metadataRequirement(unit);
+      return requirement === undefined ? unit : withRequirements(unit, { metadata: requirement });
+    });
+
+    hooks.validateUnit.tap('metadata', (unit) => unit.requirements.metadata?.problem);
+
+    hooks.narrow.tap('metadata', (unit, cluster, narrowing) => {
+      const requirement = unit.requirements.metadata;
+      if (requirement === undefined) return;
+      if (requirement.problem !== undefined) {
+        narrowing.restrict([], requirement.problem);
+        return;
+      }
+      const candidates = metadataCandidates(requirement, cluster);
+      if (candidates !== undefined) narrowing.restrict(candidates.machines, candidates.group.reason);
+    });
+
+    hooks.filter.tap({ name: 'metadata', stage: Stage.EARLY }, (unit, machine, cluster) => {
+      const requirement = unit.requirements.metadata;
+      return requirement === undefined ? undefined : metadataVerdict(requirement, machine.metadata, cluster);
+    });
+  },
+});
