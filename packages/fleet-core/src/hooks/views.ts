@@ -48,6 +48,12 @@ export interface ClusterView {
   machinesByIdPrefix(prefix: string): readonly MachineView[];
   /** A known unit's resolved form, or undefined for a unit that is not submitted. */
   unit(name: string): ResolvedUnit | undefined;
+  /**
+   * Names of the submitted units whose `requirements[key]` is set (indexed,
+   * rebuilt only after units change): lets a plugin find the few units that
+   * use its option without scanning every unit.
+   */
+  unitsWithRequirement(key: string): ReadonlySet<string>;
   /** Where a non-global unit is placed right now (including earlier decisions of this round). */
   placementOf(unit: string): MachineView | undefined;
   /** Machines whose metadata has `key` set to exactly `value` (indexed). */

@@ -53,6 +53,7 @@ export class ClusterState implements ClusterView {
   private readonly globalsOn = new Map<string, MachineSlot[]>();
   private metadataIndex: MetadataIndex = new Map();
   private keyIndex = new Map<string, MachineSlot[]>();
+  private requirementIndex = new Map<string, Set<string>>();
 
   constructor(private readonly resolver: UnitResolver) {}
 
@@ -102,6 +103,18 @@ export class ClusterState implements ClusterView {
   unit(name: string): ResolvedUnit | undefined {
     const resolution = this.resolution(name);
     return resolution?.ok ? resolution.unit : undefined;
+  }
+
+  unitsWithRequirement(key: string): ReadonlySet<string> {
+    let names = this.requirementIndex.get(key);
+    if (names === undefined) {
+      names = new Set();
+      for (const name of this.unitsByName.keys()) {
+        if (this.unit(name)?.requirements[key] !== undefined) names.add(name);
+      }
+      this.requirementIndex.set(key, names);
+    }
+    return names;
   }
 
   placementOf(unit: string): MachineSlot | undefined {
@@ -173,6 +186,7 @@ export class ClusterState implements ClusterView {
   upsertUnit(unit: Unit): void {
     const previous = this.unitsByName.get(unit.name);
     if (previous !== undefined && previous.hash !== unit.hash) this.resolver.forget(unit.name);
+    if (previous?.hash !== unit.hash) this.requirementIndex = new Map();
     this.unitsByName.set(unit.name, unit);
     const slot = this.placementOf(unit.name);
     if (slot === undefined) return;
@@ -181,7 +195,7 @@ export class ClusterState implements ClusterView {
   }
 
   removeUnit(name: string): void {
-    this.unitsByName.delete(name);
+    if (this.unitsByName.delete(name)) this.requirementIndex = new Map();
     this.resolver.forget(name);
     this.clearGlobal(name);
   }

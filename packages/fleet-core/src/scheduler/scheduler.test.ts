@@ -342,3 +342,14 @@ describe('cluster view indexes', () => {
     expect(cluster.state.machinesWithMetadata('az', 'a').map((m) => m.id)).toEqual(['m1', 'm3']);
   });
 });
+
+describe('requirement index', () => {
+  it('lists the units whose requirements a plugin set, and follows submits and destroys', async () => {
+    const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1'), 'b.service': service() } });
+    const withMetadata = () => [...cluster.state.unitsWithRequirement('metadata')].filter((name) => (cluster.state.unit(name)?.requirements['metadata'] as unknown[]).length > 0);
+    expect(withMetadata()).toEqual(['a.service']);
+    cluster.submit('c.service', service('MachineMetadata=y=2')).destroy('a.service');
+    expect(withMetadata()).toEqual(['c.service']);
+    expect([...cluster.state.unitsWithRequirement('nothing')]).toEqual([]);
+  });
+});
