@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { assemblePlugins, ErrorCodes, definePlugin } from '@fleetd/core';
+import { simulate } from '@fleetd/core/testing';
+import { fleetPluginNames, fleetPreset } from '../src/index.js';
+
+const unit = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-Fleet]\n${xfleet}\n` : ''}`;
+
+const mostLoaded = definePlugin({
+  meta: { name: 'bin-pack', version: '1.0.0', core: '^0.1.0' },
+  apply(hooks) {
+    hooks.score.tap('bin-pack', (_unit, machine) => machine.load);
+  },
+});
+
+describe('fleetPreset', () => {
+  it('lists every first-party plugin in tap order', () => {
+    expect(fleetPluginNames).toEqual(['specifiers', 'validation', 'global', 'machine-id', 'metadata', 'machine-of', 'conflicts', 'replaces', 'least-loaded']);
+  });
+
+  it.each(fleetPluginNames.map((name) => ({ name })))('assembles and schedules with $name disabled', async ({ name }) => {
+    const host = await assemblePlugins(fleetPreset({ disable: [name] }));
+    expect(host.plugins.map((plugin) => plugin.meta.name)).toEqual(fleetPluginNames.filter((other) => other !== name));
+    const cluster = await simulate({ plugins: fleetPreset({ disable: [name] }), machines: ['m1', 'm2'], units: { 'a.service': unit(), 'b.service': unit() } });
+    expect(Object.keys(cluster.placements())).toEqual(['a.service', 'b.service']);
+  });
+
+  it('disabling conflicts lets conflicting units share a machine', async () => {
+    const units = { 'a.service': unit('Conflicts=b.service'), 'b.service': unit() };
+    expect(Object.keys((await simulate({ plugins: fleetPreset(), machines: ['m1'], units })).placements())).toEqual(['a.service']);
+    expect(Object.keys((await simulate({ plugins: fleetPreset({ disable: ['conflicts'] }), machines: ['m1'], units })).placements())).toEqual([
+      'a.service',
+      'b.service',
+    ]);
+  });
+
+  it('replacing least-loaded with a bin-packing scorer packs units, other plugins untouched', async () => {
+    const cluster = await simulate({
+      plugins: fleetPreset({ replace: { 'least-loaded': mostLoaded } }),
+      machines: ['m1', 'm2', 'm3'],
+      units: { 'a.service': unit(), 'b.service': unit(), 'c.service': unit('Conflicts=a.service') },
+    });
+    expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm1', 'c.service': 'm2' });
+  });
+
+  it('passes options and weights to first-party plugins', async () => {
+    const host = await assemblePlugins(fleetPreset({ options: { validation: { extraOptions: ['SpreadBy'] } }, weights: { 'least-loaded': 3 } }));
+    expect(host.plugins.find((p) => p.meta.name === 'least-loaded')?.weight).toBe(3);
+    expect(host.plugins.find((p) => p.meta.name === 'validation')?.options).toEqual({ rejectUnknownOptions: true, extraOptions: ['SpreadBy'] });
+  });
+
+  it('refuses an unknown plugin name, listing the known ones', () => {
+    expect(() => fleetPreset({ disable: ['conflict'] })).toThrow(
+      expect.objectContaining({
+        code: ErrorCodes.PLUGIN_INVALID,
+        message: `preset-fleet: disable: unknown first-party plugin "conflict"; known: ${fleetPluginNames.join(', ')}`,
+      }),
+    );
+  });
+});
