@@ -69,7 +69,8 @@ export default definePlugin({
       return requirement === undefined ? unit : withRequirements(unit, { metadata: requirement });
     });
 
-    hooks.validateUnit.tap('metadata', (unit) => unit.requirements.metadata?.problem);
+    // A template's values hold unexpanded specifiers (hostname=%i reads hostname= there): its instances are checked.
+    hooks.validateUnit.tap('metadata', (unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.metadata?.problem));
 
     hooks.narrow.tap('metadata', (unit, cluster, narrowing) => {
       const requirement = unit.requirements.metadata;

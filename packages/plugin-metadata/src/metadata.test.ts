@@ -487,3 +487,11 @@ describe('metadata: properties', () => {
     );
   });
 });
+
+describe('templates', () => {
+  it('accepts a template whose values hold unexpanded specifiers, and checks its instances instead', async () => {
+    const cluster = await createTestCluster({ plugins: [metadata], machines: [{ id: 'm1', metadata: { hostname: 'alpha' } }] });
+    expect(() => cluster.submit('hello@.service', '[X-Fleet]\nMachineMetadata=hostname=\n', 'inactive')).not.toThrow();
+    expect(() => cluster.submit('hello@alpha.service', '[X-Fleet]\nMachineMetadata=hostname=\n')).toThrow('MachineMetadata "hostname=": empty value');
+  });
+});
