@@ -1,27 +1,52 @@
 // npm run bench: runs every benchmark, prints a table and writes JSON to bench/results/.
 // Figures are measurements, never assertions: no test depends on them.
+// npm run bench -- --quick runs a small smoke version.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureScheduling } from './scheduler.bench.js';
+import type { SchedulingCase } from './scheduler.bench.js';
 
 const quick = process.argv.includes('--quick');
-const cases = quick
-  ? [{ name: 'place 1,000 units on 100 machines', machines: 100, units: 1_000 }]
+const cases: SchedulingCase[] = quick
+  ? [{ name: '1,000 units / 100 machines, fleet plugins', plugins: 'fleet', machines: 100, units: 1_000 }]
   : [
-      { name: 'place 10,000 units on 1,000 machines', machines: 1_000, units: 10_000 },
-      { name: 'place 20,000 units on 1,000 machines', machines: 1_000, units: 20_000 },
-      { name: 'place 10,000 units on 2,000 machines', machines: 2_000, units: 10_000 },
+      { name: '10,000 units / 1,000 machines, least-loaded only', plugins: 'least-loaded', machines: 1_000, units: 10_000 },
+      { name: '10,000 units / 1,000 machines, fleet plugins', plugins: 'fleet', machines: 1_000, units: 10_000 },
+      { name: '20,000 units / 1,000 machines, fleet plugins', plugins: 'fleet', machines: 1_000, units: 20_000 },
+      { name: '10,000 units / 2,000 machines, fleet plugins', plugins: 'fleet', machines: 2_000, units: 10_000 },
+      {
+        name: '2,000 units with a Conflicts glob / 1,000 machines',
+        plugins: 'fleet',
+        machines: 1_000,
+        units: 2_000,
+        xfleet: (i) => [`Conflicts=app@${i % 500}.service`],
+      },
+      {
+        name: '10,000 pinned units / 15,000 machines',
+        plugins: 'fleet',
+        machines: 15_000,
+        units: 10_000,
+        xfleet: (i, machines) => [`MachineID=${machines[i % machines.length]?.id}`],
+      },
+      {
+        name: '10,000 units with metadata / 1,000 machines',
+        plugins: 'fleet',
+        machines: 1_000,
+        units: 10_000,
+        xfleet: (i) => [`MachineMetadata=zone=z${i % 3}`],
+      },
     ];
 
 const results = [];
 for (const testCase of cases) results.push(await measureScheduling(testCase, quick ? 2 : 5));
 
-console.table(results.map(({ name, medianMs, minMs, placementsPerSecond, heapMb }) => ({ name, medianMs, minMs, placementsPerSecond, heapMb })));
+console.table(
+  results.map(({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb }) => ({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb })),
+);
 const report = {
   benchmark: 'scheduling',
-  plugins: ['least-loaded (test plugin)'],
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,

@@ -63,7 +63,8 @@ export class Narrowing implements NarrowingSink {
   candidates(): MachineSlot[] {
     const round = this.restrictions.length;
     const inAll = this.first.filter((machine) => this.hits[machine.index] === round) as MachineSlot[];
-    return inAll.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Index lookups hand over lists already sorted by ID; only sort what is not.
+    return isSortedById(inAll) ? inAll : inAll.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** The first restriction that leaves `machine` out, for explanations. */
@@ -84,4 +85,11 @@ export class Narrowing implements NarrowingSink {
     }
     if (this.stamps[index] === this.epoch && this.hits[index] === round - 1) this.hits[index] = round;
   }
+}
+
+function isSortedById(machines: readonly MachineView[]): boolean {
+  for (let i = 1; i < machines.length; i++) {
+    if ((machines[i - 1] as MachineView).id > (machines[i] as MachineView).id) return false;
+  }
+  return true;
 }
