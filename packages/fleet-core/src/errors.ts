@@ -55,6 +55,16 @@ export const ErrorCodes = {
   REGISTRY_TXN_TOO_LARGE: 'REGISTRY_TXN_TOO_LARGE',
   /** A lease is unknown or has expired. */
   REGISTRY_LEASE_NOT_FOUND: 'REGISTRY_LEASE_NOT_FOUND',
+  /** Stored data under the key prefix cannot be decoded (written by something else, or corrupt). */
+  STORE_DATA_INVALID: 'STORE_DATA_INVALID',
+  /** The key prefix holds data of another schema version. */
+  STORE_SCHEMA_MISMATCH: 'STORE_SCHEMA_MISMATCH',
+  /** A unit of that name is already submitted with other contents. */
+  UNIT_EXISTS: 'UNIT_EXISTS',
+  /** Another fleetd already announces this machine ID. */
+  MACHINE_ID_TAKEN: 'MACHINE_ID_TAKEN',
+  /** This engine lost its leadership; its writes are refused. */
+  ENGINE_DEPOSED: 'ENGINE_DEPOSED',
   /** The registry was closed; no further calls are accepted. */
   REGISTRY_CLOSED: 'REGISTRY_CLOSED',
   /** The registry could not be reached or answered with an error. */

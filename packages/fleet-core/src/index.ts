@@ -16,3 +16,7 @@ export type { AssembleOptions, LoadedPlugin, PluginEntry, PluginHost } from './p
 export { formatIssuePath, validatePluginOptions } from './plugin/options.js';
 export * from './scheduler/index.js';
 export * from './registry/index.js';
+export * from './store/index.js';
+export * from './engine/index.js';
+export { MachinePresence } from './agent/presence.js';
+export type { PresenceOptions } from './agent/presence.js';

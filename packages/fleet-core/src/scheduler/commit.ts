@@ -5,17 +5,25 @@ import type { BindBatch, PlacementDecision, RefusedPlacement, Revocation, RoundR
 import type { RoundPlan } from './scheduler.js';
 
 /**
- * Runs `bind` over a decided round, rolls back what it refused (or all of it
- * when bind failed: a store error never revokes a placement), then tells the
- * observers what was committed.
+ * Writes what `bind` taps let through (the engine's fenced registry writes).
+ * It may refuse single placements through the batch; throwing fails the round.
  */
-export async function commitPlan(plan: RoundPlan, hooks: FleetHooks, runtime: HookRuntime): Promise<RoundResult> {
+export type PlanCommitter = (batch: BindBatch) => Promise<void>;
+
+/**
+ * Runs `bind` over a decided round, then the committer, rolls back what they
+ * refused (or all of it when either failed: a store error never revokes a
+ * placement), then tells the observers what was committed.
+ */
+export async function commitPlan(plan: RoundPlan, hooks: FleetHooks, runtime: HookRuntime, committer?: PlanCommitter): Promise<RoundResult> {
   const started = performance.now();
   const refusals = new Map<string, RefusedPlacement>();
   const batch = bindBatch(plan, runtime, refusals);
   let bindError: FleetError | undefined;
   try {
     await hooks.bind.promise(batch);
+    runtime.bindingPlugin = 'core';
+    await committer?.(batch);
   } catch (error) {
     bindError = asFleetError(error);
   } finally {

@@ -7,6 +7,7 @@ import type { PluginHost } from '../plugin/host.js';
 import { ClusterState } from './cluster-state.js';
 import type { MachineSlot, SchedulingSnapshot } from './cluster-state.js';
 import { commitPlan } from './commit.js';
+import type { PlanCommitter } from './commit.js';
 import type { GlobalUnitDecision, PlacementDecision, Revocation, RoundResult, UnitExplanation, UnschedulableUnit } from './decisions.js';
 import { explainUnit } from './explain.js';
 import { Narrowing } from './narrowing.js';
@@ -75,10 +76,10 @@ export class Scheduler {
     return ClusterState.fromSnapshot(snapshot, this.resolver);
   }
 
-  /** One full round: decide, bind, notify observers. A snapshot gets a fresh state. */
-  async schedule(input: ClusterState | SchedulingSnapshot): Promise<RoundResult> {
+  /** One full round: decide, bind (then `committer`, if given), notify observers. A snapshot gets a fresh state. */
+  async schedule(input: ClusterState | SchedulingSnapshot, committer?: PlanCommitter): Promise<RoundResult> {
     const state = input instanceof ClusterState ? input : this.createState(input);
-    return commitPlan(this.decide(state), this.hooks, this.runtime);
+    return commitPlan(this.decide(state), this.hooks, this.runtime, committer);
   }
 
   /**

@@ -1,0 +1,156 @@
+import type { FleetError } from '../errors.js';
+import type { Machine } from '../model/machine.js';
+import { withDesiredState } from '../model/unit.js';
+import type { Unit } from '../model/unit.js';
+import type { DesiredState } from '../model/states.js';
+import type { KeyValue, WatchEvent } from '../registry/types.js';
+import type { ClusterState } from '../scheduler/cluster-state.js';
+import { decodeDesiredState, decodeMachine, decodePlacement, decodeUnit } from '../store/codec.js';
+import type { KeyLayout, ParsedKey } from '../store/layout.js';
+import type { MirrorHandlers } from './mirror.js';
+
+/** The store revisions a fenced write compares against. */
+export interface SeenRevisions {
+  /** mod revision of placements/<unit>; 0 when absent. */
+  placement(unit: string): number;
+  /** mod revision of units/<unit>; 0 when absent. */
+  unit(unit: string): number;
+  /** Records a placement this process wrote (or deleted, with 0) before its watch event arrives. */
+  recordPlacement(unit: string, modRevision: number): void;
+}
+
+interface StoredFile {
+  /** The unit as stored, inactive; the desired state is applied on top. */
+  readonly unit: Unit;
+  readonly modRevision: number;
+}
+
+/**
+ * Feeds a ClusterState from registry keys: unit files and desired states
+ * become units, leased presence keys become machines, placements stay
+ * placements. Undecodable keys are reported and skipped, never fatal.
+ */
+export class ClusterMirror implements MirrorHandlers, SeenRevisions {
+  private readonly files = new Map<string, StoredFile>();
+  private readonly desired = new Map<string, DesiredState>();
+  private readonly placementRevisions = new Map<string, number>();
+
+  constructor(
+    private state: ClusterState,
+    private readonly layout: KeyLayout,
+    private readonly createState: () => ClusterState,
+    private readonly onChange: () => void,
+    private readonly onInvalid: (error: FleetError) => void,
+  ) {}
+
+  get cluster(): ClusterState {
+    return this.state;
+  }
+
+  placement(unit: string): number {
+    return this.placementRevisions.get(unit) ?? 0;
+  }
+
+  unit(unit: string): number {
+    return this.files.get(unit)?.modRevision ?? 0;
+  }
+
+  recordPlacement(unit: string, modRevision: number): void {
+    if (modRevision === 0) this.placementRevisions.delete(unit);
+    else this.placementRevisions.set(unit, modRevision);
+  }
+
+  reset(items: readonly KeyValue[]): void {
+    this.files.clear();
+    this.desired.clear();
+    this.placementRevisions.clear();
+    this.state = this.createState();
+    // Machines and units first, so placements land on known records.
+    const ordered = [...items].sort((a, b) => rank(this.layout.parse(a.key)) - rank(this.layout.parse(b.key)));
+    for (const kv of ordered) this.put(kv);
+    this.onChange();
+  }
+
+  apply(events: readonly WatchEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'put') this.put(event.kv);
+      else this.remove(event.key);
+    }
+    this.onChange();
+  }
+
+  private put(kv: KeyValue): void {
+    const parsed = this.layout.parse(kv.key);
+    if (parsed === undefined) return;
+    try {
+      this.putParsed(parsed, kv);
+    } catch (error) {
+      this.onInvalid(error as FleetError);
+    }
+  }
+
+  private putParsed(parsed: ParsedKey, kv: KeyValue): void {
+    switch (parsed.kind) {
+      case 'unit':
+        this.files.set(parsed.name, { unit: decodeUnit(kv.key, parsed.name, kv.value), modRevision: kv.modRevision });
+        return this.refreshUnit(parsed.name);
+      case 'desired':
+        this.desired.set(parsed.name, decodeDesiredState(kv.key, kv.value));
+        return this.refreshUnit(parsed.name);
+      case 'placement':
+        this.state.setPlacement(parsed.name, decodePlacement(kv.key, kv.value));
+        this.placementRevisions.set(parsed.name, kv.modRevision);
+        return;
+      case 'machine':
+        return this.putMachine(decodeMachine(kv.key, parsed.name, kv.value));
+      default:
+        return;
+    }
+  }
+
+  private putMachine(machine: Machine): void {
+    this.state.upsertMachine(machine);
+  }
+
+  private remove(key: string): void {
+    const parsed = this.layout.parse(key);
+    if (parsed === undefined) return;
+    switch (parsed.kind) {
+      case 'unit':
+        this.files.delete(parsed.name);
+        this.state.removeUnit(parsed.name);
+        return;
+      case 'desired':
+        this.desired.delete(parsed.name);
+        return this.refreshUnit(parsed.name);
+      case 'placement':
+        this.placementRevisions.delete(parsed.name);
+        this.state.setPlacement(parsed.name, undefined);
+        return;
+      case 'machine':
+        this.state.removeMachine(parsed.name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A unit is known once its file is; without a desired-state key it is inactive. */
+  private refreshUnit(name: string): void {
+    const file = this.files.get(name);
+    if (file === undefined) return;
+    const desired = this.desired.get(name) ?? 'inactive';
+    try {
+      this.state.upsertUnit(desired === 'inactive' ? file.unit : withDesiredState(file.unit, desired));
+    } catch (error) {
+      this.onInvalid(error as FleetError);
+    }
+  }
+}
+
+function rank(parsed: ParsedKey | undefined): number {
+  if (parsed === undefined) return 3;
+  if (parsed.kind === 'placement') return 2;
+  if (parsed.kind === 'desired') return 1;
+  return 0;
+}

@@ -1,0 +1,12 @@
+export { Engine } from './engine.js';
+export type { EngineEvent, EngineOptions } from './engine.js';
+export { LeaderElection } from './election.js';
+export type { ElectionOptions } from './election.js';
+export { LeaseKeeper } from './lease-keeper.js';
+export type { LeaseKeeperOptions } from './lease-keeper.js';
+export { RegistryMirror } from './mirror.js';
+export type { MirrorHandlers, MirrorOptions } from './mirror.js';
+export { ClusterMirror } from './cluster-mirror.js';
+export type { SeenRevisions } from './cluster-mirror.js';
+export { fencedCommitter } from './committer.js';
+export type { FencedCommitOptions } from './committer.js';

@@ -1,0 +1,87 @@
+import { describeThrown, ErrorCodes, FleetError } from '../errors.js';
+import type { Machine } from '../model/machine.js';
+import { createMachine } from '../model/machine.js';
+import { parseUnitState } from '../model/states.js';
+import type { DesiredState } from '../model/states.js';
+import { createUnit } from '../model/unit.js';
+import type { Unit, UnitState } from '../model/unit.js';
+import type { UnitOption } from '../unit/index.js';
+
+// Values are JSON (fleet's API shapes), so etcdctl shows something a person can read.
+
+interface StoredUnit {
+  readonly options: readonly UnitOption[];
+  readonly hash: string;
+}
+
+export function encodeUnitFile(unit: Unit): string {
+  const stored: StoredUnit = { options: unit.file.options, hash: unit.hash };
+  return JSON.stringify(stored);
+}
+
+/** A stored unit file, as an inactive unit (its desired state lives under its own key); the hash is checked, not trusted. */
+export function decodeUnit(key: string, name: string, value: string): Unit {
+  const stored = parseJson(key, value) as Partial<StoredUnit>;
+  if (!Array.isArray(stored.options)) throw invalidData(key, 'has no options list');
+  const unit = guard(key, () => createUnit({ name, contents: stored.options as UnitOption[], desiredState: 'inactive' }));
+  if (stored.hash !== undefined && stored.hash !== unit.hash) throw invalidData(key, `hash ${stored.hash} does not match its options`);
+  return unit;
+}
+
+export function decodeDesiredState(key: string, value: string): DesiredState {
+  return guard(key, () => parseUnitState(value, 'desired state'));
+}
+
+export function encodePlacement(machine: string): string {
+  return JSON.stringify({ machine });
+}
+
+export function decodePlacement(key: string, value: string): string {
+  const stored = parseJson(key, value) as { machine?: unknown };
+  if (typeof stored.machine !== 'string' || stored.machine === '') throw invalidData(key, 'names no machine');
+  return stored.machine;
+}
+
+export function encodeMachine(machine: Machine): string {
+  return JSON.stringify({ id: machine.id, metadata: machine.metadata, publicIP: machine.publicIP, version: machine.version });
+}
+
+export function decodeMachine(key: string, id: string, value: string): Machine {
+  const stored = parseJson(key, value) as Partial<Machine>;
+  if (stored.id !== id) throw invalidData(key, `holds machine ${JSON.stringify(stored.id)}`);
+  return guard(key, () => createMachine({ id, metadata: stored.metadata ?? {}, publicIP: stored.publicIP, version: stored.version }));
+}
+
+export function encodeUnitState(state: UnitState): string {
+  return JSON.stringify(state);
+}
+
+export function decodeUnitState(key: string, value: string): UnitState {
+  const stored = parseJson(key, value) as Partial<UnitState>;
+  const fields = ['name', 'hash', 'machineId', 'loadState', 'activeState', 'subState'] as const;
+  for (const field of fields) if (typeof stored[field] !== 'string') throw invalidData(key, `has no ${field}`);
+  return stored as UnitState;
+}
+
+function parseJson(key: string, value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw invalidData(key, 'is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidData(key, 'is not a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function guard<T>(key: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    throw invalidData(key, describeThrown(error));
+  }
+}
+
+function invalidData(key: string, problem: string): FleetError {
+  return new FleetError(ErrorCodes.STORE_DATA_INVALID, `${key}: ${problem}`);
+}

@@ -1,0 +1,83 @@
+import { ErrorCodes, FleetError } from '../errors.js';
+import type { DesiredState } from '../model/states.js';
+import type { Unit } from '../model/unit.js';
+import type { Registry } from '../registry/types.js';
+import { decodeUnit, encodeUnitFile } from './codec.js';
+import { KeyLayout, SCHEMA_VERSION } from './layout.js';
+
+/**
+ * What clients (fleetctl, the HTTP API) change in the registry: units and
+ * their desired states. Every change is one transaction, so a unit never
+ * exists without its file, and a submit never overwrites another version.
+ */
+export class FleetStore {
+  readonly layout: KeyLayout;
+
+  constructor(
+    private readonly registry: Registry,
+    keyPrefix?: string,
+  ) {
+    this.layout = new KeyLayout(keyPrefix);
+  }
+
+  /** Writes the schema version on an empty prefix; refuses a prefix written by another version. */
+  async ensureSchema(): Promise<void> {
+    const key = this.layout.schema;
+    const result = await this.registry.txn({
+      compare: [{ key, target: 'createRevision', op: '==', value: 0 }],
+      success: [{ type: 'put', key, value: String(SCHEMA_VERSION) }],
+      failure: [{ type: 'get', key }],
+    });
+    if (result.succeeded) return;
+    const [stored] = result.responses;
+    const version = stored?.type === 'get' ? stored.kv?.value : undefined;
+    if (version !== String(SCHEMA_VERSION)) {
+      throw new FleetError(
+        ErrorCodes.STORE_SCHEMA_MISMATCH,
+        `${key} says schema ${JSON.stringify(version)}, this fleetd writes schema ${SCHEMA_VERSION}: use another key prefix or a matching fleetd`,
+      );
+    }
+  }
+
+  /** Stores a new unit with its desired state; the same contents again is a no-op, other contents are refused. */
+  async submitUnit(unit: Unit): Promise<'created' | 'unchanged'> {
+    const fileKey = this.layout.unit(unit.name);
+    const result = await this.registry.txn({
+      compare: [{ key: fileKey, target: 'createRevision', op: '==', value: 0 }],
+      success: [
+        { type: 'put', key: fileKey, value: encodeUnitFile(unit) },
+        { type: 'put', key: this.layout.desired(unit.name), value: unit.desiredState },
+      ],
+      failure: [{ type: 'get', key: fileKey }],
+    });
+    if (result.succeeded) return 'created';
+    const [stored] = result.responses;
+    const existing = stored?.type === 'get' && stored.kv ? decodeUnit(fileKey, unit.name, stored.kv.value) : undefined;
+    if (existing?.hash === unit.hash) return 'unchanged';
+    throw new FleetError(ErrorCodes.UNIT_EXISTS, `unit ${unit.name} is already submitted with other contents; destroy it first or replace it`, {
+      unit: unit.name,
+    });
+  }
+
+  /** Changes a submitted unit's desired state. */
+  async setDesiredState(name: string, state: DesiredState): Promise<void> {
+    const result = await this.registry.txn({
+      compare: [{ key: this.layout.unit(name), target: 'createRevision', op: '>', value: 0 }],
+      success: [{ type: 'put', key: this.layout.desired(name), value: state }],
+    });
+    if (!result.succeeded) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not submitted`, { unit: name });
+  }
+
+  /** Removes a unit, its desired state and its placement; false when there was no such unit. */
+  async destroyUnit(name: string): Promise<boolean> {
+    const result = await this.registry.txn({
+      compare: [{ key: this.layout.unit(name), target: 'createRevision', op: '>', value: 0 }],
+      success: [
+        { type: 'delete', key: this.layout.unit(name) },
+        { type: 'delete', key: this.layout.desired(name) },
+        { type: 'delete', key: this.layout.placement(name) },
+      ],
+    });
+    return result.succeeded;
+  }
+}

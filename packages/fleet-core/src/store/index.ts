@@ -1,0 +1,4 @@
+export { DEFAULT_KEY_PREFIX, KeyLayout, SCHEMA_VERSION } from './layout.js';
+export type { KeyKind, ParsedKey } from './layout.js';
+export * from './codec.js';
+export { FleetStore } from './fleet-store.js';

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryRegistry, createUnit, decodeMachine, decodePlacement, decodeUnit, encodeUnitFile, ErrorCodes, FleetStore, KeyLayout } from '../index.js';
+
+const registries: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const registry of registries.splice(0)) await registry.close();
+});
+
+describe('key layout', () => {
+  const layout = new KeyLayout('/fleetd');
+  it.each([
+    { name: 'unit file', key: '/fleetd/units/web@1.service', parsed: { kind: 'unit', name: 'web@1.service' } },
+    { name: 'desired state', key: '/fleetd/desired/a.service', parsed: { kind: 'desired', name: 'a.service' } },
+    { name: 'placement', key: '/fleetd/placements/a.service', parsed: { kind: 'placement', name: 'a.service' } },
+    { name: 'machine', key: '/fleetd/machines/abc123', parsed: { kind: 'machine', name: 'abc123' } },
+    { name: 'unit state', key: '/fleetd/states/m1/a.service', parsed: { kind: 'state', name: 'a.service', machine: 'm1' } },
+    { name: 'leader', key: '/fleetd/engine/leader', parsed: { kind: 'leader', name: '' } },
+    { name: 'schema', key: '/fleetd/schema', parsed: { kind: 'schema', name: '' } },
+    { name: 'another prefix', key: '/other/units/a.service', parsed: undefined },
+    { name: 'unknown collection', key: '/fleetd/jobs/a.service', parsed: undefined },
+    { name: 'nested unit key', key: '/fleetd/units/a/b.service', parsed: undefined },
+    { name: 'state without unit', key: '/fleetd/states/m1', parsed: undefined },
+    { name: 'empty name', key: '/fleetd/units/', parsed: undefined },
+  ])('parses $name', ({ key, parsed }) => {
+    expect(layout.parse(key)).toEqual(parsed);
+  });
+
+  it('builds the keys it parses', () => {
+    expect(layout.prefix).toBe('/fleetd/');
+    expect(layout.parse(layout.state('m1', 'a.service'))).toEqual({ kind: 'state', name: 'a.service', machine: 'm1' });
+    expect(() => new KeyLayout('')).toThrow(expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }));
+  });
+});
+
+describe('codec', () => {
+  it('round-trips a unit file and checks its hash', () => {
+    const unit = createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' });
+    expect(decodeUnit('k', 'a.service', encodeUnitFile(unit))).toEqual(unit);
+    const tampered = JSON.stringify({ ...JSON.parse(encodeUnitFile(unit)), hash: 'f00' });
+    expect(() => decodeUnit('k', 'a.service', tampered)).toThrow('k: hash f00 does not match its options');
+  });
+
+  it.each([
+    { name: 'not JSON', decode: () => decodePlacement('/p/a', 'm1'), message: '/p/a: is not JSON' },
+    { name: 'placement without machine', decode: () => decodePlacement('/p/a', '{}'), message: '/p/a: names no machine' },
+    { name: 'machine under another ID', decode: () => decodeMachine('/m/m1', 'm1', '{"id":"m2"}'), message: '/m/m1: holds machine "m2"' },
+    { name: 'unit without options', decode: () => decodeUnit('/u/a', 'a.service', '{"hash":"x"}'), message: '/u/a: has no options list' },
+  ])('refuses $name with STORE_DATA_INVALID', ({ decode, message }) => {
+    expect(decode).toThrow(expect.objectContaining({ code: ErrorCodes.STORE_DATA_INVALID, message }));
+  });
+});
+
+describe('fleet store', () => {
+  const setup = async () => {
+    const registry = createMemoryRegistry();
+    registries.push(registry);
+    const store = new FleetStore(registry, '/t/');
+    await store.ensureSchema();
+    return { registry, store };
+  };
+  const unit = (contents = '[Service]\nExecStart=/bin/true\n') => createUnit({ name: 'a.service', contents, desiredState: 'loaded' });
+
+  it('writes the schema version once and refuses a prefix of another version', async () => {
+    const { registry, store } = await setup();
+    await store.ensureSchema();
+    await registry.put('/t/schema', '7');
+    await expect(store.ensureSchema()).rejects.toMatchObject({ code: ErrorCodes.STORE_SCHEMA_MISMATCH });
+  });
+
+  it('submits a unit once, accepts the same contents again, refuses other contents', async () => {
+    const { registry, store } = await setup();
+    expect(await store.submitUnit(unit())).toBe('created');
+    expect((await registry.get('/t/desired/a.service'))?.value).toBe('loaded');
+    expect(await store.submitUnit(unit())).toBe('unchanged');
+    await expect(store.submitUnit(unit('[Service]\nExecStart=/bin/false\n'))).rejects.toMatchObject({ code: ErrorCodes.UNIT_EXISTS, unit: 'a.service' });
+  });
+
+  it('changes desired states of submitted units only, and destroys a unit with its placement', async () => {
+    const { registry, store } = await setup();
+    await expect(store.setDesiredState('a.service', 'launched')).rejects.toMatchObject({ code: ErrorCodes.UNIT_NOT_FOUND });
+    await store.submitUnit(unit());
+    await store.setDesiredState('a.service', 'launched');
+    await registry.put('/t/placements/a.service', '{"machine":"m1"}');
+    expect(await store.destroyUnit('a.service')).toBe(true);
+    expect((await registry.list('/t/')).items.map((kv) => kv.key)).toEqual(['/t/schema']);
+    expect(await store.destroyUnit('a.service')).toBe(false);
+  });
+});
