@@ -1,4 +1,4 @@
-import { ErrorCodes, FleetError } from '../errors.js';
+import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import type { Registry } from '../registry/types.js';
@@ -12,8 +12,11 @@ export interface PresenceOptions {
   readonly keyPrefix?: string;
   /** How long the machine stays listed after its agent stops renewing (fleet's agent TTL). Default 30 s. */
   readonly ttlSeconds?: number;
-  /** The presence lease is gone (expired while the registry was unreachable, or revoked): announce again. */
+  /** Pause between attempts to announce again after the lease was lost. Default 1 s. */
+  readonly retryDelayMs?: number;
+  /** The machine ID was taken by another fleetd while this one was away: presence has stopped. */
   readonly onLost?: (error: FleetError) => void;
+  /** Keepalive or re-announce failures that presence is riding out. */
   readonly onError?: (error: FleetError) => void;
 }
 
@@ -21,39 +24,27 @@ export interface PresenceOptions {
  * A machine's presence: its key under machines/, attached to a lease the
  * agent keeps alive. When the agent dies the key expires after the TTL and
  * the engine moves the machine's units. A second fleetd announcing the same
- * machine ID is refused while the first one's key exists.
+ * machine ID is refused while the first one's key exists. If the lease is
+ * lost anyway (the registry was unreachable past the TTL), presence announces
+ * the machine again as soon as it can.
  */
 export class MachinePresence {
-  private constructor(
-    private readonly registry: Registry,
-    private readonly layout: KeyLayout,
-    private machine: Machine,
-    private readonly keeper: LeaseKeeper,
-  ) {}
+  private keeper: LeaseKeeper | undefined;
+  private stopped = false;
+  private readonly key: string;
 
+  private constructor(
+    private readonly options: PresenceOptions,
+    private machine: Machine,
+  ) {
+    this.key = new KeyLayout(options.keyPrefix).machine(machine.id);
+  }
+
+  /** Announces the machine; rejects with MACHINE_ID_TAKEN when another fleetd holds the ID. */
   static async announce(options: PresenceOptions): Promise<MachinePresence> {
-    const machine = createMachine(options.machine);
-    const layout = new KeyLayout(options.keyPrefix);
-    const ttl = options.ttlSeconds ?? 30;
-    const lease = await options.registry.grantLease(ttl);
-    const key = layout.machine(machine.id);
-    const result = await options.registry.txn({
-      compare: [{ key, target: 'createRevision', op: '==', value: 0 }],
-      success: [{ type: 'put', key, value: encodeMachine(machine), lease }],
-      failure: [{ type: 'get', key }],
-    });
-    if (!result.succeeded) {
-      await options.registry.revokeLease(lease).catch(() => undefined);
-      throw new FleetError(
-        ErrorCodes.MACHINE_ID_TAKEN,
-        `machine ID ${machine.id} is already announced by another fleetd; give this machine another ID (/etc/machine-id or the machineId option), or stop the other one`,
-      );
-    }
-    const keeper = new LeaseKeeper(options.registry, lease, ttl, {
-      onLost: (error) => options.onLost?.(error),
-      ...(options.onError === undefined ? {} : { onError: options.onError }),
-    });
-    return new MachinePresence(options.registry, layout, machine, keeper);
+    const presence = new MachinePresence(options, createMachine(options.machine));
+    await presence.claim();
+    return presence;
   }
 
   get id(): string {
@@ -66,17 +57,62 @@ export class MachinePresence {
     if (next.id !== this.machine.id) {
       throw new FleetError(ErrorCodes.MACHINE_INVALID, `machine ${this.machine.id} cannot change its ID to ${next.id}`);
     }
-    await this.registry.put(this.layout.machine(next.id), encodeMachine(next), { lease: this.keeper.lease });
+    const lease = this.keeper?.lease;
+    await this.options.registry.put(this.key, encodeMachine(next), lease === undefined ? {} : { lease });
     this.machine = next;
   }
 
   /** Leaves the cluster now (the key is deleted with the lease). */
   async withdraw(): Promise<void> {
-    await this.keeper.stop(true);
+    this.stopped = true;
+    await this.keeper?.stop(true);
   }
 
   /** Stops renewing without deleting: the machine disappears after the TTL, as if its agent had died. */
   async abandon(): Promise<void> {
-    await this.keeper.stop(false);
+    this.stopped = true;
+    await this.keeper?.stop(false);
+  }
+
+  private get ttl(): number {
+    return this.options.ttlSeconds ?? 30;
+  }
+
+  private async claim(): Promise<void> {
+    const { registry } = this.options;
+    const lease = await registry.grantLease(this.ttl);
+    const result = await registry.txn({
+      compare: [{ key: this.key, target: 'createRevision', op: '==', value: 0 }],
+      success: [{ type: 'put', key: this.key, value: encodeMachine(this.machine), lease }],
+    });
+    if (!result.succeeded) {
+      await registry.revokeLease(lease).catch(() => undefined);
+      throw new FleetError(
+        ErrorCodes.MACHINE_ID_TAKEN,
+        `machine ID ${this.machine.id} is already announced by another fleetd; give this machine another ID (/etc/machine-id or the machineId option), or stop the other one`,
+      );
+    }
+    this.keeper = new LeaseKeeper(registry, lease, this.ttl, {
+      onLost: (error) => void this.recover(error),
+      ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
+    });
+  }
+
+  private async recover(lost: FleetError): Promise<void> {
+    this.options.onError?.(lost);
+    while (!this.stopped) {
+      try {
+        await this.claim();
+        return;
+      } catch (error) {
+        if (isFleetError(error, ErrorCodes.MACHINE_ID_TAKEN)) {
+          this.stopped = true;
+          this.options.onLost?.(error);
+          return;
+        }
+        this.options.onError?.(isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error)));
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000).unref());
+      }
+    }
   }
 }

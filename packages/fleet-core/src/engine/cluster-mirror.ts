@@ -15,8 +15,8 @@ export interface SeenRevisions {
   placement(unit: string): number;
   /** mod revision of units/<unit>; 0 when absent. */
   unit(unit: string): number;
-  /** Records a placement this process wrote (or deleted, with 0) before its watch event arrives. */
-  recordPlacement(unit: string, modRevision: number): void;
+  /** Records a placement this process wrote (`machine`), or deleted (undefined), at `modRevision`, before its watch event arrives. */
+  recordPlacement(unit: string, modRevision: number, machine: string | undefined): void;
 }
 
 interface StoredFile {
@@ -34,6 +34,8 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   private readonly files = new Map<string, StoredFile>();
   private readonly desired = new Map<string, DesiredState>();
   private readonly placementRevisions = new Map<string, number>();
+  /** Placements as the store has them: what the state returns to after a failed or refused commit. */
+  private readonly stored = new Map<string, string>();
 
   constructor(
     private state: ClusterState,
@@ -55,15 +57,35 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
     return this.files.get(unit)?.modRevision ?? 0;
   }
 
-  recordPlacement(unit: string, modRevision: number): void {
-    if (modRevision === 0) this.placementRevisions.delete(unit);
-    else this.placementRevisions.set(unit, modRevision);
+  recordPlacement(unit: string, modRevision: number, machine: string | undefined): void {
+    if (machine === undefined) {
+      this.placementRevisions.delete(unit);
+      this.stored.delete(unit);
+    } else {
+      this.placementRevisions.set(unit, modRevision);
+      this.stored.set(unit, machine);
+    }
+  }
+
+  /**
+   * Puts the state's placements back to what the store holds. A round that
+   * failed half-way, or had writes refused, left decisions in the state that
+   * the store never took (and undid some that it did take).
+   */
+  restorePlacements(): void {
+    for (const [unit, machine] of this.stored) {
+      if (this.state.placedMachineId(unit) !== machine) this.state.setPlacement(unit, machine);
+    }
+    for (const [unit] of [...this.state.placements()]) {
+      if (!this.stored.has(unit)) this.state.setPlacement(unit, undefined);
+    }
   }
 
   reset(items: readonly KeyValue[]): void {
     this.files.clear();
     this.desired.clear();
     this.placementRevisions.clear();
+    this.stored.clear();
     this.state = this.createState();
     // Machines and units first, so placements land on known records.
     const ordered = [...items].sort((a, b) => rank(this.layout.parse(a.key)) - rank(this.layout.parse(b.key)));
@@ -97,10 +119,12 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
       case 'desired':
         this.desired.set(parsed.name, decodeDesiredState(kv.key, kv.value));
         return this.refreshUnit(parsed.name);
-      case 'placement':
-        this.state.setPlacement(parsed.name, decodePlacement(kv.key, kv.value));
-        this.placementRevisions.set(parsed.name, kv.modRevision);
+      case 'placement': {
+        const machine = decodePlacement(kv.key, kv.value);
+        this.state.setPlacement(parsed.name, machine);
+        this.recordPlacement(parsed.name, kv.modRevision, machine);
         return;
+      }
       case 'machine':
         return this.putMachine(decodeMachine(kv.key, parsed.name, kv.value));
       default:
@@ -124,7 +148,7 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
         this.desired.delete(parsed.name);
         return this.refreshUnit(parsed.name);
       case 'placement':
-        this.placementRevisions.delete(parsed.name);
+        this.recordPlacement(parsed.name, 0, undefined);
         this.state.setPlacement(parsed.name, undefined);
         return;
       case 'machine':

@@ -9,6 +9,8 @@ import type { SeenRevisions } from './cluster-mirror.js';
 /** One guarded write: its compares must hold for its op to apply. */
 interface GuardedWrite {
   readonly unit: string;
+  /** The machine a put places the unit on; undefined for a delete. */
+  readonly machine: string | undefined;
   readonly guards: readonly Compare[];
   readonly op: TxnOp;
 }
@@ -55,13 +57,13 @@ function guardedWrites(batch: BindBatch, { layout, seen }: FencedCommitOptions):
   for (const placement of batch.placements) {
     if (batch.isRefused(placement.unit)) continue;
     const op: TxnOp = { type: 'put', key: layout.placement(placement.unit), value: encodePlacement(placement.machine) };
-    writes.push({ unit: placement.unit, guards: guardsOf(placement.unit), op });
+    writes.push({ unit: placement.unit, machine: placement.machine, guards: guardsOf(placement.unit), op });
   }
   for (const revocation of batch.revocations) {
     // A move is one overwrite; a unit that is gone has no file left to guard on.
     if (placed.has(revocation.unit) && !batch.isRefused(revocation.unit)) continue;
     const guards = guardsOf(revocation.unit).slice(0, seen.unit(revocation.unit) === 0 ? 1 : 2);
-    writes.push({ unit: revocation.unit, guards, op: { type: 'delete', key: layout.placement(revocation.unit) } });
+    writes.push({ unit: revocation.unit, machine: undefined, guards, op: { type: 'delete', key: layout.placement(revocation.unit) } });
   }
   return writes;
 }
@@ -77,7 +79,7 @@ async function commitChunk(chunk: readonly GuardedWrite[], { registry, fence, se
   });
   if (result.succeeded) {
     // The next round may start before the watch reports these writes: guard on them already.
-    for (const write of chunk) seen.recordPlacement(write.unit, write.op.type === 'put' ? result.revision : 0);
+    for (const write of chunk) seen.recordPlacement(write.unit, result.revision, write.machine);
     return true;
   }
   const [leader] = result.responses;

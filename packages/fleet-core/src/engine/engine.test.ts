@@ -191,8 +191,25 @@ describe('engine on the embedded registry', () => {
     registry.resetCounts();
     await leader.start();
     await waitFor(async () => Object.keys(await placements()).length === 300, 5000, '300 placements');
-    // 300 placements at 63 per transaction (a fence and two guards each: 127 compares) = 5 transactions, plus the election's one.
-    expect(registry.count('txn')).toBe(6);
+    // 300 placements at 63 per transaction (a fence and two guards each: 127 compares) = 5 transactions,
+    // plus one for the schema check and one for the election.
+    expect(registry.count('txn')).toBe(7);
+  });
+});
+
+describe('engine retries', () => {
+  it('places an unschedulable unit as soon as a machine joins, and refuses a prefix of another schema', async () => {
+    const { engine, machine, submit, placements, registry, store } = await setup({ ttl: 5 });
+    await submit('a.service');
+    const leader = engine('e1');
+    await leader.start();
+    await waitFor(() => leader.isLeader, 3000, 'leading');
+    await leader.runRound();
+    expect(await placements()).toEqual({});
+    await machine('m1', 5);
+    await waitFor(async () => (await placements())['a.service'] === 'm1', 3000, 'a.service placed on the new machine');
+    await registry.inner.put(store.layout.schema, '99');
+    await expect(engine('e2').start()).rejects.toMatchObject({ code: ErrorCodes.STORE_SCHEMA_MISMATCH });
   });
 });
 

@@ -5,6 +5,7 @@ import type { RoundResult } from '../scheduler/decisions.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
 import type { ClusterState } from '../scheduler/cluster-state.js';
+import { FleetStore } from '../store/fleet-store.js';
 import { KeyLayout } from '../store/layout.js';
 import { ClusterMirror } from './cluster-mirror.js';
 import { fencedCommitter } from './committer.js';
@@ -92,7 +93,9 @@ export class Engine {
     return this.cluster.cluster;
   }
 
+  /** Checks (or writes) the schema version, loads the mirror, and starts campaigning. */
   async start(): Promise<void> {
+    await new FleetStore(this.options.registry, this.layout.prefix).ensureSchema();
     await this.mirror.start();
     this.started = true;
     this.election.start();
@@ -168,6 +171,8 @@ export class Engine {
     if (!this.election.isLeader) return undefined;
     try {
       const result = await this.scheduler.schedule(this.cluster.cluster, this.commit);
+      // Some writes may have applied before a failure: the state must say what the store says.
+      if (result.bindError !== undefined || result.refused.length > 0) this.cluster.restorePlacements();
       if (result.bindError !== undefined) this.emit({ type: 'round-failed', error: result.bindError });
       else this.emit({ type: 'round', result });
       return result;

@@ -2,21 +2,22 @@ import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.
 import type { LeaseId, Registry } from '../registry/types.js';
 
 export interface LeaseKeeperOptions {
-  /** Called once when the lease is gone for sure (expired, revoked) or unconfirmed for a whole TTL. */
+  /** Called once when the registry says the lease is gone (expired or revoked). */
   readonly onLost: (error: FleetError) => void;
-  /** Told about keepalive failures that did not lose the lease (yet). */
+  /** Told about keepalive failures that did not lose the lease (the registry is unreachable). */
   readonly onError?: (error: FleetError) => void;
 }
 
 /**
  * Keeps a lease alive (a keepalive every third of its TTL) and declares it
- * lost when the registry says so, or when no keepalive succeeded for a whole
- * TTL: by then the registry may have expired it, so the holder must stop
- * acting on it (self-fencing).
+ * lost only when the registry says so. While the registry is unreachable it
+ * keeps trying: etcd refreshes every lease's TTL when it gets a leader again,
+ * so a holder that gives up on its own would turn a short etcd outage into
+ * lost machines and a leadership change. Writes that depend on the lease are
+ * fenced on it, so holding on is safe.
  */
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
-  private lastConfirmed = Date.now();
   private stopped = false;
 
   constructor(
@@ -44,11 +45,10 @@ export class LeaseKeeper {
   private async beat(): Promise<void> {
     try {
       await this.registry.keepAlive(this.lease);
-      this.lastConfirmed = Date.now();
     } catch (error) {
       if (this.stopped) return;
       const failure = isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
-      if (isFleetError(failure, ErrorCodes.REGISTRY_LEASE_NOT_FOUND) || Date.now() - this.lastConfirmed >= this.ttlSeconds * 1000) {
+      if (isFleetError(failure, ErrorCodes.REGISTRY_LEASE_NOT_FOUND)) {
         this.stopped = true;
         this.options.onLost(failure);
         return;

@@ -16,3 +16,5 @@ export {
 } from './types.js';
 export { createMemoryRegistry, type MemoryRegistry, type MemoryRegistryOptions } from './memory.js';
 export { compareUtf8 } from './keys.js';
+/** The argument checks every Registry implementation applies before talking to its store. */
+export * as registryArguments from './validate.js';

@@ -10,9 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, FleetError } from '../errors.js';
 import { compareUtf8, SortedKeySet } from './keys.js';
-import { fail, invalid, checkKey, checkPrefix, checkLeaseId, checkRevision, checkPositiveInt, checkCompare, checkOp, checkDuplicates, compareHolds } from './validate.js';
+import { fail, invalid, checkKey, checkPrefix, checkLeaseId, checkRevision, checkPositiveInt, checkCompare, checkOp, checkDuplicates, compareHolds, checkTtl } from './validate.js';
 import {
-  MAX_LEASE_TTL_SECONDS,
   MAX_TXN_OPS,
   type KeyValue,
   type LeaseId,
@@ -158,13 +157,7 @@ class MemoryRegistryImpl implements MemoryRegistry {
 
   grantLease(ttlSeconds: number): Promise<LeaseId> {
     return this.run(() => {
-      if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds)) {
-        invalid(`lease TTL must be a finite number, got ${String(ttlSeconds)}`);
-      }
-      if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-        invalid(`lease TTL must be a whole number of seconds >= 0, got ${ttlSeconds}`);
-      }
-      if (ttlSeconds > MAX_LEASE_TTL_SECONDS) invalid(`lease TTL ${ttlSeconds} is too large`);
+      checkTtl(ttlSeconds);
       // etcd lessor.Grant raises a TTL below the minimum to the minimum.
       const ttl = Math.max(ttlSeconds, this.minLeaseTtlSeconds);
       const id = String(this.nextLeaseId);

@@ -4,7 +4,9 @@
  */
 import { ErrorCodes, FleetError, type ErrorCode } from '../errors.js';
 import { compareUtf8, isWellFormed } from './keys.js';
-import { type Compare, type KeyValue, type LeaseId, type TxnOp } from './types.js';
+
+export { isWellFormed };
+import { MAX_LEASE_TTL_SECONDS, type Compare, type KeyValue, type LeaseId, type TxnOp } from './types.js';
 
 const LEASE_ID_PATTERN = /^[1-9][0-9]{0,18}$/;
 const INT64_MAX = (1n << 63n) - 1n;
@@ -133,4 +135,16 @@ export function compareHolds(c: Compare, kv: KeyValue | undefined): boolean {
     case '>':
       return cmp > 0;
   }
+}
+
+/** A lease TTL as etcd accepts it: a whole number of seconds, 0 to `max`. */
+export function checkTtl(ttlSeconds: unknown, max = MAX_LEASE_TTL_SECONDS): number {
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds)) {
+    invalid(`lease TTL must be a finite number, got ${String(ttlSeconds)}`);
+  }
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+    invalid(`lease TTL must be a whole number of seconds >= 0, got ${ttlSeconds}`);
+  }
+  if (ttlSeconds > max) invalid(`lease TTL ${ttlSeconds} is too large (etcd allows at most ${max})`);
+  return ttlSeconds;
 }

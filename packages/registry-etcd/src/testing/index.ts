@@ -1,0 +1,4 @@
+export { startEtcd, type EtcdClientOptions, type EtcdCluster, type StartEtcdOptions } from './harness.js';
+export type { EtcdMember } from './member.js';
+export { useEtcd } from './use-etcd.js';
+export { ETCD_BINARY_ENV, ETCD_INSTALL_COMMAND, findEtcd } from './binary.js';
