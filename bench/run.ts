@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureEtcdEndToEnd } from './etcd.bench.js';
+import type { EtcdMeasurement } from './etcd.bench.js';
 import { measureScheduling } from './scheduler.bench.js';
 import type { SchedulingCase } from './scheduler.bench.js';
 
@@ -45,6 +47,11 @@ for (const testCase of cases) results.push(await measureScheduling(testCase, qui
 console.table(
   results.map(({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb }) => ({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb })),
 );
+const endToEnd: EtcdMeasurement[] = [];
+if (!quick) {
+  endToEnd.push(await measureEtcdEndToEnd(10_000, 100));
+  console.table(endToEnd);
+}
 const report = {
   benchmark: 'scheduling',
   node: process.version,
@@ -52,6 +59,7 @@ const report = {
   cores: cpus().length,
   date: new Date().toISOString(),
   results,
+  etcd: endToEnd,
 };
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });
