@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assemblePlugins, createUnit, Engine, ErrorCodes, FleetStore, MachinePresence, Stage } from '@fleetd/core';
 import type { EngineEvent, PluginEntry, Registry } from '@fleetd/core';
-import { testPlugin } from '@fleetd/core/testing';
+import { testPlugin, waitFor } from '@fleetd/core/testing';
 import { createEtcdRegistry } from '../src/index.js';
 import { useEtcd } from '../src/testing/index.js';
 import type { EtcdCluster } from '../src/testing/index.js';
@@ -15,21 +15,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let value: T | undefined;
-    try {
-      value = await check();
-    } catch {
-      value = undefined; // etcd may be down or electing a leader: keep polling
-    }
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A fleet on `cluster` under a fresh prefix: clients, engines, machines, units. */
 function fleet(cluster: EtcdCluster, options: { ttl?: number; plugins?: PluginEntry[] } = {}) {
@@ -79,9 +64,9 @@ describe('engine on one etcd member', () => {
     const [first, second] = [await engine('e1'), await engine('e2')];
     await first.start();
     await second.start();
-    await waitFor(() => first.isLeader || second.isLeader, 5000, 'a leader');
+    await waitFor(() => first.isLeader || second.isLeader, 'a leader', 5000);
     await submit('a.service', 'b.service');
-    await waitFor(async () => Object.keys(await placements()).length === 2, 5000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 5000);
     expect(first.isLeader !== second.isLeader).toBe(true);
     const follower = first.isLeader ? second : first;
     expect(await follower.runRound()).toBeUndefined();
@@ -93,17 +78,17 @@ describe('engine on one etcd member', () => {
     await machine('m2', 10);
     const first = await engine('e1');
     await first.start();
-    await waitFor(() => first.isLeader, 5000, 'e1 leading');
+    await waitFor(() => first.isLeader, 'e1 leading', 5000);
     const second = await engine('e2');
     await second.start();
     await submit('a.service', 'b.service', 'c.service');
-    await waitFor(async () => Object.keys(await placements()).length === 3, 5000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 3, 'placements', 5000);
     const killedAt = Date.now();
     await first.crash();
-    await waitFor(() => second.isLeader, 5000, 'e2 leading');
+    await waitFor(() => second.isLeader, 'e2 leading', 5000);
     expect(Date.now() - killedAt).toBeLessThanOrEqual(2000 + 1000);
     await submit('d.service');
-    await waitFor(async () => (await placements())['d.service'], 5000, 'd.service placed by the new leader');
+    await waitFor(async () => (await placements())['d.service'], 'd.service placed by the new leader', 5000);
     // version 1: every placement key was written exactly once.
     expect((await placementKeys()).map((kv) => kv.version)).toEqual([1, 1, 1, 1]);
   });
@@ -115,10 +100,10 @@ describe('engine on one etcd member', () => {
     await submit('a.service', 'b.service');
     const leader = await engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 2, 5000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 5000);
     expect(await placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2' });
     await m1.abandon();
-    await waitFor(async () => (await placements())['a.service'] === 'm2', 8000, 'a.service on m2');
+    await waitFor(async () => (await placements())['a.service'] === 'm2', 'a.service on m2', 8000);
   });
 
   it("a deposed engine's bind is rejected", async () => {
@@ -126,13 +111,13 @@ describe('engine on one etcd member', () => {
     await machine('m1', 10);
     const stale = await engine('e1');
     await stale.start();
-    await waitFor(() => stale.isLeader, 5000, 'e1 leading');
+    await waitFor(() => stale.isLeader, 'e1 leading', 5000);
     const leaderKey = await admin.get(store.layout.leader);
     await admin.revokeLease(leaderKey?.lease as string);
     await admin.put(store.layout.leader, JSON.stringify({ id: 'usurper' }));
     expect(stale.isLeader).toBe(true);
     await submit('a.service');
-    await waitFor(() => stale.state.rawUnit('a.service'), 5000, 'the mirror to see a.service');
+    await waitFor(() => stale.state.rawUnit('a.service'), 'the mirror to see a.service', 5000);
     const result = await stale.runRound();
     expect(result?.bindError?.code).toBe(ErrorCodes.ENGINE_DEPOSED);
     expect(await placements()).toEqual({});
@@ -146,7 +131,7 @@ describe('engine on one etcd member', () => {
     await submit('a.service', 'b.service');
     const leader = await engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 2, 5000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 5000);
     const before = await placements();
     const member = cluster.members[0]!;
     await member.stop();
@@ -154,7 +139,7 @@ describe('engine on one etcd member', () => {
     expect(leader.state.placedMachineId('a.service')).toBe(before['a.service']);
     await member.start();
     await submit('c.service');
-    await waitFor(async () => (await placements())['c.service'], 20_000, 'c.service placed after etcd came back');
+    await waitFor(async () => (await placements())['c.service'], 'c.service placed after etcd came back', 20_000);
     const after = await placements();
     expect({ a: after['a.service'], b: after['b.service'] }).toEqual({ a: before['a.service'], b: before['b.service'] });
     expect((await placementKeys()).map((kv) => kv.version)).toEqual([1, 1, 1]);
@@ -186,7 +171,7 @@ describe('engine on three etcd members', () => {
     const keys = await waitFor(async () => {
       const items = await placementKeys();
       return items.length === 1000 ? items : undefined;
-    }, 60_000, '1,000 placements');
+    }, '1,000 placements', 60_000);
     expect(killed).toBe(true);
     expect(keys.every((kv) => kv.version === 1)).toBe(true);
     expect(new Set(keys.map((kv) => kv.key)).size).toBe(1000);

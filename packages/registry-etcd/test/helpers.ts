@@ -2,32 +2,13 @@
  * Small helpers shared by the etcd registry tests.
  */
 import { expect } from 'vitest';
-import type { ErrorCode, FleetError, Registry, WatchEvent, Watcher } from '@fleetd/core';
+import type { FleetError, Registry, WatchEvent, Watcher } from '@fleetd/core';
+import { waitFor } from '@fleetd/core/testing';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns something truthy, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5000, intervalMs = 20): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** Expects `promise` to reject with a FleetError of `code`; returns the error. */
-export async function expectFleetError(promise: Promise<unknown>, code: ErrorCode): Promise<FleetError> {
-  let thrown: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected a rejection with ${code}`).toMatchObject({ name: 'FleetError', code });
-  return thrown as FleetError;
-}
+export { waitFor };
+export { expectFleetError } from '@fleetd/core/testing/registry-contract';
 
 /** The time `promise` takes to settle, in ms, and its rejection (undefined if it resolved). */
 export async function timed(promise: Promise<unknown>): Promise<{ readonly ms: number; readonly error: unknown }> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { leastLoaded } from '../__fixtures__/plugins.js';
-import { InstrumentedRegistry, waitFor } from '../__fixtures__/registry.js';
+import { InstrumentedRegistry } from '../__fixtures__/registry.js';
+import { waitFor } from '../testing/index.js';
 import { assemblePlugins, createMemoryRegistry, createUnit, Engine, ErrorCodes, fencedCommitter, FleetStore, LeaderElection, MachinePresence } from '../index.js';
 import type { BindBatch, EngineEvent, PluginHost, Registry } from '../index.js';
 
@@ -52,7 +53,7 @@ describe('engine on the embedded registry', () => {
     await submit('a.service', 'b.service', 'c.service');
     const leader = engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 3, 5000, 'three placements');
+    await waitFor(async () => Object.keys(await placements()).length === 3, 'three placements', 5000);
     expect(await placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm1' });
   });
 
@@ -63,15 +64,15 @@ describe('engine on the embedded registry', () => {
     const second = engine('e2');
     await first.start();
     await second.start();
-    await waitFor(() => first.isLeader || second.isLeader, 3000, 'a leader');
+    await waitFor(() => first.isLeader || second.isLeader, 'a leader', 3000);
     expect(first.isLeader && second.isLeader).toBe(false);
     const [leader, follower] = first.isLeader ? [first, second] : [second, first];
     await submit('a.service');
-    await waitFor(async () => (await placements())['a.service'], 3000, 'a.service placed');
+    await waitFor(async () => (await placements())['a.service'], 'a.service placed', 3000);
     await leader.stop();
-    await waitFor(() => follower.isLeader, 2000, 'the other engine to lead');
+    await waitFor(() => follower.isLeader, 'the other engine to lead', 2000);
     await submit('b.service');
-    await waitFor(async () => (await placements())['b.service'], 3000, 'b.service placed by the new leader');
+    await waitFor(async () => (await placements())['b.service'], 'b.service placed by the new leader', 3000);
   });
 
   it('takes over within the lease TTL when the leader dies without resigning, placing nothing twice', async () => {
@@ -80,15 +81,15 @@ describe('engine on the embedded registry', () => {
     await machine('m2');
     const first = engine('e1');
     await first.start();
-    await waitFor(() => first.isLeader, 3000, 'e1 leading');
+    await waitFor(() => first.isLeader, 'e1 leading', 3000);
     const second = engine('e2');
     await second.start();
     await submit('a.service', 'b.service');
-    await waitFor(async () => Object.keys(await placements()).length === 2, 3000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 3000);
     const before = await placements();
     const died = Date.now();
     await first.crash();
-    await waitFor(() => second.isLeader, 3000, 'e2 leading');
+    await waitFor(() => second.isLeader, 'e2 leading', 3000);
     expect(Date.now() - died).toBeLessThan(1000 + 1000);
     registry.resetCounts();
     await second.runRound();
@@ -101,14 +102,14 @@ describe('engine on the embedded registry', () => {
     await machine('m1', 5);
     const stale = engine('e1');
     await stale.start();
-    await waitFor(() => stale.isLeader, 3000, 'e1 leading');
+    await waitFor(() => stale.isLeader, 'e1 leading', 3000);
     // Someone else's term: the key is replaced behind e1's back.
     const leaderKey = await registry.inner.get(store.layout.leader);
     await registry.inner.revokeLease(leaderKey?.lease as string);
     await registry.inner.put(store.layout.leader, JSON.stringify({ id: 'e2' }));
     expect(stale.isLeader).toBe(true);
     await submit('a.service');
-    await waitFor(() => stale.state.rawUnit('a.service'), 2000, 'the mirror to see a.service');
+    await waitFor(() => stale.state.rawUnit('a.service'), 'the mirror to see a.service', 2000);
     const result = await stale.runRound();
     expect(result?.bindError?.code).toBe(ErrorCodes.ENGINE_DEPOSED);
     expect(await placements()).toEqual({});
@@ -122,10 +123,10 @@ describe('engine on the embedded registry', () => {
     await submit('a.service', 'b.service');
     const leader = engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 2, 3000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 3000);
     expect(await placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2' });
     await m1.abandon();
-    await waitFor(async () => (await placements())['a.service'] === 'm2', 4000, 'a.service to move to m2');
+    await waitFor(async () => (await placements())['a.service'] === 'm2', 'a.service to move to m2', 4000);
   });
 
   it('revokes nothing when the registry fails during a round, and catches up when it is back', async () => {
@@ -135,14 +136,14 @@ describe('engine on the embedded registry', () => {
     await submit('a.service', 'b.service');
     const leader = engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 2, 3000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 3000);
     registry.failing.add('txn');
     await m2.withdraw();
-    await waitFor(() => events.some((event) => event.type === 'round-failed'), 3000, 'a failed round');
+    await waitFor(() => events.some((event) => event.type === 'round-failed'), 'a failed round', 3000);
     expect(await placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2' });
     expect(leader.state.placedMachineId('b.service')).toBe('m2');
     registry.failing.delete('txn');
-    await waitFor(async () => (await placements())['b.service'] === 'm1', 3000, 'b.service moved once the registry is back');
+    await waitFor(async () => (await placements())['b.service'] === 'm1', 'b.service moved once the registry is back', 3000);
   });
 
   it('makes no registry reads or writes in steady state', async () => {
@@ -151,7 +152,7 @@ describe('engine on the embedded registry', () => {
     await submit('a.service', 'b.service');
     const leader = engine('e1');
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 2, 3000, 'placements');
+    await waitFor(async () => Object.keys(await placements()).length === 2, 'placements', 3000);
     await leader.runRound();
     registry.resetCounts();
     for (let i = 0; i < 5; i++) await leader.runRound();
@@ -163,7 +164,7 @@ describe('engine on the embedded registry', () => {
     const election = new LeaderElection({ registry, key: store.layout.leader, candidate: 'e1', ttlSeconds: 5 });
     election.start();
     cleanups.push(() => election.stop());
-    await waitFor(() => election.isLeader, 2000, 'leading');
+    await waitFor(() => election.isLeader, 'leading', 2000);
     await registry.inner.put(store.layout.placement('a.service'), JSON.stringify({ machine: 'm2' }));
     const refused = new Map<string, string>();
     const decided = (unit: string) => ({ unit, machine: 'm1', previousMachine: undefined, candidates: [] });
@@ -190,7 +191,7 @@ describe('engine on the embedded registry', () => {
     const leader = engine('e1');
     registry.resetCounts();
     await leader.start();
-    await waitFor(async () => Object.keys(await placements()).length === 300, 5000, '300 placements');
+    await waitFor(async () => Object.keys(await placements()).length === 300, '300 placements', 5000);
     // 300 placements at 63 per transaction (a fence and two guards each: 127 compares) = 5 transactions,
     // plus one for the schema check and one for the election.
     expect(registry.count('txn')).toBe(7);
@@ -203,11 +204,11 @@ describe('engine retries', () => {
     await submit('a.service');
     const leader = engine('e1');
     await leader.start();
-    await waitFor(() => leader.isLeader, 3000, 'leading');
+    await waitFor(() => leader.isLeader, 'leading', 3000);
     await leader.runRound();
     expect(await placements()).toEqual({});
     await machine('m1', 5);
-    await waitFor(async () => (await placements())['a.service'] === 'm1', 3000, 'a.service placed on the new machine');
+    await waitFor(async () => (await placements())['a.service'] === 'm1', 'a.service placed on the new machine', 3000);
     await registry.inner.put(store.layout.schema, '99');
     await expect(engine('e2').start()).rejects.toMatchObject({ code: ErrorCodes.STORE_SCHEMA_MISMATCH });
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InstrumentedRegistry, waitFor } from '../__fixtures__/registry.js';
+import { InstrumentedRegistry } from '../__fixtures__/registry.js';
+import { waitFor } from '../testing/index.js';
 import { createMemoryRegistry, ErrorCodes, FleetError, RegistryMirror } from '../index.js';
 import type { KeyValue, WatchEvent } from '../index.js';
 
@@ -46,7 +47,7 @@ describe('registry mirror', () => {
     await registry.inner.put('/p/b', '2');
     await registry.inner.delete('/p/a');
     await registry.inner.put('/other', 'x');
-    await waitFor(() => copy.has('/p/b') && !copy.has('/p/a'), 2000, 'the changes');
+    await waitFor(() => copy.has('/p/b') && !copy.has('/p/a'), 'the changes', 2000);
     expect(registry.count('get', 'list')).toBe(0);
     expect(mirror.revision).toBeGreaterThan(0);
   });
@@ -57,9 +58,9 @@ describe('registry mirror', () => {
     registry.failing.add('watch');
     registry.breakWatches();
     await registry.inner.put('/p/during', 'outage');
-    await waitFor(() => stats.errors.length >= 2, 2000, 'a failed retry');
+    await waitFor(() => stats.errors.length >= 2, 'a failed retry', 2000);
     registry.failing.delete('watch');
-    await waitFor(() => copy.get('/p/during') === 'outage', 2000, 'the write made during the outage');
+    await waitFor(() => copy.get('/p/during') === 'outage', 'the write made during the outage', 2000);
     expect(stats.resets).toBe(1);
   });
 
@@ -75,7 +76,7 @@ describe('registry mirror', () => {
     await registry.inner.compact(revision);
     registry.failing.delete('watch');
     registry.breakWatches(new FleetError(ErrorCodes.REGISTRY_COMPACTED, 'compacted', { revision }));
-    await waitFor(() => copy.get('/p/y') === '2', 2000, 'the re-listed state');
+    await waitFor(() => copy.get('/p/y') === '2', 'the re-listed state', 2000);
     expect(stats.errors).toContain(ErrorCodes.REGISTRY_COMPACTED);
     expect(copy.has('/p/x')).toBe(false);
   });

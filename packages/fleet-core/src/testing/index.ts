@@ -1,3 +1,4 @@
 export { createTestCluster, simulate, TestCluster } from './test-cluster.js';
 export type { TestClusterOptions, TestMachine, TestUnit } from './test-cluster.js';
 export { testPlugin } from './test-plugin.js';
+export { waitFor } from './wait-for.js';

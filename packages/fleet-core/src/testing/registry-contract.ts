@@ -21,6 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from './wait-for.js';
 import { ErrorCodes, type ErrorCode, type FleetError } from '../errors.js';
 import {
   MAX_TXN_OPS,
@@ -47,26 +48,11 @@ export interface RegistryContractOptions {
 
 // ---- helpers ----
 
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns something truthy, or fails after `timeoutMs`. */
-async function waitFor<T>(
-  probe: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 3000,
-  intervalMs = 10,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
 /** Expects `promise` to reject with a FleetError of `code` and returns the error. */
-async function expectFleetError(promise: Promise<unknown>, code: ErrorCode): Promise<FleetError> {
+export async function expectFleetError(promise: Promise<unknown>, code: ErrorCode): Promise<FleetError> {
   let thrown: unknown;
   try {
     await promise;
