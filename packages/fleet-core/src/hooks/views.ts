@@ -105,6 +105,8 @@ export interface UnitDriver {
   stop(name: string): Promise<void>;
   /** Current states of the named units, or of every unit the driver manages. */
   states(names?: readonly string[]): Promise<readonly DriverUnitState[]>;
+  /** The units the driver has installed (files it wrote), by name, with the hash of each file's contents. */
+  installed(): Promise<ReadonlyMap<string, string>>;
   /** Pushes state changes as they happen; resolves to an unsubscribe function. */
   subscribe(listener: (state: DriverUnitState) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -65,6 +65,8 @@ export interface UnitState {
   readonly loadState: string;
   readonly activeState: string;
   readonly subState: string;
+  /** Why the agent left the unit as it is (a beforeStart veto, a failed start), when it did. */
+  readonly message?: string | undefined;
 }
 
 const RUNNING_ACTIVE_STATES = new Set(['active', 'activating', 'reloading']);

@@ -125,8 +125,8 @@ export class Scheduler {
     return explainUnit(state, unit, this.hooks, this.runtime, this.narrowing.reset(state.indexCapacity));
   }
 
-  /** Global units run wherever filters pass; the first by name wins a conflict between two of them. */
-  private placeGlobals(state: ClusterState): GlobalUnitDecision[] {
+  /** Global units run wherever filters pass; the first by name wins a conflict between two of them. Agents call it to learn theirs. */
+  placeGlobals(state: ClusterState): GlobalUnitDecision[] {
     const globals = [...state.units()].filter((unit) => state.unit(unit.name)?.global === true).sort(byName);
     for (const unit of globals) state.clearGlobal(unit.name);
     const decisions: GlobalUnitDecision[] = [];

@@ -1,0 +1,283 @@
+import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
+import type { Machine } from '../model/machine.js';
+import { createMachine } from '../model/machine.js';
+import type { UnitState } from '../model/unit.js';
+import type { PluginHost } from '../plugin/host.js';
+import type { Registry } from '../registry/types.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { encodeUnitState } from '../store/codec.js';
+import { FleetStore } from '../store/fleet-store.js';
+import { KeyLayout } from '../store/layout.js';
+import { ClusterMirror } from '../engine/cluster-mirror.js';
+import { LeaseKeeper } from '../engine/lease-keeper.js';
+import { RegistryMirror } from '../engine/mirror.js';
+import { MachinePresence } from './presence.js';
+import { planAgentTasks } from './tasks.js';
+import type { AgentTask } from './tasks.js';
+
+export type AgentEvent =
+  | { readonly type: 'task'; readonly task: AgentTask; readonly error?: FleetError }
+  | { readonly type: 'vetoed'; readonly unit: string; readonly reason: string }
+  | { readonly type: 'error'; readonly error: FleetError };
+
+export interface AgentOptions {
+  readonly registry: Registry;
+  readonly host: PluginHost;
+  readonly machine: Machine;
+  readonly keyPrefix?: string;
+  /** Presence and unit-state lease TTL (fleet's agent TTL). Default 30 s. */
+  readonly ttlSeconds?: number;
+  /** Safety-net reconcile interval; reconciling also follows every registry change. Default 5 s. */
+  readonly reconcileIntervalMs?: number;
+  readonly debounceMs?: number;
+  readonly onEvent?: (event: AgentEvent) => void;
+}
+
+/**
+ * Runs on every machine: announces it, mirrors the registry, and makes the
+ * driver (systemd) run the units placed here plus the global units this
+ * machine is eligible for. States come from the driver's signals and are
+ * published under a leased key per unit. While the registry is unreachable
+ * the mirror keeps its last view, so nothing that runs is stopped.
+ */
+export class Agent {
+  private readonly layout: KeyLayout;
+  private readonly scheduler: Scheduler;
+  private readonly cluster: ClusterMirror;
+  private readonly mirror: RegistryMirror;
+  private readonly machine: Machine;
+  private driver: UnitDriver | undefined;
+  private presence: MachinePresence | undefined;
+  private stateLease: LeaseKeeper | undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private installed = new Map<string, string>();
+  private readonly vetoes = new Map<string, string>();
+  private readonly desired = new Map<string, AgentUnit>();
+  private timer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private pending = false;
+  private started = false;
+
+  constructor(private readonly options: AgentOptions) {
+    this.machine = createMachine(options.machine);
+    this.layout = new KeyLayout(options.keyPrefix);
+    this.scheduler = new Scheduler(options.host);
+    this.cluster = new ClusterMirror(
+      this.scheduler.createState(),
+      this.layout,
+      () => this.scheduler.createState(),
+      () => this.changed(),
+      (error) => this.emit({ type: 'error', error }),
+    );
+    this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
+  }
+
+  get machineId(): string {
+    return this.machine.id;
+  }
+
+  async start(): Promise<void> {
+    const { registry, host } = this.options;
+    await new FleetStore(registry, this.layout.prefix).ensureSchema();
+    this.driver = await this.createDriver(host);
+    this.installed = new Map(await this.driver.installed());
+    this.presence = await MachinePresence.announce({
+      registry,
+      machine: this.machine,
+      keyPrefix: this.layout.prefix,
+      ttlSeconds: this.ttl,
+      onError: (error) => this.emit({ type: 'error', error }),
+    });
+    await this.grantStateLease();
+    this.unsubscribe = await this.driver.subscribe((state) => void this.publish(state.name, state));
+    await this.mirror.start();
+    this.started = true;
+    this.interval = setInterval(() => this.changed(), this.options.reconcileIntervalMs ?? 5000);
+    this.interval.unref();
+    this.changed();
+  }
+
+  /** Stops reconciling and leaves the cluster; the units keep running (fleet stopped them; users suffered from it). */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearInterval(this.interval);
+    clearTimeout(this.timer);
+    while (this.running !== undefined) await this.running;
+    await this.mirror.stop();
+    await this.unsubscribe?.();
+    await this.stateLease?.stop(true);
+    await this.presence?.withdraw();
+    await this.driver?.close();
+  }
+
+  /** Runs one reconcile now (tests); resolves when it is done. */
+  async reconcileNow(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+    this.running = this.reconcile();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private get ttl(): number {
+    return this.options.ttlSeconds ?? 30;
+  }
+
+  private async createDriver(host: PluginHost): Promise<UnitDriver> {
+    const driver = await host.hooks.createDriver.promise({ machine: this.machine });
+    if (driver === undefined) {
+      throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'no plugin provides a unit driver: add @fleetd/plugin-systemd (or another driver plugin) to the plugins');
+    }
+    return driver;
+  }
+
+  private async grantStateLease(): Promise<void> {
+    const lease = await this.options.registry.grantLease(this.ttl);
+    this.stateLease = new LeaseKeeper(this.options.registry, lease, this.ttl, {
+      // States expired with the lease: publish them again under a new one.
+      onLost: () => void this.grantStateLease().then(() => this.republishAll()).catch((error: unknown) => this.emit({ type: 'error', error: asFleetError(error) })),
+      onError: (error) => this.emit({ type: 'error', error }),
+    });
+  }
+
+  private changed(): void {
+    if (!this.started || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.trigger();
+    }, this.options.debounceMs ?? 10);
+    this.timer.unref();
+  }
+
+  private async trigger(): Promise<void> {
+    if (this.running !== undefined) {
+      this.pending = true;
+      return;
+    }
+    this.running = this.reconcile();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
+    if (this.pending) {
+      this.pending = false;
+      this.changed();
+    }
+  }
+
+  /** What this machine should run, from the mirror: its placements and the global units it is eligible for. */
+  private desiredUnits(): Map<string, AgentUnit> {
+    const state = this.cluster.cluster;
+    const desired = new Map<string, AgentUnit>();
+    const add = (name: string): void => {
+      const unit = state.rawUnit(name);
+      if (unit === undefined || unit.desiredState === 'inactive') return;
+      desired.set(name, { name, hash: unit.hash, file: unit.file, desiredState: unit.desiredState });
+    };
+    for (const [unit, machine] of state.placements()) if (machine === this.machine.id) add(unit);
+    for (const decision of this.scheduler.placeGlobals(state)) if (decision.machines.includes(this.machine.id)) add(decision.unit);
+    return desired;
+  }
+
+  private async reconcile(): Promise<void> {
+    const driver = this.driver;
+    if (driver === undefined) return;
+    try {
+      const desired = this.desiredUnits();
+      this.desired.clear();
+      for (const [name, unit] of desired) this.desired.set(name, unit);
+      const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
+      const states = new Map((await driver.states(names)).map((state) => [state.name, state]));
+      for (const task of planAgentTasks(desired, this.installed, states)) await this.execute(driver, task);
+    } catch (error) {
+      this.emit({ type: 'error', error: asFleetError(error) });
+    }
+  }
+
+  private async execute(driver: UnitDriver, task: AgentTask): Promise<void> {
+    try {
+      switch (task.type) {
+        case 'unload':
+          await driver.unload(task.unit);
+          this.installed.delete(task.unit);
+          await this.unpublish(task.unit);
+          break;
+        case 'load':
+          await driver.load(task.unit);
+          this.installed.set(task.unit.name, task.unit.hash);
+          break;
+        case 'reload':
+          await driver.reload();
+          break;
+        case 'stop':
+          await driver.stop(task.unit);
+          break;
+        case 'start':
+          await this.startUnit(driver, task.unit);
+          break;
+      }
+      this.emit({ type: 'task', task });
+    } catch (error) {
+      this.emit({ type: 'task', task, error: asFleetError(error) });
+    }
+  }
+
+  private async startUnit(driver: UnitDriver, unit: AgentUnit): Promise<void> {
+    const veto = await this.options.host.hooks.beforeStart.promise(unit, this.machine);
+    if (typeof veto === 'string') {
+      this.vetoes.set(unit.name, veto);
+      this.emit({ type: 'vetoed', unit: unit.name, reason: veto });
+      const [state] = await driver.states([unit.name]);
+      if (state !== undefined) await this.publish(unit.name, state);
+      return;
+    }
+    this.vetoes.delete(unit.name);
+    await driver.start(unit.name);
+  }
+
+  /** Publishes a unit's state (shaped by reportState taps) under the state lease. */
+  private async publish(name: string, driverState: DriverUnitState): Promise<void> {
+    const hash = this.installed.get(name);
+    const lease = this.stateLease?.lease;
+    if (hash === undefined || lease === undefined) return;
+    const veto = this.vetoes.get(name);
+    const state: UnitState = {
+      name,
+      hash,
+      machineId: this.machine.id,
+      loadState: driverState.loadState,
+      activeState: driverState.activeState,
+      subState: driverState.subState,
+      ...(veto === undefined ? {} : { message: `start vetoed: ${veto}` }),
+    };
+    try {
+      const shaped = await this.options.host.hooks.reportState.promise(state, { machine: this.machine, unit: this.desired.get(name) });
+      await this.options.registry.put(this.layout.state(this.machine.id, name), encodeUnitState(shaped), { lease });
+    } catch (error) {
+      this.emit({ type: 'error', error: asFleetError(error) });
+    }
+  }
+
+  private async unpublish(name: string): Promise<void> {
+    await this.options.registry.delete(this.layout.state(this.machine.id, name)).catch((error: unknown) => this.emit({ type: 'error', error: asFleetError(error) }));
+  }
+
+  private async republishAll(): Promise<void> {
+    const driver = this.driver;
+    if (driver === undefined) return;
+    for (const state of await driver.states([...this.installed.keys()])) await this.publish(state.name, state);
+  }
+
+  private emit(event: AgentEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+function asFleetError(error: unknown): FleetError {
+  return isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createUnit, planAgentTasks } from '../index.js';
+import type { AgentUnit, DriverUnitState } from '../index.js';
+
+const agentUnit = (name: string, desiredState: 'loaded' | 'launched', command = '/bin/true'): AgentUnit => {
+  const unit = createUnit({ name, contents: `[Service]\nExecStart=${command}\n` });
+  return { name, hash: unit.hash, file: unit.file, desiredState };
+};
+const state = (name: string, activeState: string): DriverUnitState => ({ name, loadState: 'loaded', activeState, subState: activeState === 'active' ? 'running' : 'dead' });
+const describeTasks = (tasks: ReturnType<typeof planAgentTasks>) => tasks.map((task) => (task.type === 'reload' ? 'reload' : `${task.type} ${typeof task.unit === 'string' ? task.unit : task.unit.name}`));
+
+describe('agent task planning', () => {
+  const a = agentUnit('a.service', 'launched');
+  const b = agentUnit('b.service', 'loaded');
+  const a2 = agentUnit('a.service', 'launched', '/bin/sleep 1');
+
+  it.each([
+    { name: 'nothing to do', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: [] },
+    { name: 'a new launched unit: load, reload, start', desired: [a], installed: [], states: [], tasks: ['load a.service', 'reload', 'start a.service'] },
+    { name: 'a new loaded unit is not started', desired: [b], installed: [], states: [], tasks: ['load b.service', 'reload'] },
+    { name: 'a unit no longer placed here: unload, reload', desired: [], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: ['unload a.service', 'reload'] },
+    { name: 'desired loaded but running: stop, no reload', desired: [b], installed: [[b.name, b.hash]], states: [state('b.service', 'active')], tasks: ['stop b.service'] },
+    { name: 'a stopped launched unit is started again', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'failed')], tasks: ['start a.service'] },
+    {
+      name: 'replaced contents: unload, load, reload, start',
+      desired: [a2],
+      installed: [[a.name, a.hash]],
+      states: [state('a.service', 'active')],
+      tasks: ['unload a.service', 'load a.service', 'reload', 'start a.service'],
+    },
+    {
+      name: "fleet's order across units: unload, load, reload, stop, start",
+      desired: [agentUnit('c.service', 'launched'), b],
+      installed: [[a.name, a.hash], [b.name, b.hash]],
+      states: [state('a.service', 'active'), state('b.service', 'active')],
+      tasks: ['unload a.service', 'load c.service', 'reload', 'stop b.service', 'start c.service'],
+    },
+  ])('$name', ({ desired, installed, states, tasks }) => {
+    const plan = planAgentTasks(
+      new Map(desired.map((unit) => [unit.name, unit])),
+      new Map(installed as [string, string][]),
+      new Map(states.map((s) => [s.name, s])),
+    );
+    expect(describeTasks(plan)).toEqual(tasks);
+  });
+});

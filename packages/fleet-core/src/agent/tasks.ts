@@ -1,0 +1,56 @@
+import type { AgentUnit, DriverUnitState } from '../hooks/views.js';
+
+/** What the agent knows it has installed: unit name → hash of the file it wrote. */
+export type InstalledUnits = ReadonlyMap<string, string>;
+
+export type AgentTask =
+  | { readonly type: 'unload'; readonly unit: string; readonly reason: string }
+  | { readonly type: 'load'; readonly unit: AgentUnit; readonly reason: string }
+  | { readonly type: 'reload' }
+  | { readonly type: 'stop'; readonly unit: string; readonly reason: string }
+  | { readonly type: 'start'; readonly unit: AgentUnit; readonly reason: string };
+
+const RUNNING = new Set(['active', 'activating', 'reloading']);
+
+/** True when systemd reports the unit as running or about to. */
+export function isRunning(state: DriverUnitState | undefined): boolean {
+  return state !== undefined && RUNNING.has(state.activeState);
+}
+
+/**
+ * The tasks that take this machine from what it runs to what it should run,
+ * in fleet's order: unload, load, one reload, stop, start. A unit whose
+ * contents changed (a replace) is unloaded and loaded again, then started if
+ * it should run. Pure: the agent executes the list.
+ */
+export function planAgentTasks(
+  desired: ReadonlyMap<string, AgentUnit>,
+  installed: InstalledUnits,
+  states: ReadonlyMap<string, DriverUnitState>,
+): AgentTask[] {
+  const unloads: AgentTask[] = [];
+  const loads: AgentTask[] = [];
+  const stops: AgentTask[] = [];
+  const starts: AgentTask[] = [];
+  const replaced = new Set<string>();
+  for (const [name, hash] of sorted(installed)) {
+    const unit = desired.get(name);
+    if (unit === undefined) unloads.push({ type: 'unload', unit: name, reason: 'no longer placed on this machine' });
+    else if (unit.hash !== hash) {
+      unloads.push({ type: 'unload', unit: name, reason: 'its contents were replaced' });
+      replaced.add(name);
+    }
+  }
+  for (const [name, unit] of sorted(desired)) {
+    if (!installed.has(name) || replaced.has(name)) loads.push({ type: 'load', unit, reason: replaced.has(name) ? 'new contents' : 'placed on this machine' });
+    const running = isRunning(states.get(name)) && !replaced.has(name);
+    if (unit.desiredState === 'launched' && !running) starts.push({ type: 'start', unit, reason: 'desired state launched' });
+    if (unit.desiredState === 'loaded' && running) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
+  }
+  const reload: AgentTask[] = unloads.length + loads.length > 0 ? [{ type: 'reload' }] : [];
+  return [...unloads, ...loads, ...reload, ...stops, ...starts];
+}
+
+function sorted<V>(map: ReadonlyMap<string, V>): [string, V][] {
+  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
