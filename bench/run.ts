@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measurePlacementToActive } from './agent.bench.js';
+import type { AgentLatency } from './agent.bench.js';
 import { measureEtcdEndToEnd } from './etcd.bench.js';
 import type { EtcdMeasurement } from './etcd.bench.js';
 import { measureScheduling } from './scheduler.bench.js';
@@ -48,9 +50,12 @@ console.table(
   results.map(({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb }) => ({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb })),
 );
 const endToEnd: EtcdMeasurement[] = [];
+const agentLatency: AgentLatency[] = [];
 if (!quick) {
   endToEnd.push(await measureEtcdEndToEnd(10_000, 100));
   console.table(endToEnd);
+  agentLatency.push(await measurePlacementToActive(200));
+  console.table(agentLatency);
 }
 const report = {
   benchmark: 'scheduling',
@@ -60,6 +65,7 @@ const report = {
   date: new Date().toISOString(),
   results,
   etcd: endToEnd,
+  agent: agentLatency,
 };
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });

@@ -54,6 +54,8 @@ export class Agent {
   private installed = new Map<string, string>();
   private readonly vetoes = new Map<string, string>();
   private readonly desired = new Map<string, AgentUnit>();
+  private readonly pendingStates = new Map<string, DriverUnitState>();
+  private readonly publishing = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -193,7 +195,12 @@ export class Agent {
       for (const [name, unit] of desired) this.desired.set(name, unit);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = new Map((await driver.states(names)).map((state) => [state.name, state]));
-      for (const task of planAgentTasks(desired, this.installed, states)) await this.execute(driver, task);
+      const tasks = planAgentTasks(desired, this.installed, states);
+      // fleet's order holds between phases; the starts, last, run side by side (systemd
+      // runs jobs in parallel, and one slow unit must not hold up the others).
+      const starts = tasks.filter((task) => task.type === 'start');
+      for (const task of tasks) if (task.type !== 'start') await this.execute(driver, task);
+      await inBatches(starts, START_CONCURRENCY, (task) => this.execute(driver, task));
     } catch (error) {
       this.emit({ type: 'error', error: asFleetError(error) });
     }
@@ -240,8 +247,30 @@ export class Agent {
     await driver.start(unit.name);
   }
 
-  /** Publishes a unit's state (shaped by reportState taps) under the state lease. */
-  private async publish(name: string, driverState: DriverUnitState): Promise<void> {
+  /**
+   * Queues a unit's state for publishing. Writes of one unit go one at a time
+   * and only the newest state is written: two puts in flight can be applied
+   * out of order, which once left "inactive" in etcd for a running unit.
+   */
+  private publish(name: string, driverState: DriverUnitState): Promise<void> {
+    this.pendingStates.set(name, driverState);
+    let writing = this.publishing.get(name);
+    if (writing === undefined) {
+      writing = this.drainStates(name).finally(() => this.publishing.delete(name));
+      this.publishing.set(name, writing);
+    }
+    return writing;
+  }
+
+  private async drainStates(name: string): Promise<void> {
+    for (let state = this.pendingStates.get(name); state !== undefined; state = this.pendingStates.get(name)) {
+      this.pendingStates.delete(name);
+      await this.writeState(name, state);
+    }
+  }
+
+  /** Writes a unit's state (shaped by reportState taps) under the state lease. */
+  private async writeState(name: string, driverState: DriverUnitState): Promise<void> {
     const hash = this.installed.get(name);
     const lease = this.stateLease?.lease;
     if (hash === undefined || lease === undefined) return;
@@ -276,6 +305,12 @@ export class Agent {
   private emit(event: AgentEvent): void {
     this.options.onEvent?.(event);
   }
+}
+
+const START_CONCURRENCY = 32;
+
+async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += size) await Promise.all(items.slice(start, start + size).map(run));
 }
 
 function asFleetError(error: unknown): FleetError {

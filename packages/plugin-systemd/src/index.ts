@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { definePlugin } from '@fleetd/core';
+import { createSystemdDriver } from './driver.js';
+import { systemdOptions } from './options.js';
+import { PLUGIN_NAME } from './errors.js';
+
+export {
+  createSystemdDriver,
+  DEFAULT_JOB_TIMEOUT_MS,
+  DEFAULT_START_SETTLE_MS,
+  type SystemdDriver,
+  type SystemdDriverOptions,
+} from './driver.js';
+export { DEFAULT_UNITS_DIRECTORY, systemdOptions, type SystemdPluginInput, type SystemdPluginOptions } from './options.js';
+export { RUNNING_STATES } from './judge.js';
+export * from './dbus/index.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/**
+ * The agent's driver: runs the units placed on this machine with systemd over
+ * D-Bus. The first createDriver tap that returns a driver wins.
+ */
+export default definePlugin({
+  meta: { name: PLUGIN_NAME, version, core: '^0.1.0' },
+  options: systemdOptions,
+  apply(hooks, options) {
+    hooks.createDriver.tapPromise(PLUGIN_NAME, async () => createSystemdDriver(options));
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * Deciding whether a start or stop worked. A job's result is not enough: a
+ * Type=simple service whose binary is missing ends its start job with `done`
+ * (systemd declares it started right after fork) and fails a moment later.
+ * So the verdict is ActiveState, read after the job ended.
+ */
+import type { DriverUnitState } from '@fleetd/core';
+import type { JobResult } from './dbus/index.js';
+import { driverError } from './errors.js';
+import type { FleetError } from '@fleetd/core';
+
+/** States in which a unit counts as started (the core's isRunning agrees). */
+export const RUNNING_STATES: ReadonlySet<string> = new Set(['active', 'activating', 'reloading']);
+
+/** States in which a unit still counts as running after a stop job. */
+const NOT_STOPPED_STATES: ReadonlySet<string> = new Set(['active', 'activating', 'reloading', 'deactivating']);
+
+/**
+ * Service types systemd reports as started before their binary was executed
+ * (simple, idle): only for these can an immediate failure follow a `done`.
+ */
+export const START_BEFORE_EXEC_TYPES: ReadonlySet<string> = new Set(['simple', 'idle']);
+
+export function isStarted(state: DriverUnitState): boolean {
+  return RUNNING_STATES.has(state.activeState);
+}
+
+/**
+ * Whether a start worked, judged after its job ended: the unit runs, or it ran
+ * and already exited cleanly (a Type=oneshot service without RemainAfterExit,
+ * a service that exits 0 at once, a unit whose Condition*= was not met:
+ * inactive after a `done` job). `failed`, or inactive after a job that did not
+ * end `done` (canceled, dependency...), is a failed start.
+ */
+export function startWorked(state: DriverUnitState, result: JobResult): boolean {
+  return isStarted(state) || (state.activeState === 'inactive' && result === 'done');
+}
+
+/** What the settle window watches for: the unit failed after all. */
+export function hasFailed(state: DriverUnitState): boolean {
+  return state.activeState === 'failed';
+}
+
+export function isStopped(state: DriverUnitState): boolean {
+  return !NOT_STOPPED_STATES.has(state.activeState);
+}
+
+function describeState(state: DriverUnitState): string {
+  return `${state.activeState} (${state.subState}), load state ${state.loadState}`;
+}
+
+export function startFailed(state: DriverUnitState, result: JobResult): FleetError {
+  const job = result === 'done' ? '' : `; its start job ended "${result}"`;
+  return driverError(state.name, `systemd: ${state.name} did not start: it is ${describeState(state)}${job}`);
+}
+
+export function stopFailed(state: DriverUnitState, result: JobResult): FleetError {
+  return driverError(state.name, `systemd: ${state.name} did not stop: it is ${describeState(state)}; its stop job ended "${result}"`);
+}

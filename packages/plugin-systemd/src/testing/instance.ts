@@ -1,0 +1,270 @@
+/**
+ * startSystemdInstance(): a real systemd user instance, one per simulated
+ * machine, following the recipe in the project's design notes:
+ *
+ * - /run/systemd/system must exist, or systemd refuses ("not booted with systemd");
+ * - a private XDG_RUNTIME_DIR (mode 700) and HOME per instance, under a temp dir;
+ * - its own cgroup subtree (fleet-<name>) in every hierarchy: the launcher
+ *   shell writes its pid into each cgroup.procs and then execs the manager,
+ *   so the manager starts inside it;
+ * - a new session (setsid via `detached`), DBUS_SESSION_BUS_ADDRESS unset;
+ * - no dbus-daemon of ours: the instance's dbus.socket owns $XDG_RUNTIME_DIR/bus.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { findSystemd } from './binary.js';
+import { cgroupPids, createCgroups, killCgroups, removeCgroups } from './cgroup.js';
+import { killQuietly, startWatchdog, track, untrack, type Cleanable } from './cleanup.js';
+
+export interface StartSystemdOptions {
+  /** Names the instance and its cgroup (`fleet-<name>`). Default: unique per process and call. */
+  readonly name?: string;
+  /** The manager binary. Default: $FLEETD_SYSTEMD_BINARY, else /lib/systemd/systemd. */
+  readonly binary?: string;
+  /** How long the instance may take to report running/degraded, in ms. Default 20000. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface SystemdInstance {
+  readonly name: string;
+  /** For the driver: `unix:path=<runtimeDir>/bus`. */
+  readonly busAddress: string;
+  /** The instance's XDG_RUNTIME_DIR (mode 700). */
+  readonly runtimeDir: string;
+  readonly home: string;
+  /** An empty directory for the driver's unit files. */
+  readonly unitsDirectory: string;
+  /** The temporary directory holding all of the above. */
+  readonly dir: string;
+  /** The manager's pid. */
+  readonly pid: number;
+  /** Environment for `systemctl --user` against this instance. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Pids of every process in the instance's cgroups (the manager, its dbus-daemon, units). */
+  pids(): number[];
+  /** `systemctl --user <args>` against this instance; never rejects. */
+  systemctl(args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
+  /** The manager's last log lines. */
+  logTail(): string;
+  /** SIGTERM the manager, wait, kill leftovers, remove its cgroups and directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 10_000;
+const LOG_LINES = 40;
+/** Unix socket paths are limited to 108 bytes; systemd's longest is <runtime>/systemd/private. */
+const MAX_RUNTIME_DIR = 80;
+/** Inherited variables that would point the instance at another manager or bus. */
+const FOREIGN_ENV = /^(DBUS_|XDG_|NOTIFY_SOCKET$|LISTEN_|INVOCATION_ID$|MANAGERPID$|JOURNAL_STREAM$|SYSTEMD_)/;
+
+// $1 the manager binary, then the cgroup.procs files to join before exec.
+const LAUNCHER = `
+binary="$1"; shift
+for procs in "$@"; do echo $$ > "$procs" || { echo "cannot join cgroup $procs" >&2; exit 97; }; done
+exec "$binary" --user
+`;
+
+let sequence = 0;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !FOREIGN_ENV.test(key)) env[key] = value;
+  return env;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+class Instance implements SystemdInstance, Cleanable {
+  readonly busAddress: string;
+  readonly runtimeDir: string;
+  readonly home: string;
+  readonly unitsDirectory: string;
+  readonly env: Readonly<Record<string, string>>;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly log: string[] = [];
+  private cgroups: string[] = [];
+  private watchdog: number | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    private readonly systemctlPath: string,
+  ) {
+    this.runtimeDir = join(dir, 'run');
+    this.home = join(dir, 'home');
+    this.unitsDirectory = join(dir, 'units');
+    this.busAddress = `unix:path=${this.runtimeDir}/bus`;
+    this.env = { XDG_RUNTIME_DIR: this.runtimeDir, DBUS_SESSION_BUS_ADDRESS: this.busAddress };
+    track(this);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  pids(): number[] {
+    return cgroupPids(this.cgroups);
+  }
+
+  /** Directories and cgroups; then the watchdog, which needs to know them. */
+  prepare(): void {
+    mkdirSync(this.runtimeDir, { mode: 0o700 });
+    chmodSync(this.runtimeDir, 0o700); // whatever the umask: systemd insists on a private runtime dir
+    mkdirSync(this.home, { mode: 0o700 });
+    mkdirSync(this.unitsDirectory, { mode: 0o755 });
+    mkdirSync('/run/systemd/system', { recursive: true });
+    this.cgroups = createCgroups(this.name);
+    this.watchdog = startWatchdog(this.dir, this.cgroups);
+  }
+
+  launch(binary: string): void {
+    const env = { ...baseEnv(), HOME: this.home, XDG_RUNTIME_DIR: this.runtimeDir, SYSTEMD_LOG_TARGET: 'console' };
+    const procs = this.cgroups.map((dir) => join(dir, 'cgroup.procs'));
+    const child = spawn('/bin/sh', ['-c', LAUNCHER, 'fleetd-systemd-launcher', binary, ...procs], {
+      detached: true, // setsid(): the instance gets its own session, away from the test's terminal signals
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    // 'exit', not 'close': a leftover unit process may hold the manager's stdio open indefinitely.
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
+    // A forgotten instance must not keep the test process alive; the exit handler cleans it up.
+    child.unref();
+    child.on('error', (error) => this.remember(`spawn failed: ${error.message}`));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').forEach((line) => this.remember(line)));
+      (stream as Socket | null)?.unref();
+    }
+    if (child.pid !== undefined) writeFileSync(join(this.dir, 'systemd.pid'), String(child.pid));
+  }
+
+  /** Polls `systemctl --user is-system-running` until running/degraded, or fails with the manager's last words. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (!this.isRunning) {
+        await this.exited;
+        await sleep(50); // let the last log lines arrive
+        throw new Error(`systemd instance ${this.name} exited during start-up. Last lines of its log:\n${this.logTail()}`);
+      }
+      const { stdout, stderr } = await this.systemctl(['is-system-running']);
+      last = stdout.trim() || stderr.trim() || last;
+      if (last === 'running' || last === 'degraded') return;
+      await sleep(25);
+    }
+    throw new Error(
+      `systemd instance ${this.name} was not running within ${timeoutMs} ms (is-system-running: ${last}). ` +
+        `Last lines of its log:\n${this.logTail()}`,
+    );
+  }
+
+  systemctl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...baseEnv(), ...this.env };
+    return new Promise((resolve) => {
+      execFile(this.systemctlPath, ['--user', ...args], { env, timeout: 10_000 }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  logTail(): string {
+    return this.log.join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.isRunning) {
+      this.child?.kill('SIGTERM');
+      const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    await this.removeCgroups();
+    this.removeFiles();
+  }
+
+  cleanupSync(): void {
+    this.stopped = true;
+    killQuietly(this.child?.pid);
+    killCgroups(this.cgroups);
+    for (let i = 0; i < 50 && !removeCgroups(this.cgroups); i++) sleepSync(20);
+    this.removeFiles();
+  }
+
+  private get isRunning(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Kills what the manager left behind, then removes the (then empty) cgroups, retrying while processes exit. */
+  private async removeCgroups(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      killCgroups(this.cgroups);
+      if (removeCgroups(this.cgroups)) return;
+      await sleep(20);
+    }
+    this.remember(`cgroups not removed: ${this.cgroups.join(', ')} (pids ${cgroupPids(this.cgroups).join(' ')})`);
+  }
+
+  private removeFiles(): void {
+    killQuietly(this.watchdog);
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      // best effort; the watchdog is gone, nothing else will retry
+    }
+    untrack(this);
+  }
+
+  private remember(line: string): void {
+    if (line.trim() === '') return;
+    this.log.push(line);
+    if (this.log.length > LOG_LINES) this.log.shift();
+  }
+}
+
+function defaultName(): string {
+  sequence += 1;
+  return `m${process.pid}x${sequence}`;
+}
+
+/**
+ * Starts a systemd user instance in a new temporary directory and waits until
+ * it reports running (or degraded). Throws with the manager's last log lines,
+ * or with the command that installs systemd; nothing is left behind then.
+ */
+export async function startSystemdInstance(options: StartSystemdOptions = {}): Promise<SystemdInstance> {
+  const { systemd, systemctl } = findSystemd(options.binary);
+  const name = options.name ?? defaultName();
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`instance name ${JSON.stringify(name)}: use 1-64 of [A-Za-z0-9_.-]`);
+  const dir = await mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'fleetd-systemd-'));
+  if (join(dir, 'run').length > MAX_RUNTIME_DIR) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`temporary directory ${dir} is too long for unix socket paths`);
+  }
+  const instance = new Instance(name, dir, systemctl);
+  try {
+    instance.prepare();
+    instance.launch(systemd);
+    await instance.waitReady(options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    return instance;
+  } catch (error) {
+    await instance.stop();
+    throw error;
+  }
+}

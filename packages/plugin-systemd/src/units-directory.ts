@@ -1,0 +1,129 @@
+/**
+ * The directory the driver writes unit files into. Every name is validated
+ * again here, whatever the registry held: a name is a file name, and the file
+ * must land directly inside the directory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ErrorCodes, FleetError, isValidUnitName, parseUnitFile, parseUnitName, unitHash } from '@fleetd/core';
+
+const FILE_MODE = 0o644;
+
+/**
+ * systemd's limit (UNIT_NAME_MAX is 256 with the terminating NUL). fleet, and
+ * so the core, accept 256 characters; systemd refuses such a name everywhere
+ * (and ListUnitsByNames silently leaves it out).
+ */
+export const SYSTEMD_UNIT_NAME_MAX = 255;
+
+/** Whether systemd can have a unit of this name that the driver could manage (no templates). */
+export function isManageableName(name: string): boolean {
+  return isValidUnitName(name) && name.length <= SYSTEMD_UNIT_NAME_MAX && !parseUnitName(name).isTemplate;
+}
+
+/** The hash the core would give the file: unitHash of its parsed options; a raw SHA-256 when it does not parse. */
+function fileHash(text: string): string {
+  try {
+    return unitHash(parseUnitFile(text));
+  } catch {
+    return `unparsable:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  }
+}
+
+export class UnitsDirectory {
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = resolve(path);
+  }
+
+  /** Creates the directory if needed (like fleet's /run/fleet/units). */
+  async ensure(): Promise<void> {
+    await mkdir(this.path, { recursive: true, mode: 0o755 });
+  }
+
+  /**
+   * The file of a unit. Throws UNIT_NAME_INVALID (naming the unit) for a name
+   * systemd would refuse, a template, or anything that would resolve outside
+   * the directory.
+   */
+  fileOf(name: string): string {
+    const info = parseUnitName(name);
+    if (name.length > SYSTEMD_UNIT_NAME_MAX) {
+      throw new FleetError(ErrorCodes.UNIT_NAME_INVALID, `unit name ${JSON.stringify(name)} is longer than systemd's ${SYSTEMD_UNIT_NAME_MAX} characters`, {
+        unit: name,
+      });
+    }
+    if (info.isTemplate) {
+      throw new FleetError(ErrorCodes.UNIT_TEMPLATE_NOT_RUNNABLE, `${JSON.stringify(name)} is a template: load an instance of it`, {
+        unit: name,
+      });
+    }
+    const file = resolve(this.path, name);
+    // parseUnitName already refuses '/' and dot-only names; this is the guard that does not depend on it.
+    if (dirname(file) !== this.path || basename(file) !== name || name.includes('\0')) {
+      throw new FleetError(ErrorCodes.UNIT_NAME_INVALID, `unit name ${JSON.stringify(name)} would leave the units directory ${this.path}`, {
+        unit: name,
+      });
+    }
+    return file;
+  }
+
+  /** The current contents of a unit's file, or undefined when there is none. */
+  async read(name: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.fileOf(name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes atomically (a temporary file in the same directory, then rename), so
+   * systemd never reads half a file. Unchanged contents are not rewritten:
+   * systemd compares file times to decide whether a unit needs a reload.
+   */
+  async write(name: string, text: string, previous: string | undefined): Promise<string> {
+    const file = this.fileOf(name);
+    if (previous === text) return file;
+    // A leading dot and a non-unit suffix: never mistaken for a unit by list().
+    const temporary = join(this.path, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await writeFile(temporary, text, { mode: FILE_MODE, flag: 'wx' });
+      await chmod(temporary, FILE_MODE); // the umask may have narrowed the mode
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    return file;
+  }
+
+  async remove(name: string): Promise<void> {
+    await rm(this.fileOf(name), { force: true });
+  }
+
+  /** Names of the unit files in the directory (other files are ignored), sorted. */
+  async list(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return entries.filter(isManageableName).sort();
+  }
+
+  /** Every unit file with the hash of its contents. */
+  async hashes(): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    for (const name of await this.list()) {
+      const text = await this.read(name);
+      if (text !== undefined) result.set(name, fileHash(text));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,131 @@
+// The agent end to end on one machine of a real cluster: real etcd, real
+// systemd user instances (one per simulated machine), the engine placing.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent, assemblePlugins, createUnit, decodeUnitState, Engine, FleetStore } from '@fleetd/core';
+import type { AgentEvent, Registry, UnitState } from '@fleetd/core';
+import { testPlugin, waitFor } from '@fleetd/core/testing';
+import { createEtcdRegistry } from '@fleetd/registry-etcd';
+import { useEtcd } from '@fleetd/registry-etcd/testing';
+import systemd from '../src/index.js';
+import { useSystemd } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+
+const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+const etcd = useEtcd();
+const machines = useSystemd(2);
+
+/** A unit whose process leaves its PID in `dir`, so a test can see it really runs. */
+const marker = (dir: string) => `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${dir}/%n.pid; exec sleep infinity'\n`;
+
+async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof assemblePlugins>[0] } = {}) {
+  const keyPrefix = `/fleetd-agent-${randomUUID()}/`;
+  const client = (): Registry => {
+    const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
+    cleanups.push(() => registry.close());
+    return registry;
+  };
+  const admin = client();
+  const store = new FleetStore(admin, keyPrefix);
+  const engine = new Engine({ registry: client(), host: await assemblePlugins([leastLoaded]), id: 'engine', keyPrefix, leaseTtlSeconds: 2, reconcileIntervalMs: 500 });
+  cleanups.push(() => engine.stop());
+  await engine.start();
+  const agents: Agent[] = [];
+  for (const [index, instance] of machines().entries()) {
+    const host = await assemblePlugins([...(options.agentPlugins ?? []), [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
+    const agent = new Agent({
+      registry: client(),
+      host,
+      machine: { id: `m${index + 1}`, metadata: {} },
+      keyPrefix,
+      ttlSeconds: options.ttl ?? 5,
+      reconcileIntervalMs: 1000,
+      // FLEETD_TEST_DEBUG=1 shows what the agents do.
+      ...(process.env['FLEETD_TEST_DEBUG'] ? { onEvent: (event: AgentEvent) => console.error(`m${index + 1}`, JSON.stringify(event, (key, value) => (key === 'file' ? undefined : value))) } : {}),
+    });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    agents.push(agent);
+  }
+  const states = async (): Promise<Record<string, UnitState>> => {
+    const { items } = await admin.list(`${store.layout.states}`);
+    return Object.fromEntries(items.map((kv) => [kv.key.slice(store.layout.states.length), decodeUnitState(kv.key, kv.value)]));
+  };
+  const submit = async (name: string, contents: string, desiredState: 'loaded' | 'launched' = 'launched') =>
+    store.submitUnit(createUnit({ name, contents, desiredState }));
+  return { store, engine, agents, states, submit, admin };
+}
+
+const pidFile = (instance: SystemdInstance, unit: string) => join(instance.dir, `${unit}.pid`);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('agent with systemd and etcd', () => {
+  it('turns placements into running units and publishes their states', async () => {
+    const [one, two] = machines() as [SystemdInstance, SystemdInstance];
+    const { submit, states } = await cluster();
+    await submit('hello.service', marker(one.dir));
+    await submit('world.service', marker(two.dir));
+    const reported = await waitFor(async () => {
+      const all = await states();
+      return all['m1/hello.service']?.activeState === 'active' && all['m2/world.service']?.activeState === 'active' ? all : undefined;
+    }, 'both units active in etcd', 20_000);
+    expect(reported['m1/hello.service']).toMatchObject({ machineId: 'm1', loadState: 'loaded', subState: 'running' });
+    expect(existsSync(pidFile(one, 'hello.service'))).toBe(true);
+    expect(existsSync(pidFile(two, 'world.service'))).toBe(true);
+  });
+
+  it('stops a unit whose desired state becomes loaded, and unloads a destroyed one', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states, store } = await cluster();
+    await submit('a.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/a.service']?.activeState === 'active', 'a.service active', 20_000);
+    const pid = Number(readFileSync(pidFile(one, 'a.service'), 'utf8'));
+    await store.setDesiredState('a.service', 'loaded');
+    await waitFor(async () => (await states())['m1/a.service']?.activeState === 'inactive', 'a.service stopped', 20_000);
+    expect(alive(pid)).toBe(false);
+    await store.destroyUnit('a.service');
+    await waitFor(async () => (await states())['m1/a.service'] === undefined, 'a.service state gone', 20_000);
+  });
+
+  it('a beforeStart veto leaves the unit loaded and its state says why', async () => {
+    const veto = testPlugin('maintenance', (hooks) => hooks.beforeStart.tapPromise('maintenance', async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)));
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states } = await cluster({ agentPlugins: [veto] });
+    await submit('blocked.service', marker(one.dir));
+    const state = await waitFor(async () => (await states())['m1/blocked.service'], 'a state for blocked.service', 20_000);
+    expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', message: 'start vetoed: maintenance window' });
+  });
+
+  it('etcd stopped for 10 s changes nothing that runs', async () => {
+    const [one, two] = machines() as [SystemdInstance, SystemdInstance];
+    const { submit, states } = await cluster({ ttl: 5 });
+    await submit('steady.service', marker(one.dir));
+    await submit('steady2.service', marker(two.dir));
+    await waitFor(async () => {
+      const all = await states();
+      return Object.values(all).filter((s) => s.activeState === 'active').length === 2;
+    }, 'both active', 20_000);
+    const pids = [pidFile(one, 'steady.service'), pidFile(two, 'steady2.service')].map((file) => Number(readFileSync(file, 'utf8')));
+    const member = etcd().members[0]!;
+    await member.stop();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    expect(pids.map(alive)).toEqual([true, true]);
+    await member.start();
+    await waitFor(async () => Object.values(await states()).filter((s) => s.activeState === 'active').length === 2, 'states after etcd is back', 20_000);
+    expect(pids.map(alive)).toEqual([true, true]);
+  }, 60_000);
+});

@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'plugin-systemd',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Real systemd instances: generous timeouts, one file at a time.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
