@@ -36,6 +36,7 @@ export async function measurePlacementToActive(units: number, settleMs = 100): P
           const [, , kind, ...rest] = event.kv.key.split('/');
           const unit = rest.at(-1) ?? '';
           if (kind === 'placements' && !placedAt.has(unit)) placedAt.set(unit, now);
+          if (process.env['FLEETD_BENCH_TRACE'] && kind === 'placements') console.error(Math.round(now), 'placed', unit);
           if (kind === 'states' && !activeAt.has(unit) && (JSON.parse(event.kv.value) as { activeState: string }).activeState === 'active') activeAt.set(unit, now);
         }
       },

@@ -195,12 +195,13 @@ export class Agent {
       for (const [name, unit] of desired) this.desired.set(name, unit);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = new Map((await driver.states(names)).map((state) => [state.name, state]));
+      // fleet's order holds between phases (unload, load, reload, stop, start); within a
+      // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
+      // unit must not hold up the others.
       const tasks = planAgentTasks(desired, this.installed, states);
-      // fleet's order holds between phases; the starts, last, run side by side (systemd
-      // runs jobs in parallel, and one slow unit must not hold up the others).
-      const starts = tasks.filter((task) => task.type === 'start');
-      for (const task of tasks) if (task.type !== 'start') await this.execute(driver, task);
-      await inBatches(starts, START_CONCURRENCY, (task) => this.execute(driver, task));
+      for (const phase of PHASES) {
+        await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
+      }
     } catch (error) {
       this.emit({ type: 'error', error: asFleetError(error) });
     }
@@ -307,10 +308,16 @@ export class Agent {
   }
 }
 
-const START_CONCURRENCY = 32;
+const PHASES = ['unload', 'load', 'reload', 'stop', 'start'] as const;
+const TASK_CONCURRENCY = 64;
 
-async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += size) await Promise.all(items.slice(start, start + size).map(run));
+/** Runs `run` over `items` with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await run(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function asFleetError(error: unknown): FleetError {
