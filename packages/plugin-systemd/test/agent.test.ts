@@ -110,6 +110,20 @@ describe('agent with systemd and etcd', () => {
     expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', message: 'start vetoed: maintenance window' });
   });
 
+  it('reportState taps shape what is published', async () => {
+    const annotate = testPlugin('annotate', (hooks) =>
+      hooks.reportState.tapPromise('annotate', async (state, context) => ({ ...state, message: `reported by ${context.machine.id}` })),
+    );
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states } = await cluster({ agentPlugins: [annotate] });
+    await submit('shaped.service', marker(one.dir));
+    const state = await waitFor(async () => {
+      const reported = (await states())['m1/shaped.service'];
+      return reported?.activeState === 'active' ? reported : undefined;
+    }, 'shaped.service active', 20_000);
+    expect(state.message).toBe('reported by m1');
+  });
+
   it('etcd stopped for 10 s changes nothing that runs', async () => {
     const [one, two] = machines() as [SystemdInstance, SystemdInstance];
     const { submit, states } = await cluster({ ttl: 5 });
