@@ -21,6 +21,6 @@ export * from './engine/index.js';
 export { MachinePresence } from './agent/presence.js';
 export type { PresenceOptions } from './agent/presence.js';
 export { isRunning, planAgentTasks } from './agent/tasks.js';
-export type { AgentTask, InstalledUnits } from './agent/tasks.js';
+export type { AgentTask, InstalledUnits, StartedUnits } from './agent/tasks.js';
 export { Agent } from './agent/agent.js';
 export type { AgentEvent, AgentOptions } from './agent/agent.js';

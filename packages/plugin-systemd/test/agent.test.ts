@@ -110,6 +110,17 @@ describe('agent with systemd and etcd', () => {
     expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', message: 'start vetoed: maintenance window' });
   });
 
+  it('a oneshot that finished is not started again on every reconcile', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states } = await cluster();
+    const runs = join(one.dir, 'oneshot.runs');
+    await submit('once.service', `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo ran >> ${runs}'\n`);
+    await waitFor(async () => existsSync(runs) && (await states())['m1/once.service'], 'the oneshot to run', 20_000);
+    // The agents reconcile every second: give them three rounds to (wrongly) run it again.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(readFileSync(runs, 'utf8')).toBe('ran\n');
+  });
+
   it('reportState taps shape what is published', async () => {
     const annotate = testPlugin('annotate', (hooks) =>
       hooks.reportState.tapPromise('annotate', async (state, context) => ({ ...state, message: `reported by ${context.machine.id}` })),

@@ -53,6 +53,8 @@ export class Agent {
   private unsubscribe: (() => Promise<void>) | undefined;
   private installed = new Map<string, string>();
   private readonly vetoes = new Map<string, string>();
+  /** Units this agent started successfully, with the hash it started: a clean exit is not restarted. */
+  private readonly startedHashes = new Map<string, string>();
   private readonly desired = new Map<string, AgentUnit>();
   private readonly pendingStates = new Map<string, DriverUnitState>();
   private readonly publishing = new Map<string, Promise<void>>();
@@ -198,7 +200,7 @@ export class Agent {
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
-      const tasks = planAgentTasks(desired, this.installed, states);
+      const tasks = planAgentTasks(desired, this.installed, states, this.startedHashes);
       for (const phase of PHASES) {
         await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
       }
@@ -213,6 +215,7 @@ export class Agent {
         case 'unload':
           await driver.unload(task.unit);
           this.installed.delete(task.unit);
+          this.startedHashes.delete(task.unit);
           await this.unpublish(task.unit);
           break;
         case 'load':
@@ -224,6 +227,7 @@ export class Agent {
           break;
         case 'stop':
           await driver.stop(task.unit);
+          this.startedHashes.delete(task.unit);
           break;
         case 'start':
           await this.startUnit(driver, task.unit);
@@ -246,6 +250,7 @@ export class Agent {
     }
     this.vetoes.delete(unit.name);
     await driver.start(unit.name);
+    this.startedHashes.set(unit.name, unit.hash);
   }
 
   /**

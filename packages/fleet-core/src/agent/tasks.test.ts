@@ -35,11 +35,28 @@ describe('agent task planning', () => {
       states: [state('a.service', 'active'), state('b.service', 'active')],
       tasks: ['unload a.service', 'load c.service', 'reload', 'stop b.service', 'start c.service'],
     },
-  ])('$name', ({ desired, installed, states, tasks }) => {
+    {
+      name: 'a oneshot that finished after this agent started it is not started again',
+      desired: [a],
+      installed: [[a.name, a.hash]],
+      states: [state('a.service', 'inactive')],
+      started: [[a.name, a.hash]],
+      tasks: [],
+    },
+    {
+      name: 'a unit that failed after this agent started it is started again',
+      desired: [a],
+      installed: [[a.name, a.hash]],
+      states: [state('a.service', 'failed')],
+      started: [[a.name, a.hash]],
+      tasks: ['start a.service'],
+    },
+  ])('$name', ({ desired, installed, states, tasks, started }) => {
     const plan = planAgentTasks(
       new Map(desired.map((unit) => [unit.name, unit])),
       new Map(installed as [string, string][]),
       new Map(states.map((s) => [s.name, s])),
+      new Map((started ?? []) as [string, string][]),
     );
     expect(describeTasks(plan)).toEqual(tasks);
   });

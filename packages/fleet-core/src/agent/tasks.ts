@@ -12,6 +12,9 @@ export type AgentTask =
 
 const RUNNING = new Set(['active', 'activating', 'reloading']);
 
+/** Unit name → hash of the contents this agent last started successfully. */
+export type StartedUnits = ReadonlyMap<string, string>;
+
 /** True when systemd reports the unit as running or about to. */
 export function isRunning(state: DriverUnitState | undefined): boolean {
   return state !== undefined && RUNNING.has(state.activeState);
@@ -21,12 +24,15 @@ export function isRunning(state: DriverUnitState | undefined): boolean {
  * The tasks that take this machine from what it runs to what it should run,
  * in fleet's order: unload, load, one reload, stop, start. A unit whose
  * contents changed (a replace) is unloaded and loaded again, then started if
- * it should run. Pure: the agent executes the list.
+ * it should run. A unit this agent already started with these contents that
+ * finished cleanly (a oneshot) is not started again; a failed one is. Pure:
+ * the agent executes the list.
  */
 export function planAgentTasks(
   desired: ReadonlyMap<string, AgentUnit>,
   installed: InstalledUnits,
   states: ReadonlyMap<string, DriverUnitState>,
+  started: StartedUnits = new Map(),
 ): AgentTask[] {
   const unloads: AgentTask[] = [];
   const loads: AgentTask[] = [];
@@ -43,8 +49,10 @@ export function planAgentTasks(
   }
   for (const [name, unit] of sorted(desired)) {
     if (!installed.has(name) || replaced.has(name)) loads.push({ type: 'load', unit, reason: replaced.has(name) ? 'new contents' : 'placed on this machine' });
-    const running = isRunning(states.get(name)) && !replaced.has(name);
-    if (unit.desiredState === 'launched' && !running) starts.push({ type: 'start', unit, reason: 'desired state launched' });
+    const state = states.get(name);
+    const running = isRunning(state) && !replaced.has(name);
+    const finishedCleanly = started.get(name) === unit.hash && state?.activeState === 'inactive' && !replaced.has(name);
+    if (unit.desiredState === 'launched' && !running && !finishedCleanly) starts.push({ type: 'start', unit, reason: 'desired state launched' });
     if (unit.desiredState === 'loaded' && running) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
   }
   const reload: AgentTask[] = unloads.length + loads.length > 0 ? [{ type: 'reload' }] : [];
