@@ -5,7 +5,7 @@
  * go-systemd.
  */
 import { serializeUnitFile } from '@fleetd/core';
-import type { AgentUnit, DriverUnitState, UnitDriver } from '@fleetd/core';
+import type { AgentUnit, DriverUnitState, FleetError, UnitDriver } from '@fleetd/core';
 import { SERVICE_INTERFACE, SystemdErrors, SystemdManager, unitObjectPath, type JobResult } from './dbus/index.js';
 import { attempt, asDriverError, isDBusError } from './errors.js';
 import { JobTracker } from './jobs.js';
@@ -147,6 +147,10 @@ class Driver implements SystemdDriver {
     }
     this.events.learn(result);
     return result;
+  }
+
+  onLost(listener: (error: FleetError) => void): () => void {
+    return this.manager.connection.onLost((error) => listener(asDriverError(error, undefined, 'keep talking to the service manager')));
   }
 
   async installed(): Promise<ReadonlyMap<string, string>> {

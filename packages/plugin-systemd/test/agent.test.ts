@@ -121,6 +121,20 @@ describe('agent with systemd and etcd', () => {
     expect(readFileSync(runs, 'utf8')).toBe('ran\n');
   });
 
+  it('reconnects to systemd when its D-Bus connection is lost, and goes on', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states, store } = await cluster();
+    await submit('survivor.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/survivor.service']?.activeState === 'active', 'survivor.service active', 20_000);
+    const pid = Number(readFileSync(pidFile(one, 'survivor.service'), 'utf8'));
+    await one.systemctl(['restart', 'dbus.socket', 'dbus.service']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(alive(pid)).toBe(true);
+    await store.setDesiredState('survivor.service', 'loaded');
+    await waitFor(async () => (await states())['m1/survivor.service']?.activeState === 'inactive', 'survivor.service stopped through the new connection', 20_000);
+    expect(alive(pid)).toBe(false);
+  });
+
   it('reportState taps shape what is published', async () => {
     const annotate = testPlugin('annotate', (hooks) =>
       hooks.reportState.tapPromise('annotate', async (state, context) => ({ ...state, message: `reported by ${context.machine.id}` })),

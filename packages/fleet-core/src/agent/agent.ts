@@ -85,8 +85,7 @@ export class Agent {
   async start(): Promise<void> {
     const { registry, host } = this.options;
     await new FleetStore(registry, this.layout.prefix).ensureSchema();
-    this.driver = await this.createDriver(host);
-    this.installed = new Map(await this.driver.installed());
+    await this.attachDriver(await this.createDriver(host));
     this.presence = await MachinePresence.announce({
       registry,
       machine: this.machine,
@@ -95,7 +94,8 @@ export class Agent {
       onError: (error) => this.emit({ type: 'error', error }),
     });
     await this.grantStateLease();
-    this.unsubscribe = await this.driver.subscribe((state) => void this.publish(state.name, state));
+    // Units that kept running while no agent was here send no signal: report them now.
+    await this.republishAll();
     await this.mirror.start();
     this.started = true;
     this.interval = setInterval(() => this.changed(), this.options.reconcileIntervalMs ?? 5000);
@@ -137,6 +137,33 @@ export class Agent {
       throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'no plugin provides a unit driver: add @fleetd/plugin-systemd (or another driver plugin) to the plugins');
     }
     return driver;
+  }
+
+  /** Takes a (new) driver into use: what it has installed, and its state signals. */
+  private async attachDriver(driver: UnitDriver): Promise<void> {
+    this.driver = driver;
+    this.installed = new Map(await driver.installed());
+    this.unsubscribe = await driver.subscribe((state) => void this.publish(state.name, state));
+    driver.onLost((error) => void this.replaceDriver(driver, error));
+  }
+
+  /** The service manager went away (D-Bus restarted): connect again, retrying until it is back. */
+  private async replaceDriver(lost: UnitDriver, error: FleetError): Promise<void> {
+    if (this.driver !== lost) return;
+    this.emit({ type: 'error', error });
+    this.driver = undefined;
+    await lost.close().catch(() => undefined);
+    while (this.started) {
+      try {
+        await this.attachDriver(await this.createDriver(this.options.host));
+        await this.republishAll();
+        this.changed();
+        return;
+      } catch (failure) {
+        this.emit({ type: 'error', error: asFleetError(failure) });
+        await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+      }
+    }
   }
 
   private async grantStateLease(): Promise<void> {

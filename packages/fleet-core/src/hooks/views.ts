@@ -1,3 +1,4 @@
+import type { FleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitFile, UnitNameInfo } from '../unit/index.js';
 
@@ -109,6 +110,8 @@ export interface UnitDriver {
   installed(): Promise<ReadonlyMap<string, string>>;
   /** Pushes state changes as they happen; resolves to an unsubscribe function. */
   subscribe(listener: (state: DriverUnitState) => void): Promise<() => Promise<void>>;
+  /** Calls `listener` once if the driver loses its service manager (D-Bus connection gone); the owner then creates a new driver. */
+  onLost(listener: (error: FleetError) => void): () => void;
   close(): Promise<void>;
 }
 
