@@ -12,6 +12,7 @@ import { KeyLayout } from '../store/layout.js';
 import { ClusterMirror } from '../engine/cluster-mirror.js';
 import { LeaseKeeper } from '../engine/lease-keeper.js';
 import { RegistryMirror } from '../engine/mirror.js';
+import { SerialRunner } from '../engine/serial-runner.js';
 import { MachinePresence } from './presence.js';
 import { planAgentTasks } from './tasks.js';
 import type { AgentTask } from './tasks.js';
@@ -58,10 +59,8 @@ export class Agent {
   private readonly desired = new Map<string, AgentUnit>();
   private readonly pendingStates = new Map<string, DriverUnitState>();
   private readonly publishing = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private pending = false;
   private started = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -76,6 +75,7 @@ export class Agent {
       (error) => this.emit({ type: 'error', error }),
     );
     this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
+    this.reconciles = new SerialRunner(() => this.reconcile(), options.debounceMs ?? 10, () => this.started);
   }
 
   get machineId(): string {
@@ -107,8 +107,8 @@ export class Agent {
   async stop(): Promise<void> {
     this.started = false;
     clearInterval(this.interval);
-    clearTimeout(this.timer);
-    while (this.running !== undefined) await this.running;
+    this.reconciles.cancel();
+    await this.reconciles.idle();
     await this.mirror.stop();
     await this.unsubscribe?.();
     await this.stateLease?.stop(true);
@@ -118,13 +118,7 @@ export class Agent {
 
   /** Runs one reconcile now (tests); resolves when it is done. */
   async reconcileNow(): Promise<void> {
-    while (this.running !== undefined) await this.running;
-    this.running = this.reconcile();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+    await this.reconciles.runNow();
   }
 
   private get ttl(): number {
@@ -176,29 +170,7 @@ export class Agent {
   }
 
   private changed(): void {
-    if (!this.started || this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.trigger();
-    }, this.options.debounceMs ?? 10);
-    this.timer.unref();
-  }
-
-  private async trigger(): Promise<void> {
-    if (this.running !== undefined) {
-      this.pending = true;
-      return;
-    }
-    this.running = this.reconcile();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
-    if (this.pending) {
-      this.pending = false;
-      this.changed();
-    }
+    this.reconciles.request();
   }
 
   /** What this machine should run, from the mirror: its placements and the global units it is eligible for. */

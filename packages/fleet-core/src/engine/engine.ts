@@ -11,6 +11,7 @@ import { ClusterMirror } from './cluster-mirror.js';
 import { fencedCommitter } from './committer.js';
 import { LeaderElection } from './election.js';
 import { RegistryMirror } from './mirror.js';
+import { SerialRunner } from './serial-runner.js';
 
 export type EngineEvent =
   | { readonly type: 'elected' }
@@ -52,10 +53,8 @@ export class Engine {
   private readonly cluster: ClusterMirror;
   private readonly election: LeaderElection;
   private readonly commit: ReturnType<typeof fencedCommitter>;
-  private roundTimer: NodeJS.Timeout | undefined;
+  private readonly rounds: SerialRunner<RoundResult | undefined>;
   private intervalTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private pending = false;
   private started = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -81,6 +80,7 @@ export class Engine {
       onDeposed: (error) => this.emit({ type: 'deposed', error }),
       onError: (error) => this.emit({ type: 'error', error }),
     });
+    this.rounds = new SerialRunner(() => this.round(), options.debounceMs ?? 20, () => this.started && this.election.isLeader);
     this.commit = fencedCommitter({ registry: options.registry, layout: this.layout, seen: this.cluster, fence: () => this.election.fence });
   }
 
@@ -107,8 +107,8 @@ export class Engine {
   async stop(): Promise<void> {
     this.started = false;
     clearInterval(this.intervalTimer);
-    clearTimeout(this.roundTimer);
-    await this.running;
+    this.rounds.cancel();
+    await this.rounds.idle();
     await this.election.stop();
     await this.mirror.stop();
   }
@@ -117,22 +117,14 @@ export class Engine {
   async crash(): Promise<void> {
     this.started = false;
     clearInterval(this.intervalTimer);
-    clearTimeout(this.roundTimer);
+    this.rounds.cancel();
     await this.election.crash();
     await this.mirror.stop();
   }
 
   /** Runs a round now if leading (tests, fleetctl); resolves with its result. */
   async runRound(): Promise<RoundResult | undefined> {
-    while (this.running !== undefined) await this.running;
-    if (!this.election.isLeader) return undefined;
-    const work = this.round();
-    this.running = work.then(() => undefined);
-    try {
-      return await work;
-    } finally {
-      this.running = undefined;
-    }
+    return this.rounds.runNow();
   }
 
   private elected(): void {
@@ -141,30 +133,7 @@ export class Engine {
   }
 
   private changed(): void {
-    if (!this.started || !this.election.isLeader || this.roundTimer !== undefined) return;
-    this.roundTimer = setTimeout(() => {
-      this.roundTimer = undefined;
-      void this.trigger();
-    }, this.options.debounceMs ?? 20);
-    this.roundTimer.unref();
-  }
-
-  /** Rounds never overlap; a change during a round makes one more round after it. */
-  private async trigger(): Promise<void> {
-    if (this.running !== undefined) {
-      this.pending = true;
-      return;
-    }
-    this.running = this.round().then(() => undefined);
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
-    if (this.pending) {
-      this.pending = false;
-      this.changed();
-    }
+    this.rounds.request();
   }
 
   private async round(): Promise<RoundResult | undefined> {
