@@ -11,9 +11,10 @@ import { ErrorCodes, FleetError, isValidUnitName, parseUnitFile, parseUnitName, 
 const FILE_MODE = 0o644;
 
 /**
- * systemd's limit (UNIT_NAME_MAX is 256 with the terminating NUL). fleet, and
- * so the core, accept 256 characters; systemd refuses such a name everywhere
- * (and ListUnitsByNames silently leaves it out).
+ * systemd's limit (UNIT_NAME_MAX is 256 with the terminating NUL). fleet
+ * accepted 256 characters and the core now refuses them at submit; the driver
+ * checks again whatever the registry holds (ListUnitsByNames would silently
+ * leave such a name out).
  */
 export const SYSTEMD_UNIT_NAME_MAX = 255;
 

@@ -62,9 +62,9 @@ describe('parseUnitName: valid names', () => {
       expected: { prefix: 'a.', instance: undefined, type: 'service', isTemplate: false, isInstance: false, template: undefined },
     },
     {
-      name: 'exactly 256 characters',
-      unit: `${'a'.repeat(248)}.service`,
-      expected: { prefix: 'a'.repeat(248), instance: undefined, type: 'service', isTemplate: false, isInstance: false, template: undefined },
+      name: 'exactly 255 characters',
+      unit: `${'a'.repeat(247)}.service`,
+      expected: { prefix: 'a'.repeat(247), instance: undefined, type: 'service', isTemplate: false, isInstance: false, template: undefined },
     },
   ])('$name', ({ unit, expected }) => {
     expect(parseUnitName(unit)).toEqual({ name: unit, ...expected });
@@ -87,7 +87,7 @@ describe('parseUnitName: valid names', () => {
 describe('parseUnitName: invalid names', () => {
   it.each<{ name: string; unit: string; rule: string }>([
     { name: 'empty', unit: '', rule: 'the name is empty' },
-    { name: '257 characters', unit: `${'a'.repeat(249)}.service`, rule: 'it is 257 characters long, the most is 256' },
+    { name: '256 characters (systemd refuses them; fleet allowed them)', unit: `${'a'.repeat(248)}.service`, rule: 'it is 256 characters long, the most is 255' },
     { name: 'no type suffix', unit: 'web', rule: 'it has no type suffix (one of .automount, .busname, .device, .mount, .path, .scope, .service, .slice, .snapshot, .socket, .swap, .target, .timer)' },
     { name: 'ends in a dot', unit: 'web.', rule: "it ends in '.' instead of a unit type" },
     { name: 'unknown type', unit: 'web.conf', rule: "unknown unit type 'conf'" },

@@ -23,8 +23,12 @@ export type UnitType = (typeof UNIT_TYPES)[number];
 /** Types that may be templates or instances (systemd unit_type_may_template()). */
 export const TEMPLATE_UNIT_TYPES = ['path', 'service', 'socket', 'target', 'timer'] as const satisfies readonly UnitType[];
 
-/** fleet's limit (api/units.go unitNameMax, checked as `len > 256`). */
-export const MAX_UNIT_NAME_LENGTH = 256;
+/**
+ * systemd's limit (unit_name_is_valid refuses 256 and more). fleet allowed
+ * 256 (api/units.go unitNameMax), but systemd could never load such a unit,
+ * so fleetd refuses it at submit instead of failing on the machine.
+ */
+export const MAX_UNIT_NAME_LENGTH = 255;
 
 export interface UnitNameInfo {
   /** The full name, e.g. `foo@bar.service`. */
@@ -47,7 +51,7 @@ const ONLY_DOTS = /^\.+$/;
 
 /**
  * Splits and validates a unit name, throwing UNIT_NAME_INVALID with the rule
- * broken. Rules: fleet's ValidateName (api/units.go) — at most 256 characters
+ * broken. Rules: fleet's ValidateName (api/units.go) — at most 255 characters (systemd's limit; fleet said 256)
  * of [A-Za-z0-9:_.@-] and `\`, a known type after the last `.`, no leading `@`
  * — plus systemd's: templates and instances only of template-able types, a
  * non-empty prefix; and fleetd's own: no prefix or instance made only of dots.
