@@ -1,30 +1,13 @@
 /**
  * Finding systemd's manager binary and systemctl, with the install command when missing.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath as onPath, isExecutable } from '@fleetd/core/testing';
 
 export const SYSTEMD_INSTALL_COMMAND = 'apt-get update && apt-get install -y systemd';
 
 /** Environment variable naming the systemd manager binary to use instead of /lib/systemd/systemd. */
 export const SYSTEMD_BINARY_ENV = 'FLEETD_SYSTEMD_BINARY';
 export const DEFAULT_SYSTEMD_BINARY = '/lib/systemd/systemd';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir !== '' && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 function notInstalled(what: string): Error {
   return new Error(

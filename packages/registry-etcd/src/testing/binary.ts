@@ -1,29 +1,12 @@
 /**
  * Finding the etcd and openssl executables, with an install hint when missing.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath as onPath, isExecutable } from '@fleetd/core/testing';
 
 export const ETCD_INSTALL_COMMAND = 'apt-get update && apt-get install -y etcd-server';
 
 /** Environment variable naming the etcd executable to use instead of the one on PATH. */
 export const ETCD_BINARY_ENV = 'FLEETD_ETCD_BINARY';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir !== '' && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** The etcd executable: `explicit`, else $FLEETD_ETCD_BINARY, else `etcd` on PATH; throws with the install command. */
 export function findEtcd(explicit?: string): string {
