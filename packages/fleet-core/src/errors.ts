@@ -128,6 +128,14 @@ export function isFleetError(error: unknown, code?: ErrorCode): error is FleetEr
   return error instanceof FleetError && (code === undefined || error.code === code);
 }
 
+/**
+ * Anything a registry call threw, as a FleetError: ours pass through, the
+ * rest become REGISTRY_UNAVAILABLE with the original as the cause.
+ */
+export function asRegistryError(thrown: unknown): FleetError {
+  return isFleetError(thrown) ? thrown : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(thrown), { cause: thrown });
+}
+
 /** A readable one-line description of anything thrown, for reasons and logs. */
 export function describeThrown(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message || thrown.name;

@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, ErrorCodes, FleetError } from '../errors.js';
 import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
@@ -154,7 +154,7 @@ export class Agent {
         this.changed();
         return;
       } catch (failure) {
-        this.emit({ type: 'error', error: asFleetError(failure) });
+        this.emit({ type: 'error', error: asRegistryError(failure) });
         await new Promise((resolve) => setTimeout(resolve, 1000).unref());
       }
     }
@@ -164,7 +164,7 @@ export class Agent {
     const lease = await this.options.registry.grantLease(this.ttl);
     this.stateLease = new LeaseKeeper(this.options.registry, lease, this.ttl, {
       // States expired with the lease: publish them again under a new one.
-      onLost: () => void this.grantStateLease().then(() => this.republishAll()).catch((error: unknown) => this.emit({ type: 'error', error: asFleetError(error) })),
+      onLost: () => void this.grantStateLease().then(() => this.republishAll()).catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) })),
       onError: (error) => this.emit({ type: 'error', error }),
     });
   }
@@ -204,7 +204,7 @@ export class Agent {
         await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
       }
     } catch (error) {
-      this.emit({ type: 'error', error: asFleetError(error) });
+      this.emit({ type: 'error', error: asRegistryError(error) });
     }
   }
 
@@ -234,7 +234,7 @@ export class Agent {
       }
       this.emit({ type: 'task', task });
     } catch (error) {
-      this.emit({ type: 'task', task, error: asFleetError(error) });
+      this.emit({ type: 'task', task, error: asRegistryError(error) });
     }
   }
 
@@ -293,12 +293,12 @@ export class Agent {
       const shaped = await this.options.host.hooks.reportState.promise(state, { machine: this.machine, unit: this.desired.get(name) });
       await this.options.registry.put(this.layout.state(this.machine.id, name), encodeUnitState(shaped), { lease });
     } catch (error) {
-      this.emit({ type: 'error', error: asFleetError(error) });
+      this.emit({ type: 'error', error: asRegistryError(error) });
     }
   }
 
   private async unpublish(name: string): Promise<void> {
-    await this.options.registry.delete(this.layout.state(this.machine.id, name)).catch((error: unknown) => this.emit({ type: 'error', error: asFleetError(error) }));
+    await this.options.registry.delete(this.layout.state(this.machine.id, name)).catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
   }
 
   private async republishAll(): Promise<void> {
@@ -324,6 +324,3 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function asFleetError(error: unknown): FleetError {
-  return isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
-}

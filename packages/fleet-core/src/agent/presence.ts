@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import type { Registry } from '../registry/types.js';
@@ -110,7 +110,7 @@ export class MachinePresence {
           this.options.onLost?.(error);
           return;
         }
-        this.options.onError?.(isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error)));
+        this.options.onError?.(asRegistryError(error));
         await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000).unref());
       }
     }

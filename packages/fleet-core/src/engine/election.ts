@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, ErrorCodes, FleetError } from '../errors.js';
 import type { Compare, Registry, Watcher } from '../registry/types.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
@@ -134,7 +134,7 @@ export class LeaderElection {
   }
 
   private report(error: unknown): void {
-    const failure = isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
+    const failure = asRegistryError(error);
     this.options.onError?.(failure);
   }
 }

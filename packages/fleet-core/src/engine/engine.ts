@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, FleetError } from '../errors.js';
 import type { PluginHost } from '../plugin/host.js';
 import type { Registry } from '../registry/types.js';
 import type { RoundResult } from '../scheduler/decisions.js';
@@ -146,7 +146,7 @@ export class Engine {
       else this.emit({ type: 'round', result });
       return result;
     } catch (error) {
-      const failure = isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
+      const failure = asRegistryError(error);
       this.emit({ type: 'round-failed', error: failure });
       return undefined;
     }

@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { LeaseId, Registry } from '../registry/types.js';
 
 export interface LeaseKeeperOptions {
@@ -47,7 +47,7 @@ export class LeaseKeeper {
       await this.registry.keepAlive(this.lease);
     } catch (error) {
       if (this.stopped) return;
-      const failure = isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
+      const failure = asRegistryError(error);
       if (isFleetError(failure, ErrorCodes.REGISTRY_LEASE_NOT_FOUND)) {
         this.stopped = true;
         this.options.onLost(failure);

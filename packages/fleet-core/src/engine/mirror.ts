@@ -1,4 +1,4 @@
-import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
+import { asRegistryError, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { KeyValue, Registry, WatchEvent, Watcher } from '../registry/types.js';
 
 export interface MirrorHandlers {
@@ -101,7 +101,7 @@ export class RegistryMirror {
         if (isFleetError(error, ErrorCodes.REGISTRY_COMPACTED)) await this.relist();
         else await this.watchFrom(this.lastRevision + 1);
       } catch (failure) {
-        this.recover(asFleetError(failure));
+        this.recover(asRegistryError(failure));
       }
     };
     this.retryTimer = setTimeout(() => void retry(), isFleetError(error, ErrorCodes.REGISTRY_COMPACTED) ? 0 : this.retryDelayMs);
@@ -111,7 +111,7 @@ export class RegistryMirror {
   private scheduleResync(): void {
     this.resyncTimer = setTimeout(() => {
       this.resync()
-        .catch((error: unknown) => this.recover(asFleetError(error)))
+        .catch((error: unknown) => this.recover(asRegistryError(error)))
         .finally(() => {
           if (!this.stopped) this.scheduleResync();
         });
@@ -126,6 +126,3 @@ export class RegistryMirror {
   }
 }
 
-function asFleetError(error: unknown): FleetError {
-  return isFleetError(error) ? error : new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, describeThrown(error), { cause: error });
-}
