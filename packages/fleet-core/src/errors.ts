@@ -71,6 +71,20 @@ export const ErrorCodes = {
   REGISTRY_UNAVAILABLE: 'REGISTRY_UNAVAILABLE',
   /** A key or value given to the registry is malformed. */
   REGISTRY_INVALID_ARGUMENT: 'REGISTRY_INVALID_ARGUMENT',
+  /** The daemon's configuration is invalid; the message lists every problem as `path: message`. */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** A configuration file that was named explicitly does not exist or cannot be read. */
+  CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  /** A configured plugin module cannot be resolved or imported, or exports no plugin. */
+  PLUGIN_NOT_FOUND: 'PLUGIN_NOT_FOUND',
+  /** Another running fleetd holds the data directory. */
+  DATA_DIR_LOCKED: 'DATA_DIR_LOCKED',
+  /** The data directory or the store persisted in it cannot be read (names the file and line). */
+  DATA_DIR_INVALID: 'DATA_DIR_INVALID',
+  /** fleetctl cannot reach the daemon's API. */
+  API_UNREACHABLE: 'API_UNREACHABLE',
+  /** The daemon's API answered with an error. */
+  API_ERROR: 'API_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

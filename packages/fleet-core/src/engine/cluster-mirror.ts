@@ -1,4 +1,5 @@
 import type { FleetError } from '../errors.js';
+import { createMachine } from '../model/machine.js';
 import type { Machine } from '../model/machine.js';
 import { withDesiredState } from '../model/unit.js';
 import type { Unit } from '../model/unit.js';
@@ -36,6 +37,10 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   private readonly placementRevisions = new Map<string, number>();
   /** Placements as the store has them: what the state returns to after a failed or refused commit. */
   private readonly stored = new Map<string, string>();
+  /** Machines as their agents announce them, before the operator overlay. */
+  private readonly announced = new Map<string, Machine>();
+  /** Operator metadata by machine ID (fleet's PATCH /machines); wins over announced metadata. */
+  private readonly overlay = new Map<string, Map<string, string>>();
 
   constructor(
     private state: ClusterState,
@@ -86,6 +91,8 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
     this.desired.clear();
     this.placementRevisions.clear();
     this.stored.clear();
+    this.announced.clear();
+    this.overlay.clear();
     this.state = this.createState();
     // Machines and units first, so placements land on known records.
     const ordered = [...items].sort((a, b) => rank(this.layout.parse(a.key)) - rank(this.layout.parse(b.key)));
@@ -126,14 +133,39 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
         return;
       }
       case 'machine':
-        return this.putMachine(decodeMachine(kv.key, parsed.name, kv.value));
+        this.announced.set(parsed.name, decodeMachine(kv.key, parsed.name, kv.value));
+        return this.refreshMachine(parsed.name);
+      case 'metadata':
+        return this.setOverlay(parsed.machine as string, parsed.name, kv.value);
       default:
         return;
     }
   }
 
-  private putMachine(machine: Machine): void {
-    this.state.upsertMachine(machine);
+  private setOverlay(machineId: string, key: string, value: string | undefined): void {
+    let metadata = this.overlay.get(machineId);
+    if (value !== undefined) {
+      if (metadata === undefined) this.overlay.set(machineId, (metadata = new Map()));
+      metadata.set(key, value);
+    } else {
+      metadata?.delete(key);
+      if (metadata?.size === 0) this.overlay.delete(machineId);
+    }
+    this.refreshMachine(machineId);
+  }
+
+  /** A machine is known while announced; operator metadata is merged over what it announced. */
+  private refreshMachine(id: string): void {
+    const machine = this.announced.get(id);
+    if (machine === undefined) return;
+    const overlay = this.overlay.get(id);
+    if (overlay === undefined) return this.state.upsertMachine(machine);
+    try {
+      this.state.upsertMachine(createMachine({ ...machine, metadata: { ...machine.metadata, ...Object.fromEntries(overlay) } }));
+    } catch (error) {
+      this.onInvalid(error as FleetError);
+      this.state.upsertMachine(machine);
+    }
   }
 
   private remove(key: string): void {
@@ -152,8 +184,11 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
         this.state.setPlacement(parsed.name, undefined);
         return;
       case 'machine':
+        this.announced.delete(parsed.name);
         this.state.removeMachine(parsed.name);
         return;
+      case 'metadata':
+        return this.setOverlay(parsed.machine as string, parsed.name, undefined);
       default:
         return;
     }

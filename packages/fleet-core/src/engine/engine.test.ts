@@ -116,6 +116,24 @@ describe('engine on the embedded registry', () => {
     expect(stale.state.placementOf('a.service')).toBeUndefined();
   });
 
+  it('merges operator metadata over what machines announce, and follows it both ways', async () => {
+    const { engine, machine, store } = await setup();
+    const presence = await machine('m1');
+    await store.setMachineMetadata('m1', 'region', 'eu');
+    await store.setMachineMetadata('m2', 'disk', 'ssd');
+    const leader = engine('e1');
+    await leader.start();
+    const metadataOf = (id: string) => leader.state.machine(id)?.machine.metadata;
+    await presence.update({ id: 'm1', metadata: { region: 'us', rack: '7' } });
+    await waitFor(() => metadataOf('m1')?.['rack'] === '7', 'announced metadata', 2000);
+    expect(metadataOf('m1')).toEqual({ region: 'eu', rack: '7' });
+    await store.deleteMachineMetadata('m1', 'region');
+    await waitFor(() => metadataOf('m1')?.['region'] === 'us', 'the overlay removed', 2000);
+    expect(leader.state.machine('m2')).toBeUndefined();
+    await machine('m2');
+    await waitFor(() => metadataOf('m2')?.['disk'] === 'ssd', 'overlay of a machine that joins later', 2000);
+  });
+
   it('moves the units of a machine whose presence expired', async () => {
     const { engine, machine, submit, placements } = await setup();
     const m1 = await machine('m1', 1);

@@ -1,4 +1,5 @@
 import { ErrorCodes, FleetError } from '../errors.js';
+import { createMachine } from '../model/machine.js';
 import type { DesiredState } from '../model/states.js';
 import type { Unit } from '../model/unit.js';
 import type { Registry } from '../registry/types.js';
@@ -57,6 +58,42 @@ export class FleetStore {
     throw new FleetError(ErrorCodes.UNIT_EXISTS, `unit ${unit.name} is already submitted with other contents; destroy it first or replace it`, {
       unit: unit.name,
     });
+  }
+
+  /**
+   * Replaces a submitted unit's file with a new version (fleetctl --replace),
+   * keeping its placement; with `desiredState`, sets that too. The agent
+   * running it unloads the old file and loads the new one.
+   */
+  async replaceUnit(unit: Unit, desiredState?: DesiredState): Promise<'replaced' | 'unchanged'> {
+    const fileKey = this.layout.unit(unit.name);
+    const stored = await this.registry.get(fileKey);
+    if (stored === undefined) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${unit.name} is not submitted`, { unit: unit.name });
+    const desiredWrite = desiredState === undefined ? [] : [{ type: 'put' as const, key: this.layout.desired(unit.name), value: desiredState }];
+    if (decodeUnit(fileKey, unit.name, stored.value).hash === unit.hash) {
+      if (desiredWrite.length > 0) await this.setDesiredState(unit.name, desiredState as DesiredState);
+      return 'unchanged';
+    }
+    // Guarded on the version read, so two concurrent replaces cannot interleave file and state.
+    const result = await this.registry.txn({
+      compare: [{ key: fileKey, target: 'modRevision', op: '==', value: stored.modRevision }],
+      success: [{ type: 'put', key: fileKey, value: encodeUnitFile(unit) }, ...desiredWrite],
+    });
+    if (result.succeeded) return 'replaced';
+    return this.replaceUnit(unit, desiredState);
+  }
+
+  /** Sets operator metadata on a machine (fleet's PATCH /machines "add"/"replace"); it outlives the machine's presence. */
+  async setMachineMetadata(machineId: string, key: string, value: string): Promise<void> {
+    const machine = createMachine({ id: machineId, metadata: { [key]: value } });
+    await this.registry.put(this.layout.machineMetadata(machine.id, key), value);
+  }
+
+  /** Removes operator metadata from a machine; false when it had none under that key. */
+  async deleteMachineMetadata(machineId: string, key: string): Promise<boolean> {
+    const machine = createMachine({ id: machineId, metadata: { [key]: '' } });
+    const { deleted } = await this.registry.delete(this.layout.machineMetadata(machine.id, key));
+    return deleted > 0;
   }
 
   /** Changes a submitted unit's desired state. */

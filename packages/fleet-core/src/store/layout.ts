@@ -6,13 +6,13 @@ export const SCHEMA_VERSION = 1;
 /** fleet used `/_coreos.com/fleet/`; fleetd keeps its own prefix so both can share an etcd. */
 export const DEFAULT_KEY_PREFIX = '/fleetd/';
 
-export type KeyKind = 'unit' | 'desired' | 'placement' | 'machine' | 'state' | 'leader' | 'schema';
+export type KeyKind = 'unit' | 'desired' | 'placement' | 'machine' | 'metadata' | 'state' | 'leader' | 'schema';
 
 export interface ParsedKey {
   readonly kind: KeyKind;
-  /** Unit name, machine ID, or '' for singletons. */
+  /** Unit name, machine ID, metadata key, or '' for singletons. */
   readonly name: string;
-  /** For `state` keys: the machine reporting. */
+  /** For `state` keys: the machine reporting; for `metadata` keys: the machine described. */
   readonly machine?: string;
 }
 
@@ -24,6 +24,7 @@ export interface ParsedKey {
  *   desired/<name>              inactive | loaded | launched
  *   placements/<name>           {"machine": id}, written by the leading engine, fenced
  *   machines/<id>               machine presence, leased by its agent
+ *   metadata/<id>/<key>         operator metadata (fleet's PATCH /machines), merged over the machine's own
  *   states/<machine>/<name>     unit state reported by that machine's agent, leased
  *   engine/leader               {"id": engine}, leased by the leading engine
  */
@@ -65,6 +66,10 @@ export class KeyLayout {
     return `${this.prefix}states/`;
   }
 
+  get machineMetadataOverlay(): string {
+    return `${this.prefix}metadata/`;
+  }
+
   unit(name: string): string {
     return this.units + name;
   }
@@ -79,6 +84,11 @@ export class KeyLayout {
 
   machine(id: string): string {
     return this.machines + id;
+  }
+
+  /** Operator metadata `key` of machine `id`; outlives the machine's presence. */
+  machineMetadata(id: string, key: string): string {
+    return `${this.machineMetadataOverlay}${id}/${key}`;
   }
 
   state(machine: string, unit: string): string {
@@ -96,9 +106,9 @@ export class KeyLayout {
     const kind = COLLECTIONS[rest.slice(0, slash)];
     const name = rest.slice(slash + 1);
     if (kind === undefined || name === '') return undefined;
-    if (kind !== 'state') return name.includes('/') ? undefined : { kind, name };
-    const [machine, unit, extra] = name.split('/');
-    return machine && unit && extra === undefined ? { kind, name: unit, machine } : undefined;
+    if (kind !== 'state' && kind !== 'metadata') return name.includes('/') ? undefined : { kind, name };
+    const [machine, leaf, extra] = name.split('/');
+    return machine && leaf && extra === undefined ? { kind, name: leaf, machine } : undefined;
   }
 }
 
@@ -108,4 +118,5 @@ const COLLECTIONS: Readonly<Record<string, KeyKind>> = {
   placements: 'placement',
   machines: 'machine',
   states: 'state',
+  metadata: 'metadata',
 };

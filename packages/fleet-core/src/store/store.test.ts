@@ -14,6 +14,8 @@ describe('key layout', () => {
     { name: 'placement', key: '/fleetd/placements/a.service', parsed: { kind: 'placement', name: 'a.service' } },
     { name: 'machine', key: '/fleetd/machines/abc123', parsed: { kind: 'machine', name: 'abc123' } },
     { name: 'unit state', key: '/fleetd/states/m1/a.service', parsed: { kind: 'state', name: 'a.service', machine: 'm1' } },
+    { name: 'operator metadata', key: '/fleetd/metadata/m1/region', parsed: { kind: 'metadata', name: 'region', machine: 'm1' } },
+    { name: 'metadata without key', key: '/fleetd/metadata/m1', parsed: undefined },
     { name: 'leader', key: '/fleetd/engine/leader', parsed: { kind: 'leader', name: '' } },
     { name: 'schema', key: '/fleetd/schema', parsed: { kind: 'schema', name: '' } },
     { name: 'another prefix', key: '/other/units/a.service', parsed: undefined },
@@ -84,5 +86,29 @@ describe('fleet store', () => {
     expect(await store.destroyUnit('a.service')).toBe(true);
     expect((await registry.list('/t/')).items.map((kv) => kv.key)).toEqual(['/t/schema']);
     expect(await store.destroyUnit('a.service')).toBe(false);
+  });
+
+  it('replaces a unit file, keeping its placement, and refuses to replace a unit that is not there', async () => {
+    const { registry, store } = await setup();
+    await expect(store.replaceUnit(unit())).rejects.toMatchObject({ code: ErrorCodes.UNIT_NOT_FOUND, message: 'unit a.service is not submitted' });
+    await store.submitUnit(unit());
+    await registry.put('/t/placements/a.service', '{"machine":"m1"}');
+    const next = unit('[Service]\nExecStart=/bin/false\n');
+    expect(await store.replaceUnit(next)).toBe('replaced');
+    expect(decodeUnit('k', 'a.service', (await registry.get('/t/units/a.service'))?.value ?? '').hash).toBe(next.hash);
+    expect((await registry.get('/t/desired/a.service'))?.value).toBe('loaded');
+    expect((await registry.get('/t/placements/a.service'))?.value).toBe('{"machine":"m1"}');
+    expect(await store.replaceUnit(next, 'launched')).toBe('unchanged');
+    expect((await registry.get('/t/desired/a.service'))?.value).toBe('launched');
+  });
+
+  it('keeps operator metadata per machine and key, and refuses keys the machine model refuses', async () => {
+    const { registry, store } = await setup();
+    await store.setMachineMetadata('m1', 'region', 'us-east-1');
+    expect((await registry.get('/t/metadata/m1/region'))?.value).toBe('us-east-1');
+    expect(await store.deleteMachineMetadata('m1', 'region')).toBe(true);
+    expect(await store.deleteMachineMetadata('m1', 'region')).toBe(false);
+    await expect(store.setMachineMetadata('m1', 'bad/key', 'x')).rejects.toMatchObject({ code: ErrorCodes.MACHINE_INVALID });
+    await expect(store.setMachineMetadata('../m1', 'region', 'x')).rejects.toMatchObject({ code: ErrorCodes.MACHINE_INVALID });
   });
 });
