@@ -4,7 +4,7 @@ import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { PluginHost } from '../plugin/host.js';
-import type { Registry } from '../registry/types.js';
+import type { LeaseId, Registry } from '../registry/types.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { encodeUnitState } from '../store/codec.js';
 import { FleetStore } from '../store/fleet-store.js';
@@ -33,6 +33,8 @@ export interface AgentOptions {
   readonly reconcileIntervalMs?: number;
   readonly debounceMs?: number;
   readonly onEvent?: (event: AgentEvent) => void;
+  /** The presence lease of this machine's previous fleetd, to take its place back after a restart. */
+  readonly presenceLease?: LeaseId | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export class Agent {
   private readonly scheduler: Scheduler;
   private readonly cluster: ClusterMirror;
   private readonly mirror: RegistryMirror;
-  private readonly machine: Machine;
+  private machine: Machine;
   private driver: UnitDriver | undefined;
   private presence: MachinePresence | undefined;
   private stateLease: LeaseKeeper | undefined;
@@ -91,6 +93,7 @@ export class Agent {
       machine: this.machine,
       keyPrefix: this.layout.prefix,
       ttlSeconds: this.ttl,
+      resumeLease: this.options.presenceLease,
       onError: (error) => this.emit({ type: 'error', error }),
     });
     await this.grantStateLease();
@@ -103,17 +106,37 @@ export class Agent {
     this.changed();
   }
 
-  /** Stops reconciling and leaves the cluster; the units keep running (fleet stopped them; users suffered from it). */
-  async stop(): Promise<void> {
+  /**
+   * Stops reconciling; the units keep running (fleet stopped them; users
+   * suffered from it). `leave` (default) withdraws the machine at once, so the
+   * engine moves its units; `leave: false` only stops renewing, so a fleetd
+   * restarted within the TTL (with `presenceLease`) takes the machine back
+   * and nothing moves.
+   */
+  async stop(options: { readonly leave?: boolean } = {}): Promise<void> {
     this.started = false;
     clearInterval(this.interval);
     this.reconciles.cancel();
     await this.reconciles.idle();
     await this.mirror.stop();
     await this.unsubscribe?.();
-    await this.stateLease?.stop(true);
-    await this.presence?.withdraw();
+    const leave = options.leave ?? true;
+    await this.stateLease?.stop(leave);
+    await (leave ? this.presence?.withdraw() : this.presence?.abandon());
     await this.driver?.close();
+  }
+
+  /** The presence lease; a restarted fleetd given it as `presenceLease` resumes the machine's place. */
+  get presenceLease(): LeaseId | undefined {
+    return this.presence?.lease;
+  }
+
+  /** Publishes changed metadata or address (SIGHUP); global units are re-evaluated against it. */
+  async updateMachine(machine: Machine): Promise<void> {
+    const next = createMachine(machine);
+    await this.presence?.update(next);
+    this.machine = next;
+    this.changed();
   }
 
   /** Runs one reconcile now (tests); resolves when it is done. */

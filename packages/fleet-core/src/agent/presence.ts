@@ -1,7 +1,7 @@
 import { asRegistryError, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
-import type { Registry } from '../registry/types.js';
+import type { LeaseId, Registry } from '../registry/types.js';
 import { LeaseKeeper } from '../engine/lease-keeper.js';
 import { encodeMachine } from '../store/codec.js';
 import { KeyLayout } from '../store/layout.js';
@@ -12,6 +12,13 @@ export interface PresenceOptions {
   readonly keyPrefix?: string;
   /** How long the machine stays listed after its agent stops renewing (fleet's agent TTL). Default 30 s. */
   readonly ttlSeconds?: number;
+  /**
+   * The lease this machine's previous fleetd held (`presence.lease` persisted
+   * across a restart): if the presence key is still attached to it, the new
+   * process takes it over instead of being refused as a second daemon, and
+   * the machine never leaves the cluster.
+   */
+  readonly resumeLease?: LeaseId | undefined;
   /** Pause between attempts to announce again after the lease was lost. Default 1 s. */
   readonly retryDelayMs?: number;
   /** The machine ID was taken by another fleetd while this one was away: presence has stopped. */
@@ -43,12 +50,17 @@ export class MachinePresence {
   /** Announces the machine; rejects with MACHINE_ID_TAKEN when another fleetd holds the ID. */
   static async announce(options: PresenceOptions): Promise<MachinePresence> {
     const presence = new MachinePresence(options, createMachine(options.machine));
-    await presence.claim();
+    if (!(await presence.resume())) await presence.claim();
     return presence;
   }
 
   get id(): string {
     return this.machine.id;
+  }
+
+  /** The lease the presence key is attached to (persist it to resume after a restart). */
+  get lease(): LeaseId | undefined {
+    return this.keeper?.lease;
   }
 
   /** Publishes changed metadata (or address) under the same lease. */
@@ -78,6 +90,27 @@ export class MachinePresence {
     return this.options.ttlSeconds ?? 30;
   }
 
+  /** Takes over the key of this machine's previous process, if it is still attached to that process's lease. */
+  private async resume(): Promise<boolean> {
+    const { registry, resumeLease } = this.options;
+    if (resumeLease === undefined) return false;
+    const current = await registry.get(this.key);
+    if (current?.lease !== resumeLease) return false;
+    try {
+      await registry.keepAlive(resumeLease);
+      const result = await registry.txn({
+        compare: [{ key: this.key, target: 'modRevision', op: '==', value: current.modRevision }],
+        success: [{ type: 'put', key: this.key, value: encodeMachine(this.machine), lease: resumeLease }],
+      });
+      if (!result.succeeded) return false;
+    } catch (error) {
+      if (isFleetError(error, ErrorCodes.REGISTRY_LEASE_NOT_FOUND)) return false;
+      throw error;
+    }
+    this.startKeeper(resumeLease);
+    return true;
+  }
+
   private async claim(): Promise<void> {
     const { registry } = this.options;
     const lease = await registry.grantLease(this.ttl);
@@ -92,7 +125,11 @@ export class MachinePresence {
         `machine ID ${this.machine.id} is already announced by another fleetd; give this machine another ID (/etc/machine-id or the machineId option), or stop the other one`,
       );
     }
-    this.keeper = new LeaseKeeper(registry, lease, this.ttl, {
+    this.startKeeper(lease);
+  }
+
+  private startKeeper(lease: LeaseId): void {
+    this.keeper = new LeaseKeeper(this.options.registry, lease, this.ttl, {
       onLost: (error) => void this.recover(error),
       ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
     });

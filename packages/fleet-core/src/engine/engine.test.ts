@@ -244,4 +244,35 @@ describe('machine presence', () => {
     const second = await MachinePresence.announce({ registry, machine: { id: 'm1', metadata: { zone: 'a' } }, ttlSeconds: 5 });
     await second.withdraw();
   });
+
+  it('lets a restarted fleetd take its machine back with the lease it persisted, and nobody else', async () => {
+    const registry = createMemoryRegistry();
+    cleanups.push(() => registry.close());
+    const machine = { id: 'm1', metadata: {} };
+    const before = await MachinePresence.announce({ registry, machine, ttlSeconds: 5 });
+    const lease = before.lease;
+    const key = '/fleetd/machines/m1';
+    const revision = (await registry.get(key))?.createRevision;
+    await before.abandon();
+    await expect(MachinePresence.announce({ registry, machine, ttlSeconds: 5, resumeLease: 'not-it' })).rejects.toMatchObject({
+      code: ErrorCodes.MACHINE_ID_TAKEN,
+    });
+    const after = await MachinePresence.announce({ registry, machine: { id: 'm1', metadata: { zone: 'b' } }, ttlSeconds: 5, resumeLease: lease });
+    cleanups.push(() => after.withdraw());
+    expect(after.lease).toBe(lease);
+    // The key never went away, so the engine never saw the machine leave.
+    expect((await registry.get(key))?.createRevision).toBe(revision);
+    expect((await registry.get(key))?.value).toContain('"zone":"b"');
+  });
+
+  it('announces afresh when the persisted lease has expired', async () => {
+    const registry = createMemoryRegistry();
+    cleanups.push(() => registry.close());
+    const before = await MachinePresence.announce({ registry, machine: { id: 'm1', metadata: {} }, ttlSeconds: 5 });
+    const lease = before.lease;
+    await before.withdraw();
+    const after = await MachinePresence.announce({ registry, machine: { id: 'm1', metadata: {} }, ttlSeconds: 5, resumeLease: lease });
+    cleanups.push(() => after.withdraw());
+    expect(after.lease).not.toBe(lease);
+  });
 });
