@@ -5,6 +5,8 @@ export * from './model/index.js';
 export { createHooks, HOOK_KINDS } from './hooks/hooks.js';
 export type { FilterVerdict, FleetHooks, HookKind, HookName, StartVerdict } from './hooks/hooks.js';
 export { Stage, isStage } from './hooks/stages.js';
+export { SAMPLE_EVERY } from './hooks/hook-stats.js';
+export type { HookStat } from './hooks/hook-stats.js';
 export type { StageValue } from './hooks/stages.js';
 export type * from './hooks/views.js';
 export { fleetOptionValues, withFleetOptions, withGlobal, withRequirements } from './hooks/unit-helpers.js';

@@ -2,6 +2,7 @@ import type { FullTap } from 'tapable';
 import { ErrorCodes, FleetError } from '../errors.js';
 import type { FleetHooks, HookKind, HookName } from './hooks.js';
 import { HOOK_KINDS } from './hooks.js';
+import { HookStatsRecorder } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
 import { isStage, Stage } from './stages.js';
 import type { CandidateNarrowing, ResolvedUnit } from './views.js';
@@ -39,6 +40,8 @@ export class HookRuntime {
   rejectedBy = -1;
   rejectedWithError = false;
   onPluginError: (error: FleetError) => void = () => {};
+  /** Calls and time per plugin and hook (metrics). */
+  readonly stats = new HookStatsRecorder();
 
   private readonly indexByName = new Map<string, number>();
   private applying: string | undefined;
@@ -98,7 +101,24 @@ export class HookRuntime {
     const index = this.pluginIndex(plugin);
     const kind: HookKind = HOOK_KINDS[hook];
     if (kind === 'async') return this.wrapAsync(hook, tap);
-    return { ...tap, fn: this.wrapSync(kind, hook, plugin, index, tap.fn) };
+    const wrapped = this.wrapSync(kind, hook, plugin, index, tap.fn);
+    const timed = kind === 'filter' || kind === 'score' || kind === 'narrow' ? this.timeSampled(plugin, hook, wrapped) : wrapped;
+    return { ...tap, fn: timed };
+  }
+
+  private timeSampled(plugin: string, hook: HookName, fn: AnyFunction): AnyFunction {
+    const stats = this.stats;
+    const slot = stats.slot(plugin, hook, true);
+    const call = fn as (...args: unknown[]) => unknown;
+    return (a: unknown, b: unknown, c: unknown): unknown => {
+      if (!stats.count(slot)) return call(a, b, c);
+      const started = performance.now();
+      try {
+        return call(a, b, c);
+      } finally {
+        stats.record(slot, (performance.now() - started) / 1000);
+      }
+    };
   }
 
   private checkTap(hook: HookName, tap: FullTap): void {
@@ -242,11 +262,17 @@ export class HookRuntime {
     const plugin = tap.name;
     const asPromise = toPromiseFunction(tap);
     const timeoutMs = this.timeoutMs;
+    const stats = this.stats;
+    const slot = stats.slot(plugin, hook, false);
     const fn = async (...args: unknown[]): Promise<unknown> => {
+      stats.count(slot);
+      const started = performance.now();
       try {
         return await withPluginTimeout(asPromise(...args), timeoutMs, plugin, hook);
       } catch (error) {
         throw pluginError(plugin, hook, error);
+      } finally {
+        stats.record(slot, (performance.now() - started) / 1000);
       }
     };
     return { ...tap, type: 'promise', fn };

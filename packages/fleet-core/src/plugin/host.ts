@@ -1,6 +1,7 @@
 import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import { createHooks } from '../hooks/hooks.js';
 import type { FleetHooks } from '../hooks/hooks.js';
+import type { HookStat } from '../hooks/hook-stats.js';
 import { HookRuntime } from '../hooks/runtime.js';
 import { CORE_VERSION } from '../version.js';
 import { checkCoreVersion, checkMeta, isStandardSchema } from './define.js';
@@ -31,6 +32,8 @@ export interface PluginHost {
   readonly hooks: FleetHooks;
   readonly plugins: readonly LoadedPlugin[];
   readonly coreVersion: string;
+  /** Calls and time per plugin and hook so far (for metrics). */
+  hookStats(): HookStat[];
   /** @internal The tap guards and hot-path scratch the scheduler reads. */
   readonly runtime: HookRuntime;
 }
@@ -58,7 +61,7 @@ export async function assemblePlugins(
   runtime.install(hooks);
   normalized.forEach((entry, index) => applyPlugin(entry.plugin, loaded[index] as LoadedPlugin, hooks, runtime, coreVersion));
   runtime.freeze();
-  return Object.freeze({ hooks, plugins: Object.freeze(loaded), coreVersion, runtime });
+  return Object.freeze({ hooks, plugins: Object.freeze(loaded), coreVersion, runtime, hookStats: () => runtime.stats.snapshot() });
 }
 
 interface NormalizedEntry {
