@@ -159,6 +159,11 @@ export class ClusterState implements ClusterView {
     return this.placedOn.entries();
   }
 
+  /** How many units have a placement. */
+  get placementCount(): number {
+    return this.placedOn.size;
+  }
+
   upsertMachine(input: Machine): void {
     const machine = createMachine(input);
     const existing = this.slotsById.get(machine.id);
