@@ -81,6 +81,8 @@ export const ErrorCodes = {
   DATA_DIR_LOCKED: 'DATA_DIR_LOCKED',
   /** The data directory or the store persisted in it cannot be read (names the file and line). */
   DATA_DIR_INVALID: 'DATA_DIR_INVALID',
+  /** The API cannot listen where it is configured to (socket in use, not a socket, port taken, unknown group). */
+  API_LISTEN_FAILED: 'API_LISTEN_FAILED',
   /** fleetctl cannot reach the daemon's API. */
   API_UNREACHABLE: 'API_UNREACHABLE',
   /** The daemon's API answered with an error. */
