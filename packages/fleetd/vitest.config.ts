@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'fleetd',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Real daemons, etcd members and systemd instances: generous timeouts, one file at a time on 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
