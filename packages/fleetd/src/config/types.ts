@@ -1,0 +1,177 @@
+/**
+ * The configuration as users write it (`FleetdConfig`, every field optional) and
+ * as the daemon runs on it (`ResolvedConfig`, every default filled in).
+ */
+import type { AnyFleetPlugin, PluginEntry } from '@fleetd/core';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A plugin as the config lists it: package name or path (relative to the config file), or the plugin itself. */
+export type PluginSpec =
+  | string
+  | AnyFleetPlugin
+  | readonly [plugin: string | AnyFleetPlugin, options?: unknown]
+  | { readonly plugin: string | AnyFleetPlugin; readonly options?: unknown; readonly weight?: number };
+
+export interface EtcdConfig {
+  /** etcd client URLs, e.g. `["http://10.0.0.1:2379"]`; no `etcd` section = standalone. */
+  endpoints: string[];
+  /** Default `/fleetd/`. */
+  keyPrefix?: string;
+  /** TLS file paths. */
+  tls?: { ca?: string; cert?: string; key?: string };
+  username?: string;
+  password?: string;
+  /** Default 1000 (fleet's 1 s). */
+  requestTimeoutMs?: number;
+}
+
+export interface MachineConfig {
+  /** Default: the contents of `idFile`. */
+  id?: string;
+  /** Default `/etc/machine-id`. */
+  idFile?: string;
+  /** An object, or fleet's `k=v,k2=v2` string. */
+  metadata?: Record<string, string> | string;
+  publicIP?: string;
+}
+
+export interface AgentConfig {
+  /** Default true. */
+  enabled?: boolean;
+  /** Presence TTL; default 30. */
+  ttlSeconds?: number;
+  /** Default `/run/fleet/units`; handed to the systemd plugin. */
+  unitsDirectory?: string;
+  /** Default: the system bus; handed to the systemd plugin. */
+  busAddress?: string;
+}
+
+export interface EngineConfig {
+  /** Default true (fleet's `disable_engine` is `!enabled`). */
+  enabled?: boolean;
+  /** Default 2000. */
+  reconcileIntervalMs?: number;
+  /** Default 10; at least 2. */
+  leaseTtlSeconds?: number;
+}
+
+export interface TcpApiConfig {
+  host?: string;
+  port: number;
+  token?: string;
+  tokenFile?: string;
+  tls?: { cert: string; key: string; ca?: string };
+}
+
+export interface ApiConfig {
+  /** Default `/run/fleetd/fleetd.sock`; false = no socket. */
+  socket?: string | false;
+  /** Octal string, default "0660". */
+  socketMode?: string;
+  /** Group name or gid for the socket. */
+  socketGroup?: string;
+  /** TCP listener; requires `token`, `tokenFile` or `tls`. */
+  tcp?: TcpApiConfig;
+  /** Default 100 (fleet's). */
+  pageSize?: number;
+  /** Default 1 MiB. */
+  bodyLimitBytes?: number;
+}
+
+/** What users write (all optional). */
+export interface FleetdConfig {
+  etcd?: EtcdConfig;
+  machine?: MachineConfig;
+  agent?: AgentConfig;
+  engine?: EngineConfig;
+  /** Default `/var/lib/fleetd` (standalone store, lock file). */
+  dataDir?: string;
+  api?: ApiConfig;
+  log?: { level?: LogLevel };
+  /** Default 10000. */
+  hookTimeoutMs?: number;
+  /** Absent = fleetPreset() plus @fleetd/plugin-systemd (when the agent is enabled). */
+  plugins?: PluginSpec[];
+}
+
+/** A plugin after resolution: the entry `assemblePlugins` takes, and where it came from. */
+export interface ResolvedPlugin {
+  readonly entry: PluginEntry;
+  /** As the config wrote it (`fleetd-plugin-zone`, `./zone.js`), or the plugin's name for inline plugins. */
+  readonly specifier: string;
+  /** The file it was loaded from, or `inline` / `preset` for objects given in the config or by default. */
+  readonly from: string;
+}
+
+export interface ResolvedTcpApi {
+  readonly host: string;
+  readonly port: number;
+  /** From `token`, or read (trimmed) from `tokenFile`. */
+  readonly token: string | undefined;
+  readonly tokenFile: string | undefined;
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined } | undefined;
+}
+
+/** Every default filled in, metadata as an object, machine ID read, plugins resolved. */
+export interface ResolvedConfig {
+  readonly mode: 'standalone' | 'cluster';
+  readonly etcd:
+    | {
+        readonly endpoints: readonly string[];
+        readonly keyPrefix: string;
+        readonly tls: { readonly ca: string | undefined; readonly cert: string | undefined; readonly key: string | undefined };
+        readonly username: string | undefined;
+        readonly password: string | undefined;
+        readonly requestTimeoutMs: number;
+      }
+    | undefined;
+  readonly machine: {
+    readonly id: string;
+    readonly idFile: string;
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly publicIP: string | undefined;
+  };
+  readonly agent: {
+    readonly enabled: boolean;
+    readonly ttlSeconds: number;
+    readonly unitsDirectory: string;
+    readonly busAddress: string | undefined;
+  };
+  readonly engine: { readonly enabled: boolean; readonly reconcileIntervalMs: number; readonly leaseTtlSeconds: number };
+  readonly dataDir: string;
+  readonly api: {
+    readonly socket: string | false;
+    /** Parsed from the octal string (0o660). */
+    readonly socketMode: number;
+    readonly socketGroup: string | undefined;
+    readonly tcp: ResolvedTcpApi | undefined;
+    readonly pageSize: number;
+    readonly bodyLimitBytes: number;
+  };
+  readonly log: { readonly level: LogLevel };
+  readonly hookTimeoutMs: number;
+  readonly plugins: readonly ResolvedPlugin[];
+  /** Where the file layer came from; absent when no file was found. */
+  readonly source: { readonly file?: string };
+}
+
+export const DEFAULTS = {
+  keyPrefix: '/fleetd/',
+  requestTimeoutMs: 1000,
+  idFile: '/etc/machine-id',
+  ttlSeconds: 30,
+  unitsDirectory: '/run/fleet/units',
+  reconcileIntervalMs: 2000,
+  leaseTtlSeconds: 10,
+  dataDir: '/var/lib/fleetd',
+  socket: '/run/fleetd/fleetd.sock',
+  socketMode: '0660',
+  tcpHost: '127.0.0.1',
+  pageSize: 100,
+  bodyLimitBytes: 1024 * 1024,
+  logLevel: 'info',
+  hookTimeoutMs: 10_000,
+  systemConfigDir: '/etc/fleetd',
+} as const;
