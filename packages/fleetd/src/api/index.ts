@@ -1,0 +1,7 @@
+export { startApiServer } from './server.js';
+export type { ApiServer, ApiServerOptions, ApiSocketOptions, ApiTcpOptions } from './server.js';
+export { HttpError, STATUS_BY_CODE, toWireFailure } from './errors.js';
+export { encodePageToken, pageTokenOf } from './page-token.js';
+export type { PageToken } from './page-token.js';
+export { FLEET_DISCOVERY } from './discovery.js';
+export * from './wire.js';

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FleetService } from '../service/index.js';
+import { decodeMachineOps, decodeUnitPut, parseJson, requireJson } from './body.js';
+import { FLEET_DISCOVERY } from './discovery.js';
+import { HttpError } from './errors.js';
+import { pageOf, pageTokenOf } from './page-token.js';
+import { param, queryValues, resource } from './resource.js';
+import { FLEET_API_PREFIX } from './wire.js';
+import type { MachinePage, UnitPage, UnitStatePage } from './wire.js';
+
+const ONLY_GET = { status: 405, message: 'only GET supported against this resource' };
+
+/** fleet's API v1 (api/*.go in fleet), route by route, with its statuses and messages. */
+export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSize: number): void {
+  // The token is checked before the registry is read, as fleet does.
+  const tokenOf = (request: FastifyRequest) => pageTokenOf(queryValues(request, 'nextPageToken'), pageSize);
+  const base = FLEET_API_PREFIX;
+
+  resource(app, `${base}/units`, {
+    GET: async (request): Promise<UnitPage> => {
+      const token = tokenOf(request);
+      const { items, nextPageToken } = pageOf(await service.listUnits(), token);
+      return { units: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+    },
+  }, ONLY_GET);
+
+  resource(app, `${base}/units/:name`, {
+    GET: (request) => service.getUnit(param(request, 'name')),
+    DELETE: async (request, reply) => {
+      await service.destroyUnit(param(request, 'name'));
+      return reply.code(204).send();
+    },
+    PUT: async (request, reply) => {
+      const status = await putUnit(service, request);
+      return reply.code(status.code).send(status.body);
+    },
+  }, { status: 405, message: 'only GET, PUT and DELETE supported against this resource' });
+
+  resource(app, `${base}/state`, {
+    GET: async (request): Promise<UnitStatePage> => {
+      const token = tokenOf(request);
+      const states = await service.listStates({ machineIDs: queryValues(request, 'machineID'), unitNames: queryValues(request, 'unitName') });
+      const { items, nextPageToken } = pageOf(states, token);
+      return { states: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+    },
+  }, ONLY_GET);
+
+  resource(app, `${base}/state/:name`, { GET: (request) => service.getUnitState(param(request, 'name')) }, ONLY_GET);
+
+  resource(app, `${base}/machines`, {
+    GET: async (request): Promise<MachinePage> => {
+      const token = tokenOf(request);
+      const { items, nextPageToken } = pageOf(await service.listMachines(), token);
+      return { machines: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+    },
+    // fleet checks no content type here, only that the body decodes.
+    PATCH: async (request, reply) => {
+      await service.patchMachines(decodeMachineOps(parseJson(request.body)));
+      return reply.code(204).send();
+    },
+  }, { status: 405, message: 'only GET and PATCH supported against this resource' });
+
+  // fleet answered other methods on /discovery with 400, not 405.
+  resource(app, `${base}/discovery`, { GET: async () => FLEET_DISCOVERY }, { status: 400, message: 'only HTTP GET supported against this resource' });
+  // fleet's mux answered the API root and the server root with 405.
+  resource(app, base, {}, { status: 405, message: 'method not allowed' });
+  resource(app, '/', {}, { status: 405, message: 'method not allowed' });
+}
+
+/** fleet's unitsResource.set: 415, body, names, then the service decides 201 / 204 / 409. */
+async function putUnit(service: FleetService, request: FastifyRequest): Promise<{ code: number; body?: unknown }> {
+  requireJson(request.headers);
+  const body = decodeUnitPut(parseJson(request.body, 'unable to decode body: '));
+  const item = param(request, 'name');
+  const name = body.name === undefined || body.name === '' ? item : body.name;
+  if (name !== item) throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`);
+  const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState });
+  switch (outcome.kind) {
+    case 'created':
+      return { code: 201 };
+    case 'refused':
+      throw new HttpError(409, outcome.message);
+    default:
+      return { code: 204 };
+  }
+}

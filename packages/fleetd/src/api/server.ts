@@ -1,0 +1,145 @@
+import type { AddressInfo } from 'node:net';
+import { ErrorCodes, FleetError, describeThrown } from '@fleetd/core';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FleetService } from '../service/index.js';
+import { requireBearerToken } from './auth.js';
+import { toWireFailure, wireError } from './errors.js';
+import { fleetRoutes } from './routes-fleet.js';
+import { fleetdRoutes } from './routes-fleetd.js';
+import { prepareSocketPath, restrictSocket } from './socket.js';
+
+export interface ApiSocketOptions {
+  readonly path: string;
+  /** File mode after listening, e.g. 0o660. */
+  readonly mode: number;
+  /** Group name or gid to own the socket. */
+  readonly group?: string | number;
+}
+
+export interface ApiTcpOptions {
+  readonly host: string;
+  /** 0: any free port (see `ApiServer.tcpUrl`). */
+  readonly port: number;
+  /** When set, every request needs `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** PEM contents. With `ca`, clients must present a certificate it signed. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
+}
+
+export interface ApiServerOptions {
+  readonly service: FleetService;
+  readonly socket?: ApiSocketOptions;
+  readonly tcp?: ApiTcpOptions;
+  /** fleet's page size (100); every page token carries it. */
+  readonly pageSize: number;
+  readonly bodyLimitBytes: number;
+  readonly logger?: FastifyBaseLogger;
+}
+
+export interface ApiServer {
+  readonly socketPath?: string | undefined;
+  /** `http(s)://host:port` with the port actually bound. */
+  readonly tcpUrl?: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Serves fleet's v1 API and fleetd's extras on a unix socket and/or TCP, the same routes on both. */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  checkLimits(options);
+  const apps: FastifyInstance[] = [];
+  const closeAll = async () => {
+    for (const app of apps.splice(0)) await app.close();
+  };
+  try {
+    let socketPath: string | undefined;
+    let tcpUrl: string | undefined;
+    if (options.socket !== undefined) {
+      const app = buildApp(options, {});
+      apps.push(app);
+      socketPath = await listenOnSocket(app, options.socket);
+    }
+    if (options.tcp !== undefined) {
+      const app = buildApp(options, options.tcp);
+      apps.push(app);
+      tcpUrl = await listenOnTcp(app, options.tcp);
+    }
+    return { socketPath, tcpUrl, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function checkLimits(options: ApiServerOptions): void {
+  // Page tokens hold the page size as an unsigned 16-bit number.
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 0xffff) {
+    throw new FleetError(ErrorCodes.CONFIG_INVALID, `api.pageSize: ${options.pageSize} must be an integer from 1 to 65535`);
+  }
+  if (!Number.isInteger(options.bodyLimitBytes) || options.bodyLimitBytes < 1) {
+    throw new FleetError(ErrorCodes.CONFIG_INVALID, `api.bodyLimitBytes: ${options.bodyLimitBytes} must be a positive integer`);
+  }
+}
+
+function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    ...(tcp.tls === undefined ? {} : { https: httpsOptions(tcp.tls) }),
+    bodyLimit: options.bodyLimitBytes,
+    // Unit names may be 255 characters.
+    routerOptions: { maxParamLength: 1024 },
+    exposeHeadRoutes: false,
+    // One debug line per request (below) instead of fastify's two info lines.
+    logController: new LogController({ disableRequestLogging: true }),
+  }) as unknown as FastifyInstance;
+  // Bodies stay text: each route checks its content type and decodes with fleet's messages.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('server', `fleetd/${options.service.version}`);
+  });
+  if (tcp.token !== undefined) requireBearerToken(app, tcp.token);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const failure = toWireFailure(error, options.bodyLimitBytes);
+    if (failure.internal) request.log.error({ err: error, method: request.method, url: request.url }, 'api request failed');
+    if (failure.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(failure.status).send(failure.body);
+  });
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0]}`)));
+  fleetRoutes(app, options.service, options.pageSize);
+  fleetdRoutes(app, options.service);
+  return app;
+}
+
+function httpsOptions(tls: NonNullable<ApiTcpOptions['tls']>) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: true }),
+  };
+}
+
+async function listenOnSocket(app: FastifyInstance, socket: ApiSocketOptions): Promise<string> {
+  await prepareSocketPath(socket.path);
+  await listen(app, { path: socket.path }, `api.socket: cannot listen on ${socket.path}`);
+  await restrictSocket(socket.path, socket.mode, socket.group);
+  return socket.path;
+}
+
+async function listenOnTcp(app: FastifyInstance, tcp: ApiTcpOptions): Promise<string> {
+  await listen(app, { host: tcp.host, port: tcp.port }, `api.tcp: cannot listen on ${tcp.host}:${tcp.port}`);
+  const { port } = app.server.address() as AddressInfo;
+  const host = tcp.host.includes(':') ? `[${tcp.host}]` : tcp.host;
+  return `${tcp.tls === undefined ? 'http' : 'https'}://${host}:${port}`;
+}
+
+async function listen(app: FastifyInstance, where: { path: string } | { host: string; port: number }, failure: string): Promise<void> {
+  try {
+    await app.listen(where);
+  } catch (error) {
+    throw new FleetError(ErrorCodes.API_LISTEN_FAILED, `${failure}: ${describeThrown(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,162 @@
+import { FleetStore, Scheduler } from '@fleetd/core';
+import type { PluginHost, Registry } from '@fleetd/core';
+import type {
+  Health,
+  PlanRequest,
+  PlanResult,
+  WireExplanation,
+  WireMachine,
+  WireMachineMetadataOp,
+  WireUnit,
+  WireUnitState,
+} from '../api/wire.js';
+import { patchMachines } from './machines-patch.js';
+import { planUnits } from './plan.js';
+import { putUnit, unitDoesNotExist } from './put-unit.js';
+import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
+import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
+import type { ClusterSnapshot } from './snapshot.js';
+import { StateIndex, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
+
+export interface FleetServiceOptions {
+  readonly registry: Registry;
+  readonly keyPrefix?: string;
+  readonly host: PluginHost;
+  readonly mode: 'standalone' | 'cluster';
+  readonly machineId: string;
+  /** fleetd's version, reported by /health. */
+  readonly version: string;
+  /** This daemon's engine, when it runs one. */
+  readonly engine?: { readonly enabled: boolean; isLeader(): boolean };
+  readonly agentEnabled: boolean;
+  /** Prometheus exposition, rendered on request. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** How long /health waits for the registry. Default 2000 ms. */
+  readonly healthTimeoutMs?: number;
+}
+
+export interface StateFilter {
+  /** Any of these machines; empty or absent: all. */
+  readonly machineIDs?: readonly string[];
+  /** Any of these units; empty or absent: all. */
+  readonly unitNames?: readonly string[];
+}
+
+export interface MetricsPage {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** What the HTTP routes call; the only place the API reads or writes the registry. */
+export interface FleetService {
+  /** fleetd's version (the API's Server header). */
+  readonly version: string;
+  listUnits(): Promise<WireUnit[]>;
+  /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
+  getUnit(name: string): Promise<WireUnit>;
+  putUnit(request: PutUnitRequest): Promise<PutUnitOutcome>;
+  /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
+  destroyUnit(name: string): Promise<void>;
+  listStates(filter?: StateFilter): Promise<WireUnitState[]>;
+  /** The state reported by the unit's machine (else the first reported); UNIT_NOT_FOUND when none. */
+  getUnitState(name: string): Promise<WireUnitState>;
+  listMachines(): Promise<WireMachine[]>;
+  patchMachines(ops: readonly WireMachineMetadataOp[]): Promise<void>;
+  explain(name: string): Promise<WireExplanation>;
+  plan(request: PlanRequest): Promise<PlanResult>;
+  health(): Promise<Health>;
+  /** Undefined when the daemon exposes no metrics. */
+  metrics(): Promise<MetricsPage | undefined>;
+}
+
+export function createFleetService(options: FleetServiceOptions): FleetService {
+  const { registry, host } = options;
+  const store = new FleetStore(registry, options.keyPrefix);
+  const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout);
+
+  return {
+    version: options.version,
+    async listUnits() {
+      const snapshot = await read();
+      const states = new StateIndex(snapshot.states);
+      return snapshot.units.map((unit) => toWireUnit(unit, snapshot, states));
+    },
+    async getUnit(name) {
+      const snapshot = await read();
+      const unit = snapshot.units.find((candidate) => candidate.name === name);
+      if (unit === undefined) throw unitDoesNotExist(name);
+      return toWireUnit(unit, snapshot, new StateIndex(snapshot.states));
+    },
+    putUnit: (request) => putUnit({ registry, store, host }, request),
+    async destroyUnit(name) {
+      if (!(await store.destroyUnit(name))) throw unitDoesNotExist(name);
+    },
+    async listStates(filter = {}) {
+      const machines = nonEmptySet(filter.machineIDs);
+      const units = nonEmptySet(filter.unitNames);
+      const snapshot = await read();
+      return snapshot.states
+        .filter((state) => (machines?.has(state.machineId) ?? true) && (units?.has(state.name) ?? true))
+        .map(toWireUnitState);
+    },
+    async getUnitState(name) {
+      const snapshot = await read();
+      const placed = snapshot.placements.get(name);
+      const reported = snapshot.states.filter((state) => state.name === name);
+      const state = reported.find((candidate) => candidate.machineId === placed) ?? reported[0];
+      if (state === undefined) throw unitDoesNotExist(name);
+      return toWireUnitState(state);
+    },
+    async listMachines() {
+      return (await read()).machines.map(toWireMachine);
+    },
+    patchMachines: (ops) => patchMachines(store, ops),
+    async explain(name) {
+      const snapshot = await read();
+      const scheduler = new Scheduler(host);
+      const state = scheduler.createState(schedulingSnapshotOf(snapshot));
+      // Global units count toward load and conflicts, as in a real round.
+      scheduler.placeGlobals(state);
+      const explanation = scheduler.explain(state, name);
+      return { ...explanation, desiredState: state.rawUnit(name)?.desiredState ?? 'inactive' };
+    },
+    async plan(request) {
+      const snapshot = request.machines === undefined ? schedulingSnapshotOf(await read()) : { machines: [], units: [] };
+      return planUnits(host, snapshot, request);
+    },
+    health: () => health(options, () => registry.get(store.layout.schema)),
+    async metrics() {
+      if (options.metrics === undefined) return undefined;
+      return { contentType: options.metrics.contentType, body: await options.metrics.render() };
+    },
+  };
+}
+
+async function health(options: FleetServiceOptions, probe: () => Promise<unknown>): Promise<Health> {
+  const reachable = await withTimeout(probe(), options.healthTimeoutMs ?? 2000).then(
+    () => true,
+    () => false,
+  );
+  return {
+    status: reachable ? 'ok' : 'degraded',
+    version: options.version,
+    mode: options.mode,
+    machineID: options.machineId,
+    engine: { enabled: options.engine?.enabled ?? false, leader: options.engine?.isLeader() ?? false },
+    agent: { enabled: options.agentEnabled },
+    registry: { reachable },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function nonEmptySet(values: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return values === undefined || values.length === 0 ? undefined : new Set(values);
+}

@@ -1,0 +1,82 @@
+import { createUnit, decodeUnit, ErrorCodes, FleetError, parseUnitName, parseUnitState, validateUnit, withDesiredState } from '@fleetd/core';
+import type { DesiredState, FleetStore, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
+
+export interface PutUnitRequest {
+  /** The name in the URL (fleet takes the body's name only when it matches). */
+  readonly name: string;
+  readonly options?: readonly UnitOption[] | undefined;
+  /** Empty or absent: not given (fleet's `len(su.DesiredState) == 0`). */
+  readonly desiredState?: string | undefined;
+}
+
+/**
+ * What a PUT did. `refused` carries fleet's two 409 answers: a new unit
+ * without options, and an existing unit with neither a desired state nor new
+ * options.
+ */
+export type PutUnitOutcome =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'updated' }
+  | { readonly kind: 'replaced' }
+  | { readonly kind: 'refused'; readonly message: string };
+
+export const OPTIONS_REQUIRED = 'unit does not exist and options field empty';
+export const DESIRED_STATE_REQUIRED = 'must provide DesiredState to update existing unit';
+
+interface PutContext {
+  readonly registry: Registry;
+  readonly store: FleetStore;
+  readonly host: PluginHost;
+}
+
+/**
+ * fleet's PUT /units/{name}: create with options (201), change the desired
+ * state of an existing unit (204), and, as fleet 0.13+ `--replace`, replace an
+ * existing unit whose options differ (new contents, same placement). Every
+ * check runs before the first write, so a refused request changes nothing.
+ */
+export async function putUnit(context: PutContext, request: PutUnitRequest): Promise<PutUnitOutcome> {
+  parseUnitName(request.name);
+  const desired = desiredStateOf(request);
+  const existing = await storedUnit(context, request.name);
+  const options = request.options ?? [];
+  if (existing === undefined) {
+    if (options.length === 0) return { kind: 'refused', message: OPTIONS_REQUIRED };
+    await context.store.submitUnit(validUnit(context.host, request.name, options, desired ?? 'inactive'));
+    return { kind: 'created' };
+  }
+  if (options.length > 0) {
+    const candidate = validUnit(context.host, request.name, options, desired ?? 'inactive');
+    if (candidate.hash !== existing.hash) {
+      await context.store.replaceUnit(candidate, desired);
+      return { kind: 'replaced' };
+    }
+  }
+  if (desired === undefined) return { kind: 'refused', message: DESIRED_STATE_REQUIRED };
+  withDesiredState(existing, desired);
+  await context.store.setDesiredState(request.name, desired);
+  return { kind: 'updated' };
+}
+
+function desiredStateOf(request: PutUnitRequest): DesiredState | undefined {
+  if (request.desiredState === undefined || request.desiredState === '') return undefined;
+  return parseUnitState(request.desiredState, `unit ${request.name}: desired state`);
+}
+
+/** The unit as its options and the plugins' validateUnit taps accept it. */
+export function validUnit(host: PluginHost, name: string, contents: readonly UnitOption[] | string, desiredState: DesiredState): Unit {
+  const unit = createUnit({ name, contents, desiredState });
+  validateUnit(host, unit);
+  return unit;
+}
+
+async function storedUnit(context: PutContext, name: string): Promise<Unit | undefined> {
+  const key = context.store.layout.unit(name);
+  const stored = await context.registry.get(key);
+  return stored === undefined ? undefined : decodeUnit(key, name, stored.value);
+}
+
+/** fleet's answer for a unit that is not there (GET and DELETE). */
+export function unitDoesNotExist(name: string): FleetError {
+  return new FleetError(ErrorCodes.UNIT_NOT_FOUND, 'unit does not exist', { unit: name });
+}

@@ -1,0 +1,188 @@
+/**
+ * A real API over a real socket (and TCP when asked) on the embedded
+ * registry, with fleet's plugins; agents are played by writing presence and
+ * state keys with the core codecs, placements come from a real Engine.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemblePlugins, createMemoryRegistry, createUnit, Engine, encodeUnitState, FleetStore, MachinePresence } from '@fleetd/core';
+import type { PluginHost, Registry, UnitState } from '@fleetd/core';
+import { waitFor } from '@fleetd/core/testing';
+import { fleetPreset } from '@fleetd/preset-fleet';
+import { startApiServer } from '../../src/api/index.js';
+import type { ApiServer, ApiServerOptions, ApiTcpOptions } from '../../src/api/index.js';
+import { createFleetService } from '../../src/service/index.js';
+import type { FleetServiceOptions } from '../../src/service/index.js';
+
+export const SERVICE = '[Service]\nExecStart=/bin/sleep infinity\n';
+export const PREFIX = '/fleetd/';
+
+export interface Response {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+export interface Target {
+  readonly socketPath?: string | undefined;
+  readonly url?: string | undefined;
+  /** Extra node:https options (ca, cert, key). */
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  /** Sent as is (a string or Buffer); wins over `body`. */
+  readonly raw?: string | Buffer;
+  readonly headers?: Record<string, string>;
+}
+
+/** One request over node:http (or https), never fastify.inject: the real listener answers. */
+export function send(target: Target, method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const headers: Record<string, string> = {
+    ...(options.body !== undefined && options.raw === undefined ? { 'content-type': 'application/json' } : {}),
+    ...(payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(payload)) }),
+    ...options.headers,
+  };
+  const url = target.url === undefined ? undefined : new URL(path, target.url);
+  const base = url === undefined ? { socketPath: target.socketPath, path } : { hostname: url.hostname, port: url.port, path: url.pathname + url.search };
+  const secure = url?.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)({ ...base, method, headers, ...(target.tls ?? {}) }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+      });
+    });
+    request.on('error', reject);
+    if (payload !== undefined) request.write(payload);
+    request.end();
+  });
+}
+
+export interface HarnessOptions {
+  readonly tcp?: Omit<ApiTcpOptions, 'host' | 'port'> & { readonly port?: number };
+  readonly socket?: boolean;
+  readonly pageSize?: number;
+  readonly bodyLimitBytes?: number;
+  readonly service?: Partial<FleetServiceOptions>;
+}
+
+export class Harness {
+  readonly cleanups: (() => Promise<void>)[] = [];
+  readonly store: FleetStore;
+
+  private constructor(
+    readonly registry: Registry,
+    readonly host: PluginHost,
+    readonly dir: string,
+    readonly server: ApiServer,
+  ) {
+    this.store = new FleetStore(registry, PREFIX);
+  }
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const dir = await mkdtemp(join(tmpdir(), 'fleetd-api-'));
+    const registry = createMemoryRegistry();
+    await new FleetStore(registry, PREFIX).ensureSchema();
+    const host = await assemblePlugins(fleetPreset());
+    const service = createFleetService({
+      registry,
+      keyPrefix: PREFIX,
+      host,
+      mode: 'standalone',
+      machineId: 'm1',
+      version: '0.1.0-test',
+      agentEnabled: true,
+      ...options.service,
+    });
+    const serverOptions: ApiServerOptions = {
+      service,
+      pageSize: options.pageSize ?? 100,
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      ...(options.socket === false ? {} : { socket: { path: join(dir, 'run', 'fleetd.sock'), mode: 0o660 } }),
+      ...(options.tcp === undefined ? {} : { tcp: { host: '127.0.0.1', port: 0, ...options.tcp } }),
+    };
+    const server = await startApiServer(serverOptions);
+    const harness = new Harness(registry, host, dir, server);
+    harness.cleanups.push(
+      () => server.close(),
+      () => registry.close(),
+      () => rm(dir, { recursive: true, force: true }),
+    );
+    return harness;
+  }
+
+  get socket(): Target {
+    return { socketPath: this.server.socketPath };
+  }
+
+  request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    return send(this.socket, method, path, options);
+  }
+
+  /** An agent announcing its machine (presence key under a lease). */
+  async machine(id: string, metadata: Record<string, string> = {}, publicIP?: string): Promise<MachinePresence> {
+    const presence = await MachinePresence.announce({
+      registry: this.registry,
+      keyPrefix: PREFIX,
+      ttlSeconds: 60,
+      machine: { id, metadata, ...(publicIP === undefined ? {} : { publicIP }) },
+    });
+    this.cleanups.push(() => presence.withdraw());
+    return presence;
+  }
+
+  /** An agent reporting a unit's state. */
+  async report(state: Omit<UnitState, 'hash' | 'loadState' | 'subState'> & Partial<UnitState>): Promise<void> {
+    const full: UnitState = { hash: 'h', loadState: 'loaded', subState: state.activeState === 'active' ? 'running' : 'dead', ...state };
+    await this.registry.put(this.store.layout.state(full.machineId, full.name), encodeUnitState(full));
+  }
+
+  async submit(name: string, desiredState: 'inactive' | 'loaded' | 'launched' = 'launched', contents = SERVICE): Promise<void> {
+    await this.store.submitUnit(createUnit({ name, contents, desiredState }));
+  }
+
+  /** A real engine on the same registry, run until `units` are placed. */
+  async placeWithEngine(...units: string[]): Promise<Record<string, string>> {
+    const engine = new Engine({ registry: this.registry, host: this.host, id: 'engine', keyPrefix: PREFIX, leaseTtlSeconds: 5, reconcileIntervalMs: 100 });
+    await engine.start();
+    try {
+      await waitFor(async () => {
+        const placed = await this.placementsNow();
+        return units.every((unit) => placed[unit] !== undefined);
+      }, `placements of ${units.join(', ')}`, 5000);
+      return await this.placementsNow();
+    } finally {
+      await engine.stop();
+    }
+  }
+
+  async placementsNow(): Promise<Record<string, string>> {
+    const { items } = await this.registry.list(this.store.layout.placements);
+    return Object.fromEntries(items.map((kv) => [kv.key.slice(this.store.layout.placements.length), (JSON.parse(kv.value) as { machine: string }).machine]));
+  }
+
+  /** Every key and value, to show that a refused request changed nothing. */
+  async dump(): Promise<Record<string, string>> {
+    const { items } = await this.registry.list('');
+    return Object.fromEntries(items.map((kv) => [kv.key, kv.value]));
+  }
+
+  async stop(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  }
+}
