@@ -1,0 +1,299 @@
+/**
+ * One fleetd: the registry (etcd, or the embedded store in standalone mode),
+ * the engine and the agent on the configured plugins, and the HTTP API.
+ * Started in dependency order; whatever started is stopped again if a later
+ * step fails, so a refused start leaves nothing behind.
+ */
+import { mkdir } from 'node:fs/promises';
+import { Agent, createMachine, Engine, FleetStore } from '@fleetd/core';
+import type { Machine, PluginHost, Registry } from '@fleetd/core';
+import { createEtcdRegistry } from '@fleetd/registry-etcd';
+import { startApiServer } from '../api/index.js';
+import type { ApiServer } from '../api/index.js';
+import { assembleFromConfig } from '../config/index.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { createLogger, errorFields } from '../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
+import type { FleetdMetrics } from '../metrics/metrics.js';
+import { createFleetService } from '../service/index.js';
+import type { FleetService } from '../service/index.js';
+import { acquireDataDirLock, openFileRegistry } from '../store/index.js';
+import { readPresenceLease, writePresenceLease } from './presence-file.js';
+import { applyReload } from './reload.js';
+import type { ReloadReport } from './reload.js';
+import { FLEETD_VERSION } from './version.js';
+
+export interface DaemonOptions {
+  /** Default: JSON lines on stdout at the configured level. */
+  readonly logger?: Logger;
+  /** Default: assembled from `config.plugins`. */
+  readonly host?: PluginHost;
+}
+
+export interface Daemon {
+  readonly config: ResolvedConfig;
+  readonly mode: ResolvedConfig['mode'];
+  readonly machineId: string;
+  readonly socketPath: string | undefined;
+  readonly tcpUrl: string | undefined;
+  readonly registry: Registry;
+  readonly engine: Engine | undefined;
+  readonly agent: Agent | undefined;
+  readonly service: FleetService;
+  readonly metrics: FleetdMetrics;
+  readonly logger: Logger;
+  /** Applies what can change at run time (metadata, log level); says what needs a restart. */
+  reload(next: ResolvedConfig): Promise<ReloadReport>;
+  /**
+   * Stops serving, leaves the engine election (another engine takes over at
+   * once) and stops the agent; units keep running. Without `leave`, the
+   * machine stays listed for the agent TTL so a restart takes it back.
+   */
+  stop(options?: { readonly leave?: boolean }): Promise<void>;
+}
+
+type Cleanup = () => Promise<void>;
+
+export async function startDaemon(config: ResolvedConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  logger.info(describeMode(config), startLine(config));
+  const cleanups: Cleanup[] = [];
+  try {
+    return await startParts(config, options, logger, cleanups);
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startParts(config: ResolvedConfig, options: DaemonOptions, logger: Logger, cleanups: Cleanup[]): Promise<Daemon> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireDataDirLock(config.dataDir);
+  cleanups.push(async () => lock.release());
+  const host = options.host ?? (await assembleFromConfig(config));
+  logger.info({ plugins: host.plugins.map((plugin) => `${plugin.meta.name}@${plugin.meta.version}`) }, 'plugins assembled');
+  const registry = await openRegistry(config);
+  cleanups.push(() => registry.close());
+  const keyPrefix = config.etcd?.keyPrefix ?? '/fleetd/';
+  await new FleetStore(registry, keyPrefix).ensureSchema();
+  let machine = describeMachine(config);
+
+  let engine: Engine | undefined;
+  const metrics = createMetrics({
+    host,
+    engine: config.engine.enabled
+      ? {
+          get isLeader() {
+            return engine?.isLeader ?? false;
+          },
+          placedUnits: () => engine?.state.placementCount ?? 0,
+          machines: () => engine?.state.machines.length ?? 0,
+        }
+      : undefined,
+  });
+  if (config.engine.enabled) {
+    engine = startEngine(config, registry, host, keyPrefix, logger, metrics);
+    await engine.start();
+    cleanups.push(() => (engine as Engine).stop());
+  }
+  const agent = config.agent.enabled ? await startAgent(config, registry, host, keyPrefix, machine, logger, metrics) : undefined;
+  if (agent !== undefined) cleanups.push(() => agent.stop({ leave: false }));
+
+  const service = createFleetService({
+    registry,
+    keyPrefix,
+    host,
+    mode: config.mode,
+    machineId: machine.id,
+    version: FLEETD_VERSION,
+    engine: { enabled: engine !== undefined, isLeader: () => engine?.isLeader ?? false },
+    agentEnabled: agent !== undefined,
+    metrics: { contentType: metrics.contentType, render: () => metrics.render() },
+  });
+  const api = await startApi(config, service, logger);
+  cleanups.push(() => api.close());
+  logger.info({ socket: api.socketPath, tcp: api.tcpUrl }, 'fleetd is ready');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    mode: config.mode,
+    machineId: machine.id,
+    socketPath: api.socketPath,
+    tcpUrl: api.tcpUrl,
+    registry,
+    engine,
+    agent,
+    service,
+    metrics,
+    logger,
+    async reload(next) {
+      const report = await applyReload(config, next, { logger, agent, machine });
+      machine = report.machine;
+      return report;
+    },
+    stop(stopOptions = {}) {
+      stopping ??= stopAll(logger, api, agent, engine, registry, lock, stopOptions.leave ?? false);
+      return stopping;
+    },
+  };
+}
+
+function startLine(config: ResolvedConfig): string {
+  if (config.mode === 'standalone') {
+    return `fleetd ${FLEETD_VERSION} starting in standalone mode: one machine, embedded store in ${config.dataDir}`;
+  }
+  const roles = [config.engine.enabled ? 'engine' : undefined, config.agent.enabled ? 'agent' : undefined].filter(Boolean).join(' + ');
+  return `fleetd ${FLEETD_VERSION} starting as a cluster member (${roles || 'API only'}) on etcd ${config.etcd?.endpoints.join(',')}`;
+}
+
+function describeMode(config: ResolvedConfig): Record<string, unknown> {
+  return { mode: config.mode, machineId: config.machine.id, configFile: config.source.file ?? null };
+}
+
+function describeMachine(config: ResolvedConfig): Machine {
+  return createMachine({
+    id: config.machine.id,
+    metadata: config.machine.metadata,
+    publicIP: config.machine.publicIP,
+    version: FLEETD_VERSION,
+  });
+}
+
+async function openRegistry(config: ResolvedConfig): Promise<Registry> {
+  if (config.etcd === undefined) return openFileRegistry({ dir: config.dataDir });
+  const { endpoints, tls, username, password, requestTimeoutMs } = config.etcd;
+  const files = {
+    ...(tls.ca === undefined ? {} : { caFile: tls.ca }),
+    ...(tls.cert === undefined ? {} : { certFile: tls.cert }),
+    ...(tls.key === undefined ? {} : { keyFile: tls.key }),
+  };
+  return createEtcdRegistry({
+    endpoints,
+    requestTimeoutMs,
+    ...(Object.keys(files).length === 0 ? {} : { tls: files }),
+    ...(username === undefined ? {} : { auth: { username, password: password ?? '' } }),
+  });
+}
+
+function startEngine(config: ResolvedConfig, registry: Registry, host: PluginHost, keyPrefix: string, logger: Logger, metrics: FleetdMetrics): Engine {
+  const log = logger.child({ component: 'engine' });
+  return new Engine({
+    registry,
+    host,
+    id: config.machine.id,
+    keyPrefix,
+    leaseTtlSeconds: config.engine.leaseTtlSeconds,
+    reconcileIntervalMs: config.engine.reconcileIntervalMs,
+    onEvent: (event) => {
+      metrics.engineEvent(event);
+      switch (event.type) {
+        case 'elected':
+          return log.info('this engine now leads the cluster');
+        case 'deposed':
+          return log.warn(errorFields(event.error), 'this engine lost the leadership');
+        case 'round': {
+          const { placements, revocations, unschedulable, bindError } = event.result;
+          if (bindError !== undefined) return log.warn(errorFields(bindError), 'round rolled back');
+          for (const unit of unschedulable) log.debug({ unit: unit.unit }, `unschedulable: ${unit.summary}`);
+          if (placements.length + revocations.length > 0) {
+            log.info({ placed: placements.length, revoked: revocations.length, unschedulable: unschedulable.length, ms: event.result.stats.decideMs + event.result.stats.bindMs }, 'round');
+          }
+          return;
+        }
+        default:
+          return log.warn(errorFields(event.error), event.type === 'round-failed' ? 'round failed' : 'engine error');
+      }
+    },
+  });
+}
+
+async function startAgent(
+  config: ResolvedConfig,
+  registry: Registry,
+  host: PluginHost,
+  keyPrefix: string,
+  machine: Machine,
+  logger: Logger,
+  metrics: FleetdMetrics,
+): Promise<Agent> {
+  const log = logger.child({ component: 'agent' });
+  // The embedded store forgets leases on restart, so only etcd has a lease to resume.
+  const presenceLease = config.mode === 'cluster' ? await readPresenceLease(config.dataDir, machine.id, keyPrefix) : undefined;
+  const agent = new Agent({
+    registry,
+    host,
+    machine,
+    keyPrefix,
+    ttlSeconds: config.agent.ttlSeconds,
+    presenceLease,
+    onEvent: (event) => {
+      metrics.agentEvent(event);
+      if (event.type === 'task') {
+        const unit = 'unit' in event.task ? (typeof event.task.unit === 'string' ? event.task.unit : event.task.unit.name) : undefined;
+        if (event.error === undefined) log.info({ task: event.task.type, unit }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`}`);
+        else log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${event.task.type} failed`);
+      } else if (event.type === 'vetoed') log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);
+      else log.warn(errorFields(event.error), 'agent error');
+    },
+  });
+  await agent.start();
+  const lease = agent.presenceLease;
+  if (config.mode === 'cluster' && lease !== undefined) {
+    await writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease });
+  }
+  return agent;
+}
+
+async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger): Promise<ApiServer> {
+  const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes } = config.api;
+  return startApiServer({
+    service,
+    pageSize,
+    bodyLimitBytes,
+    logger: logger.child({ component: 'api' }),
+    ...(socket === false ? {} : { socket: { path: socket, mode: socketMode, ...(socketGroup === undefined ? {} : { group: socketGroup }) } }),
+    ...(tcp === undefined ? {} : { tcp: await tcpListener(tcp) }),
+  });
+}
+
+async function tcpListener(tcp: NonNullable<ResolvedConfig['api']['tcp']>) {
+  const { readFile } = await import('node:fs/promises');
+  const tls =
+    tcp.tls === undefined
+      ? undefined
+      : {
+          cert: await readFile(tcp.tls.cert, 'utf8'),
+          key: await readFile(tcp.tls.key, 'utf8'),
+          ...(tcp.tls.ca === undefined ? {} : { ca: await readFile(tcp.tls.ca, 'utf8') }),
+        };
+  return { host: tcp.host, port: tcp.port, ...(tcp.token === undefined ? {} : { token: tcp.token }), ...(tls === undefined ? {} : { tls }) };
+}
+
+async function stopAll(
+  logger: Logger,
+  api: ApiServer,
+  agent: Agent | undefined,
+  engine: Engine | undefined,
+  registry: Registry,
+  lock: { release(): void | Promise<void> },
+  leave: boolean,
+): Promise<void> {
+  logger.info(leave ? 'fleetd stopping and leaving the cluster; units keep running' : 'fleetd stopping; units keep running');
+  const steps: [string, () => Promise<void>][] = [
+    ['api', () => api.close()],
+    ['agent', async () => agent?.stop({ leave })],
+    ['engine', async () => engine?.stop()],
+    ['registry', () => registry.close()],
+    ['data directory lock', async () => lock.release()],
+  ];
+  for (const [what, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      logger.warn({ ...errorFields(error), step: what }, `stopping the ${what} failed`);
+    }
+  }
+  logger.info('fleetd stopped');
+}

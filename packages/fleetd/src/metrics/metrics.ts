@@ -1,0 +1,106 @@
+/**
+ * What fleetd exposes at /metrics (Prometheus text format): scheduling
+ * rounds, placements, unschedulable units, agent tasks, and time spent per
+ * plugin and hook, next to the process's own CPU and memory.
+ */
+import type { AgentEvent, EngineEvent, PluginHost, RoundResult } from '@fleetd/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface FleetdMetrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  render(): Promise<string>;
+  engineEvent(event: EngineEvent): void;
+  agentEvent(event: AgentEvent): void;
+}
+
+export interface MetricsSources {
+  readonly host: PluginHost;
+  /** Placed units and machines the engine sees; absent when the engine is disabled. */
+  readonly engine?: { readonly isLeader: boolean; placedUnits(): number; machines(): number } | undefined;
+}
+
+const ROUND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(sources: MetricsSources): FleetdMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'fleetd_process_' });
+  const rounds = new Counter({ name: 'fleetd_reconcile_rounds_total', help: 'Scheduling rounds run by this engine, by outcome', labelNames: ['outcome'], registers: [registry] });
+  const roundSeconds = new Histogram({
+    name: 'fleetd_reconcile_duration_seconds',
+    help: 'Time of scheduling rounds, by phase (decide: plugins choose; bind: placements written)',
+    labelNames: ['phase'],
+    buckets: ROUND_BUCKETS,
+    registers: [registry],
+  });
+  const placements = new Counter({ name: 'fleetd_placements_total', help: 'Units placed (or moved) by this engine', registers: [registry] });
+  const revocations = new Counter({ name: 'fleetd_revocations_total', help: 'Placements revoked by this engine', registers: [registry] });
+  const unschedulable = new Gauge({ name: 'fleetd_unschedulable_units', help: 'Units no machine can take, as of the last round', registers: [registry] });
+  const pluginErrors = new Counter({ name: 'fleetd_plugin_errors_total', help: 'Errors thrown by plugin taps, by plugin and hook', labelNames: ['plugin', 'hook'], registers: [registry] });
+  const agentTasks = new Counter({ name: 'fleetd_agent_tasks_total', help: 'Tasks run by this machine\'s agent, by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
+  const vetoes = new Counter({ name: 'fleetd_agent_vetoes_total', help: 'Unit starts vetoed by a beforeStart plugin', registers: [registry] });
+  const errors = new Counter({ name: 'fleetd_errors_total', help: 'Errors the engine and agent rode out, by component and code', labelNames: ['component', 'code'], registers: [registry] });
+  new Gauge({
+    name: 'fleetd_engine_leader',
+    help: '1 while this fleetd\'s engine leads the cluster',
+    registers: [registry],
+    collect() {
+      this.set(sources.engine?.isLeader ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'fleetd_placed_units',
+    help: 'Units with a placement, as this engine\'s mirror sees them',
+    registers: [registry],
+    collect() {
+      if (sources.engine) this.set(sources.engine.placedUnits());
+    },
+  });
+  new Gauge({
+    name: 'fleetd_machines',
+    help: 'Machines present in the cluster, as this engine\'s mirror sees them',
+    registers: [registry],
+    collect() {
+      if (sources.engine) this.set(sources.engine.machines());
+    },
+  });
+  const hookCalls = new Gauge({ name: 'fleetd_hook_calls_total', help: 'Calls of plugin taps, by plugin and hook', labelNames: ['plugin', 'hook'], registers: [registry] });
+  new Gauge({
+    name: 'fleetd_hook_seconds_total',
+    help: 'Seconds spent in plugin taps, by plugin and hook (filter/score/narrow estimated from a sample of calls)',
+    labelNames: ['plugin', 'hook'],
+    registers: [registry],
+    collect() {
+      for (const stat of sources.host.hookStats()) {
+        this.set({ plugin: stat.plugin, hook: stat.hook }, stat.seconds);
+        hookCalls.set({ plugin: stat.plugin, hook: stat.hook }, stat.calls);
+      }
+    },
+  });
+
+  const observeRound = (result: RoundResult): void => {
+    rounds.inc({ outcome: result.bindError === undefined ? 'ok' : 'rolled-back' });
+    roundSeconds.observe({ phase: 'decide' }, result.stats.decideMs / 1000);
+    roundSeconds.observe({ phase: 'bind' }, result.stats.bindMs / 1000);
+    placements.inc(result.placements.length);
+    revocations.inc(result.revocations.length);
+    unschedulable.set(result.unschedulable.length);
+    for (const error of result.pluginErrors) pluginErrors.inc({ plugin: error.plugin ?? 'unknown', hook: error.hook ?? 'unknown' });
+  };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    engineEvent(event) {
+      if (event.type === 'round') observeRound(event.result);
+      else if (event.type === 'round-failed') rounds.inc({ outcome: 'failed' });
+      else if (event.type === 'error' || event.type === 'deposed') errors.inc({ component: 'engine', code: event.error.code });
+    },
+    agentEvent(event) {
+      if (event.type === 'task') agentTasks.inc({ type: event.task.type, outcome: event.error === undefined ? 'ok' : 'failed' });
+      else if (event.type === 'vetoed') vetoes.inc();
+      else errors.inc({ component: 'agent', code: event.error.code });
+    },
+  };
+}
