@@ -1,0 +1,2 @@
+export { FLEETCTL_BIN, FLEETD_BIN, runFleetctl, startFleetd } from './fleetd-process.js';
+export type { FleetctlResult, FleetdProcess, StartFleetdOptions } from './fleetd-process.js';
