@@ -101,6 +101,14 @@ describe('agent with systemd and etcd', () => {
     await waitFor(async () => (await states())['m1/a.service'] === undefined, 'a.service state gone', 20_000);
   });
 
+  it('publishes loaded/inactive/dead for a unit that is loaded and never started (fleetctl load waits on it)', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states } = await cluster();
+    await submit('only-loaded.service', marker(one.dir), 'loaded');
+    const state = await waitFor(async () => (await states())['m1/only-loaded.service'], 'a state for only-loaded.service', 20_000);
+    expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', subState: 'dead' });
+  });
+
   it('a beforeStart veto leaves the unit loaded and its state says why', async () => {
     const veto = testPlugin('maintenance', (hooks) => hooks.beforeStart.tapPromise('maintenance', async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)));
     const [one] = machines() as [SystemdInstance];

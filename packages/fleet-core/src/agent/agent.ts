@@ -226,9 +226,20 @@ export class Agent {
       for (const phase of PHASES) {
         await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
       }
+      await this.publishLoaded(driver, tasks);
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
+  }
+
+  /**
+   * A unit that was loaded but not started sends no systemd signal, yet fleet
+   * reports it (loaded/inactive/dead) and `fleetctl load` waits for that.
+   */
+  private async publishLoaded(driver: UnitDriver, tasks: readonly AgentTask[]): Promise<void> {
+    const loaded = tasks.flatMap((task) => (task.type === 'load' && this.installed.get(task.unit.name) === task.unit.hash ? [task.unit.name] : []));
+    if (loaded.length === 0) return;
+    await Promise.all((await driver.states(loaded)).map((state) => this.publish(state.name, state)));
   }
 
   private async execute(driver: UnitDriver, task: AgentTask): Promise<void> {
