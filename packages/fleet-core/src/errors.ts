@@ -83,6 +83,10 @@ export const ErrorCodes = {
   DATA_DIR_INVALID: 'DATA_DIR_INVALID',
   /** The API cannot listen where it is configured to (socket in use, not a socket, port taken, unknown group). */
   API_LISTEN_FAILED: 'API_LISTEN_FAILED',
+  /** A local unit file named on the command line cannot be read (missing, a directory, no permission). */
+  UNIT_FILE_UNREADABLE: 'UNIT_FILE_UNREADABLE',
+  /** fleetctl was given a bad option value (endpoint, timeout, fields). */
+  CLI_USAGE: 'CLI_USAGE',
   /** fleetctl cannot reach the daemon's API. */
   API_UNREACHABLE: 'API_UNREACHABLE',
   /** The daemon's API answered with an error. */

@@ -1,0 +1,137 @@
+import type { DesiredState } from '@fleetd/core';
+import {
+  FLEET_API_PREFIX,
+  FLEETD_API_PREFIX,
+  type Health,
+  type MachinePage,
+  type PlanRequest,
+  type PlanResult,
+  type UnitPage,
+  type UnitStatePage,
+  type WireExplanation,
+  type WireMachine,
+  type WireUnit,
+  type WireUnitOption,
+  type WireUnitState,
+} from '../api/wire.js';
+import { ApiError, send, type TransportOptions } from './http.js';
+
+export { ApiError } from './http.js';
+export type { TransportOptions } from './http.js';
+
+/** What PUT /fleet/v1/units/{name} takes: a new unit or a replacement, or only a desired state. */
+export interface UnitWrite {
+  readonly name: string;
+  readonly options?: readonly WireUnitOption[];
+  readonly desiredState?: DesiredState;
+}
+
+export interface StateFilter {
+  readonly machineID?: string;
+  readonly unitName?: string;
+}
+
+/** Safety net against a server that hands out the same page token forever. */
+const MAX_PAGES = 10_000;
+
+/**
+ * A typed client of fleet's v1 API and fleetd's extras. Lists follow
+ * `nextPageToken` to the end; error answers become ApiError (API_ERROR with
+ * the server's message and the HTTP status).
+ */
+export class FleetClient {
+  constructor(private readonly transport: TransportOptions) {}
+
+  get endpoint(): TransportOptions['endpoint'] {
+    return this.transport.endpoint;
+  }
+
+  async units(): Promise<WireUnit[]> {
+    return this.pages<UnitPage, WireUnit>(`${FLEET_API_PREFIX}/units`, {}, (page) => page.units);
+  }
+
+  /** The unit, or undefined when the cluster has none of that name (404). */
+  async unit(name: string): Promise<WireUnit | undefined> {
+    try {
+      return await this.json<WireUnit>('GET', `${FLEET_API_PREFIX}/units/${encodeURIComponent(name)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async unitStates(filter: StateFilter = {}): Promise<WireUnitState[]> {
+    return this.pages<UnitStatePage, WireUnitState>(`${FLEET_API_PREFIX}/state`, { ...filter }, (page) => page.states);
+  }
+
+  async machines(): Promise<WireMachine[]> {
+    return this.pages<MachinePage, WireMachine>(`${FLEET_API_PREFIX}/machines`, {}, (page) => page.machines);
+  }
+
+  /** Creates, replaces (other options) or re-targets (desired state only) a unit. */
+  async putUnit(unit: UnitWrite): Promise<void> {
+    await this.json('PUT', `${FLEET_API_PREFIX}/units/${encodeURIComponent(unit.name)}`, unit);
+  }
+
+  async setUnitTargetState(name: string, desiredState: DesiredState): Promise<void> {
+    await this.putUnit({ name, desiredState });
+  }
+
+  async destroyUnit(name: string): Promise<void> {
+    await this.json('DELETE', `${FLEET_API_PREFIX}/units/${encodeURIComponent(name)}`);
+  }
+
+  async explanation(name: string): Promise<WireExplanation> {
+    return this.json<WireExplanation>('GET', `${FLEETD_API_PREFIX}/units/${encodeURIComponent(name)}/explanation`);
+  }
+
+  async plan(request: PlanRequest): Promise<PlanResult> {
+    return this.json<PlanResult>('POST', `${FLEETD_API_PREFIX}/plan`, request);
+  }
+
+  async health(): Promise<Health> {
+    return this.json<Health>('GET', '/health');
+  }
+
+  private async pages<Page extends { readonly nextPageToken?: string }, Item>(
+    path: string,
+    query: Record<string, string>,
+    items: (page: Page) => readonly Item[] | undefined,
+  ): Promise<Item[]> {
+    const all: Item[] = [];
+    let token: string | undefined;
+    for (let count = 0; count < MAX_PAGES; count++) {
+      const params = new URLSearchParams(query);
+      if (token !== undefined) params.set('nextPageToken', token);
+      const search = params.size === 0 ? '' : `?${params.toString()}`;
+      const page = await this.json<Page>('GET', path + search);
+      all.push(...(items(page) ?? []));
+      token = page.nextPageToken;
+      if (token === undefined || token === '') return all;
+    }
+    throw new ApiError(0, `${path}: the daemon kept returning page tokens after ${MAX_PAGES} pages`);
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(this.transport, method, path, body);
+    if (response.status >= 400) throw new ApiError(response.status, errorMessage(response.status, response.text));
+    if (response.text === '') return undefined as T;
+    try {
+      return JSON.parse(response.text) as T;
+    } catch {
+      throw new ApiError(response.status, `${method} ${path}: the daemon answered with invalid JSON`);
+    }
+  }
+}
+
+/** fleet's error body `{"error":{"code","message"}}`, or a description of whatever came instead. */
+export function errorMessage(status: number, text: string): string {
+  let message: unknown;
+  try {
+    message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+  } catch {
+    message = undefined;
+  }
+  const base = typeof message === 'string' && message !== '' ? message : `the daemon answered HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 200)}`}`;
+  return status === 401 ? `${base} (pass the API token with --token or FLEETCTL_TOKEN)` : base;
+}

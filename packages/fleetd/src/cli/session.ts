@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { ErrorCodes, FleetError } from '@fleetd/core';
+import type { WireMachine } from '../api/wire.js';
+import { FleetClient } from './client.js';
+import { DEFAULT_ENDPOINT, parseEndpoint } from './endpoint.js';
+
+/** Where fleetctl writes and what it reads from its surroundings; tests pass their own. */
+export interface CliIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Unit-file arguments are relative to this directory. */
+  readonly cwd: string;
+  /** How long to wait between two polls of a unit's state (fleet: 500 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+/** The global options, as commander hands them over. */
+export interface GlobalOptions {
+  readonly endpoint?: string;
+  readonly token?: string;
+  readonly caFile?: string;
+  readonly requestTimeout?: string;
+  readonly json?: boolean;
+}
+
+/** fleet's default --request-timeout was 3 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+const DEFAULT_POLL_INTERVAL_MS = 500;
+
+/**
+ * What one fleetctl invocation shares between its steps: the output, the
+ * client (created on first use, so `simulate` never needs a daemon), and
+ * fleet's per-invocation machine cache for legends.
+ */
+export class Session {
+  #client: FleetClient | undefined;
+  #machines: Promise<Map<string, WireMachine>> | undefined;
+  readonly pollIntervalMs: number;
+
+  constructor(
+    readonly io: CliIO,
+    readonly globals: GlobalOptions,
+  ) {
+    this.pollIntervalMs = io.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  }
+
+  get json(): boolean {
+    return this.globals.json === true;
+  }
+
+  /** Writes one line (a newline is added when missing) to stdout. */
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  printJson(value: unknown): void {
+    this.out(JSON.stringify(value, null, 2));
+  }
+
+  client(): FleetClient {
+    this.#client ??= createClient(this.globals, this.io.env);
+    return this.#client;
+  }
+
+  /** A machine by ID for legends; listing machines fails quietly, as fleet's cachedMachineState did. */
+  async machine(id: string): Promise<WireMachine | undefined> {
+    this.#machines ??= this.client()
+      .machines()
+      .then((machines) => new Map(machines.map((machine) => [machine.id, machine])))
+      .catch(() => new Map());
+    return (await this.#machines).get(id);
+  }
+
+  sleep(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
+  }
+}
+
+function createClient(globals: GlobalOptions, env: CliIO['env']): FleetClient {
+  const endpoint = parseEndpoint(globals.endpoint ?? nonEmpty(env['FLEETCTL_ENDPOINT']) ?? DEFAULT_ENDPOINT);
+  const token = globals.token ?? nonEmpty(env['FLEETCTL_TOKEN']);
+  return new FleetClient({
+    endpoint,
+    token,
+    ca: globals.caFile === undefined ? undefined : readCaFile(globals.caFile),
+    timeoutMs: parseTimeout(globals.requestTimeout),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** `--request-timeout` in milliseconds: a positive integer. */
+export function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+    throw new FleetError(ErrorCodes.CLI_USAGE, `--request-timeout ${JSON.stringify(raw)}: must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new FleetError(ErrorCodes.CONFIG_NOT_FOUND, `--ca-file ${path}: cannot read it (${code})`, { file: path, cause: error });
+  }
+}
