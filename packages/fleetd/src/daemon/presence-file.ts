@@ -3,9 +3,10 @@
  * next process takes the machine's place back instead of the engine moving
  * every unit away (see MachinePresence `resumeLease`).
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LeaseId } from '@fleetd/core';
+import { writeFileAtomic } from '../store/files.js';
 
 const FILE = 'presence.json';
 
@@ -30,14 +31,5 @@ export async function readPresenceLease(dataDir: string, machineId: string, keyP
 
 export async function writePresenceLease(dataDir: string, record: PresenceRecord): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const target = join(dataDir, FILE);
-  const temporary = `${target}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(record));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, target);
+  await writeFileAtomic(dataDir, FILE, JSON.stringify(record), true);
 }

@@ -3,7 +3,7 @@
  * rounds, placements, unschedulable units, agent tasks, and time spent per
  * plugin and hook, next to the process's own CPU and memory.
  */
-import type { AgentEvent, EngineEvent, PluginHost, RoundResult } from '@fleetd/core';
+import type { AgentEvent, EngineEvent, HookStat, PluginHost, RoundResult } from '@fleetd/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface FleetdMetrics {
@@ -24,7 +24,7 @@ const ROUND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 export function createMetrics(sources: MetricsSources): FleetdMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'fleetd_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'fleetd_' });
   const rounds = new Counter({ name: 'fleetd_reconcile_rounds_total', help: 'Scheduling rounds run by this engine, by outcome', labelNames: ['outcome'], registers: [registry] });
   const roundSeconds = new Histogram({
     name: 'fleetd_reconcile_duration_seconds',
@@ -64,19 +64,32 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
       if (sources.engine) this.set(sources.engine.machines());
     },
   });
-  const hookCalls = new Gauge({ name: 'fleetd_hook_calls_total', help: 'Calls of plugin taps, by plugin and hook', labelNames: ['plugin', 'hook'], registers: [registry] });
-  new Gauge({
-    name: 'fleetd_hook_seconds_total',
-    help: 'Seconds spent in plugin taps, by plugin and hook (filter/score/narrow estimated from a sample of calls)',
-    labelNames: ['plugin', 'hook'],
-    registers: [registry],
-    collect() {
-      for (const stat of sources.host.hookStats()) {
-        this.set({ plugin: stat.plugin, hook: stat.hook }, stat.seconds);
-        hookCalls.set({ plugin: stat.plugin, hook: stat.hook }, stat.calls);
-      }
-    },
-  });
+  // Counters fed from the host's running totals: each scrape adds what happened since the last one.
+  const hookCounter = (name: string, help: string, read: (stat: HookStat) => number): void => {
+    const reported = new Map<string, number>();
+    new Counter({
+      name,
+      help,
+      labelNames: ['plugin', 'hook'],
+      registers: [registry],
+      collect() {
+        for (const stat of sources.host.hookStats()) {
+          const key = `${stat.plugin}\0${stat.hook}`;
+          const delta = read(stat) - (reported.get(key) ?? 0);
+          // A sampled estimate can dip; a counter never goes down, so it waits for the estimate to catch up.
+          if (delta <= 0) continue;
+          this.inc({ plugin: stat.plugin, hook: stat.hook }, delta);
+          reported.set(key, read(stat));
+        }
+      },
+    });
+  };
+  hookCounter('fleetd_hook_calls_total', 'Calls of plugin taps, by plugin and hook', (stat) => stat.calls);
+  hookCounter(
+    'fleetd_hook_seconds_total',
+    'Seconds spent in plugin taps, by plugin and hook (filter/score/narrow estimated from one call in 64)',
+    (stat) => stat.seconds,
+  );
 
   const observeRound = (result: RoundResult): void => {
     rounds.inc({ outcome: result.bindError === undefined ? 'ok' : 'rolled-back' });

@@ -252,7 +252,7 @@ describe('fleetctl errors', () => {
     { name: 'an unknown option', args: ['list-units', '--colour'], code: 2, stderr: "fleetctl: unknown option '--colour'\n" },
     { name: 'a missing unit argument', args: ['start'], code: 2, stderr: "fleetctl: missing required argument 'units'\n" },
     { name: 'a bad --block-attempts', args: ['start', '--block-attempts', 'many', 'x'], code: 2, stderr: "fleetctl: option '--block-attempts <n>' argument 'many' is invalid. must be a whole number (0 = no limit)\n" },
-    { name: 'an unknown field', args: ['list-machines', '--fields=machine,rack'], code: 1, stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: ip,machine,metadata)\n' },
+    { name: 'an unknown field', args: ['list-machines', '--fields=machine,rack'], code: 2, stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: ip,machine,metadata)\n' },
   ])('$name is a usage error', async ({ args, code, stderr }) => {
     expect(await cluster.fleetctl(...args)).toEqual({ code, stdout: '', stderr });
   });

@@ -5,6 +5,7 @@
  * processes.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
@@ -43,6 +44,18 @@ async function standalone(metadata: Record<string, string> = { role: 'test' }): 
 }
 
 const fleetctl = (fleetd: FleetdProcess, ...args: string[]) => runFleetctl(args, { endpoint: fleetd.socketPath, cwd: unitDir });
+
+function get(socketPath: string, path: string): Promise<{ body: string; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ body, contentType: String(response.headers['content-type']) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 async function mainPid(unit: string): Promise<number> {
   const [instance] = systemd();
@@ -84,6 +97,22 @@ describe('fleetd standalone', () => {
     await waitFor(async () => /hello\.service\s+standalone\S*\s+active\s+running/.test((await fleetctl(fleetd, 'list-units', '--no-legend', '-l')).stdout), 'hello.service active again', 10_000);
     const cat = await fleetctl(fleetd, 'cat', 'hello.service');
     expect(cat.stdout).toBe(HELLO);
+  });
+
+  it('serves health and Prometheus metrics with rounds and time per plugin and hook', async () => {
+    const fleetd = await standalone();
+    expect((await fleetctl(fleetd, 'start', 'other.service')).code).toBe(0);
+    const health = JSON.parse((await get(fleetd.socketPath, '/health')).body) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', mode: 'standalone', machineID: 'standalone-1', engine: { enabled: true, leader: true }, agent: { enabled: true } });
+    const metrics = await get(fleetd.socketPath, '/metrics');
+    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.body).toMatch(/^fleetd_reconcile_rounds_total\{outcome="ok"\} [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^fleetd_placements_total [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^fleetd_hook_calls_total\{plugin="least-loaded",hook="score"\} [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^fleetd_hook_seconds_total\{plugin="systemd",hook="createDriver"\} \d/m);
+    expect(metrics.body).toMatch(/^fleetd_agent_tasks_total\{type="start",outcome="ok"\} [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^fleetd_engine_leader 1$/m);
+    expect((await fleetctl(fleetd, 'destroy', 'other.service')).code).toBe(0);
   });
 
   it('refuses a second fleetd on the same data directory, naming it', async () => {
