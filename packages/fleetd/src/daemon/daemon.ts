@@ -7,7 +7,6 @@
 import { mkdir } from 'node:fs/promises';
 import { Agent, createMachine, Engine, FleetStore } from '@fleetd/core';
 import type { Machine, PluginHost, Registry } from '@fleetd/core';
-import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startApiServer } from '../api/index.js';
 import type { ApiServer } from '../api/index.js';
 import { assembleFromConfig } from '../config/index.js';
@@ -163,6 +162,8 @@ function describeMachine(config: ResolvedConfig): Machine {
 
 async function openRegistry(config: ResolvedConfig): Promise<Registry> {
   if (config.etcd === undefined) return openFileRegistry({ dir: config.dataDir });
+  // Loaded only for cluster members: the gRPC client is most of a standalone fleetd's memory otherwise.
+  const { createEtcdRegistry } = await import('@fleetd/registry-etcd');
   const { endpoints, tls, username, password, requestTimeoutMs } = config.etcd;
   const files = {
     ...(tls.ca === undefined ? {} : { caFile: tls.ca }),

@@ -7,6 +7,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/testing';
@@ -18,7 +20,6 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLEETD_BIN = join(PACKAGE_ROOT, 'dist/bin/fleetd.js');
 export const FLEETCTL_BIN = join(PACKAGE_ROOT, 'dist/bin/fleetctl.js');
 
-const READY_LINE = 'fleetd is ready';
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
 
@@ -185,13 +186,19 @@ class FleetdChild implements FleetdProcess, Cleanable {
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Ready = the API answers /health on the socket (whatever the log level prints). */
   private async ready(): Promise<void> {
-    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const exitedEarly = this.exited.then((code) => {
-      throw new Error(`${this.name} exited with code ${code} before it was ready; output:\n${this.tail()}`);
-    });
-    await Promise.race([this.waitForOutput(new RegExp(READY_LINE), timeoutMs), exitedEarly]);
-    exitedEarly.catch(() => undefined);
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    for (;;) {
+      if (exitCode !== undefined || this.pid === undefined) {
+        throw new Error(`${this.name} exited with code ${exitCode ?? 'unknown'} before it was ready; output:\n${this.tail()}`);
+      }
+      if (await answersHealth(this.socketPath)) return;
+      if (Date.now() > deadline) throw new Error(`${this.name}: not answering on ${this.socketPath} after ${this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms; output:\n${this.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private collect(child: ChildProcess): void {
@@ -226,6 +233,20 @@ class FleetdChild implements FleetdProcess, Cleanable {
     killQuietly(this.watchdog, 'SIGTERM');
     this.watchdog = undefined;
   }
+}
+
+function answersHealth(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    request({ socketPath, path: '/health', timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200 || response.statusCode === 503);
+    })
+      .on('error', () => resolve(false))
+      .on('timeout', function (this: ClientRequest) {
+        this.destroy();
+      })
+      .end();
+  });
 }
 
 export interface FleetctlResult {
