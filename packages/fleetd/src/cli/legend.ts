@@ -1,9 +1,14 @@
 import { shortMachineId } from '@fleetd/core';
 import type { WireMachine, WireUnitOption } from '../api/wire.js';
 
-/** fleet's `machineIDLegend`: the short ID plus `...`, or the full ID with `-l`. */
+/**
+ * fleet's `machineIDLegend`: the short ID plus `...`, or the full ID with `-l`.
+ * fleet's IDs were always 32 characters; an ID no longer than the short form
+ * is shown whole (`alpha`, not `alpha...`).
+ */
 export function machineIdLegend(id: string, full: boolean): string {
-  return full ? id : `${shortMachineId(id)}...`;
+  const short = shortMachineId(id);
+  return full || short === id ? id : `${short}...`;
 }
 
 /** fleet's `machineFullLegend`: the ID legend, then `/publicIP` when known. */

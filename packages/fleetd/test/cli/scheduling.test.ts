@@ -112,15 +112,15 @@ describe('fleetctl simulate (offline)', () => {
     expect(result).toEqual({
       code: 1,
       stdout: [
-        'UNIT            MACHINE         NOTE',
-        'east.service    web-1...',
-        'eu.service      -               0/3 machines available: 3 metadata region=eu-west-1 not matched',
-        'ssd.service     web-1...',
+        'UNIT            MACHINE NOTE',
+        'east.service    web-1',
+        'eu.service      -       0/3 machines available: 3 metadata region=eu-west-1 not matched',
+        'ssd.service     web-1',
         '',
         'eu.service cannot be placed: 0/3 machines available: 3 metadata region=eu-west-1 not matched',
-        '  web-1...      metadata        narrow  metadata region=eu-west-1 not matched',
-        '  web-2...      metadata        narrow  metadata region=eu-west-1 not matched',
-        '  web-3...      metadata        narrow  metadata region=eu-west-1 not matched',
+        '  web-1 metadata        narrow  metadata region=eu-west-1 not matched',
+        '  web-2 metadata        narrow  metadata region=eu-west-1 not matched',
+        '  web-3 metadata        narrow  metadata region=eu-west-1 not matched',
         '',
       ].join('\n'),
       stderr: '',
@@ -131,7 +131,7 @@ describe('fleetctl simulate (offline)', () => {
 
   it('schedules with the plugins of --config', async () => {
     const result = await simulate('--cluster', '../clusters/three.yaml', '--config', 'least-loaded-only.config.json', 'eu.service');
-    expect(result).toEqual({ code: 0, stdout: 'UNIT            MACHINE         NOTE\neu.service      web-1...\n', stderr: '' });
+    expect(result).toEqual({ code: 0, stdout: 'UNIT            MACHINE NOTE\neu.service      web-1\n', stderr: '' });
   });
 
   it.each([

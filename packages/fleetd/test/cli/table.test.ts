@@ -57,7 +57,8 @@ describe('legends', () => {
   it.each([
     { name: 'short ID', id: '1a2b3c4d5e6f7a8b', full: false, expected: '1a2b3c4d...' },
     { name: 'full ID with -l', id: '1a2b3c4d5e6f7a8b', full: true, expected: '1a2b3c4d5e6f7a8b' },
-    { name: 'a short ID still gets the ellipsis, as fleet did', id: 'm1', full: false, expected: 'm1...' },
+    { name: 'an ID no longer than the short form is shown whole', id: 'm1', full: false, expected: 'm1' },
+    { name: 'an ID of exactly eight characters is shown whole', id: 'abcdefgh', full: false, expected: 'abcdefgh' },
   ])('machineIdLegend: $name', ({ id, full, expected }) => {
     expect(machineIdLegend(id, full)).toBe(expected);
   });
