@@ -1,0 +1,137 @@
+/**
+ * The demo's story, step by step, on a running local cluster: every command
+ * is a real fleetctl run against a real fleetd, printed as a person would
+ * type it, with its output indented below.
+ */
+import type { FleetctlResult } from 'fleetd/testing';
+import type { LocalCluster, LocalMachine } from './local-cluster.js';
+
+export interface Narrator {
+  heading(text: string): void;
+  say(text: string): void;
+  /** A command and its output. */
+  shell(command: string, result: FleetctlResult): void;
+}
+
+export function consoleNarrator(write: (text: string) => void = (text) => process.stdout.write(text)): Narrator {
+  let step = 0;
+  const indent = (text: string): string =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+  return {
+    heading: (text) => write(`\n${++step}. ${text}\n`),
+    say: (text) => write(`   ${text}\n`),
+    shell(command, result) {
+      write(`\n  $ ${command}\n`);
+      const output = [result.stdout, result.stderr].filter((part) => part.trim() !== '').join('\n');
+      if (output !== '') write(`${indent(output)}\n`);
+    },
+  };
+}
+
+export const DEMO_UNITS = [
+  'hello.service',
+  'web@1.service',
+  'web@2.service',
+  'web@3.service',
+  'web-sidekick@1.service',
+  'web-sidekick@2.service',
+  'web-sidekick@3.service',
+  'db.service',
+  'monitor.service',
+  'pinned.service',
+  'cache-v1.service',
+];
+
+export interface DemoOptions {
+  readonly cluster: LocalCluster;
+  readonly narrator: Narrator;
+  /** Where the example unit files are (examples/units). */
+  readonly unitsDir: string;
+}
+
+/** Runs the story; resolves when it is told, rejects if a command fails unexpectedly. */
+export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Promise<void> {
+  const fleetctl = async (args: string[], expectSuccess = true, via?: LocalMachine): Promise<FleetctlResult> => {
+    const result = await cluster.fleetctl(args, { cwd: unitsDir, ...(via === undefined ? {} : { via }) });
+    narrator.shell(`fleetctl ${args.join(' ')}`, result);
+    if (expectSuccess && result.code !== 0) throw new Error(`fleetctl ${args.join(' ')} exited with ${result.code}`);
+    return result;
+  };
+
+  narrator.heading('The machines, as any fleetd sees them');
+  await fleetctl(['list-machines']);
+
+  narrator.heading('Start units that use every [X-Fleet] option (examples/units/)');
+  narrator.say('web@1..3 come from the template web@.service; each waits until systemd runs it.');
+  await fleetctl(['start', ...DEMO_UNITS]);
+  await fleetctl(['list-units']);
+
+  narrator.heading('Replaces: cache-v2 takes the machine of cache-v1, which moves');
+  const before = await placementOf(cluster, 'cache-v1.service');
+  await fleetctl(['start', 'cache-v2.service']);
+  const after = await placementOf(cluster, 'cache-v1.service');
+  narrator.say(`cache-v1.service was on ${before}; cache-v2.service runs there now, and cache-v1.service on ${after}.`);
+  await fleetctl(['list-unit-files', '--fields', 'unit,dstate,state,target']);
+
+  narrator.heading('A unit no machine can take, and why');
+  await fleetctl(['start', '--no-block', 'gpu-job.service']);
+  await fleetctl(['explain', 'gpu-job.service']);
+
+  narrator.heading('A machine dies');
+  const victim = cluster.machine('bravo');
+  const victims = (await unitsOn(cluster, victim.spec.id)).filter((unit) => unit !== 'monitor.service');
+  narrator.say(`Power cut on bravo, which runs ${victims.join(', ')} (and its copy of the global monitor.service).`);
+  await cluster.crash(victim);
+  narrator.say(`Its presence expires after the agent TTL (${cluster.ttlSeconds} s); then the engine moves its units.`);
+  const moved = await waitForMoves(cluster, victims, victim.spec.id);
+  for (const [unit, machine] of moved) narrator.say(`  ${unit}: bravo → ${machine ?? 'nowhere'}`);
+  await fleetctl(['list-units']);
+  const stranded = moved.filter(([, machine]) => machine === undefined).map(([unit]) => unit);
+  if (stranded.length > 0) {
+    narrator.say('Why the others could not move, in one line each (fleetctl explain UNIT gives every machine and plugin):');
+    for (const unit of stranded) narrator.say(`  ${unit}: ${await summaryOf(cluster, unit)}`);
+  }
+}
+
+async function summaryOf(cluster: LocalCluster, unit: string): Promise<string> {
+  const { stdout } = await cluster.fleetctl(['explain', unit]);
+  return /^Summary:\s+(.*)$/m.exec(stdout)?.[1] ?? 'no explanation';
+}
+
+/** unit → machine ID, as the cluster stores it (`-` when not placed). */
+async function placements(cluster: LocalCluster): Promise<Map<string, string>> {
+  const { stdout } = await cluster.fleetctl(['list-unit-files', '--no-legend', '-l', '--fields', 'unit,target']);
+  const rows = stdout.trim().split('\n').filter(Boolean);
+  return new Map(rows.map((row) => row.split(/\s+/) as [string, string]).map(([unit, target]) => [unit, target.split('/')[0] ?? '-']));
+}
+
+async function placementOf(cluster: LocalCluster, unit: string): Promise<string> {
+  return (await placements(cluster)).get(unit) ?? '-';
+}
+
+async function unitsOn(cluster: LocalCluster, machine: string): Promise<string[]> {
+  const { stdout } = await cluster.fleetctl(['list-units', '--no-legend', '-l', '--fields', 'unit,machine']);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((row) => row.split(/\s+/) as [string, string])
+    .filter(([, where]) => where.split('/')[0] === machine)
+    .map(([unit]) => unit);
+}
+
+/** Waits until none of `units` is placed on `from` any more; returns where each went (undefined: unschedulable). */
+async function waitForMoves(cluster: LocalCluster, units: readonly string[], from: string): Promise<[string, string | undefined][]> {
+  const deadline = Date.now() + (cluster.ttlSeconds + 20) * 1000;
+  for (;;) {
+    const now = await placements(cluster);
+    if (units.every((unit) => now.get(unit) !== from)) {
+      return units.map((unit) => [unit, now.get(unit) === '-' ? undefined : now.get(unit)]);
+    }
+    if (Date.now() > deadline) throw new Error(`units of ${from} did not move within ${cluster.ttlSeconds + 20} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
