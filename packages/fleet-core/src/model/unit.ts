@@ -11,6 +11,12 @@ export interface Unit {
   /** Content hash of the normalized file: identifies this version of the unit. */
   readonly hash: string;
   readonly desiredState: DesiredState;
+  /**
+   * The unit file exactly as submitted, when it was submitted as text
+   * (comments, continuation lines and all): what `fleetctl cat` prints. The
+   * options above are what fleetd acts on; both describe the same unit.
+   */
+  readonly text?: string | undefined;
 }
 
 export interface UnitInput {
@@ -18,6 +24,8 @@ export interface UnitInput {
   /** Unit-file text, a parsed file, or fleet API style options. */
   readonly contents: string | UnitFile | readonly UnitOption[];
   readonly desiredState?: DesiredState;
+  /** The submitted text of a unit given as options or a parsed file (it is not checked against them). */
+  readonly text?: string | undefined;
 }
 
 /** Validates name, contents and state, and returns a frozen Unit. */
@@ -26,7 +34,8 @@ export function createUnit(input: UnitInput): Unit {
   const desiredState = parseUnitState(input.desiredState ?? 'inactive', `unit ${input.name}: desired state`);
   assertRunnable(info, desiredState);
   const file = toUnitFile(input.contents, input.name);
-  return Object.freeze({ name: input.name, file, hash: unitHash(file), desiredState });
+  const text = typeof input.contents === 'string' ? input.contents : input.text;
+  return Object.freeze({ name: input.name, file, hash: unitHash(file), desiredState, ...(text === undefined ? {} : { text }) });
 }
 
 /** A copy of `unit` with another desired state; templates stay inactive. */

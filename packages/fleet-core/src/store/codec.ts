@@ -12,10 +12,12 @@ import type { UnitOption } from '../unit/index.js';
 interface StoredUnit {
   readonly options: readonly UnitOption[];
   readonly hash: string;
+  /** The file as submitted, when it came as text; display only (fleetctl cat). */
+  readonly text?: string;
 }
 
 export function encodeUnitFile(unit: Unit): string {
-  const stored: StoredUnit = { options: unit.file.options, hash: unit.hash };
+  const stored: StoredUnit = { options: unit.file.options, hash: unit.hash, ...(unit.text === undefined ? {} : { text: unit.text }) };
   return JSON.stringify(stored);
 }
 
@@ -23,7 +25,8 @@ export function encodeUnitFile(unit: Unit): string {
 export function decodeUnit(key: string, name: string, value: string): Unit {
   const stored = parseJson(key, value) as Partial<StoredUnit>;
   if (!Array.isArray(stored.options)) throw invalidData(key, 'has no options list');
-  const unit = guard(key, () => createUnit({ name, contents: stored.options as UnitOption[], desiredState: 'inactive' }));
+  const text = typeof stored.text === 'string' ? stored.text : undefined;
+  const unit = guard(key, () => createUnit({ name, contents: stored.options as UnitOption[], desiredState: 'inactive', text }));
   if (stored.hash !== undefined && stored.hash !== unit.hash) throw invalidData(key, `hash ${stored.hash} does not match its options`);
   return unit;
 }

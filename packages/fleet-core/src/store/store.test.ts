@@ -35,6 +35,16 @@ describe('key layout', () => {
 });
 
 describe('codec', () => {
+  it('keeps the text a unit was submitted as, comments and continuation lines included', () => {
+    const text = '# ours\n[Service]\nExecStart=/bin/sh -c "echo \\\n  hi"\n';
+    const unit = createUnit({ name: 'a.service', contents: text });
+    const decoded = decodeUnit('k', 'a.service', encodeUnitFile(unit));
+    expect(decoded.text).toBe(text);
+    expect(decoded.hash).toBe(unit.hash);
+    const fromOptions = createUnit({ name: 'a.service', contents: unit.file.options });
+    expect(decodeUnit('k', 'a.service', encodeUnitFile(fromOptions)).text).toBeUndefined();
+  });
+
   it('round-trips a unit file and checks its hash', () => {
     const unit = createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' });
     expect(decodeUnit('k', 'a.service', encodeUnitFile(unit))).toEqual(unit);

@@ -49,7 +49,13 @@ export function decodeUnitPut(value: unknown): WireUnitPut {
   const name = optionalString(value, 'name', where);
   const desiredState = optionalString(value, 'desiredState', where);
   const options = decodeOptions(field(value, 'options'), where);
-  return { ...(name === undefined ? {} : { name }), ...(options === undefined ? {} : { options }), ...(desiredState === undefined ? {} : { desiredState }) };
+  const contents = optionalString(value, 'contents', where);
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(options === undefined ? {} : { options }),
+    ...(desiredState === undefined ? {} : { desiredState }),
+    ...(contents === undefined ? {} : { contents }),
+  };
 }
 
 function decodeOptions(value: unknown, where: string): WireUnitOption[] | undefined {

@@ -74,7 +74,7 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
   const item = param(request, 'name');
   const name = body.name === undefined || body.name === '' ? item : body.name;
   if (name !== item) throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`);
-  const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState });
+  const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
   switch (outcome.kind) {
     case 'created':
       return { code: 201 };

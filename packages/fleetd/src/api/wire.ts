@@ -19,6 +19,8 @@ export interface WireUnit {
   readonly desiredState?: DesiredState;
   readonly currentState?: CurrentState;
   readonly machineID?: string;
+  /** fleetd only: the unit file as submitted (comments and line breaks kept), when it was sent as text. */
+  readonly contents?: string;
 }
 
 export interface WireUnitState {
@@ -58,6 +60,8 @@ export interface WireUnitPut {
   readonly name?: string;
   readonly options?: readonly WireUnitOption[];
   readonly desiredState?: string;
+  /** fleetd only: the unit file's text; kept for `fleetctl cat`. With `options`, both must describe the same file. */
+  readonly contents?: string;
 }
 
 /** One operation of `PATCH /fleet/v1/machines`; `path` is `/<machineID>/metadata/<key>`. */

@@ -24,6 +24,8 @@ export interface UnitWrite {
   readonly name: string;
   readonly options?: readonly WireUnitOption[];
   readonly desiredState?: DesiredState;
+  /** fleetd only: the file's text, kept for `cat`. */
+  readonly contents?: string;
 }
 
 export interface StateFilter {

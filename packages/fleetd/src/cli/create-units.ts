@@ -40,22 +40,27 @@ export async function ensureUnits(session: Session, args: readonly string[], opt
 }
 
 async function createUnit(session: Session, arg: string, name: string): Promise<void> {
-  const options = await contentsFor(session, arg, name);
-  await session.client().putUnit({ name, options, desiredState: 'inactive' });
+  const { options, text } = await contentsFor(session, arg, name);
+  await session.client().putUnit({ name, options, desiredState: 'inactive', ...(text === undefined ? {} : { contents: text }) });
   session.out(`Unit ${name} inactive`);
 }
 
-async function contentsFor(session: Session, arg: string, name: string): Promise<readonly WireUnitOption[]> {
+interface UnitContents {
+  readonly options: readonly WireUnitOption[];
+  readonly text: string | undefined;
+}
+
+async function contentsFor(session: Session, arg: string, name: string): Promise<UnitContents> {
   const ownPath = resolve(session.io.cwd, withDefaultUnitType(arg));
-  if (existsOnDisk(ownPath)) return readUnitFile(ownPath).options;
+  if (existsOnDisk(ownPath)) return readUnitFile(ownPath);
   const { template } = unitInfo(name);
   if (template === undefined) {
     throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unable to find unit ${name} in the cluster or on the filesystem (no file ${ownPath})`, { unit: name });
   }
   const inCluster = await session.client().unit(template);
-  if (inCluster !== undefined) return inCluster.options;
+  if (inCluster !== undefined) return { options: inCluster.options, text: inCluster.contents };
   const templatePath = join(dirname(ownPath), template);
-  if (existsOnDisk(templatePath)) return readUnitFile(templatePath).options;
+  if (existsOnDisk(templatePath)) return readUnitFile(templatePath);
   throw new FleetError(
     ErrorCodes.UNIT_NOT_FOUND,
     `unable to find unit ${name} or its template ${template} in the cluster or on the filesystem (no file ${templatePath})`,
@@ -86,6 +91,6 @@ async function maybeReplace(session: Session, arg: string, existing: WireUnit, o
       { unit: existing.name },
     );
   }
-  await session.client().putUnit({ name: existing.name, options: local.options });
+  await session.client().putUnit({ name: existing.name, options: local.options, contents: local.text });
   session.out(`Unit ${existing.name} replaced`);
 }

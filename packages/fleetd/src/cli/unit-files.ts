@@ -26,6 +26,8 @@ export interface LocalUnitFile {
   readonly path: string;
   readonly options: readonly WireUnitOption[];
   readonly hash: string;
+  /** The file as written, sent along so `cat` can print it byte for byte. */
+  readonly text: string;
 }
 
 /** True when `path` names something on disk (fleet: `!os.IsNotExist(os.Stat(path))`). */
@@ -53,7 +55,7 @@ export function readUnitFile(path: string): LocalUnitFile {
     throw new FleetError(ErrorCodes.UNIT_FILE_UNREADABLE, `cannot read unit file ${path}: ${why}`, { file: path, cause: error });
   }
   const file = parseUnitFile(text, { file: path });
-  return { path, options: file.options, hash: unitHash(file) };
+  return { path, options: file.options, hash: unitHash(file), text };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createUnit, decodeUnit, ErrorCodes, FleetError, parseUnitName, parseUnitState, validateUnit, withDesiredState } from '@fleetd/core';
+import { createUnit, decodeUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parseUnitState, UnitFile, unitHash, validateUnit, withDesiredState } from '@fleetd/core';
 import type { DesiredState, FleetStore, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
 
 export interface PutUnitRequest {
@@ -7,6 +7,8 @@ export interface PutUnitRequest {
   readonly options?: readonly UnitOption[] | undefined;
   /** Empty or absent: not given (fleet's `len(su.DesiredState) == 0`). */
   readonly desiredState?: string | undefined;
+  /** fleetd only: the unit file's text, kept as submitted; with options, both must describe the same file. */
+  readonly contents?: string | undefined;
 }
 
 /**
@@ -39,14 +41,14 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
   parseUnitName(request.name);
   const desired = desiredStateOf(request);
   const existing = await storedUnit(context, request.name);
-  const options = request.options ?? [];
+  const contents = contentsOf(request);
   if (existing === undefined) {
-    if (options.length === 0) return { kind: 'refused', message: OPTIONS_REQUIRED };
-    await context.store.submitUnit(validUnit(context.host, request.name, options, desired ?? 'inactive'));
+    if (contents === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED };
+    await context.store.submitUnit(validUnit(context.host, request.name, contents, desired ?? 'inactive'));
     return { kind: 'created' };
   }
-  if (options.length > 0) {
-    const candidate = validUnit(context.host, request.name, options, desired ?? 'inactive');
+  if (contents !== undefined) {
+    const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
     if (candidate.hash !== existing.hash) {
       await context.store.replaceUnit(candidate, desired);
       return { kind: 'replaced' };
@@ -56,6 +58,16 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
   withDesiredState(existing, desired);
   await context.store.setDesiredState(request.name, desired);
   return { kind: 'updated' };
+}
+
+/** The unit file a PUT carries: its text (checked against options when both are given), its options, or nothing. */
+function contentsOf(request: PutUnitRequest): string | readonly UnitOption[] | undefined {
+  const options = request.options ?? [];
+  if (request.contents === undefined) return options.length === 0 ? undefined : options;
+  if (options.length > 0 && unitHash(new UnitFile(options)) !== unitHash(parseUnitFile(request.contents, { file: request.name }))) {
+    throw new FleetError(ErrorCodes.UNIT_INVALID, `unit ${request.name}: options and contents describe different unit files; send one of them`, { unit: request.name });
+  }
+  return request.contents;
 }
 
 function desiredStateOf(request: PutUnitRequest): DesiredState | undefined {

@@ -31,6 +31,7 @@ export function toWireUnit(unit: Unit, snapshot: ClusterSnapshot, states: StateI
     desiredState: unit.desiredState,
     currentState,
     ...(machine === undefined ? {} : { machineID: machine }),
+    ...(unit.text === undefined ? {} : { contents: unit.text }),
   };
 }
 

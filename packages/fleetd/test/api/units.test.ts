@@ -29,8 +29,9 @@ describe('GET /fleet/v1/units', () => {
     expect(response.headers['server']).toBe('fleetd/0.1.0-test');
     expect(response.json).toEqual({
       units: [
-        { name: 'a.service', options, desiredState: 'launched', currentState: 'launched', machineID: 'm1' },
-        { name: 'b.service', options, desiredState: 'inactive', currentState: 'inactive' },
+        // fleetd adds `contents` for units submitted as text (the harness submits text).
+        { name: 'a.service', options, desiredState: 'launched', currentState: 'launched', machineID: 'm1', contents: SERVICE },
+        { name: 'b.service', options, desiredState: 'inactive', currentState: 'inactive', contents: SERVICE },
       ],
     });
   });
@@ -82,6 +83,7 @@ describe('GET and DELETE /fleet/v1/units/{name}', () => {
       options,
       desiredState: 'loaded',
       currentState: 'inactive',
+      contents: SERVICE,
     });
     const missing = await harness.request('GET', '/fleet/v1/units/nope.service');
     expect(missing.status).toBe(404);
@@ -113,6 +115,13 @@ describe('PUT /fleet/v1/units/{name}', () => {
       ['a.service', 'launched'],
       ['b.service', 'inactive'],
     ]);
+  });
+
+  it('keeps the text of a unit sent with contents, so fleetctl cat prints it as written', async () => {
+    const contents = '# comment\n[Service]\nExecStart=/bin/sleep \\\n  infinity\n';
+    const created = await harness.request('PUT', '/fleet/v1/units/t.service', { body: { desiredState: 'loaded', contents, options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep    infinity' }] } });
+    expect(created.status).toBe(201);
+    expect((await harness.request('GET', '/fleet/v1/units/t.service')).json).toMatchObject({ name: 't.service', contents });
   });
 
   it('changes only the desired state of an existing unit (204)', async () => {
@@ -193,6 +202,18 @@ describe('PUT /fleet/v1/units/{name}', () => {
       request: { body: { desiredState: 'running', options } },
       status: 400,
       message: 'unit a.service: desired state: "running" is not one of inactive, loaded, launched',
+    },
+    {
+      name: 'contents and options that describe different files',
+      request: { body: { contents: '[Service]\nExecStart=/bin/true\n', options } },
+      status: 400,
+      message: 'unit a.service: options and contents describe different unit files; send one of them',
+    },
+    {
+      name: 'contents that do not parse',
+      request: { body: { contents: '[Service]\nthis is not an option\n' } },
+      status: 400,
+      message: expect.stringContaining('a.service:2:1'),
     },
     {
       name: 'an invalid option line',

@@ -79,10 +79,14 @@ export async function listMachines(session: Session, options: ListOptions): Prom
   return 0;
 }
 
-/** fleet's cat: the unit file as the cluster holds it, in canonical form. */
+/**
+ * fleet's cat: the unit file as submitted when fleetd has its text (fleetctl
+ * sends it), else in canonical form from its options (units written through
+ * fleet's API).
+ */
 export async function catUnits(session: Session, names: readonly string[]): Promise<number> {
   const units = await findUnits(session, names);
-  const texts = units.map((unit) => serializeUnitFile(new UnitFile(unit.options)));
+  const texts = units.map((unit) => unit.contents ?? serializeUnitFile(new UnitFile(unit.options)));
   session.io.stdout.write(texts.join('\n'));
   return 0;
 }
