@@ -91,13 +91,16 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
         }
       : undefined,
   });
+  // The agent announces the machine before the engine's first round: the embedded
+  // store forgets presence on restart, and an engine that ran first would find
+  // the machine gone and revoke every placement on it (units stopped, restarted).
+  const agent = config.agent.enabled ? await startAgent(config, registry, host, keyPrefix, machine, logger, metrics) : undefined;
+  if (agent !== undefined) cleanups.push(() => agent.stop({ leave: false }));
   if (config.engine.enabled) {
     engine = startEngine(config, registry, host, keyPrefix, logger, metrics);
     await engine.start();
     cleanups.push(() => (engine as Engine).stop());
   }
-  const agent = config.agent.enabled ? await startAgent(config, registry, host, keyPrefix, machine, logger, metrics) : undefined;
-  if (agent !== undefined) cleanups.push(() => agent.stop({ leave: false }));
 
   const service = createFleetService({
     registry,

@@ -59,7 +59,9 @@ function get(socketPath: string, path: string): Promise<{ body: string; contentT
 
 async function mainPid(unit: string): Promise<number> {
   const [instance] = systemd();
-  const { stdout } = await (instance as NonNullable<typeof instance>).systemctl(['show', '--property=MainPID', '--value', unit]);
+  const { code, stdout, stderr } = await (instance as NonNullable<typeof instance>).systemctl(['show', '--property=MainPID', '--value', unit]);
+  // A failed systemctl prints nothing, which would read as pid 0: say what failed instead.
+  if (code !== 0 || stdout.trim() === '') throw new Error(`systemctl show ${unit} failed (exit ${code}): ${stderr.trim()}`);
   return Number(stdout.trim());
 }
 
@@ -87,13 +89,13 @@ describe('fleetd standalone', () => {
 
     await fleetd.kill();
     await fleetd.restart();
-    expect(await mainPid('hello.service')).toBe(pid);
+    expect(await mainPid('hello.service'), fleetd.output()).toBe(pid);
     const afterCrash = await fleetctl(fleetd, 'list-unit-files', '--no-legend', '-l');
     expect(afterCrash.stdout).toMatch(/^hello\.service\s+\w+\s+launched\s+launched\s+standalone/m);
 
     expect(await fleetd.stop()).toBe(0);
     await fleetd.restart();
-    expect(await mainPid('hello.service')).toBe(pid);
+    expect(await mainPid('hello.service'), fleetd.output()).toBe(pid);
     await waitFor(async () => /hello\.service\s+standalone\S*\s+active\s+running/.test((await fleetctl(fleetd, 'list-units', '--no-legend', '-l')).stdout), 'hello.service active again', 10_000);
     const cat = await fleetctl(fleetd, 'cat', 'hello.service');
     expect(cat.stdout).toBe(HELLO);
@@ -112,6 +114,23 @@ describe('fleetd standalone', () => {
     expect(metrics.body).toMatch(/^fleetd_hook_seconds_total\{plugin="systemd",hook="createDriver"\} \d/m);
     expect(metrics.body).toMatch(/^fleetd_agent_tasks_total\{type="start",outcome="ok"\} [1-9]\d*$/m);
     expect(metrics.body).toMatch(/^fleetd_engine_leader 1$/m);
+    expect((await fleetctl(fleetd, 'destroy', 'other.service')).code).toBe(0);
+  });
+
+  it('regression: a restart never stops its units, because the agent announces the machine before the engine decides', async () => {
+    const fleetd = await standalone();
+    expect((await fleetctl(fleetd, 'start', 'other.service')).code).toBe(0);
+    const pid = await mainPid('other.service');
+    for (let restart = 0; restart < 4; restart++) {
+      if (restart % 2 === 0) await fleetd.kill();
+      else await fleetd.stop();
+      await fleetd.restart();
+      // Give a wrongly ordered engine the time to revoke and the agent to act on it.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await mainPid('other.service'), fleetd.output()).toBe(pid);
+      // Even when the agent happened not to act on it, a revocation would show here.
+      expect((await get(fleetd.socketPath, '/metrics')).body).toMatch(/^fleetd_revocations_total 0$/m);
+    }
     expect((await fleetctl(fleetd, 'destroy', 'other.service')).code).toBe(0);
   });
 
