@@ -25,7 +25,12 @@ afterEach(async () => {
   const units = stdout.split('\n').filter(Boolean);
   if (units.length > 0) await cluster.fleetctl(['destroy', ...units]);
   // Destroyed units are stopped and unloaded by their agents: no unit process outlives its test.
-  await waitFor(async () => (await cluster.fleetctl(['list-units', '--no-legend'])).stdout.trim() === '', 'every unit gone from the machines', 20_000, 250);
+  let left = '';
+  try {
+    await waitFor(async () => (left = (await cluster.fleetctl(['list-units', '--no-legend', '-l'])).stdout.trim()) === '', 'every unit gone from the machines', 30_000, 250);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; still listed:\n${left}`);
+  }
 });
 afterAll(async () => {
   await cluster?.stop();
