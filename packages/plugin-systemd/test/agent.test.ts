@@ -157,6 +157,25 @@ describe('agent with systemd and etcd', () => {
     expect(state.message).toBe('reported by m1');
   });
 
+  it('regression: a state write in flight when a unit is destroyed does not leave its state behind', async () => {
+    // Slow reports widen the window a last systemd signal (the stop) has to land after the unload.
+    const slowReports = testPlugin('slow-reports', (hooks) =>
+      hooks.reportState.tapPromise('slow-reports', async (state) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return state;
+      }),
+    );
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states, store } = await cluster({ agentPlugins: [slowReports] });
+    await submit('brief.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/brief.service']?.activeState === 'active', 'brief.service active', 20_000);
+    await store.destroyUnit('brief.service');
+    await waitFor(async () => (await states())['m1/brief.service'] === undefined, 'brief.service state gone', 20_000);
+    // Long enough for any write that was still in flight to land.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await states())['m1/brief.service']).toBeUndefined();
+  });
+
   it('etcd stopped for 10 s changes nothing that runs', async () => {
     const [one, two] = machines() as [SystemdInstance, SystemdInstance];
     const { submit, states } = await cluster({ ttl: 5 });

@@ -331,7 +331,14 @@ export class Agent {
     }
   }
 
+  /**
+   * Removes a unit's state once it is unloaded. A state write already in
+   * flight (a last systemd signal) is waited for first: landing after the
+   * delete, it would leave a state for a unit this machine no longer has.
+   */
   private async unpublish(name: string): Promise<void> {
+    this.pendingStates.delete(name);
+    await this.publishing.get(name);
     await this.options.registry.delete(this.layout.state(this.machine.id, name)).catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
   }
 
