@@ -71,10 +71,10 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   await fleetctl(['list-units']);
 
   narrator.heading('Replaces: cache-v2 takes the machine of cache-v1, which moves');
-  const before = await placementOf(cluster, 'cache-v1.service');
+  const cacheBefore = await placementOf(cluster, 'cache-v1.service');
   await fleetctl(['start', 'cache-v2.service']);
-  const after = await placementOf(cluster, 'cache-v1.service');
-  narrator.say(`cache-v1.service was on ${before}; cache-v2.service runs there now, and cache-v1.service on ${after}.`);
+  const cacheAfter = await placementOf(cluster, 'cache-v1.service');
+  narrator.say(`cache-v1.service was on ${cacheBefore}; cache-v2.service runs there now, and cache-v1.service on ${cacheAfter}.`);
   await fleetctl(['list-unit-files', '--fields', 'unit,dstate,state,target']);
 
   narrator.heading('A unit no machine can take, and why');
@@ -84,18 +84,23 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   narrator.heading('A machine dies');
   const victim = cluster.machine('bravo');
   const victims = (await unitsOn(cluster, victim.spec.id)).filter((unit) => unit !== 'monitor.service');
+  const before = await placements(cluster);
   narrator.say(`Power cut on bravo, which runs ${victims.join(', ')} (and its copy of the global monitor.service).`);
   await cluster.crash(victim);
   narrator.say(`Its presence expires after the agent TTL (${cluster.ttlSeconds} s); then the engine moves its units.`);
-  const moved = await waitForMoves(cluster, victims, victim.spec.id);
-  for (const [unit, machine] of moved) narrator.say(`  ${unit}: bravo → ${machine ?? 'nowhere'}`);
+  const after = await waitForMoves(cluster, victims, victim.spec.id);
+  // Every change, not only bravo's units: a unit that moves can push out another (Replaces).
+  const changed = [...before].filter(([unit, machine]) => after.get(unit) !== machine);
+  for (const [unit, machine] of changed) narrator.say(`  ${unit}: ${machine} → ${placedOrNowhere(after.get(unit))}`);
   await fleetctl(['list-units']);
-  const stranded = moved.filter(([, machine]) => machine === undefined).map(([unit]) => unit);
+  const stranded = changed.filter(([unit]) => placedOrNowhere(after.get(unit)) === 'nowhere').map(([unit]) => unit);
   if (stranded.length > 0) {
-    narrator.say('Why the others could not move, in one line each (fleetctl explain UNIT gives every machine and plugin):');
+    narrator.say('Why some could not go anywhere, in one line each (fleetctl explain UNIT gives every machine and plugin):');
     for (const unit of stranded) narrator.say(`  ${unit}: ${await summaryOf(cluster, unit)}`);
   }
 }
+
+const placedOrNowhere = (machine: string | undefined): string => (machine === undefined || machine === '-' ? 'nowhere' : machine);
 
 async function summaryOf(cluster: LocalCluster, unit: string): Promise<string> {
   const { stdout } = await cluster.fleetctl(['explain', unit]);
@@ -123,14 +128,12 @@ async function unitsOn(cluster: LocalCluster, machine: string): Promise<string[]
     .map(([unit]) => unit);
 }
 
-/** Waits until none of `units` is placed on `from` any more; returns where each went (undefined: unschedulable). */
-async function waitForMoves(cluster: LocalCluster, units: readonly string[], from: string): Promise<[string, string | undefined][]> {
+/** Waits until none of `units` is placed on `from` any more; returns every placement then. */
+async function waitForMoves(cluster: LocalCluster, units: readonly string[], from: string): Promise<Map<string, string>> {
   const deadline = Date.now() + (cluster.ttlSeconds + 20) * 1000;
   for (;;) {
     const now = await placements(cluster);
-    if (units.every((unit) => now.get(unit) !== from)) {
-      return units.map((unit) => [unit, now.get(unit) === '-' ? undefined : now.get(unit)]);
-    }
+    if (units.every((unit) => now.get(unit) !== from)) return now;
     if (Date.now() > deadline) throw new Error(`units of ${from} did not move within ${cluster.ttlSeconds + 20} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
