@@ -98,9 +98,21 @@ export default definePlugin({
     // A template is never placed, and its globs may only become well formed once an instance expands %i.
     hooks.validateUnit.tap('conflicts', (unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.conflicts?.problem));
 
-    hooks.narrow.tap('conflicts', (unit, _cluster, narrowing) => {
-      const problem = unit.requirements.conflicts?.problem;
-      if (problem !== undefined) narrowing.restrict([], problem);
+    hooks.narrow.tap('conflicts', (unit, cluster, narrowing) => {
+      const mine = unit.requirements.conflicts;
+      if (mine !== undefined) {
+        if (mine.problem !== undefined) narrowing.restrict([], mine.problem);
+        return;
+      }
+      // Without Conflicts of its own, only a unit whose globs match it can conflict with it: when
+      // none does, the filter passes every machine and the core need not call it. (Checked only
+      // while that costs less than one filter call per machine.)
+      const withConflicts = cluster.unitsWithRequirement('conflicts');
+      if (withConflicts.size > cluster.machines.length) return;
+      for (const other of withConflicts) {
+        if (other !== unit.name && matchesAny(cluster.unit(other)?.requirements.conflicts, unit.name)) return;
+      }
+      narrowing.passesEverywhere?.();
     });
 
     hooks.filter.tap('conflicts', (unit, machine, cluster) => {

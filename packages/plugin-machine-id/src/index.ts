@@ -94,7 +94,8 @@ export default definePlugin({
 
     hooks.narrow.tap('machine-id', (unit, cluster, narrowing) => {
       const requirement = unit.requirements['machine-id'];
-      if (requirement === undefined) return;
+      // Not pinned: the filter passes every machine, so the core need not call it.
+      if (requirement === undefined) return narrowing.passesEverywhere?.();
       const resolution = resolveMachineId(requirement.id, cluster);
       narrowing.restrict('machine' in resolution ? [resolution.machine] : [], resolution.reason);
     });

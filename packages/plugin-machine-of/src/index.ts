@@ -93,7 +93,8 @@ export default definePlugin({
 
     hooks.narrow.tap('machine-of', (unit, cluster, narrowing) => {
       const peers = unit.requirements['machine-of'];
-      if (peers === undefined) return;
+      // No peers: the filter passes every machine, so the core need not call it.
+      if (peers === undefined) return narrowing.passesEverywhere?.();
       const cycle = machineOfCycle(unit, cluster);
       if (cycle !== undefined) return narrowing.restrict([], machineOfReasons.cycle(cycle));
       for (const peer of peers) {

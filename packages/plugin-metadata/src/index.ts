@@ -74,7 +74,8 @@ export default definePlugin({
 
     hooks.narrow.tap('metadata', (unit, cluster, narrowing) => {
       const requirement = unit.requirements.metadata;
-      if (requirement === undefined) return;
+      // No requirement: the filter passes every machine, so the core need not call it.
+      if (requirement === undefined) return narrowing.passesEverywhere?.();
       if (requirement.problem !== undefined) {
         narrowing.restrict([], requirement.problem);
         return;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { definePlugin, withRequirements } from '@fleetd/core';
 import type { ClusterView, ResolvedUnit } from '@fleetd/core';
-import { replacedOn, replacesCycle, replacesReasons, replacesRequirement, replaceTargets } from './replaces.js';
+import { replacedOn, replacesCycle, replacesReasons, replacesRequirement, replacesUnit, replaceTargets } from './replaces.js';
 import type { ReplaceTargets } from './replaces.js';
 
 export {
@@ -81,7 +81,18 @@ export default definePlugin({
     hooks.narrow.tap('replaces', (unit, cluster, narrowing) => {
       last = undefined;
       const replaces = unit.requirements.replaces;
-      if (replaces === undefined) return;
+      if (replaces === undefined) {
+        // Without Replaces of its own, the filter only rejects a machine where a unit replacing it
+        // runs: when no unit replaces it, it passes every machine and the core need not call it.
+        // (Checked only while that costs less than one filter call per machine.)
+        const replacers = cluster.unitsWithRequirement('replaces');
+        if (replacers.size > cluster.machines.length) return;
+        for (const other of replacers) {
+          const otherUnit = cluster.unit(other);
+          if (otherUnit !== undefined && replacesUnit(otherUnit, unit.name)) return;
+        }
+        return narrowing.passesEverywhere?.();
+      }
       if (replaces.problem !== undefined) return narrowing.restrict([], replaces.problem);
       if (!seeksMachine(unit, cluster)) return;
       const { cycleWith, targets } = decisionFor(unit, cluster);

@@ -17,14 +17,44 @@ export interface HookStat {
  */
 export const SAMPLE_EVERY = 64;
 
+/**
+ * One tap's counters. Hot wrappers hold it directly (no lookup) and only
+ * increment `calls`; `countdown` reaches 0 on the calls to time.
+ */
+export interface HookStatSlot {
+  readonly plugin: string;
+  readonly hook: HookName;
+  readonly sampled: boolean;
+  calls: number;
+  countdown: number;
+  sampledCalls: number;
+  sampledSeconds: number;
+}
+
 /** Counters per (plugin, hook); plain numbers so the hot path only increments. */
 export class HookStatsRecorder {
-  private readonly slots: { plugin: string; hook: HookName; calls: number; sampledCalls: number; sampledSeconds: number; sampled: boolean }[] = [];
+  private readonly slots: HookStatSlot[] = [];
 
   /** A slot for one tap; returns its index for `count`/`record`. */
   slot(plugin: string, hook: HookName, sampled: boolean): number {
-    this.slots.push({ plugin, hook, calls: 0, sampledCalls: 0, sampledSeconds: 0, sampled });
+    this.slots.push(this.newSlot(plugin, hook, sampled));
     return this.slots.length - 1;
+  }
+
+  /**
+   * A slot for a hot tap, handed over as the object itself. Its wrapper does
+   * `slot.calls++` and, when `--slot.countdown === 0`, resets it to
+   * SAMPLE_EVERY and times the call (`record`): the first call of every
+   * SAMPLE_EVERY is timed, as with `count`.
+   */
+  sampledSlot(plugin: string, hook: HookName): HookStatSlot {
+    const slot = this.newSlot(plugin, hook, true);
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private newSlot(plugin: string, hook: HookName, sampled: boolean): HookStatSlot {
+    return { plugin, hook, sampled, calls: 0, countdown: 1, sampledCalls: 0, sampledSeconds: 0 };
   }
 
   /** Counts a call; true when this call should be timed. */
@@ -35,8 +65,8 @@ export class HookStatsRecorder {
     return !entry.sampled || entry.calls % SAMPLE_EVERY === 1;
   }
 
-  record(slot: number, seconds: number): void {
-    const entry = this.slots[slot];
+  record(slot: number | HookStatSlot, seconds: number): void {
+    const entry = typeof slot === 'number' ? this.slots[slot] : slot;
     if (entry === undefined) return;
     entry.sampledCalls++;
     entry.sampledSeconds += seconds;

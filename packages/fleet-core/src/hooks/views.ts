@@ -71,6 +71,14 @@ export interface ClusterView {
 export interface CandidateNarrowing {
   /** An array is kept by reference for the decision (the core's index arrays are never changed in place). */
   restrict(machines: Iterable<MachineView>, reason: string): void;
+  /**
+   * A promise that this plugin's `filter` passes every machine for this unit
+   * in this decision (the unit does not use the plugin's option, say): the
+   * core may then skip calling that filter while placing the unit. Revalidation
+   * and explanations still call it. Optional, so a test's stand-in sink may
+   * leave it out: call it as `narrowing.passesEverywhere?.()`.
+   */
+  passesEverywhere?(): void;
 }
 
 /** A unit as an agent sees it: what to load and in which state to keep it. */

@@ -54,8 +54,18 @@ export class ClusterState implements ClusterView {
   private metadataIndex: MetadataIndex = new Map();
   private keyIndex = new Map<string, MachineSlot[]>();
   private requirementIndex = new Map<string, Set<string>>();
+  private changeCount = 0;
 
   constructor(private readonly resolver: UnitResolver) {}
+
+  /**
+   * Counts every change to machines, units, placements and global units. The
+   * same version means the same cluster, so a scheduler may reuse what it
+   * verified at that version (that every placement still holds).
+   */
+  get version(): number {
+    return this.changeCount;
+  }
 
   static fromSnapshot(snapshot: SchedulingSnapshot, resolver: UnitResolver): ClusterState {
     const state = new ClusterState(resolver);
@@ -166,6 +176,7 @@ export class ClusterState implements ClusterView {
 
   upsertMachine(input: Machine): void {
     const machine = createMachine(input);
+    this.changeCount++;
     const existing = this.slotsById.get(machine.id);
     this.invalidateMetadata();
     if (existing !== undefined) {
@@ -181,6 +192,7 @@ export class ClusterState implements ClusterView {
   removeMachine(id: string): void {
     const slot = this.slotsById.get(id);
     if (slot === undefined) return;
+    this.changeCount++;
     this.slotsById.delete(id);
     this.sorted = this.sorted.filter((candidate) => candidate !== slot);
     this.freeIndexes.push(slot.index);
@@ -190,6 +202,7 @@ export class ClusterState implements ClusterView {
 
   upsertUnit(unit: Unit): void {
     const previous = this.unitsByName.get(unit.name);
+    this.changeCount++;
     if (previous !== undefined && previous.hash !== unit.hash) this.resolver.forget(unit.name);
     if (previous?.hash !== unit.hash) this.requirementIndex = new Map();
     this.unitsByName.set(unit.name, unit);
@@ -200,6 +213,7 @@ export class ClusterState implements ClusterView {
   }
 
   removeUnit(name: string): void {
+    this.changeCount++;
     if (this.unitsByName.delete(name)) this.requirementIndex = new Map();
     this.resolver.forget(name);
     this.clearGlobal(name);
@@ -207,6 +221,7 @@ export class ClusterState implements ClusterView {
 
   /** Records (or with `undefined`, clears) where a unit is placed, and updates machine loads. */
   setPlacement(unit: string, machineId: string | undefined): void {
+    this.changeCount++;
     this.placementOf(unit)?.units.delete(unit);
     if (machineId === undefined) {
       this.placedOn.delete(unit);
@@ -219,6 +234,7 @@ export class ClusterState implements ClusterView {
 
   /** Records the machines a global unit runs on, replacing the previous set. */
   setGlobal(unit: string, machines: readonly MachineSlot[]): void {
+    this.changeCount++;
     this.clearGlobal(unit);
     if (machines.length === 0) return;
     for (const slot of machines) slot.units.add(unit);
@@ -226,6 +242,7 @@ export class ClusterState implements ClusterView {
   }
 
   clearGlobal(unit: string): void {
+    this.changeCount++;
     for (const slot of this.globalsOn.get(unit) ?? []) slot.units.delete(unit);
     this.globalsOn.delete(unit);
   }

@@ -58,7 +58,7 @@ function explainMachine(
   for (const tap of hooks.filter.taps) {
     if (tap.name === excludedBy) continue;
     const message = (tap.fn as FilterFn)(unit, slot, state);
-    if (message === undefined) verdicts.push({ plugin: tap.name, verdict: 'pass' });
+    if (message === undefined) verdicts.push(passVerdict(tap.name));
     else verdicts.push({ plugin: tap.name, verdict: runtime.rejectedWithError ? 'error' : 'filter', message });
   }
   const feasible = !verdicts.some((verdict) => verdict.verdict !== 'pass');
@@ -71,6 +71,15 @@ function explainMachine(
     return { machine: slot.id, feasible: false, verdicts, total: undefined, scores: {} };
   }
   return { machine: slot.id, feasible, verdicts, total: runtime.scoreTotal, scores: scoresByPlugin(runtime) };
+}
+
+// One frozen "pass" verdict per plugin, shared by every machine of every explanation: most verdicts are passes.
+const passVerdicts = new Map<string, PluginVerdict>();
+
+function passVerdict(plugin: string): PluginVerdict {
+  let verdict = passVerdicts.get(plugin);
+  if (verdict === undefined) passVerdicts.set(plugin, (verdict = Object.freeze({ plugin, verdict: 'pass' as const })));
+  return verdict;
 }
 
 function scoresByPlugin(runtime: HookRuntime): Record<string, number> {

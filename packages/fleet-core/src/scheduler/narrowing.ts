@@ -21,6 +21,8 @@ export class Narrowing implements NarrowingSink {
   private poisoned = false;
   private first: MachineView[] = [];
   restrictions: Restriction[] = [];
+  /** Plugin indexes whose filter promised to pass every machine in this decision. */
+  passing: number[] = [];
 
   /** Prepares for a new unit; `capacity` is the cluster's machine index capacity. */
   reset(capacity: number): this {
@@ -34,8 +36,10 @@ export class Narrowing implements NarrowingSink {
       this.epoch = 1;
     }
     this.poisoned = false;
+    this.current = -1;
     this.first = [];
     this.restrictions = [];
+    if (this.passing.length > 0) this.passing = [];
     return this;
   }
 
@@ -43,8 +47,14 @@ export class Narrowing implements NarrowingSink {
     this.current = pluginIndex;
   }
 
-  abortPlugin(): void {
+  abortPlugin(pluginIndex: number): void {
     this.poisoned = true;
+    // A plugin that threw keeps no promise either.
+    this.passing = this.passing.filter((index) => index !== pluginIndex);
+  }
+
+  passesEverywhere(): void {
+    if (this.current >= 0 && !this.passing.includes(this.current)) this.passing.push(this.current);
   }
 
   restrict(machines: Iterable<MachineView>, reason: string): void {

@@ -16,6 +16,8 @@ import { UnitResolver } from './resolve.js';
 import { RoundWork } from './round-work.js';
 import { TopCandidates } from './top-candidates.js';
 
+type FilterFn = (unit: ResolvedUnit, machine: MachineSlot, cluster: ClusterState) => string | undefined;
+
 export interface SchedulerOptions {
   /** Cycles of revalidate → place in one round; a later cycle moves what earlier placements displaced (Replaces) and places what they unblocked (MachineOf). Default 3. */
   readonly maxPasses?: number;
@@ -58,6 +60,10 @@ export class Scheduler {
   private readonly top: TopCandidates;
   private round = 0;
   private errors: FleetError[] = [];
+  private pluginErrorCount = 0;
+  private readonly filterCache = new Map<number, FilterFn[]>();
+  /** Per state, the version at which a revalidation found every placement holding, without a plugin error. */
+  private readonly verified = new WeakMap<ClusterState, number>();
 
   constructor(
     readonly host: PluginHost,
@@ -91,6 +97,7 @@ export class Scheduler {
     const started = performance.now();
     this.errors = [];
     this.runtime.onPluginError = (error) => {
+      this.pluginErrorCount++;
       if (this.errors.length < this.maxPluginErrors) this.errors.push(error);
     };
     const globals = this.placeGlobals(state);
@@ -157,10 +164,23 @@ export class Scheduler {
     return { unit: unit.name, machines: machines.map((slot) => slot.id), rejections };
   }
 
-  /** Revokes placements that no longer hold; returns the units that need a machine, by name. */
+  /**
+   * Revokes placements that no longer hold; returns the units that need a
+   * machine, by name. A state unchanged since a revalidation in which every
+   * placement held (and no plugin failed) is not checked again: filters see
+   * the same unit, machine and cluster, so they would give the same verdicts.
+   * Idle rounds therefore cost no filter call.
+   */
   private revalidate(state: ClusterState, work: RoundWork): string[] {
     const queue: string[] = [];
-    for (const [unit, machineId] of [...state.placements()]) this.revalidatePlacement(state, unit, machineId, work);
+    if (this.verified.get(state) === state.version) work.kept += state.placementCount;
+    else {
+      const version = state.version;
+      const changes = work.changes;
+      const errors = this.pluginErrorCount;
+      for (const [unit, machineId] of [...state.placements()]) this.revalidatePlacement(state, unit, machineId, work);
+      if (work.changes === changes && this.pluginErrorCount === errors && state.version === version) this.verified.set(state, version);
+    }
     for (const unit of state.units()) {
       if (!needsMachine(unit.desiredState) || state.placedMachineId(unit.name) !== undefined) continue;
       if (state.unit(unit.name)?.global === true) continue;
@@ -195,6 +215,10 @@ export class Scheduler {
     work.kept++;
   }
 
+  private filtersWithout(passing: readonly number[]): FilterFn[] | undefined {
+    return filtersWithout(this.hooks, this.runtime, this.filterCache, passing);
+  }
+
   /** The hot loop: no allocation per machine, only per decision. */
   private placeUnit(state: ClusterState, name: string, work: RoundWork): void {
     const resolution = state.resolution(name);
@@ -209,11 +233,17 @@ export class Scheduler {
     hooks.narrow.call(unit, state, narrowing);
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
+    // Filters whose plugin promised (in narrow) to pass every machine are not called.
+    const filters = narrowing.passing.length === 0 ? undefined : this.filtersWithout(narrowing.passing);
     top.reset();
     for (let i = 0; i < candidates.length; i++) {
       const slot = candidates[i] as MachineSlot;
       work.evaluations++;
-      const verdict = hooks.filter.call(unit, slot, state);
+      let verdict: string | undefined | void;
+      if (filters === undefined) verdict = hooks.filter.call(unit, slot, state);
+      else {
+        for (let f = 0; f < filters.length && verdict === undefined; f++) verdict = (filters[f] as FilterFn)(unit, slot, state);
+      }
       if (verdict !== undefined) {
         scratch.reject(slot.index, runtime.rejectedBy, runtime.rejectedWithError, verdict);
         continue;
@@ -234,6 +264,27 @@ export class Scheduler {
     state.setPlacement(name, best.id);
     work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runtime.pluginNames) });
   }
+}
+
+/**
+ * The wrapped filter taps, in call order, of every plugin not in `passing`;
+ * undefined when the filter hook must be called as a whole (someone
+ * intercepts its calls). Cached per set of passing plugins: taps are frozen
+ * once plugins are assembled.
+ */
+function filtersWithout(hooks: FleetHooks, runtime: HookRuntime, cache: Map<number, FilterFn[]>, passing: readonly number[]): FilterFn[] | undefined {
+  if (hooks.filter.interceptors.some((interceptor) => interceptor.call !== undefined || interceptor.tap !== undefined)) return undefined;
+  let mask = 0;
+  for (const index of passing) {
+    if (index >= 30) return undefined;
+    mask |= 1 << index;
+  }
+  let filters = cache.get(mask);
+  if (filters === undefined) {
+    filters = hooks.filter.taps.filter((tap) => !passing.includes(runtime.pluginIndex(tap.name))).map((tap) => tap.fn as FilterFn);
+    cache.set(mask, filters);
+  }
+  return filters;
 }
 
 function byName(a: { name: string }, b: { name: string }): number {
