@@ -6,7 +6,7 @@
  */
 import { serializeUnitFile } from '@fleetd/core';
 import type { AgentUnit, DriverUnitState, FleetError, UnitDriver } from '@fleetd/core';
-import { SERVICE_INTERFACE, SystemdErrors, SystemdManager, unitObjectPath, type JobResult } from './dbus/index.js';
+import { SERVICE_INTERFACE, SystemdErrors, SystemdManager, unitObjectPath, type JobResult, type UnitListEntry } from './dbus/index.js';
 import { attempt, asDriverError, isDBusError } from './errors.js';
 import { JobTracker } from './jobs.js';
 import { hasFailed, isStarted, isStopped, START_BEFORE_EXEC_TYPES, startFailed, startWorked, stopFailed } from './judge.js';
@@ -46,6 +46,19 @@ class Driver implements SystemdDriver {
   private readonly events: StateEvents;
   private readonly detachJobs: () => void;
   private closed = false;
+  /** The daemon-reload in progress, and the one queued behind it (see reload()). */
+  private reloading: Promise<void> | undefined;
+  private nextReload: Promise<void> | undefined;
+  /**
+   * Units linked since the last daemon-reload. No reload is needed for a unit
+   * systemd had no definition of: it looks a `not-found` unit up again when its
+   * unit directories changed since (their mtimes), so the next StartUnit or
+   * ListUnitsByNames loads the new file. A link made within the timestamp tick
+   * of systemd's last look goes unseen, though: such a unit is still
+   * `not-found`, and then only a reload helps (states() and start() do it).
+   * A unit already loaded keeps its old definition: the agent reloads for those.
+   */
+  private readonly unseen = new Set<string>();
 
   constructor(
     private readonly manager: SystemdManager,
@@ -85,17 +98,44 @@ class Driver implements SystemdDriver {
         await this.discard(name);
         throw error;
       }
+      this.unseen.add(name);
     });
   }
 
   async reload(): Promise<void> {
-    await attempt(undefined, 'reload unit files (daemon-reload)', () => this.manager.reload());
-    this.events.forgetLoadStates();
+    await attempt(undefined, 'reload unit files (daemon-reload)', () => this.reloadOnce());
+  }
+
+  /**
+   * A daemon-reload that starts after this call; callers asking while one is
+   * queued share it, as one that starts later reads every file written before.
+   */
+  private reloadOnce(): Promise<void> {
+    if (this.nextReload !== undefined) return this.nextReload;
+    const run = async (): Promise<void> => {
+      try {
+        const linked = [...this.unseen];
+        await this.manager.reload();
+        for (const name of linked) this.unseen.delete(name);
+        this.events.forgetLoadStates();
+      } finally {
+        this.reloading = undefined;
+      }
+    };
+    if (this.reloading === undefined) return (this.reloading = run());
+    const next = this.reloading
+      .catch(() => undefined)
+      .then(() => {
+        this.nextReload = undefined;
+        return (this.reloading = run());
+      });
+    this.nextReload = next;
+    return next;
   }
 
   async start(name: string): Promise<void> {
     attemptSync(name, () => this.units.fileOf(name));
-    const result = await this.runJob('start', name, () => this.manager.startUnit(name, 'replace'));
+    const result = await this.runJob('start', name, () => this.startJob(name));
     // Registered before the state is read: signals are ordered on the connection, so every change
     // after the read arrives after its reply, and none before it can be mistaken for one after.
     const watch = this.events.watch(name);
@@ -133,6 +173,7 @@ class Driver implements SystemdDriver {
       await this.units.remove(name);
     });
     this.managed.delete(name);
+    this.unseen.delete(name);
     this.events.forget(name);
   }
 
@@ -142,11 +183,20 @@ class Driver implements SystemdDriver {
     const result: DriverUnitState[] = [];
     for (let i = 0; i < wanted.length; i += LIST_CHUNK) {
       const chunk = wanted.slice(i, i + LIST_CHUNK);
-      const entries = await attempt(undefined, 'list unit states', () => this.manager.listUnitsByNames(chunk));
+      const entries = await attempt(undefined, 'list unit states', () => this.listSeeingLinks(chunk));
       for (const e of entries) result.push({ name: e.name, loadState: e.loadState, activeState: e.activeState, subState: e.subState });
     }
     this.events.learn(result);
     return result;
+  }
+
+  /** ListUnitsByNames; a unit linked unseen (see `unseen`) is read again after a reload. */
+  private async listSeeingLinks(names: readonly string[]): Promise<UnitListEntry[]> {
+    const entries = await this.manager.listUnitsByNames(names);
+    for (const entry of entries) if (entry.loadState !== 'not-found') this.unseen.delete(entry.name);
+    if (!entries.some((entry) => entry.loadState === 'not-found' && this.unseen.has(entry.name))) return entries;
+    await this.reloadOnce();
+    return this.manager.listUnitsByNames(names);
   }
 
   onLost(listener: (error: FleetError) => void): () => void {
@@ -180,6 +230,22 @@ class Driver implements SystemdDriver {
     // Report what systemd says now (with its load state), unless it is already running again (Restart=).
     const now = await this.stateOf(name).catch(() => failed);
     throw startFailed(hasFailed(now) ? now : failed, result);
+  }
+
+  /**
+   * Queues a start job. A unit linked unseen (see `unseen`) is not found:
+   * reload once and try again.
+   */
+  private async startJob(name: string): Promise<string> {
+    try {
+      const job = await this.manager.startUnit(name, 'replace');
+      this.unseen.delete(name);
+      return job;
+    } catch (error) {
+      if (!this.unseen.has(name) || !isDBusError(error, SystemdErrors.NO_SUCH_UNIT)) throw error;
+      await this.reloadOnce();
+      return this.manager.startUnit(name, 'replace');
+    }
   }
 
   /** Queues a job and waits for its JobRemoved, errors naming the unit. */

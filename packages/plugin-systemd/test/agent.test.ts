@@ -25,7 +25,7 @@ const machines = useSystemd(2);
 /** A unit whose process leaves its PID in `dir`, so a test can see it really runs. */
 const marker = (dir: string) => `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${dir}/%n.pid; exec sleep infinity'\n`;
 
-async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof assemblePlugins>[0] } = {}) {
+async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof assemblePlugins>[0]; startSettleMs?: number; onEvent?: (event: AgentEvent) => void } = {}) {
   const keyPrefix = `/fleetd-agent-${randomUUID()}/`;
   const client = (): Registry => {
     const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
@@ -39,7 +39,10 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
   await engine.start();
   const agents: Agent[] = [];
   for (const [index, instance] of machines().entries()) {
-    const host = await assemblePlugins([...(options.agentPlugins ?? []), [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
+    const host = await assemblePlugins([
+      ...(options.agentPlugins ?? []),
+      [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory, ...(options.startSettleMs === undefined ? {} : { startSettleMs: options.startSettleMs }) }],
+    ]);
     const agent = new Agent({
       registry: client(),
       host,
@@ -48,7 +51,10 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
       ttlSeconds: options.ttl ?? 5,
       reconcileIntervalMs: 1000,
       // FLEETD_TEST_DEBUG=1 shows what the agents do.
-      ...(process.env['FLEETD_TEST_DEBUG'] ? { onEvent: (event: AgentEvent) => console.error(`m${index + 1}`, JSON.stringify(event, (key, value) => (key === 'file' ? undefined : value))) } : {}),
+      onEvent: (event: AgentEvent) => {
+        options.onEvent?.(event);
+        if (process.env['FLEETD_TEST_DEBUG']) console.error(`m${index + 1}`, JSON.stringify(event, (key, value) => (key === 'file' ? undefined : value)));
+      },
     });
     cleanups.push(() => agent.stop());
     await agent.start();
@@ -107,6 +113,33 @@ describe('agent with systemd and etcd', () => {
     await submit('only-loaded.service', marker(one.dir), 'loaded');
     const state = await waitFor(async () => (await states())['m1/only-loaded.service'], 'a state for only-loaded.service', 20_000);
     expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', subState: 'dead' });
+  });
+
+  it('replaced contents really run: the new unit file, not the one systemd had loaded', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states, store } = await cluster();
+    const out = join(one.dir, 'versioned.out');
+    const version = (v: string) => `[Service]\nExecStart=/bin/sh -c 'echo ${v} > ${out}; exec sleep infinity'\n`;
+    await submit('versioned.service', version('v1'));
+    await waitFor(async () => existsSync(out) && readFileSync(out, 'utf8') === 'v1\n' && (await states())['m1/versioned.service']?.activeState === 'active', 'v1 running', 20_000);
+    await store.replaceUnit(createUnit({ name: 'versioned.service', contents: version('v2'), desiredState: 'launched' }));
+    await waitFor(() => readFileSync(out, 'utf8') === 'v2\n', 'v2 running', 20_000);
+  });
+
+  it("a start's settle window holds up neither that unit's state nor the units placed after it", async () => {
+    // Long enough that, were starts waited for, the second unit would not run before the first start's task ends.
+    const events: AgentEvent[] = [];
+    const [one] = machines() as [SystemdInstance];
+    const { submit, states, agents } = await cluster({ startSettleMs: 4000, onEvent: (event) => events.push(event) });
+    await agents[1]!.stop(); // both units on m1
+    const startEnded = (name: string) => events.some((e) => e.type === 'task' && e.task.type === 'start' && e.task.unit.name === name);
+    await submit('first.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/first.service']?.activeState === 'active', 'first.service active', 20_000);
+    await submit('second.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/second.service']?.activeState === 'active', 'second.service active', 20_000);
+    expect(startEnded('first.service')).toBe(false);
+    await waitFor(() => startEnded('first.service') && startEnded('second.service'), 'both start tasks to end', 20_000);
+    expect(events.filter((e) => e.type === 'task' && e.error !== undefined)).toEqual([]);
   });
 
   it('a beforeStart veto leaves the unit loaded and its state says why', async () => {

@@ -3,9 +3,9 @@
  * start, stop, replace, unload, enablement, states, installed(), and the
  * refusal of names that would leave the units directory.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '@fleetd/core';
 import { createSystemdDriver, SystemdManager, UNIT_INTERFACE, unitObjectPath, type SystemdDriver } from '../src/index.js';
 import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
@@ -64,6 +64,54 @@ describe('load, start, stop', () => {
 
   it('stop of a unit systemd never loaded resolves (nothing runs)', async () => {
     await driver.stop('never-seen.service');
+  });
+});
+
+describe('no daemon-reload for units systemd has no definition of', () => {
+  it('a unit systemd looked up before its file existed (not-found) is loaded from the file linked since', async () => {
+    const u = sleeper(instance, 'looked-up.service');
+    expect(await driver.states([u.name])).toEqual([{ name: u.name, loadState: 'not-found', activeState: 'inactive', subState: 'dead' }]);
+    await driver.load(u);
+    expect(await driver.states([u.name])).toEqual([{ name: u.name, loadState: 'loaded', activeState: 'inactive', subState: 'dead' }]);
+    await driver.start(u.name);
+    expect(isAlive(await pidOf(instance, u.name))).toBe(true);
+  });
+
+  it('many units linked and started in a burst all run, with at most one reload', async () => {
+    const reload = vi.spyOn(SystemdManager.prototype, 'reload');
+    const units = Array.from({ length: 20 }, (_, i) => sleeper(instance, `burst-${i}.service`));
+    await driver.states(units.map((u) => u.name));
+    await Promise.all(units.map((u) => driver.load(u)));
+    await Promise.all(units.map((u) => driver.start(u.name)));
+    for (const u of units) expect(isAlive(await pidOf(instance, u.name))).toBe(true);
+    // A link systemd missed (same mtime tick as its last look) is the one case that reloads.
+    expect(reload.mock.calls.length).toBeLessThanOrEqual(1);
+    reload.mockRestore();
+    for (const u of units) await driver.unload(u.name);
+  });
+
+  // systemd sees a new unit file by its directories' mtimes: a link within the tick of its last look goes unseen.
+  // The mtime is set to whole seconds before systemd's look and put back after the link (exactly: a double holds it).
+  const linkUnseen = async (name: string): Promise<void> => {
+    const tick = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(runtimeLinks(), tick, tick);
+    await driver.states([name]); // systemd looks it up: not-found
+    await driver.load(sleeper(instance, name));
+    utimesSync(runtimeLinks(), tick, tick);
+    expect((await manager.listUnitsByNames([name]))[0]?.loadState).toBe('not-found');
+  };
+
+  it('a link systemd did not see: start() reloads once and starts it', async () => {
+    await linkUnseen('unseen-start.service');
+    await driver.start('unseen-start.service');
+    expect(isAlive(await pidOf(instance, 'unseen-start.service'))).toBe(true);
+  });
+
+  it('a link systemd did not see: states() reloads once and reports it loaded', async () => {
+    await linkUnseen('unseen-states.service');
+    expect(await driver.states(['unseen-states.service'])).toEqual([
+      { name: 'unseen-states.service', loadState: 'loaded', activeState: 'inactive', subState: 'dead' },
+    ]);
   });
 });
 

@@ -61,6 +61,18 @@ export class Agent {
   private readonly desired = new Map<string, AgentUnit>();
   private readonly pendingStates = new Map<string, DriverUnitState>();
   private readonly publishing = new Map<string, Promise<void>>();
+  /** Start tasks still running (their job, then the driver's settle window), by unit. */
+  private readonly starting = new Map<string, Promise<void>>();
+  private readonly startSlots = new Slots(TASK_CONCURRENCY);
+  /**
+   * The last state of each unit, from the driver's reads and its signals: a
+   * round triggered by a change reads only the units it has none for (new
+   * ones, just loaded ones); the safety-net round reads all of them again.
+   */
+  private readonly known = new Map<string, DriverUnitState>();
+  /** Units signalled while a read is in flight: its older answer must not replace their newer state. */
+  private readonly signalled = new Set<string>();
+  private fullReadDue = true;
   private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
   private started = false;
@@ -101,7 +113,10 @@ export class Agent {
     await this.republishAll();
     await this.mirror.start();
     this.started = true;
-    this.interval = setInterval(() => this.changed(), this.options.reconcileIntervalMs ?? 5000);
+    this.interval = setInterval(() => {
+      this.fullReadDue = true;
+      this.changed();
+    }, this.options.reconcileIntervalMs ?? 5000);
     this.interval.unref();
     this.changed();
   }
@@ -118,12 +133,16 @@ export class Agent {
     clearInterval(this.interval);
     this.reconciles.cancel();
     await this.reconciles.idle();
+    await this.startsDone();
     await this.mirror.stop();
     await this.unsubscribe?.();
     const leave = options.leave ?? true;
     await this.stateLease?.stop(leave);
     await (leave ? this.presence?.withdraw() : this.presence?.abandon());
-    await this.driver?.close();
+    // Forgotten first: closing it must not look like a lost service manager to replaceDriver.
+    const driver = this.driver;
+    this.driver = undefined;
+    await driver?.close();
   }
 
   /** The presence lease; a restarted fleetd given it as `presenceLease` resumes the machine's place. */
@@ -139,9 +158,14 @@ export class Agent {
     this.changed();
   }
 
-  /** Runs one reconcile now (tests); resolves when it is done. */
+  /** Runs one reconcile now (tests); resolves when it is done, its starts included. */
   async reconcileNow(): Promise<void> {
     await this.reconciles.runNow();
+    await this.startsDone();
+  }
+
+  private async startsDone(): Promise<void> {
+    while (this.starting.size > 0) await Promise.all(this.starting.values());
   }
 
   private get ttl(): number {
@@ -160,7 +184,13 @@ export class Agent {
   private async attachDriver(driver: UnitDriver): Promise<void> {
     this.driver = driver;
     this.installed = new Map(await driver.installed());
-    this.unsubscribe = await driver.subscribe((state) => void this.publish(state.name, state));
+    this.known.clear();
+    this.fullReadDue = true;
+    this.unsubscribe = await driver.subscribe((state) => {
+      this.known.set(state.name, state);
+      this.signalled.add(state.name);
+      void this.publish(state.name, state);
+    });
     driver.onLost((error) => void this.replaceDriver(driver, error));
   }
 
@@ -218,28 +248,71 @@ export class Agent {
       this.desired.clear();
       for (const [name, unit] of desired) this.desired.set(name, unit);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
-      const states = new Map((await driver.states(names)).map((state) => [state.name, state]));
+      const states = await this.readStates(driver, names);
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
-      const tasks = planAgentTasks(desired, this.installed, states, this.startedHashes);
+      const planned = planAgentTasks(desired, this.installed, states, this.startedHashes);
+      // Anything else done to a unit whose start (an earlier round's) still runs waits for that
+      // start: fleet's order holds per unit across rounds too. Others still starting are not started twice.
+      await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : [this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name)])));
+      const tasks = planned.filter((task) => task.type !== 'start' || !this.starting.has(task.unit.name));
       for (const phase of PHASES) {
         await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
       }
       await this.publishLoaded(driver, tasks);
+      // Starts are not waited for: a start's job and the driver's settle window would hold up the
+      // units placed meanwhile. Their states come from signals; the next round skips them until done.
+      for (const task of tasks) if (task.type === 'start') this.startInBackground(driver, task);
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
   }
 
+  /** The states of `names`: known ones from signals, the others (or all, when a full read is due) read. */
+  private async readStates(driver: UnitDriver, names: readonly string[]): Promise<Map<string, DriverUnitState>> {
+    const full = this.fullReadDue;
+    this.fullReadDue = false;
+    const unknown = full ? names : names.filter((name) => !this.known.has(name) || !this.installed.has(name));
+    this.signalled.clear();
+    let read: readonly DriverUnitState[];
+    try {
+      read = unknown.length === 0 ? [] : await driver.states(unknown);
+    } catch (error) {
+      this.fullReadDue ||= full;
+      throw error;
+    }
+    for (const state of read) if (!this.signalled.has(state.name)) this.known.set(state.name, state);
+    const states = new Map<string, DriverUnitState>();
+    for (const name of names) {
+      const state = this.known.get(name);
+      if (state !== undefined) states.set(name, state);
+    }
+    for (const state of read) if (!states.has(state.name)) states.set(state.name, state);
+    return states;
+  }
+
+  private startInBackground(driver: UnitDriver, task: AgentTask & { readonly type: 'start' }): void {
+    const name = task.unit.name;
+    const done = this.startSlots.run(() => this.execute(driver, task)).finally(() => {
+      if (this.starting.get(name) === done) this.starting.delete(name);
+      // A round that ran meanwhile left this unit alone; if it is no longer to run as started, look again.
+      const now = this.desired.get(name);
+      if (now === undefined || now.hash !== task.unit.hash || now.desiredState !== 'launched') this.changed();
+    });
+    this.starting.set(name, done);
+  }
+
   /**
    * A unit that was loaded but not started sends no systemd signal, yet fleet
-   * reports it (loaded/inactive/dead) and `fleetctl load` waits for that.
+   * reports it (loaded/inactive/dead) and `fleetctl load` waits for that. Read
+   * before any start of this round, so a start's signals are queued after it;
+   * the writes are not waited for (publish() keeps each unit's in order).
    */
   private async publishLoaded(driver: UnitDriver, tasks: readonly AgentTask[]): Promise<void> {
     const loaded = tasks.flatMap((task) => (task.type === 'load' && this.installed.get(task.unit.name) === task.unit.hash ? [task.unit.name] : []));
     if (loaded.length === 0) return;
-    await Promise.all((await driver.states(loaded)).map((state) => this.publish(state.name, state)));
+    for (const state of await driver.states(loaded)) void this.publish(state.name, state);
   }
 
   private async execute(driver: UnitDriver, task: AgentTask): Promise<void> {
@@ -248,15 +321,19 @@ export class Agent {
         case 'unload':
           await driver.unload(task.unit);
           this.installed.delete(task.unit);
+          this.known.delete(task.unit);
           this.startedHashes.delete(task.unit);
           await this.unpublish(task.unit);
           break;
         case 'load':
           await driver.load(task.unit);
           this.installed.set(task.unit.name, task.unit.hash);
+          this.known.delete(task.unit.name);
           break;
         case 'reload':
           await driver.reload();
+          // Load states may have changed (the signals do not carry them): read everything next round.
+          this.fullReadDue = true;
           break;
         case 'stop':
           await driver.stop(task.unit);
@@ -353,7 +430,8 @@ export class Agent {
   }
 }
 
-const PHASES = ['unload', 'load', 'reload', 'stop', 'start'] as const;
+/** The phases a round waits for; its starts run on (see reconcile). */
+const PHASES = ['unload', 'load', 'reload', 'stop'] as const;
 const TASK_CONCURRENCY = 64;
 
 /** Runs `run` over `items` with at most `limit` in flight. */
@@ -365,3 +443,23 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+
+/** At most `limit` runs at once, the others queued in order. */
+class Slots {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next === undefined) this.active--;
+      else next();
+    }
+  }
+}

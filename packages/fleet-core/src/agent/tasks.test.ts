@@ -7,12 +7,17 @@ const agentUnit = (name: string, desiredState: 'loaded' | 'launched', command = 
   return { name, hash: unit.hash, file: unit.file, desiredState };
 };
 const state = (name: string, activeState: string): DriverUnitState => ({ name, loadState: 'loaded', activeState, subState: activeState === 'active' ? 'running' : 'dead' });
+const notFound = (name: string): DriverUnitState => ({ name, loadState: 'not-found', activeState: 'inactive', subState: 'dead' });
 const describeTasks = (tasks: ReturnType<typeof planAgentTasks>) => tasks.map((task) => (task.type === 'reload' ? 'reload' : `${task.type} ${typeof task.unit === 'string' ? task.unit : task.unit.name}`));
 
 describe('agent task planning', () => {
   const a = agentUnit('a.service', 'launched');
   const b = agentUnit('b.service', 'loaded');
   const a2 = agentUnit('a.service', 'launched', '/bin/sleep 1');
+  const installable = (() => {
+    const unit = createUnit({ name: 'i.service', contents: '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=default.target\n' });
+    return { name: 'i.service', hash: unit.hash, file: unit.file, desiredState: 'launched' as const };
+  })();
 
   it.each([
     { name: 'nothing to do', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: [] },
@@ -34,6 +39,27 @@ describe('agent task planning', () => {
       installed: [[a.name, a.hash], [b.name, b.hash]],
       states: [state('a.service', 'active'), state('b.service', 'active')],
       tasks: ['unload a.service', 'load c.service', 'reload', 'stop b.service', 'start c.service'],
+    },
+    {
+      name: 'a new unit systemd has no definition of (not-found): load and start, no reload',
+      desired: [a, b],
+      installed: [],
+      states: [notFound('a.service'), notFound('b.service')],
+      tasks: ['load a.service', 'load b.service', 'start a.service'],
+    },
+    {
+      name: 'a new unit systemd still has an older definition of: reload',
+      desired: [a],
+      installed: [],
+      states: [state('a.service', 'inactive')],
+      tasks: ['load a.service', 'reload', 'start a.service'],
+    },
+    {
+      name: 'a new unit with [Install] (its links change loaded targets): reload',
+      desired: [installable],
+      installed: [],
+      states: [notFound('i.service')],
+      tasks: ['load i.service', 'reload', 'start i.service'],
     },
     {
       name: 'a oneshot that finished after this agent started it is not started again',

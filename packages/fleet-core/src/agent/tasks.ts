@@ -21,8 +21,22 @@ export function isRunning(state: DriverUnitState | undefined): boolean {
 }
 
 /**
+ * Whether systemd must re-read its unit files before a loaded unit's file counts.
+ * A unit systemd has no definition of (load state `not-found`: never loaded, or
+ * only looked up) is read from disk when it is next loaded, which the driver's
+ * load() does; an older definition still loaded (any other load state: a
+ * replace, a unit of that name from elsewhere, a bad file) stays until a
+ * reload, and so do [Install] links for the targets that are loaded. An
+ * unknown state counts as needing one.
+ */
+export function loadNeedsReload(unit: AgentUnit, state: DriverUnitState | undefined): boolean {
+  return state === undefined || state.loadState !== 'not-found' || unit.file.sections().includes('Install');
+}
+
+/**
  * The tasks that take this machine from what it runs to what it should run,
- * in fleet's order: unload, load, one reload, stop, start. A unit whose
+ * in fleet's order: unload, load, one reload (when an unload or a load needs
+ * it, see loadNeedsReload), stop, start. A unit whose
  * contents changed (a replace) is unloaded and loaded again, then started if
  * it should run. A unit this agent already started with these contents that
  * finished cleanly (a oneshot) is not started again; a failed one is. Pure:
@@ -55,7 +69,7 @@ export function planAgentTasks(
     if (unit.desiredState === 'launched' && !running && !finishedCleanly) starts.push({ type: 'start', unit, reason: 'desired state launched' });
     if (unit.desiredState === 'loaded' && running) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
   }
-  const reload: AgentTask[] = unloads.length + loads.length > 0 ? [{ type: 'reload' }] : [];
+  const reload: AgentTask[] = unloads.length > 0 || loads.some((task) => task.type === 'load' && loadNeedsReload(task.unit, states.get(task.unit.name))) ? [{ type: 'reload' }] : [];
   return [...unloads, ...loads, ...reload, ...stops, ...starts];
 }
 
