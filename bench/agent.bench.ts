@@ -1,5 +1,5 @@
 import { Agent, assemblePlugins, createUnit, Engine, FleetStore } from '@fleetd/core';
-import type { WatchEvent } from '@fleetd/core';
+import type { AgentEvent, WatchEvent } from '@fleetd/core';
 import { testPlugin } from '@fleetd/core/testing';
 import systemd from '@fleetd/plugin-systemd';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
@@ -13,6 +13,14 @@ export interface AgentLatency {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+}
+
+/** FLEETD_BENCH_TRACE: `<ms> task <type> <unit> [error]` per agent task, to line up with `placed` and `active`. */
+function traceAgentEvent(event: AgentEvent): void {
+  const at = Math.round(performance.now());
+  if (event.type !== 'task') return console.error(at, event.type, event.type === 'vetoed' ? event.unit : event.error.message);
+  const unit = event.task.type === 'reload' ? '' : typeof event.task.unit === 'string' ? event.task.unit : event.task.unit.name;
+  console.error(at, 'task', event.task.type, unit, event.error?.message ?? '');
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -37,13 +45,16 @@ export async function measurePlacementToActive(units: number, settleMs = 100): P
           const unit = rest.at(-1) ?? '';
           if (kind === 'placements' && !placedAt.has(unit)) placedAt.set(unit, now);
           if (process.env['FLEETD_BENCH_TRACE'] && kind === 'placements') console.error(Math.round(now), 'placed', unit);
-          if (kind === 'states' && !activeAt.has(unit) && (JSON.parse(event.kv.value) as { activeState: string }).activeState === 'active') activeAt.set(unit, now);
+          if (kind === 'states' && !activeAt.has(unit) && (JSON.parse(event.kv.value) as { activeState: string }).activeState === 'active') {
+            activeAt.set(unit, now);
+            if (process.env['FLEETD_BENCH_TRACE']) console.error(Math.round(now), 'active', unit);
+          }
         }
       },
       onError: () => {},
     });
     const agentHost = await assemblePlugins([[systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory, startSettleMs: settleMs }]]);
-    const agent = new Agent({ registry, host: agentHost, machine: { id: 'm1', metadata: {} }, ttlSeconds: 30, ...(process.env['FLEETD_BENCH_TRACE'] ? { onEvent: (event) => console.error(Math.round(performance.now()), event.type, 'task' in event ? event.task.type : '') } : {}) });
+    const agent = new Agent({ registry, host: agentHost, machine: { id: 'm1', metadata: {} }, ttlSeconds: 30, ...(process.env['FLEETD_BENCH_TRACE'] ? { onEvent: traceAgentEvent } : {}) });
     await agent.start();
     const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
     const engine = new Engine({ registry, host: await assemblePlugins([leastLoaded]), id: 'bench', leaseTtlSeconds: 10 });

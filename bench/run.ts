@@ -1,6 +1,7 @@
 // npm run bench: runs every benchmark, prints a table and writes JSON to bench/results/.
 // Figures are measurements, never assertions: no test depends on them.
-// npm run bench -- --quick runs a small smoke version.
+// npm run bench -- --quick runs a small smoke version (< 20 s, no etcd, no systemd).
+// npm run bench -- --scheduling runs the scheduling cases only; --case <text> keeps the cases whose name contains it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,49 +10,105 @@ import { measurePlacementToActive } from './agent.bench.js';
 import type { AgentLatency } from './agent.bench.js';
 import { measureEtcdEndToEnd } from './etcd.bench.js';
 import type { EtcdMeasurement } from './etcd.bench.js';
-import { measureScheduling } from './scheduler.bench.js';
-import type { SchedulingCase } from './scheduler.bench.js';
+import { measureExplain, measureIdle, measureWithGrowth } from './scheduler.bench.js';
+import type { ExplainMeasurement, IdleMeasurement, SchedulingCase, SchedulingResult } from './scheduler.bench.js';
 
 const quick = process.argv.includes('--quick');
-const cases: SchedulingCase[] = quick
-  ? [{ name: '1,000 units / 100 machines, fleet plugins', plugins: 'fleet', machines: 100, units: 1_000 }]
-  : [
-      { name: '10,000 units / 1,000 machines, least-loaded only', plugins: 'least-loaded', machines: 1_000, units: 10_000 },
-      { name: '10,000 units / 1,000 machines, fleet plugins', plugins: 'fleet', machines: 1_000, units: 10_000 },
-      { name: '20,000 units / 1,000 machines, fleet plugins', plugins: 'fleet', machines: 1_000, units: 20_000 },
-      { name: '10,000 units / 2,000 machines, fleet plugins', plugins: 'fleet', machines: 2_000, units: 10_000 },
-      {
-        name: '2,000 units with a Conflicts glob / 1,000 machines',
-        plugins: 'fleet',
-        machines: 1_000,
-        units: 2_000,
-        xfleet: (i) => [`Conflicts=app@${i % 500}.service`],
-      },
-      {
-        name: '10,000 pinned units / 15,000 machines',
-        plugins: 'fleet',
-        machines: 15_000,
-        units: 10_000,
-        xfleet: (i, machines) => [`MachineID=${machines[i % machines.length]?.id}`],
-      },
-      {
-        name: '10,000 units with metadata / 1,000 machines',
-        plugins: 'fleet',
-        machines: 1_000,
-        units: 10_000,
-        xfleet: (i) => [`MachineMetadata=zone=z${i % 3}`],
-      },
-    ];
+const schedulingOnly = process.argv.includes('--scheduling');
+const caseFilter = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : undefined;
+const wanted = (name: string): boolean => caseFilter === undefined || name.includes(caseFilter);
 
-const results = [];
-for (const testCase of cases) results.push(await measureScheduling(testCase, quick ? 2 : 5));
+/** Scale of the quick smoke run: a tenth of the units and machines. */
+const k = quick ? 0.1 : 1;
+const n = (count: number): number => Math.round(count * k);
 
-console.table(
-  results.map(({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb }) => ({ name, medianMs, placementsPerSecond, idleRoundMs, heapMb })),
-);
+const pinned: SchedulingCase['xfleet'] = (i, machines) => [`MachineID=${machines[(i * 7919) % machines.length]?.id}`];
+const cases: SchedulingCase[] = [
+  { name: `${n(10_000)} units / ${n(1_000)} machines, fleet plugins`, plugins: 'fleet', machines: n(1_000), units: n(10_000), target: 20_000, growth: true },
+  { name: `${n(10_000)} units / ${n(5_000)} machines, fleet plugins`, plugins: 'fleet', machines: n(5_000), units: n(10_000), target: 5_000, growth: true },
+  {
+    name: `${n(2_000)} units with a Conflicts glob / ${n(1_000)} machines`,
+    plugins: 'fleet',
+    machines: n(1_000),
+    units: n(2_000),
+    xfleet: (i) => [`Conflicts=app@${i % 500}*.service`],
+    target: 2_000,
+    growth: true,
+  },
+  {
+    name: `${n(10_000)} pinned (MachineID) units / ${n(15_000)} machines`,
+    plugins: 'fleet',
+    machines: n(15_000),
+    units: n(10_000),
+    xfleet: pinned,
+    target: 20_000,
+    growth: true,
+  },
+  {
+    name: `20 global units / ${n(15_000)} machines (placements = unit × machine)`,
+    plugins: 'fleet',
+    machines: n(15_000),
+    units: 20,
+    xfleet: () => ['Global=true'],
+    target: 20_000,
+    growth: true,
+  },
+  ...(quick
+    ? []
+    : [
+        { name: '10000 units / 1000 machines, least-loaded only', plugins: 'least-loaded', machines: 1_000, units: 10_000 } as const,
+        { name: '10000 units with metadata / 1000 machines', plugins: 'fleet', machines: 1_000, units: 10_000, xfleet: (i: number) => [`MachineMetadata=zone=z${i % 3}`] } as const,
+      ]),
+];
+
+const runs = quick ? 2 : 5;
+const results: SchedulingResult[] = [];
+for (const testCase of cases) if (wanted(testCase.name)) results.push(await measureWithGrowth(testCase, runs));
+const idle: IdleMeasurement[] = [];
+if (wanted('idle')) idle.push(await measureIdle(n(10_000), n(1_000), { rounds: quick ? 5 : 20, growth: true }));
+const explain: ExplainMeasurement[] = [];
+if (wanted('explain')) explain.push(await measureExplain(n(10_000), n(1_000), quick ? 20 : 200, runs));
+
+const rate = (value: number): string => `${(value / 1000).toFixed(1)}k/s`;
+const table = [
+  ...results.map((r) => ({
+    case: r.name,
+    figure: `${rate(r.placementsPerSecond)} (${r.medianMs} ms)`,
+    target: r.target === undefined ? '' : `≥ ${rate(r.target)}`,
+    met: r.met ?? '',
+    'units ×2': r.growth ? `×${r.growth.unitsDoubled.timeFactor} time, ${rate(r.growth.unitsDoubled.placementsPerSecond)}` : '',
+    'machines ×2': r.growth ? `×${r.growth.machinesDoubled.timeFactor} time, ${rate(r.growth.machinesDoubled.placementsPerSecond)}` : '',
+  })),
+  ...idle.map((r) => ({
+    case: r.name,
+    figure: `scheduler ${r.schedulerIdleMs} ms, engine ${r.engineIdleMs} ms, ${r.registryReads} registry reads in ${r.idleRounds} rounds`,
+    target: `≤ ${r.targetMs} ms, 0 reads`,
+    met: r.met,
+    'units ×2': r.growth ? `×${r.growth.unitsDoubled.timeFactor} (${r.growth.unitsDoubled.engineIdleMs} ms)` : '',
+    'machines ×2': r.growth ? `×${r.growth.machinesDoubled.timeFactor} (${r.growth.machinesDoubled.engineIdleMs} ms)` : '',
+  })),
+  ...explain.map((r) => ({
+    case: r.name,
+    figure: `${r.explainMs} ms vs ${r.decisionMs} ms: ×${r.ratio}`,
+    target: `≤ ×${r.target}`,
+    met: r.met,
+    'units ×2': '',
+    'machines ×2': '',
+  })),
+  ...idle.map((r) => ({
+    case: `memory, engine + memory registry holding ${r.units} units / ${r.machines} machines`,
+    figure: `heap ${r.engineHeapMb} MB, RSS ${r.rssMb} MB`,
+    target: '≤ 250 MB RSS (fleetd: measured by the lead)',
+    met: r.rssMb <= 250,
+    'units ×2': '',
+    'machines ×2': '',
+  })),
+];
+console.table(table);
+
 const endToEnd: EtcdMeasurement[] = [];
 const agentLatency: AgentLatency[] = [];
-if (!quick) {
+if (!quick && !schedulingOnly && caseFilter === undefined) {
   endToEnd.push(await measureEtcdEndToEnd(10_000, 100));
   console.table(endToEnd);
   agentLatency.push(await measurePlacementToActive(200));
@@ -59,15 +116,18 @@ if (!quick) {
 }
 const report = {
   benchmark: 'scheduling',
+  quick,
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   date: new Date().toISOString(),
   results,
+  idle,
+  explain,
   etcd: endToEnd,
   agent: agentLatency,
 };
-const file = join(dirname(fileURLToPath(import.meta.url)), 'results', 'scheduling.json');
+const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify(report));
+console.log(`JSON: ${file}`);

@@ -1,0 +1,129 @@
+// The fleetd daemon's memory with a large cluster: a real etcd holding 1,000
+// machines (presence keys under one lease) and 10,000 launched units, and a real
+// `fleetd` process (engine only) that mirrors and schedules all of them.
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { encodeMachine, KeyLayout } from '@fleetd/core';
+import { createEtcdRegistry } from '@fleetd/registry-etcd';
+import { startEtcd } from '@fleetd/registry-etcd/testing';
+import { startFleetd } from 'fleetd/testing';
+
+export interface DaemonMemory {
+  readonly name: string;
+  readonly machines: number;
+  readonly units: number;
+  /** Time from the first PUT to every unit placed, in ms. */
+  readonly placedAfterMs: number;
+  /** Resident set size once everything is placed and a few idle rounds ran, in MB. */
+  readonly rssMb: number;
+  /** Peak resident set size over the run, in MB. */
+  readonly peakRssMb: number;
+  /** V8 heap in use then (from fleetd's own /metrics), in MB. */
+  readonly heapUsedMb: number;
+  readonly targetRssMb: number;
+  readonly met: boolean;
+}
+
+const KEY_PREFIX = '/fleetd-bench/';
+
+function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rssMb: Math.round(field('VmRSS')), peakRssMb: Math.round(field('VmHWM')) };
+}
+
+function get(socketPath: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function heapUsedMb(socketPath: string): Promise<number> {
+  const metrics = await get(socketPath, '/metrics');
+  return Math.round(Number(/^fleetd_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 1024 / 1024);
+}
+
+function putUnit(socketPath: string, name: string): Promise<number> {
+  const body = JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: `/bin/sleep ${name.length}` }] });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, path: `/fleet/v1/units/${name}`, method: 'PUT', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function measureDaemonMemory(machines = 1_000, units = 10_000): Promise<DaemonMemory> {
+  const etcd = await startEtcd();
+  const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
+  const layout = new KeyLayout(KEY_PREFIX);
+  try {
+    const lease = await registry.grantLease(600);
+    for (let i = 0; i < machines; i += 100) {
+      const batch = Array.from({ length: Math.min(100, machines - i) }, (_, j) => {
+        const id = `m${String(i + j).padStart(5, '0')}`;
+        return { type: 'put' as const, key: layout.machine(id), value: encodeMachine({ id, metadata: { zone: `z${(i + j) % 3}` } }), lease };
+      });
+      await registry.txn({ success: batch });
+    }
+    const fleetd = await startFleetd({
+      name: 'bench-fleetd',
+      config: {
+        etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX, requestTimeoutMs: 10_000 },
+        machine: { id: 'bench-engine' },
+        agent: { enabled: false },
+        log: { level: 'warn' },
+      },
+      ...(process.env['FLEETD_BENCH_NODE_OPTIONS'] ? { env: { NODE_OPTIONS: process.env['FLEETD_BENCH_NODE_OPTIONS'] } } : {}),
+    });
+    try {
+      const started = performance.now();
+      const names = Array.from({ length: units }, (_, i) => `app@${i}.service`);
+      for (let i = 0; i < names.length; i += 50) {
+        const statuses = await Promise.all(names.slice(i, i + 50).map((name) => putUnit(fleetd.socketPath, name)));
+        const failed = statuses.find((status) => status !== 201);
+        if (failed !== undefined) throw new Error(`PUT answered ${failed}`);
+      }
+      for (;;) {
+        const { items } = await registry.list(layout.placements);
+        if (items.length === units) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const placedAfterMs = Math.round(performance.now() - started);
+      // A few idle rounds (engine interval 2 s) and a GC opportunity.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const memory = memoryOf(fleetd.pid as number);
+      const targetRssMb = 250;
+      return {
+        name: `fleetd (engine) with ${units.toLocaleString('en')} units and ${machines.toLocaleString('en')} machines`,
+        machines,
+        units,
+        placedAfterMs,
+        ...memory,
+        heapUsedMb: await heapUsedMb(fleetd.socketPath),
+        targetRssMb,
+        met: memory.rssMb <= targetRssMb,
+      };
+    } finally {
+      await fleetd.remove();
+    }
+  } finally {
+    await registry.close();
+    await etcd.stop();
+  }
+}
+
+if (process.argv[1]?.endsWith('daemon.bench.ts')) {
+  console.log(JSON.stringify(await measureDaemonMemory(Number(process.argv[2] ?? 1_000), Number(process.argv[3] ?? 10_000))));
+}
