@@ -104,7 +104,7 @@ export interface DriverContext {
 
 /** Runs units on one machine; the systemd plugin provides the first-party one. */
 export interface UnitDriver {
-  /** Installs the unit file (no daemon reload). */
+  /** Installs the unit file (no daemon reload; the caller plans one when systemd holds an older definition). */
   load(unit: AgentUnit): Promise<void>;
   /** Stops and removes the unit file (no daemon reload). */
   unload(name: string): Promise<void>;
