@@ -7,6 +7,8 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePlacementToActive } from './agent.bench.js';
+import { measureDaemonMemory } from './daemon.bench.js';
+import type { DaemonMemory } from './daemon.bench.js';
 import type { AgentLatency } from './agent.bench.js';
 import { measureEtcdEndToEnd } from './etcd.bench.js';
 import type { EtcdMeasurement } from './etcd.bench.js';
@@ -108,11 +110,14 @@ console.table(table);
 
 const endToEnd: EtcdMeasurement[] = [];
 const agentLatency: AgentLatency[] = [];
+const daemonMemory: DaemonMemory[] = [];
 if (!quick && !schedulingOnly && caseFilter === undefined) {
   endToEnd.push(await measureEtcdEndToEnd(10_000, 100));
   console.table(endToEnd);
   agentLatency.push(await measurePlacementToActive(200));
   console.table(agentLatency);
+  daemonMemory.push(await measureDaemonMemory(1_000, 10_000), await measureDaemonMemory(1_000, 20_000), await measureDaemonMemory(2_000, 10_000));
+  console.table(daemonMemory);
 }
 const report = {
   benchmark: 'scheduling',
@@ -126,6 +131,7 @@ const report = {
   explain,
   etcd: endToEnd,
   agent: agentLatency,
+  daemon: daemonMemory,
 };
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });
