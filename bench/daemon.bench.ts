@@ -124,6 +124,6 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000): Pro
   }
 }
 
-if (process.argv[1]?.endsWith("daemon.bench.ts")) {
+if (process.argv[1]?.endsWith('daemon.bench.ts')) {
   console.log(JSON.stringify(await measureDaemonMemory(Number(process.argv[2] ?? 1_000), Number(process.argv[3] ?? 10_000))));
 }
