@@ -18,8 +18,10 @@ export interface DaemonMemory {
   readonly rssMb: number;
   /** Peak resident set size over the run, in MB. */
   readonly peakRssMb: number;
-  /** V8 heap in use then (from fleetd's own /metrics), in MB. */
+  /** V8 heap in use and committed, and memory outside the heap (Buffers), then, from fleetd's own /metrics, in MB. */
   readonly heapUsedMb: number;
+  readonly heapTotalMb: number;
+  readonly externalMb: number;
   readonly targetRssMb: number;
   readonly met: boolean;
 }
@@ -44,9 +46,14 @@ function get(socketPath: string, path: string): Promise<string> {
   });
 }
 
-async function heapUsedMb(socketPath: string): Promise<number> {
+async function heapOf(socketPath: string): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
   const metrics = await get(socketPath, '/metrics');
-  return Math.round(Number(/^fleetd_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 1024 / 1024);
+  const mb = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 1024 / 1024);
+  return {
+    heapUsedMb: mb('fleetd_nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('fleetd_nodejs_heap_size_total_bytes'),
+    externalMb: mb('fleetd_nodejs_external_memory_bytes'),
+  };
 }
 
 function putUnit(socketPath: string, name: string): Promise<number> {
@@ -111,7 +118,7 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000): Pro
         units,
         placedAfterMs,
         ...memory,
-        heapUsedMb: await heapUsedMb(fleetd.socketPath),
+        ...(await heapOf(fleetd.socketPath)),
         targetRssMb,
         met: memory.rssMb <= targetRssMb,
       };
