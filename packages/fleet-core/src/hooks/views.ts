@@ -74,8 +74,9 @@ export interface CandidateNarrowing {
   /**
    * A promise that this plugin's `filter` passes every machine for this unit
    * in this decision (the unit does not use the plugin's option, say): the
-   * core may then skip calling that filter while placing the unit. Revalidation
-   * and explanations still call it. Optional, so a test's stand-in sink may
+   * core may then skip calling that filter while placing or explaining the
+   * unit (explanations show it as a pass). Revalidation still calls it.
+   * Optional, so a test's stand-in sink may
    * leave it out: call it as `narrowing.passesEverywhere?.()`.
    */
   passesEverywhere?(): void;
