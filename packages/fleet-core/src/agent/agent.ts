@@ -82,7 +82,6 @@ export class Agent {
     this.layout = new KeyLayout(options.keyPrefix);
     this.scheduler = new Scheduler(options.host);
     this.cluster = new ClusterMirror(
-      this.scheduler.createState(),
       this.layout,
       () => this.scheduler.createState(),
       () => this.changed(),

@@ -1,5 +1,5 @@
 import type { FleetError } from '../errors.js';
-import { createMachine } from '../model/machine.js';
+import { withOperatorMetadata } from '../model/machine.js';
 import type { Machine } from '../model/machine.js';
 import { withDesiredState } from '../model/unit.js';
 import type { Unit } from '../model/unit.js';
@@ -42,13 +42,17 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   /** Operator metadata by machine ID (fleet's PATCH /machines); wins over announced metadata. */
   private readonly overlay = new Map<string, Map<string, string>>();
 
+  private state: ClusterState;
+
+  /** `createState` makes the empty state to fill, now and on every re-list. */
   constructor(
-    private state: ClusterState,
     private readonly layout: KeyLayout,
     private readonly createState: () => ClusterState,
     private readonly onChange: () => void,
     private readonly onInvalid: (error: FleetError) => void,
-  ) {}
+  ) {
+    this.state = createState();
+  }
 
   get cluster(): ClusterState {
     return this.state;
@@ -161,7 +165,7 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
     const overlay = this.overlay.get(id);
     if (overlay === undefined) return this.state.upsertMachine(machine);
     try {
-      this.state.upsertMachine(createMachine({ ...machine, metadata: { ...machine.metadata, ...Object.fromEntries(overlay) } }));
+      this.state.upsertMachine(withOperatorMetadata(machine, Object.fromEntries(overlay)));
     } catch (error) {
       this.onInvalid(error as FleetError);
       this.state.upsertMachine(machine);

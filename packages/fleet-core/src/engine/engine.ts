@@ -61,7 +61,6 @@ export class Engine {
     this.layout = new KeyLayout(options.keyPrefix);
     this.scheduler = new Scheduler(options.host, options.scheduler);
     this.cluster = new ClusterMirror(
-      this.scheduler.createState(),
       this.layout,
       () => this.scheduler.createState(),
       () => this.changed(),

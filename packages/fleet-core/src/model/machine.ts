@@ -49,3 +49,12 @@ export function createMachine(input: Machine): Machine {
 export function shortMachineId(id: string): string {
   return id.slice(0, 8);
 }
+
+/**
+ * The machine with operator metadata (fleet's PATCH /machines) merged over
+ * what its agent announced: the operator's value wins. Throws like
+ * `createMachine` when a merged key or value is invalid.
+ */
+export function withOperatorMetadata(machine: Machine, overlay: Readonly<Record<string, string>>): Machine {
+  return createMachine({ ...machine, metadata: { ...machine.metadata, ...overlay } });
+}

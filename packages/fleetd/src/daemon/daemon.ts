@@ -4,7 +4,7 @@
  * Started in dependency order; whatever started is stopped again if a later
  * step fails, so a refused start leaves nothing behind.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { Agent, createMachine, Engine, FleetStore } from '@fleetd/core';
 import type { Machine, PluginHost, Registry } from '@fleetd/core';
 import { startApiServer } from '../api/index.js';
@@ -263,7 +263,6 @@ async function startApi(config: ResolvedConfig, service: FleetService, logger: L
 }
 
 async function tcpListener(tcp: NonNullable<ResolvedConfig['api']['tcp']>) {
-  const { readFile } = await import('node:fs/promises');
   const tls =
     tcp.tls === undefined
       ? undefined

@@ -1,5 +1,4 @@
 import {
-  createMachine,
   decodeDesiredState,
   decodeMachine,
   decodePlacement,
@@ -9,6 +8,7 @@ import {
   ErrorCodes,
   FleetError,
   withDesiredState,
+  withOperatorMetadata,
 } from '@fleetd/core';
 import type { DesiredState, KeyLayout, KeyValue, Machine, ParsedKey, Registry, SchedulingSnapshot, Unit, UnitState } from '@fleetd/core';
 
@@ -139,10 +139,10 @@ function assembleMachines(collected: Collected): Machine[] {
   return machines.sort((a, b) => compare(a.id, b.id));
 }
 
-/** Operator metadata (PATCH /machines) wins over what the machine announced, as in the engine's mirror. */
+/** Operator metadata (PATCH /machines) over what the machine announced, by the engine's rule; bad data is reported, not fatal. */
 function withOverlay(collected: Collected, machine: Machine, overlay: Record<string, string>): Machine {
   try {
-    return createMachine({ ...machine, metadata: { ...machine.metadata, ...overlay } });
+    return withOperatorMetadata(machine, overlay);
   } catch (error) {
     collected.invalid.push(asStoreError(`metadata/${machine.id}`, error));
     return machine;
