@@ -147,8 +147,17 @@ describe('agent with systemd and etcd', () => {
     const [one] = machines() as [SystemdInstance];
     const { submit, states } = await cluster({ agentPlugins: [veto] });
     await submit('blocked.service', marker(one.dir));
-    const state = await waitFor(async () => (await states())['m1/blocked.service'], 'a state for blocked.service', 20_000);
+    // The loaded state is published before the start is tried, so the first state may not carry the veto yet.
+    const state = await waitFor(
+      async () => {
+        const reported = (await states())['m1/blocked.service'];
+        return reported?.message === undefined ? undefined : reported;
+      },
+      'a state for blocked.service that says why it did not start',
+      20_000,
+    );
     expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', message: 'start vetoed: maintenance window' });
+    expect(existsSync(pidFile(one, 'blocked.service'))).toBe(false);
   });
 
   it('a oneshot that finished is not started again on every reconcile', async () => {
