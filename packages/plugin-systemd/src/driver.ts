@@ -9,7 +9,7 @@ import type { AgentUnit, DriverUnitState, FleetError, UnitDriver } from '@fleetd
 import { SERVICE_INTERFACE, SystemdErrors, SystemdManager, unitObjectPath, type JobResult, type UnitListEntry } from './dbus/index.js';
 import { attempt, asDriverError, isDBusError } from './errors.js';
 import { JobTracker } from './jobs.js';
-import { hasFailed, isStarted, isStopped, START_BEFORE_EXEC_TYPES, startFailed, startWorked, stopFailed } from './judge.js';
+import { hasFailed, isStarted, isStopped, serviceTypeOf, START_BEFORE_EXEC_TYPES, startFailed, startWorked, stopFailed } from './judge.js';
 import { StateEvents, type StateWatch } from './state-events.js';
 import { isManageableName, UnitsDirectory } from './units-directory.js';
 
@@ -59,6 +59,8 @@ class Driver implements SystemdDriver {
    * A unit already loaded keeps its old definition: the agent reloads for those.
    */
   private readonly unseen = new Set<string>();
+  /** Whether each unit loaded by this driver starts before its binary runs, from its file: saves asking systemd per start. */
+  private readonly startsBeforeExecByUnit = new Map<string, boolean>();
 
   constructor(
     private readonly manager: SystemdManager,
@@ -99,6 +101,7 @@ class Driver implements SystemdDriver {
         throw error;
       }
       this.unseen.add(name);
+      this.startsBeforeExecByUnit.set(name, name.endsWith('.service') && START_BEFORE_EXEC_TYPES.has(serviceTypeOf(unit.file)));
     });
   }
 
@@ -174,6 +177,7 @@ class Driver implements SystemdDriver {
     });
     this.managed.delete(name);
     this.unseen.delete(name);
+    this.startsBeforeExecByUnit.delete(name);
     this.events.forget(name);
   }
 
@@ -263,6 +267,9 @@ class Driver implements SystemdDriver {
 
   /** Whether systemd declares this unit started before its binary ran (see startSettleMs). */
   private async startsBeforeExec(name: string): Promise<boolean> {
+    const known = this.startsBeforeExecByUnit.get(name);
+    if (known !== undefined) return known;
+    // Loaded by an earlier process: ask systemd.
     if (!name.endsWith('.service')) return false;
     const type = await this.manager.getProperty(unitObjectPath(name), SERVICE_INTERFACE, 'Type');
     return typeof type === 'string' && START_BEFORE_EXEC_TYPES.has(type);

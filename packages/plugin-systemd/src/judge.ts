@@ -7,7 +7,7 @@
 import type { DriverUnitState } from '@fleetd/core';
 import type { JobResult } from './dbus/index.js';
 import { driverError } from './errors.js';
-import type { FleetError } from '@fleetd/core';
+import type { FleetError, UnitFile } from '@fleetd/core';
 
 /** States in which a unit counts as started (the core's isRunning agrees). */
 export const RUNNING_STATES: ReadonlySet<string> = new Set(['active', 'activating', 'reloading']);
@@ -20,6 +20,19 @@ const NOT_STOPPED_STATES: ReadonlySet<string> = new Set(['active', 'activating',
  * (simple, idle): only for these can an immediate failure follow a `done`.
  */
 export const START_BEFORE_EXEC_TYPES: ReadonlySet<string> = new Set(['simple', 'idle']);
+
+/**
+ * The Type= systemd gives a service from its own file: the last value set, or
+ * systemd's default (dbus with BusName=, simple with ExecStart=, else oneshot).
+ * Drop-ins of an operator are not seen; the driver then only watches more or
+ * less long for an early failure, which signals report anyway.
+ */
+export function serviceTypeOf(file: UnitFile): string {
+  const type = file.lastValue('Service', 'Type')?.trim();
+  if (type !== undefined && type !== '') return type;
+  if (file.has('Service', 'BusName')) return 'dbus';
+  return file.has('Service', 'ExecStart') ? 'simple' : 'oneshot';
+}
 
 export function isStarted(state: DriverUnitState): boolean {
   return RUNNING_STATES.has(state.activeState);

@@ -56,6 +56,18 @@ describe('start() of a unit that fails', () => {
     expect(await driver.states([name])).toEqual([{ name, loadState: 'loaded', activeState: active, subState: sub }]);
   });
 
+  it('a Type=simple unit loaded by an earlier driver (its type asked of systemd) still rejects when its binary is missing', async () => {
+    const name = 'missing-earlier.service';
+    await loaded(name, 'ExecStart=/nonexistent/bin/daemon\n');
+    const later = await createSystemdDriver({ busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory });
+    try {
+      const error = await expectFleetError(later.start(name), ErrorCodes.PLUGIN_ERROR);
+      expect(error.message).toContain(`${name} did not start: it is failed (failed)`);
+    } finally {
+      await later.close();
+    }
+  });
+
   it('a failed unit starts again once fixed (replace + reload), and unload resets it', async () => {
     await loaded('false-simple.service', 'ExecStart=/bin/sleep 1000\n');
     await driver.start('false-simple.service');
