@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent, assemblePlugins, createUnit, decodeUnitState, Engine, FleetStore } from '@fleetd/core';
+import { Agent, assemblePlugins, createUnit, decodeUnitState, encodeUnitState, Engine, FleetStore } from '@fleetd/core';
 import type { AgentEvent, Registry, UnitState } from '@fleetd/core';
 import { testPlugin, waitFor } from '@fleetd/core/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
@@ -113,6 +113,25 @@ describe('agent with systemd and etcd', () => {
     await submit('only-loaded.service', marker(one.dir), 'loaded');
     const state = await waitFor(async () => (await states())['m1/only-loaded.service'], 'a state for only-loaded.service', 20_000);
     expect(state).toMatchObject({ loadState: 'loaded', activeState: 'inactive', subState: 'dead' });
+  });
+
+  it('regression: unit state writes (most of the registry traffic) start no agent round; placements do', async () => {
+    const [one] = machines() as [SystemdInstance];
+    const rounds: number[] = [];
+    const { submit, states, admin, store } = await cluster({ onEvent: (event) => event.type === 'round' && rounds.push(performance.now()) });
+    await submit('steady.service', marker(one.dir));
+    await waitFor(async () => (await states())['m1/steady.service']?.activeState === 'active', 'steady.service active', 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = rounds.length;
+    for (let i = 0; i < 30; i++) {
+      const state = { name: `other@${i}.service`, hash: 'h', machineId: 'm9', loadState: 'loaded', activeState: 'active', subState: 'running' };
+      await admin.put(store.layout.state('m9', state.name), encodeUnitState(state));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Each agent may run its 1 s safety-net round meanwhile; without the fix each write made a round on both.
+    expect(rounds.length - before).toBeLessThanOrEqual(2);
+    await submit('next.service', marker(one.dir));
+    await waitFor(() => rounds.length > before + 2, 'a round after a new placement', 5_000);
   });
 
   it('replaced contents really run: the new unit file, not the one systemd had loaded', async () => {

@@ -5,6 +5,7 @@ import { createMachine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { PluginHost } from '../plugin/host.js';
 import type { LeaseId, Registry } from '../registry/types.js';
+import type { ClusterState } from '../scheduler/cluster-state.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { encodeUnitState } from '../store/codec.js';
 import { FleetStore } from '../store/fleet-store.js';
@@ -20,6 +21,8 @@ import type { AgentTask } from './tasks.js';
 export type AgentEvent =
   | { readonly type: 'task'; readonly task: AgentTask; readonly error?: FleetError }
   | { readonly type: 'vetoed'; readonly unit: string; readonly reason: string }
+  /** A reconcile round ended: the tasks it ran (its starts go on in the background) and how long it took. */
+  | { readonly type: 'round'; readonly tasks: number; readonly durationMs: number }
   | { readonly type: 'error'; readonly error: FleetError };
 
 export interface AgentOptions {
@@ -31,6 +34,7 @@ export interface AgentOptions {
   readonly ttlSeconds?: number;
   /** Safety-net reconcile interval; reconciling also follows every registry change. Default 5 s. */
   readonly reconcileIntervalMs?: number;
+  /** Delay from a change to the round it asks for, in ms. Default 0: changes during a round make one more round anyway. */
   readonly debounceMs?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   /** The presence lease of this machine's previous fleetd, to take its place back after a restart. */
@@ -73,6 +77,8 @@ export class Agent {
   /** Units signalled while a read is in flight: its older answer must not replace their newer state. */
   private readonly signalled = new Set<string>();
   private fullReadDue = true;
+  /** The cluster state (and its version) the last round was asked for (see clusterChanged). */
+  private seenCluster: { state?: ClusterState; version: number } = { version: -1 };
   private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
   private started = false;
@@ -84,11 +90,12 @@ export class Agent {
     this.cluster = new ClusterMirror(
       this.layout,
       () => this.scheduler.createState(),
-      () => this.changed(),
+      () => this.clusterChanged(),
       (error) => this.emit({ type: 'error', error }),
     );
     this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
-    this.reconciles = new SerialRunner(() => this.reconcile(), options.debounceMs ?? 10, () => this.started);
+    // No debounce by default: a burst of placements gathers while the round in progress runs anyway.
+    this.reconciles = new SerialRunner(() => this.reconcile(), options.debounceMs ?? 0, () => this.started);
   }
 
   get machineId(): string {
@@ -225,6 +232,18 @@ export class Agent {
     this.reconciles.request();
   }
 
+  /**
+   * What this machine runs depends only on what the cluster state holds (units,
+   * placements, machines): unit states, most of the registry's traffic (this
+   * agent's own among them), change nothing here, so they start no round.
+   */
+  private clusterChanged(): void {
+    const state = this.cluster.cluster;
+    if (state === this.seenCluster.state && state.version === this.seenCluster.version) return;
+    this.seenCluster = { state, version: state.version };
+    this.changed();
+  }
+
   /** What this machine should run, from the mirror: its placements and the global units it is eligible for. */
   private desiredUnits(): Map<string, AgentUnit> {
     const state = this.cluster.cluster;
@@ -242,6 +261,7 @@ export class Agent {
   private async reconcile(): Promise<void> {
     const driver = this.driver;
     if (driver === undefined) return;
+    const began = performance.now();
     try {
       const desired = this.desiredUnits();
       this.desired.clear();
@@ -263,6 +283,7 @@ export class Agent {
       // Starts are not waited for: a start's job and the driver's settle window would hold up the
       // units placed meanwhile. Their states come from signals; the next round skips them until done.
       for (const task of tasks) if (task.type === 'start') this.startInBackground(driver, task);
+      this.emit({ type: 'round', tasks: tasks.length, durationMs: performance.now() - began });
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
@@ -307,9 +328,13 @@ export class Agent {
    * reports it (loaded/inactive/dead) and `fleetctl load` waits for that. Read
    * before any start of this round, so a start's signals are queued after it;
    * the writes are not waited for (publish() keeps each unit's in order).
+   * Units this round starts are left out: their start's signals report them.
    */
   private async publishLoaded(driver: UnitDriver, tasks: readonly AgentTask[]): Promise<void> {
-    const loaded = tasks.flatMap((task) => (task.type === 'load' && this.installed.get(task.unit.name) === task.unit.hash ? [task.unit.name] : []));
+    const starting = new Set(tasks.flatMap((task) => (task.type === 'start' ? [task.unit.name] : [])));
+    const loaded = tasks.flatMap((task) =>
+      task.type === 'load' && !starting.has(task.unit.name) && this.installed.get(task.unit.name) === task.unit.hash ? [task.unit.name] : [],
+    );
     if (loaded.length === 0) return;
     for (const state of await driver.states(loaded)) void this.publish(state.name, state);
   }

@@ -239,7 +239,7 @@ async function startAgent(
         if (event.error === undefined) log.info({ task: event.task.type, unit }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`}`);
         else log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${event.task.type} failed`);
       } else if (event.type === 'vetoed') log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);
-      else log.warn(errorFields(event.error), 'agent error');
+      else if (event.type === 'error') log.warn(errorFields(event.error), 'agent error');
     },
   });
   await agent.start();

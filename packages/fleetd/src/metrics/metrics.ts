@@ -38,6 +38,12 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
   const unschedulable = new Gauge({ name: 'fleetd_unschedulable_units', help: 'Units no machine can take, as of the last round', registers: [registry] });
   const pluginErrors = new Counter({ name: 'fleetd_plugin_errors_total', help: 'Errors thrown by plugin taps, by plugin and hook', labelNames: ['plugin', 'hook'], registers: [registry] });
   const agentTasks = new Counter({ name: 'fleetd_agent_tasks_total', help: 'Tasks run by this machine\'s agent, by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
+  const agentRoundSeconds = new Histogram({
+    name: 'fleetd_agent_round_duration_seconds',
+    help: 'Time of this machine\'s agent reconcile rounds (unloads, loads, reloads and stops; starts run on)',
+    buckets: ROUND_BUCKETS,
+    registers: [registry],
+  });
   const vetoes = new Counter({ name: 'fleetd_agent_vetoes_total', help: 'Unit starts vetoed by a beforeStart plugin', registers: [registry] });
   const errors = new Counter({ name: 'fleetd_errors_total', help: 'Errors the engine and agent rode out, by component and code', labelNames: ['component', 'code'], registers: [registry] });
   new Gauge({
@@ -113,6 +119,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     agentEvent(event) {
       if (event.type === 'task') agentTasks.inc({ type: event.task.type, outcome: event.error === undefined ? 'ok' : 'failed' });
       else if (event.type === 'vetoed') vetoes.inc();
+      else if (event.type === 'round') agentRoundSeconds.observe(event.durationMs / 1000);
       else errors.inc({ component: 'agent', code: event.error.code });
     },
   };

@@ -113,6 +113,7 @@ describe('fleetd standalone', () => {
     expect(metrics.body).toMatch(/^fleetd_hook_calls_total\{plugin="least-loaded",hook="score"\} [1-9]\d*$/m);
     expect(metrics.body).toMatch(/^fleetd_hook_seconds_total\{plugin="systemd",hook="createDriver"\} \d/m);
     expect(metrics.body).toMatch(/^fleetd_agent_tasks_total\{type="start",outcome="ok"\} [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^fleetd_agent_round_duration_seconds_count [1-9]\d*$/m);
     expect(metrics.body).toMatch(/^fleetd_engine_leader 1$/m);
     expect((await fleetctl(fleetd, 'destroy', 'other.service')).code).toBe(0);
   });
