@@ -71,6 +71,13 @@ export function benchUnits(count: number, machineList: readonly Machine[], xflee
   });
 }
 
+/** `count` global units (`Global=true`), named apart from benchUnits' units. */
+export function benchGlobalUnits(count: number): Unit[] {
+  return Array.from({ length: count }, (_, i) =>
+    createUnit({ name: `global@${i}.service`, contents: '[Service]\nExecStart=/bin/sleep infinity\n\n[X-Fleet]\nGlobal=true\n', desiredState: 'launched' }),
+  );
+}
+
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const mb = (bytes: number): number => round2(bytes / 1024 / 1024);
@@ -150,6 +157,8 @@ export async function measureWithGrowth(testCase: SchedulingCase, runs = 5): Pro
 export interface IdleMeasurement {
   readonly name: string;
   readonly units: number;
+  /** Global units besides `units`: each runs on every machine. */
+  readonly globals: number;
   readonly machines: number;
   /** Scheduler alone: median of idle rounds on a state where everything is placed, in ms. */
   readonly schedulerIdleMs: number;
@@ -190,10 +199,10 @@ function countingRegistry(inner: Registry, counts: Map<string, number>): Registr
   });
 }
 
-async function schedulerIdle(host: PluginHost, units: number, machines: number, rounds: number): Promise<number> {
+async function schedulerIdle(host: PluginHost, units: number, machines: number, rounds: number, globals = 0): Promise<number> {
   const machineList = benchMachines(machines);
   const scheduler = new Scheduler(host);
-  const state: ClusterState = scheduler.createState({ machines: machineList, units: benchUnits(units, machineList) });
+  const state: ClusterState = scheduler.createState({ machines: machineList, units: [...benchUnits(units, machineList), ...benchGlobalUnits(globals)] });
   await scheduler.schedule(state);
   const timings: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -209,13 +218,14 @@ async function engineIdle(
   units: number,
   machines: number,
   rounds: number,
+  globals = 0,
 ): Promise<{ idleMs: number; calls: Map<string, number>; heapMb: number; rssMb: number }> {
   const inner = createMemoryRegistry();
   const calls = new Map<string, number>();
   const presences = await Promise.all(benchMachines(machines).map((machine) => MachinePresence.announce({ registry: inner, machine, ttlSeconds: 3600 })));
   const store = new FleetStore(inner);
   await store.ensureSchema();
-  for (const unit of benchUnits(units, [])) await store.submitUnit(unit);
+  for (const unit of [...benchUnits(units, []), ...benchGlobalUnits(globals)]) await store.submitUnit(unit);
   const engine = new Engine({ registry: countingRegistry(inner, calls), host, id: 'bench', leaseTtlSeconds: 600, reconcileIntervalMs: 3_600_000 });
   try {
     await engine.start();
@@ -245,23 +255,33 @@ async function engineIdle(
   }
 }
 
-/** Idle rounds at `units`/`machines`: the scheduler alone, and a real Engine whose registry calls are counted. */
-export async function measureIdle(units: number, machines: number, options: { rounds?: number; growth?: boolean; targetMs?: number } = {}): Promise<IdleMeasurement> {
+/**
+ * Idle rounds at `units`/`machines` (plus `globals` global units, which run
+ * on every machine): the scheduler alone, and a real Engine whose registry
+ * calls are counted.
+ */
+export async function measureIdle(
+  units: number,
+  machines: number,
+  options: { rounds?: number; growth?: boolean; targetMs?: number; globals?: number } = {},
+): Promise<IdleMeasurement> {
   const rounds = options.rounds ?? 20;
   const targetMs = options.targetMs ?? 10;
+  const globals = options.globals ?? 0;
   const host = await assemblePlugins(fleetPreset());
-  const schedulerIdleMs = await schedulerIdle(host, units, machines, rounds);
-  const engine = await engineIdle(host, units, machines, rounds);
+  const schedulerIdleMs = await schedulerIdle(host, units, machines, rounds, globals);
+  const engine = await engineIdle(host, units, machines, rounds, globals);
   const readMethods = ['get', 'list', 'txn', 'watch'];
   const registryReads = readMethods.reduce((sum, method) => sum + (engine.calls.get(method) ?? 0), 0);
   const grow = async (u: number, m: number): Promise<IdleGrowth> => {
-    const s = await schedulerIdle(host, u, m, rounds);
-    const e = await engineIdle(host, u, m, rounds);
+    const s = await schedulerIdle(host, u, m, rounds, globals);
+    const e = await engineIdle(host, u, m, rounds, globals);
     return { units: u, machines: m, schedulerIdleMs: round2(s), engineIdleMs: round2(e.idleMs), timeFactor: round2(e.idleMs / engine.idleMs) };
   };
   return {
-    name: `idle round, ${units.toLocaleString('en')} units / ${machines.toLocaleString('en')} machines, fleet plugins`,
+    name: `idle round, ${units.toLocaleString('en')} units${globals > 0 ? ` + ${globals} global units` : ''} / ${machines.toLocaleString('en')} machines, fleet plugins`,
     units,
+    globals,
     machines,
     schedulerIdleMs: round2(schedulerIdleMs),
     engineIdleMs: round2(engine.idleMs),
