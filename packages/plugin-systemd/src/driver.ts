@@ -241,15 +241,18 @@ class Driver implements SystemdDriver {
    * reload once and try again.
    */
   private async startJob(name: string): Promise<string> {
+    let job: string;
     try {
-      const job = await this.manager.startUnit(name, 'replace');
+      job = await this.manager.startUnit(name, 'replace');
       this.unseen.delete(name);
-      return job;
     } catch (error) {
       if (!this.unseen.has(name) || !isDBusError(error, SystemdErrors.NO_SUCH_UNIT)) throw error;
       await this.reloadOnce();
-      return this.manager.startUnit(name, 'replace');
+      job = await this.manager.startUnit(name, 'replace');
     }
+    // Its first signals (activating, active) then reach subscribers without a ListUnitsByNames each.
+    this.events.startQueued(name);
+    return job;
   }
 
   /** Queues a job and waits for its JobRemoved, errors naming the unit. */

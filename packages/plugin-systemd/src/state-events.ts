@@ -101,6 +101,14 @@ export class StateEvents {
     for (const state of states) this.loadStates.set(state.name, state.loadState);
   }
 
+  /**
+   * systemd queued a start job for the unit, which it only does for a loaded
+   * unit: its signals need no read of the load state (until the next forget).
+   */
+  startQueued(name: string): void {
+    this.loadStates.set(name, 'loaded');
+  }
+
   /** A daemon-reload may change any unit's load state. */
   forgetLoadStates(): void {
     this.loadStates.clear();
