@@ -64,6 +64,11 @@ export class Narrowing implements NarrowingSink {
     for (const machine of list) this.hit(machine.index, round, machine);
   }
 
+  /** True when a narrow tap threw for this unit (its error was reported). */
+  get failed(): boolean {
+    return this.poisoned;
+  }
+
   /** True when some plugin restricted candidates (and none of them threw). */
   get active(): boolean {
     return this.restrictions.length > 0 && !this.poisoned;

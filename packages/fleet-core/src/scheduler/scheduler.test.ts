@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { conflicts, fleetLike, global, leastLoaded, machineOf, metadata, pin, preferFast } from '../__fixtures__/plugins.js';
 import { createUnit, ErrorCodes } from '../index.js';
 import { createTestCluster, simulate, testPlugin } from '../testing/index.js';
+import type { TestCluster } from '../testing/index.js';
+import { Scheduler } from './scheduler.js';
 
 const service = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-Fleet]\n${xfleet}\n` : ''}`;
 const units = (count: number, xfleet = '') =>
@@ -262,6 +264,97 @@ describe('global units', () => {
     });
     expect(cluster.globalMachines('a.service')).toEqual(['m1', 'm2']);
     expect(cluster.globalMachines('b.service')).toEqual([]);
+  });
+});
+
+describe('global decisions while nothing changed', () => {
+  /** Counts filter calls, so a test can tell a remembered decision from a new one. */
+  const counting = () => {
+    const calls = { filter: 0 };
+    const plugin = testPlugin('counting', (hooks) =>
+      hooks.filter.tap('counting', () => {
+        calls.filter++;
+        return undefined;
+      }),
+    );
+    return { calls, plugin };
+  };
+  const edgeMachines = [{ id: 'm1', metadata: { role: 'edge' } }, { id: 'm2', metadata: { role: 'edge' } }, 'm3'];
+  const edgeAgent = { 'agent.service': service('Global=true\nMachineMetadata=role=edge') };
+  /** What placeGlobals must return: a scheduler that remembers nothing decides afresh. */
+  const decidedAfresh = (cluster: TestCluster) => new Scheduler(cluster.host).placeGlobals(cluster.state);
+
+  it('an idle round calls no filter, for global units nor placements, and reports the same globals', async () => {
+    const { calls, plugin } = counting();
+    const cluster = await simulate({ plugins: [plugin, global, metadata, leastLoaded], machines: edgeMachines, units: { ...edgeAgent, ...units(4) } });
+    const settled = cluster.rounds.at(-1);
+    calls.filter = 0;
+    const version = cluster.state.version;
+    const idle = await cluster.schedule();
+    expect(calls.filter).toBe(0);
+    expect(cluster.state.version).toBe(version);
+    expect(idle.globals).toEqual(settled?.globals);
+    expect(idle.stats.kept).toBe(4);
+  });
+
+  it.each([
+    { name: 'a machine joins', change: (cluster: TestCluster) => cluster.addMachine({ id: 'm4', metadata: { role: 'edge' } }) },
+    { name: 'a machine leaves', change: (cluster: TestCluster) => cluster.removeMachine('m2') },
+    { name: "a machine's metadata changes", change: (cluster: TestCluster) => cluster.setMetadata('m3', { role: 'edge' }) },
+    { name: 'a unit that conflicts with it is placed', change: (cluster: TestCluster) => cluster.submit('web.service', service('Conflicts=agent.service')).state.setPlacement('web.service', 'm1') },
+    { name: 'it is stopped', change: (cluster: TestCluster) => cluster.setDesiredState('agent.service', 'inactive') },
+    { name: 'it is destroyed', change: (cluster: TestCluster) => cluster.destroy('agent.service') },
+    { name: 'an earlier global unit conflicting with it arrives', change: (cluster: TestCluster) => cluster.submit('a-first.service', service('Global=true\nConflicts=agent.service')) },
+  ])('are decided again when $name', async ({ change }) => {
+    const cluster = await simulate({ plugins: [global, metadata, conflicts, leastLoaded], machines: edgeMachines, units: edgeAgent });
+    const before = cluster.scheduler.placeGlobals(cluster.state);
+    expect(cluster.scheduler.placeGlobals(cluster.state)).toEqual(before);
+    change(cluster);
+    const after = cluster.scheduler.placeGlobals(cluster.state);
+    // The change matters, so decisions remembered from before it would fail here.
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(decidedAfresh(cluster));
+  });
+
+  it.each([
+    {
+      hook: 'filter',
+      flaky: testPlugin('flaky', (hooks) =>
+        hooks.filter.tap('flaky', (_unit, machine) => {
+          if (machine.id === 'm1') throw new Error('inventory service down');
+          return undefined;
+        }),
+      ),
+      machines: ['m2'],
+    },
+    {
+      hook: 'narrow',
+      flaky: testPlugin('flaky', (hooks) =>
+        hooks.narrow.tap('flaky', () => {
+          throw new Error('inventory service down');
+        }),
+      ),
+      machines: ['m1', 'm2'],
+    },
+  ])('are decided again while a $hook tap fails on them, which reports its error each round', async ({ hook, flaky, machines }) => {
+    const cluster = await createTestCluster({ plugins: [flaky, global], machines: ['m1', 'm2'], units: { 'agent.service': service('Global=true') } });
+    for (let round = 0; round < 2; round++) {
+      const result = await cluster.schedule();
+      expect(result.pluginErrors.map((error) => error.message)).toEqual([`plugin "flaky" failed in hook "${hook}": inventory service down`]);
+      expect(result.globals[0]?.machines).toEqual(machines);
+    }
+  });
+
+  it('are decided again for a global unit that still holds a placement, which clearing it takes away', async () => {
+    // b.service was placed on m1 before it became global; a.service, earlier by name, conflicts with it.
+    const cluster = await createTestCluster({
+      plugins: [global, conflicts, leastLoaded],
+      machines: ['m1', 'm2'],
+      units: { 'a.service': service('Global=true\nConflicts=b.service'), 'b.service': service('Global=true') },
+      placements: { 'b.service': 'm1' },
+    });
+    cluster.scheduler.placeGlobals(cluster.state);
+    expect(cluster.scheduler.placeGlobals(cluster.state)).toEqual(decidedAfresh(cluster));
   });
 });
 

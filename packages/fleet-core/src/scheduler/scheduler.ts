@@ -18,6 +18,12 @@ import { TopCandidates } from './top-candidates.js';
 
 type FilterFn = (unit: ResolvedUnit, machine: MachineSlot, cluster: ClusterState) => string | undefined;
 
+/** What placeGlobals decided, and the state version it left behind. */
+interface RememberedGlobals {
+  readonly version: number;
+  readonly decisions: readonly GlobalUnitDecision[];
+}
+
 export interface SchedulerOptions {
   /** Cycles of revalidate → place in one round; a later cycle moves what earlier placements displaced (Replaces) and places what they unblocked (MachineOf). Default 3. */
   readonly maxPasses?: number;
@@ -64,6 +70,8 @@ export class Scheduler {
   private readonly filterCache = new Map<number, FilterFn[]>();
   /** Per state, the version at which a revalidation found every placement holding, without a plugin error. */
   private readonly verified = new WeakMap<ClusterState, number>();
+  /** Per state, the global decisions that may be given again while the state stays at their version. */
+  private readonly globalsAt = new WeakMap<ClusterState, RememberedGlobals>();
 
   constructor(
     readonly host: PluginHost,
@@ -132,20 +140,40 @@ export class Scheduler {
     return explainUnit(state, unit, this.hooks, this.runtime, this.narrowing.reset(state.indexCapacity));
   }
 
-  /** Global units run wherever filters pass; the first by name wins a conflict between two of them. Agents call it to learn theirs. */
+  /**
+   * Global units run wherever filters pass; the first by name wins a conflict
+   * between two of them. Agents call it to learn theirs; every round calls it.
+   *
+   * Placing globals starts by clearing them, so on a state unchanged since the
+   * last call (same version) pure filters would decide exactly the same again:
+   * those decisions are given back instead, and the state is left untouched,
+   * which also keeps the idle-round revalidation skip working.
+   */
   placeGlobals(state: ClusterState): GlobalUnitDecision[] {
+    const remembered = this.globalsAt.get(state);
+    if (remembered !== undefined && remembered.version === state.version) return [...remembered.decisions];
     const globals = [...state.units()].filter((unit) => state.unit(unit.name)?.global === true).sort(byName);
+    // Clearing a global unit that also holds a placement takes it off that machine too, so a second
+    // call would start from another state: such decisions are not given again.
+    let reusable = globals.every((unit) => state.placedMachineId(unit.name) === undefined);
     for (const unit of globals) state.clearGlobal(unit.name);
     const decisions: GlobalUnitDecision[] = [];
     for (const unit of globals) {
-      if (needsMachine(unit.desiredState)) decisions.push(this.placeGlobal(state, state.unit(unit.name) as ResolvedUnit));
+      if (!needsMachine(unit.desiredState)) continue;
+      const { decision, pluginFailed } = this.placeGlobal(state, state.unit(unit.name) as ResolvedUnit);
+      decisions.push(decision);
+      // A failing plugin is asked again next time, as revalidation does: its error may be transient.
+      if (pluginFailed) reusable = false;
     }
+    if (reusable) this.globalsAt.set(state, { version: state.version, decisions: [...decisions] });
+    else this.globalsAt.delete(state);
     return decisions;
   }
 
-  private placeGlobal(state: ClusterState, unit: ResolvedUnit): GlobalUnitDecision {
+  private placeGlobal(state: ClusterState, unit: ResolvedUnit): { decision: GlobalUnitDecision; pluginFailed: boolean } {
     const narrowing = this.narrowing.reset(state.indexCapacity);
     this.hooks.narrow.call(unit, state, narrowing);
+    let pluginFailed = narrowing.failed;
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
     const machines: MachineSlot[] = [];
@@ -157,11 +185,12 @@ export class Scheduler {
         continue;
       }
       rejected.push(slot);
+      if (this.runtime.rejectedWithError) pluginFailed = true;
       scratch.reject(slot.index, this.runtime.rejectedBy, this.runtime.rejectedWithError, verdict);
     }
     state.setGlobal(unit.name, machines);
     const rejections = collectRejections(state.machines, candidates, rejected, narrowing, scratch, this.runtime.pluginNames);
-    return { unit: unit.name, machines: machines.map((slot) => slot.id), rejections };
+    return { decision: { unit: unit.name, machines: machines.map((slot) => slot.id), rejections }, pluginFailed };
   }
 
   /**
