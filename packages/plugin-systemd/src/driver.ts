@@ -138,19 +138,33 @@ class Driver implements SystemdDriver {
 
   async start(name: string): Promise<void> {
     attemptSync(name, () => this.units.fileOf(name));
-    const result = await this.runJob('start', name, () => this.startJob(name));
-    // Registered before the state is read: signals are ordered on the connection, so every change
-    // after the read arrives after its reply, and none before it can be mistaken for one after.
     const watch = this.events.watch(name);
     try {
+      const result = await this.runJob('start', name, () => this.startJob(name));
+      // The last change signalled before the job ended says how it ended, unless it is stale (a
+      // failed unit is still "failed" in the signals of its queued job), or was not sent yet.
+      const signalled = watch.latest();
+      // From here the watch holds only later changes: signals are ordered on the connection.
+      watch.clear();
       const [state, settle] = await attempt(name, `read the state of ${name}`, () =>
-        Promise.all([this.stateOf(name), this.startsBeforeExec(name)]),
+        Promise.all([this.stateAfterStart(name, signalled, result), this.startsBeforeExec(name)]),
       );
       if (!startWorked(state, result)) throw startFailed(state, result);
       if (settle && isStarted(state) && this.settleMs > 0) await this.settle(name, watch, result);
     } finally {
       watch.stop();
     }
+  }
+
+  /**
+   * The unit's state once its start job ended. Its signals usually said it
+   * already (active), which spares a ListUnitsByNames per start; anything
+   * else (no signal yet, activating, failed) is read from systemd. A change
+   * after `signalled` reaches the settle window's watch either way.
+   */
+  private async stateAfterStart(name: string, signalled: DriverUnitState | undefined, result: JobResult): Promise<DriverUnitState> {
+    if (result === 'done' && signalled?.activeState === 'active') return { ...signalled, loadState: 'loaded' };
+    return this.stateOf(name);
   }
 
   async stop(name: string): Promise<void> {

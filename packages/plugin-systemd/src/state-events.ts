@@ -13,6 +13,10 @@ export type StateListener = (state: DriverUnitState) => void;
 export interface StateWatch {
   /** The first change (already seen or still to come) matching `predicate`, or undefined after `timeoutMs`. */
   until(predicate: (state: DriverUnitState) => boolean, timeoutMs: number): Promise<DriverUnitState | undefined>;
+  /** The last change seen so far, if any. */
+  latest(): DriverUnitState | undefined;
+  /** Forgets what was seen: changes from before a point (a method's reply) are not of interest. */
+  clear(): void;
   stop(): void;
 }
 
@@ -25,6 +29,14 @@ class Watch implements StateWatch {
   push(state: DriverUnitState): void {
     this.seen.push(state);
     this.waiter?.(state);
+  }
+
+  latest(): DriverUnitState | undefined {
+    return this.seen.at(-1);
+  }
+
+  clear(): void {
+    this.seen.length = 0;
   }
 
   until(predicate: (state: DriverUnitState) => boolean, timeoutMs: number): Promise<DriverUnitState | undefined> {
