@@ -5,7 +5,6 @@ import { createMachine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { PluginHost } from '../plugin/host.js';
 import type { LeaseId, Registry } from '../registry/types.js';
-import type { ClusterState } from '../scheduler/cluster-state.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { encodeUnitState } from '../store/codec.js';
 import { FleetStore } from '../store/fleet-store.js';
@@ -77,8 +76,6 @@ export class Agent {
   /** Units signalled while a read is in flight: its older answer must not replace their newer state. */
   private readonly signalled = new Set<string>();
   private fullReadDue = true;
-  /** The cluster state (and its version) the last round was asked for (see clusterChanged). */
-  private seenCluster: { state?: ClusterState; version: number } = { version: -1 };
   private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
   private started = false;
@@ -90,7 +87,7 @@ export class Agent {
     this.cluster = new ClusterMirror(
       this.layout,
       () => this.scheduler.createState(),
-      () => this.clusterChanged(),
+      () => this.changed(),
       (error) => this.emit({ type: 'error', error }),
     );
     this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
@@ -230,18 +227,6 @@ export class Agent {
 
   private changed(): void {
     this.reconciles.request();
-  }
-
-  /**
-   * What this machine runs depends only on what the cluster state holds (units,
-   * placements, machines): unit states, most of the registry's traffic (this
-   * agent's own among them), change nothing here, so they start no round.
-   */
-  private clusterChanged(): void {
-    const state = this.cluster.cluster;
-    if (state === this.seenCluster.state && state.version === this.seenCluster.version) return;
-    this.seenCluster = { state, version: state.version };
-    this.changed();
   }
 
   /** What this machine should run, from the mirror: its placements and the global units it is eligible for. */

@@ -104,12 +104,18 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
     this.onChange();
   }
 
+  /**
+   * Applies watch events; `onChange` only when the cluster state changed.
+   * Unit states (most of the registry's traffic: every start and stop on
+   * every machine) change nothing an engine decides or an agent runs.
+   */
   apply(events: readonly WatchEvent[]): void {
+    const version = this.state.version;
     for (const event of events) {
       if (event.type === 'put') this.put(event.kv);
       else this.remove(event.key);
     }
-    this.onChange();
+    if (this.state.version !== version) this.onChange();
   }
 
   private put(kv: KeyValue): void {
