@@ -26,6 +26,20 @@ export interface DaemonMemory {
   readonly met: boolean;
 }
 
+/** The running daemon at a phase of the measurement, for profiling runners (bench/profile/daemon-memory.mts). */
+export interface DaemonPhase {
+  readonly phase: 'started' | 'submitted' | 'placed' | 'idle';
+  readonly pid: number;
+  readonly socketPath: string;
+  /** Everything fleetd printed so far. */
+  readonly output: () => string;
+}
+
+export interface DaemonMemoryHooks {
+  /** Called at each phase before the measurement goes on; may take its time (heap snapshots). */
+  readonly onPhase?: (phase: DaemonPhase) => void | Promise<void>;
+}
+
 const KEY_PREFIX = '/fleetd-bench/';
 
 function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
@@ -71,7 +85,7 @@ function putUnit(socketPath: string, name: string): Promise<number> {
   });
 }
 
-export async function measureDaemonMemory(machines = 1_000, units = 10_000): Promise<DaemonMemory> {
+export async function measureDaemonMemory(machines = 1_000, units = 10_000, hooks: DaemonMemoryHooks = {}): Promise<DaemonMemory> {
   const etcd = await startEtcd();
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
   const layout = new KeyLayout(KEY_PREFIX);
@@ -94,7 +108,11 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000): Pro
       },
       ...(process.env['FLEETD_BENCH_NODE_OPTIONS'] ? { env: { NODE_OPTIONS: process.env['FLEETD_BENCH_NODE_OPTIONS'] } } : {}),
     });
+    const phase = async (name: DaemonPhase['phase']): Promise<void> => {
+      await hooks.onPhase?.({ phase: name, pid: fleetd.pid as number, socketPath: fleetd.socketPath, output: () => fleetd.output() });
+    };
     try {
+      await phase('started');
       const started = performance.now();
       const names = Array.from({ length: units }, (_, i) => `app@${i}.service`);
       for (let i = 0; i < names.length; i += 50) {
@@ -102,14 +120,17 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000): Pro
         const failed = statuses.find((status) => status !== 201);
         if (failed !== undefined) throw new Error(`PUT answered ${failed}`);
       }
+      await phase('submitted');
       for (;;) {
         const { items } = await registry.list(layout.placements);
         if (items.length === units) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       const placedAfterMs = Math.round(performance.now() - started);
+      await phase('placed');
       // A few idle rounds (engine interval 2 s) and a GC opportunity.
       await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await phase('idle');
       const memory = memoryOf(fleetd.pid as number);
       const targetRssMb = 250;
       return {
