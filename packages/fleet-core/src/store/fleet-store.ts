@@ -2,9 +2,14 @@ import { ErrorCodes, FleetError } from '../errors.js';
 import { createMachine } from '../model/machine.js';
 import type { DesiredState } from '../model/states.js';
 import type { Unit } from '../model/unit.js';
-import type { Registry } from '../registry/types.js';
+import type { Compare, Registry, TxnOp } from '../registry/types.js';
 import { decodeUnit, encodeUnitFile } from './codec.js';
 import { KeyLayout, SCHEMA_VERSION } from './layout.js';
+
+/** What `submitOrRead` did: created the unit, or found one stored under its name. */
+export type SubmitOutcome = { readonly created: true } | { readonly created: false; readonly stored: Unit };
+
+const CREATED: SubmitOutcome = Object.freeze({ created: true });
 
 /**
  * What clients (fleetctl, the HTTP API) change in the registry: units and
@@ -42,22 +47,44 @@ export class FleetStore {
 
   /** Stores a new unit with its desired state; the same contents again is a no-op, other contents are refused. */
   async submitUnit(unit: Unit): Promise<'created' | 'unchanged'> {
-    const fileKey = this.layout.unit(unit.name);
-    const result = await this.registry.txn({
-      compare: [{ key: fileKey, target: 'createRevision', op: '==', value: 0 }],
-      success: [
-        { type: 'put', key: fileKey, value: encodeUnitFile(unit) },
-        { type: 'put', key: this.layout.desired(unit.name), value: unit.desiredState },
-      ],
-      failure: [{ type: 'get', key: fileKey }],
-    });
-    if (result.succeeded) return 'created';
-    const [stored] = result.responses;
-    const existing = stored?.type === 'get' && stored.kv ? decodeUnit(fileKey, unit.name, stored.kv.value) : undefined;
-    if (existing?.hash === unit.hash) return 'unchanged';
+    const outcome = await this.submitOrRead(unit);
+    if (outcome.created) return 'created';
+    if (outcome.stored.hash === unit.hash) return 'unchanged';
     throw new FleetError(ErrorCodes.UNIT_EXISTS, `unit ${unit.name} is already submitted with other contents; destroy it first or replace it`, {
       unit: unit.name,
     });
+  }
+
+  /**
+   * Stores a new unit with its desired state, or, when the name is taken,
+   * writes nothing and returns the unit stored under it. One transaction
+   * either way: a client that mostly creates units needs no read first.
+   */
+  async submitOrRead(unit: Unit): Promise<SubmitOutcome> {
+    const fileKey = this.layout.unit(unit.name);
+    const result = await this.registry.txn({
+      compare: [this.isFree(unit)],
+      success: this.creation(unit),
+      failure: [{ type: 'get', key: fileKey }],
+    });
+    if (result.succeeded) return CREATED;
+    const [stored] = result.responses;
+    // The failure branch reads in the same transaction that found the key, so it is there.
+    if (stored?.type !== 'get' || stored.kv === undefined) {
+      throw new FleetError(ErrorCodes.STORE_DATA_INVALID, `${fileKey}: exists but could not be read`);
+    }
+    return { created: false, stored: decodeUnit(fileKey, unit.name, stored.kv.value) };
+  }
+
+  private isFree(unit: Unit): Compare {
+    return { key: this.layout.unit(unit.name), target: 'createRevision', op: '==', value: 0 };
+  }
+
+  private creation(unit: Unit): TxnOp[] {
+    return [
+      { type: 'put', key: this.layout.unit(unit.name), value: encodeUnitFile(unit) },
+      { type: 'put', key: this.layout.desired(unit.name), value: unit.desiredState },
+    ];
   }
 
   /**

@@ -87,6 +87,15 @@ describe('fleet store', () => {
     await expect(store.submitUnit(unit('[Service]\nExecStart=/bin/false\n'))).rejects.toMatchObject({ code: ErrorCodes.UNIT_EXISTS, unit: 'a.service' });
   });
 
+  it('creates a unit, or gives back the stored one and writes nothing (submitOrRead)', async () => {
+    const { registry, store } = await setup();
+    expect(await store.submitOrRead(unit())).toEqual({ created: true });
+    const before = await registry.list('/t/');
+    const other = await store.submitOrRead(unit('[Service]\nExecStart=/bin/false\n'));
+    expect(other).toEqual({ created: false, stored: createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' }) });
+    expect((await registry.list('/t/')).revision).toBe(before.revision);
+  });
+
   it('changes desired states of submitted units only, and destroys a unit with its placement', async () => {
     const { registry, store } = await setup();
     await expect(store.setDesiredState('a.service', 'launched')).rejects.toMatchObject({ code: ErrorCodes.UNIT_NOT_FOUND });

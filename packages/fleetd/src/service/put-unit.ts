@@ -40,23 +40,27 @@ interface PutContext {
 export async function putUnit(context: PutContext, request: PutUnitRequest): Promise<PutUnitOutcome> {
   parseUnitName(request.name);
   const desired = desiredStateOf(request);
-  const existing = await storedUnit(context, request.name);
   const contents = contentsOf(request);
-  if (existing === undefined) {
-    if (contents === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED };
-    await context.store.submitUnit(validUnit(context.host, request.name, contents, desired ?? 'inactive'));
-    return { kind: 'created' };
+  if (contents === undefined) {
+    const existing = await storedUnit(context, request.name);
+    if (existing === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED };
+    return updateDesiredState(context, existing, desired);
   }
-  if (contents !== undefined) {
-    const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
-    if (candidate.hash !== existing.hash) {
-      await context.store.replaceUnit(candidate, desired);
-      return { kind: 'replaced' };
-    }
+  const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
+  // A PUT with contents usually creates: try that first; when the name is taken, the same transaction reads the stored unit.
+  const submitted = await context.store.submitOrRead(candidate);
+  if (submitted.created) return { kind: 'created' };
+  if (candidate.hash !== submitted.stored.hash) {
+    await context.store.replaceUnit(candidate, desired);
+    return { kind: 'replaced' };
   }
+  return updateDesiredState(context, submitted.stored, desired);
+}
+
+async function updateDesiredState(context: PutContext, existing: Unit, desired: DesiredState | undefined): Promise<PutUnitOutcome> {
   if (desired === undefined) return { kind: 'refused', message: DESIRED_STATE_REQUIRED };
   withDesiredState(existing, desired);
-  await context.store.setDesiredState(request.name, desired);
+  await context.store.setDesiredState(existing.name, desired);
   return { kind: 'updated' };
 }
 
