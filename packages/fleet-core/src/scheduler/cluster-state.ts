@@ -49,6 +49,13 @@ export class ClusterState implements ClusterView {
   private readonly freeIndexes: number[] = [];
   private nextIndex = 0;
   private readonly unitsByName = new Map<string, Unit>();
+  /**
+   * Each unit's resolution once asked for, until the unit changes: filters
+   * look units up per machine (conflicts asks for every unit on a machine),
+   * so this is one map lookup instead of a unit lookup plus the resolver's
+   * cache lookup and hash check.
+   */
+  private readonly resolutions = new Map<string, Resolution>();
   private readonly placedOn = new Map<string, string>();
   private readonly globalsOn = new Map<string, MachineSlot[]>();
   private metadataIndex: MetadataIndex = new Map();
@@ -156,8 +163,13 @@ export class ClusterState implements ClusterView {
   }
 
   resolution(name: string): Resolution | undefined {
+    const known = this.resolutions.get(name);
+    if (known !== undefined) return known;
     const unit = this.unitsByName.get(name);
-    return unit === undefined ? undefined : this.resolver.resolve(unit);
+    if (unit === undefined) return undefined;
+    const resolution = this.resolver.resolve(unit);
+    this.resolutions.set(name, resolution);
+    return resolution;
   }
 
   /** The machine ID a unit's placement names, even when that machine is gone. */
@@ -203,7 +215,10 @@ export class ClusterState implements ClusterView {
   upsertUnit(unit: Unit): void {
     const previous = this.unitsByName.get(unit.name);
     this.changeCount++;
-    if (previous !== undefined && previous.hash !== unit.hash) this.resolver.forget(unit.name);
+    if (previous !== undefined && previous.hash !== unit.hash) {
+      this.resolver.forget(unit.name);
+      this.resolutions.delete(unit.name);
+    }
     if (previous?.hash !== unit.hash) this.requirementIndex = new Map();
     this.unitsByName.set(unit.name, unit);
     const slot = this.placementOf(unit.name);
@@ -216,6 +231,7 @@ export class ClusterState implements ClusterView {
     this.changeCount++;
     if (this.unitsByName.delete(name)) this.requirementIndex = new Map();
     this.resolver.forget(name);
+    this.resolutions.delete(name);
     this.clearGlobal(name);
   }
 

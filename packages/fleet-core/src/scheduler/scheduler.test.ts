@@ -446,3 +446,29 @@ describe('requirement index', () => {
     expect([...cluster.state.unitsWithRequirement('nothing')]).toEqual([]);
   });
 });
+
+describe('unit lookups', () => {
+  // The state remembers each unit's resolution: a lookup after any of these changes must see the unit as it is now.
+  it.each([
+    { name: 'a new version replaces it', change: (cluster: TestCluster) => cluster.submit('a.service', service('MachineMetadata=x=2')), expected: [['x', '2']] },
+    { name: 'it is destroyed', change: (cluster: TestCluster) => cluster.destroy('a.service'), expected: undefined },
+    {
+      name: 'it is destroyed and submitted again with other contents',
+      change: (cluster: TestCluster) => cluster.destroy('a.service').submit('a.service', service('MachineMetadata=y=3')),
+      expected: [['y', '3']],
+    },
+    { name: 'only its desired state changes', change: (cluster: TestCluster) => cluster.setDesiredState('a.service', 'loaded'), expected: [['x', '1']] },
+  ])('follow the unit when $name', async ({ change, expected }) => {
+    const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1') } });
+    expect(cluster.state.unit('a.service')?.requirements['metadata']).toEqual([['x', '1']]);
+    change(cluster);
+    expect(cluster.state.unit('a.service')?.requirements['metadata']).toEqual(expected);
+  });
+
+  it('keep a resolution per state: two states of one scheduler may hold different versions of a unit', async () => {
+    const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1') } });
+    const other = cluster.scheduler.createState({ machines: [], units: [createUnit({ name: 'a.service', contents: service('MachineMetadata=x=2'), desiredState: 'launched' })] });
+    expect(other.unit('a.service')?.requirements['metadata']).toEqual([['x', '2']]);
+    expect(cluster.state.unit('a.service')?.requirements['metadata']).toEqual([['x', '1']]);
+  });
+});
