@@ -2,6 +2,7 @@ import { ErrorCodes, FleetError } from '../errors.js';
 import { createMachine } from '../model/machine.js';
 import type { DesiredState } from '../model/states.js';
 import type { Unit } from '../model/unit.js';
+import { MAX_TXN_OPS } from '../registry/types.js';
 import type { Compare, Registry, TxnOp } from '../registry/types.js';
 import { decodeUnit, encodeUnitFile } from './codec.js';
 import { KeyLayout, SCHEMA_VERSION } from './layout.js';
@@ -10,6 +11,9 @@ import { KeyLayout, SCHEMA_VERSION } from './layout.js';
 export type SubmitOutcome = { readonly created: true } | { readonly created: false; readonly stored: Unit };
 
 const CREATED: SubmitOutcome = Object.freeze({ created: true });
+
+/** A unit's creation is two puts and a compare, and etcd allows MAX_TXN_OPS of each per transaction. */
+export const MAX_UNITS_PER_SUBMIT = Math.floor(MAX_TXN_OPS / 2);
 
 /**
  * What clients (fleetctl, the HTTP API) change in the registry: units and
@@ -74,6 +78,28 @@ export class FleetStore {
       throw new FleetError(ErrorCodes.STORE_DATA_INVALID, `${fileKey}: exists but could not be read`);
     }
     return { created: false, stored: decodeUnit(fileKey, unit.name, stored.kv.value) };
+  }
+
+  /**
+   * submitOrRead for each unit, in one transaction when every name is free
+   * (a burst of new units: one write instead of one per unit), otherwise
+   * each unit on its own. At most MAX_UNITS_PER_SUBMIT units, with distinct names.
+   */
+  async submitAllOrRead(units: readonly Unit[]): Promise<SubmitOutcome[]> {
+    if (units.length > MAX_UNITS_PER_SUBMIT) {
+      throw new FleetError(ErrorCodes.REGISTRY_TXN_TOO_LARGE, `${units.length} units in one submit; at most ${MAX_UNITS_PER_SUBMIT}`);
+    }
+    if (new Set(units.map((unit) => unit.name)).size !== units.length) {
+      throw new FleetError(ErrorCodes.REGISTRY_INVALID_ARGUMENT, 'a unit name appears twice in one submit');
+    }
+    if (units.length > 1) {
+      const result = await this.registry.txn({
+        compare: units.map((unit) => this.isFree(unit)),
+        success: units.flatMap((unit) => this.creation(unit)),
+      });
+      if (result.succeeded) return units.map(() => CREATED);
+    }
+    return Promise.all(units.map((unit) => this.submitOrRead(unit)));
   }
 
   private isFree(unit: Unit): Compare {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, createUnit, decodeMachine, decodePlacement, decodeUnit, encodeUnitFile, ErrorCodes, FleetStore, KeyLayout } from '../index.js';
+import { createMemoryRegistry, createUnit, decodeMachine, decodePlacement, decodeUnit, encodeUnitFile, ErrorCodes, FleetStore, KeyLayout, MAX_UNITS_PER_SUBMIT } from '../index.js';
 
 const registries: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -94,6 +94,38 @@ describe('fleet store', () => {
     const other = await store.submitOrRead(unit('[Service]\nExecStart=/bin/false\n'));
     expect(other).toEqual({ created: false, stored: createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' }) });
     expect((await registry.list('/t/')).revision).toBe(before.revision);
+  });
+
+  it('creates units with free names in one transaction (submitAllOrRead)', async () => {
+    const { registry, store } = await setup();
+    const named = (name: string) => createUnit({ name, contents: '[Service]\nExecStart=/bin/true\n', desiredState: 'launched' });
+    expect(await store.submitAllOrRead([named('a.service'), named('b.service'), named('c.service')])).toEqual([{ created: true }, { created: true }, { created: true }]);
+    const { items } = await registry.list('/t/desired/');
+    expect(items.map((kv) => [kv.key, kv.value])).toEqual([
+      ['/t/desired/a.service', 'launched'],
+      ['/t/desired/b.service', 'launched'],
+      ['/t/desired/c.service', 'launched'],
+    ]);
+    expect(new Set(items.map((kv) => kv.modRevision)).size).toBe(1);
+  });
+
+  it('falls back to one unit at a time when a name is taken (submitAllOrRead)', async () => {
+    const { registry, store } = await setup();
+    const named = (name: string, contents = '[Service]\nExecStart=/bin/true\n') => createUnit({ name, contents, desiredState: 'launched' });
+    await store.submitUnit(named('b.service', '[Service]\nExecStart=/bin/false\n'));
+    const outcomes = await store.submitAllOrRead([named('a.service'), named('b.service'), named('c.service')]);
+    // The stored file, inactive: its desired state lives under its own key.
+    const stored = createUnit({ name: 'b.service', contents: '[Service]\nExecStart=/bin/false\n' });
+    expect(outcomes).toEqual([{ created: true }, { created: false, stored }, { created: true }]);
+    expect((await registry.list('/t/units/')).items.map((kv) => kv.key)).toEqual(['/t/units/a.service', '/t/units/b.service', '/t/units/c.service']);
+  });
+
+  it('refuses a submitAllOrRead with a name twice, or more units than a transaction holds', async () => {
+    const { store } = await setup();
+    await expect(store.submitAllOrRead([unit(), unit()])).rejects.toMatchObject({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT });
+    const many = Array.from({ length: MAX_UNITS_PER_SUBMIT + 1 }, (_, i) => createUnit({ name: `u${i}.service`, contents: '[Service]\nExecStart=/bin/true\n' }));
+    await expect(store.submitAllOrRead(many)).rejects.toMatchObject({ code: ErrorCodes.REGISTRY_TXN_TOO_LARGE });
+    expect(await store.submitAllOrRead(many.slice(1))).toHaveLength(MAX_UNITS_PER_SUBMIT);
   });
 
   it('changes desired states of submitted units only, and destroys a unit with its placement', async () => {

@@ -16,6 +16,7 @@ import { putUnit, unitDoesNotExist } from './put-unit.js';
 import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 import type { ClusterSnapshot } from './snapshot.js';
+import { SubmitBatcher } from './submit-batcher.js';
 import { StateIndex, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
 
 export interface FleetServiceOptions {
@@ -72,6 +73,7 @@ export interface FleetService {
 export function createFleetService(options: FleetServiceOptions): FleetService {
   const { registry, host } = options;
   const store = new FleetStore(registry, options.keyPrefix);
+  const submitter = new SubmitBatcher(store);
   const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout);
 
   return {
@@ -87,7 +89,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       if (unit === undefined) throw unitDoesNotExist(name);
       return toWireUnit(unit, snapshot, new StateIndex(snapshot.states));
     },
-    putUnit: (request) => putUnit({ registry, store, host }, request),
+    putUnit: (request) => putUnit({ registry, store, submitter, host }, request),
     async destroyUnit(name) {
       if (!(await store.destroyUnit(name))) throw unitDoesNotExist(name);
     },

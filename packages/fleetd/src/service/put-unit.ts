@@ -1,5 +1,6 @@
 import { createUnit, decodeUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parseUnitState, UnitFile, unitHash, validateUnit, withDesiredState } from '@fleetd/core';
 import type { DesiredState, FleetStore, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
+import type { SubmitBatcher } from './submit-batcher.js';
 
 export interface PutUnitRequest {
   /** The name in the URL (fleet takes the body's name only when it matches). */
@@ -28,6 +29,8 @@ export const DESIRED_STATE_REQUIRED = 'must provide DesiredState to update exist
 interface PutContext {
   readonly registry: Registry;
   readonly store: FleetStore;
+  /** Creates units, several concurrent ones in one transaction. */
+  readonly submitter: SubmitBatcher;
   readonly host: PluginHost;
 }
 
@@ -48,7 +51,7 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
   }
   const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
   // A PUT with contents usually creates: try that first; when the name is taken, the same transaction reads the stored unit.
-  const submitted = await context.store.submitOrRead(candidate);
+  const submitted = await context.submitter.submit(candidate);
   if (submitted.created) return { kind: 'created' };
   if (candidate.hash !== submitted.stored.hash) {
     await context.store.replaceUnit(candidate, desired);

@@ -124,6 +124,22 @@ describe('PUT /fleet/v1/units/{name}', () => {
     expect((await harness.request('GET', '/fleet/v1/units/t.service')).json).toMatchObject({ name: 't.service', contents });
   });
 
+  it('creates units PUT concurrently (201 each), as if they came one by one', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `app@${i}.service`);
+    const answers = await Promise.all(names.map((name) => harness.request('PUT', `/fleet/v1/units/${name}`, { body: { desiredState: 'launched', options } })));
+    expect(answers.map((answer) => answer.status)).toEqual(names.map(() => 201));
+    const stored = await harness.dump();
+    for (const name of names) expect(stored[`/fleetd/desired/${name}`]).toBe('launched');
+  });
+
+  it('answers two concurrent PUTs creating the same unit as if they came one after the other', async () => {
+    const first = harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'loaded', options } });
+    const second = harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'launched', options } });
+    const other = harness.request('PUT', '/fleet/v1/units/a.service', { body: { options: otherOptions } });
+    expect((await Promise.all([first, second, other])).map((answer) => answer.status).sort()).toEqual([201, 204, 204]);
+    expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ name: 'a.service' });
+  });
+
   it('changes only the desired state of an existing unit (204)', async () => {
     await harness.submit('a.service', 'loaded');
     const updated = await harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'launched' } });
