@@ -197,6 +197,12 @@ describe('memory registry specifics', () => {
       expect(String(Number(lease))).not.toBe(lease);
     });
 
+    it('regression: no lease ID survives a round trip through a number (1 in 256 did, failing the test above)', async () => {
+      registry = createMemoryRegistry();
+      const leases = await Promise.all(Array.from({ length: 512 }, () => registry.grantLease(60)));
+      expect(leases.filter((lease) => BigInt(Number(lease)) === BigInt(lease))).toEqual([]);
+    });
+
     it.each(['abc', '0', '-1', '01', '1.5', '9223372036854775808', ''])(
       'lease ID %j is REGISTRY_INVALID_ARGUMENT',
       async (id) => {

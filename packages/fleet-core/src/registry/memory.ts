@@ -100,8 +100,9 @@ class MemoryRegistryImpl implements MemoryRegistry {
     );
     // Like etcd's, lease IDs are large (beyond 2^53), so code that turns them
     // into numbers breaks here too, not only in production. Start somewhere in
-    // [2^60, 2^61) and count up.
-    this.nextLeaseId = (1n << 60n) + (randomBytes(8).readBigUInt64BE() >> 4n);
+    // [2^60, 2^61) and count up by odd numbers: doubles there are 256 apart, so
+    // no ID survives a round trip through a number (1 in 256 did).
+    this.nextLeaseId = (1n << 60n) + (randomBytes(8).readBigUInt64BE() >> 4n) | 1n;
   }
 
   currentRevision(): number {
@@ -161,7 +162,7 @@ class MemoryRegistryImpl implements MemoryRegistry {
       // etcd lessor.Grant raises a TTL below the minimum to the minimum.
       const ttl = Math.max(ttlSeconds, this.minLeaseTtlSeconds);
       const id = String(this.nextLeaseId);
-      this.nextLeaseId += 1n;
+      this.nextLeaseId += 2n;
       const lease: Lease = { id, ttlSeconds: ttl, deadline: 0, timer: undefined, keys: new Set() };
       this.leases.set(id, lease);
       this.armLease(lease);
