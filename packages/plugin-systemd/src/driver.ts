@@ -87,10 +87,10 @@ class Driver implements SystemdDriver {
     const file = attemptSync(name, () => this.units.fileOf(name));
     await attempt(name, `load ${name}`, async () => {
       const text = serializeUnitFile(unit.file);
-      const previous = await this.units.read(name);
+      const previous = this.units.read(name);
       // Enablement links of an older version would outlive it: undo them before writing the new one.
       if (previous !== undefined && previous !== text && INSTALL_SECTION.test(previous)) await this.disable(name);
-      await this.units.write(name, text, previous);
+      this.units.write(name, text, previous);
       this.managed.add(name);
       this.events.forget(name);
       try {

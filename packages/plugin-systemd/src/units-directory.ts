@@ -2,9 +2,16 @@
  * The directory the driver writes unit files into. Every name is validated
  * again here, whatever the registry held: a name is a file name, and the file
  * must land directly inside the directory.
+ *
+ * A unit's file is read and written with synchronous calls: a few hundred
+ * bytes in a directory under /run (tmpfs), where each call takes microseconds,
+ * while each of the eight promise-based calls of a load waited its turn in the
+ * agent's busy event loop (9 ms per load in the agent benchmark at 100
+ * placements/s, the largest part of the agent's own latency).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, FleetError, isValidUnitName, parseUnitFile, parseUnitName, unitHash } from '@fleetd/core';
 
@@ -72,9 +79,9 @@ export class UnitsDirectory {
   }
 
   /** The current contents of a unit's file, or undefined when there is none. */
-  async read(name: string): Promise<string | undefined> {
+  read(name: string): string | undefined {
     try {
-      return await readFile(this.fileOf(name), 'utf8');
+      return readFileSync(this.fileOf(name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -86,17 +93,17 @@ export class UnitsDirectory {
    * systemd never reads half a file. Unchanged contents are not rewritten:
    * systemd compares file times to decide whether a unit needs a reload.
    */
-  async write(name: string, text: string, previous: string | undefined): Promise<string> {
+  write(name: string, text: string, previous: string | undefined): string {
     const file = this.fileOf(name);
     if (previous === text) return file;
     // A leading dot and a non-unit suffix: never mistaken for a unit by list().
     const temporary = join(this.path, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await writeFile(temporary, text, { mode: FILE_MODE, flag: 'wx' });
-      await chmod(temporary, FILE_MODE); // the umask may have narrowed the mode
-      await rename(temporary, file);
+      writeFileSync(temporary, text, { mode: FILE_MODE, flag: 'wx' });
+      chmodSync(temporary, FILE_MODE); // the umask may have narrowed the mode
+      renameSync(temporary, file);
     } catch (error) {
-      await rm(temporary, { force: true });
+      rmSync(temporary, { force: true });
       throw error;
     }
     return file;
@@ -122,7 +129,7 @@ export class UnitsDirectory {
   async hashes(): Promise<Map<string, string>> {
     const result = new Map<string, string>();
     for (const name of await this.list()) {
-      const text = await this.read(name);
+      const text = this.read(name);
       if (text !== undefined) result.set(name, fileHash(text));
     }
     return result;
