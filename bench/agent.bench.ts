@@ -2,7 +2,9 @@
 // instance, and on it a real `fleetd` process running only its agent (the
 // machine); the engine (another machine's fleetd) and the submitter run here.
 // Latency is per unit, from its placement's watch event to the watch event of
-// its first "active" state, both seen by this process.
+// its first "active" state, both seen by this process. Each case is repeated
+// on a fresh systemd instance by the thinnest possible client at the same
+// moments (systemd-floor.ts): the difference is what fleetd adds.
 import { readFileSync } from 'node:fs';
 import { assemblePlugins, createUnit, Engine, FleetStore } from '@fleetd/core';
 import type { WatchEvent } from '@fleetd/core';
@@ -11,18 +13,28 @@ import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
 import { startFleetd } from 'fleetd/testing';
+import { latencies, measureSystemdFloor } from './systemd-floor.js';
+
+/**
+ * How placements reach the agent: all in the engine's first round (submitted
+ * before it starts), one after another as fast as etcd takes submissions, or
+ * at a steady rate.
+ */
+export type Arrival = { readonly kind: 'one-round' } | { readonly kind: 'back-to-back' } | { readonly kind: 'rate'; readonly perSecond: number };
 
 export interface AgentLatency {
   readonly name: string;
   readonly units: number;
-  /** Submissions per second, or undefined: one after the other, as fast as etcd takes them. */
-  readonly submittedPerSecond: number | undefined;
+  readonly arrival: Arrival;
   /** Placements per second the agent was actually given (first to last placement). */
   readonly placedPerSecond: number;
   /** From the placement's write in etcd to the agent's "active" state in etcd, in ms. */
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** The same starts at the same moments by systemd alone (systemd-floor.ts): what no agent can beat here. */
+  readonly floorP50Ms: number;
+  readonly floorP99Ms: number;
   /** CPU time per unit of the agent's fleetd process and of systemd, from first submission to last active, in ms. */
   readonly agentCpuMsPerUnit: number;
   readonly systemdCpuMsPerUnit: number;
@@ -34,7 +46,6 @@ export interface AgentLatency {
 const TARGET_P50_MS = 50;
 const TARGET_P99_MS = 250;
 
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** FLEETD_BENCH_TRACE: `<ms> placed|active <unit>` lines, to line up with the agent's log. */
@@ -69,16 +80,46 @@ function recordTimes(placedAt: Map<string, number>, activeAt: Map<string, number
   };
 }
 
-/**
- * `units` units submitted one by one, either as fast as etcd takes them or at
- * `perSecond`; each is placed on the one agent machine and started there.
- */
-export async function measurePlacementToActive(units: number, perSecond?: number): Promise<AgentLatency> {
+const unitNamed = (i: number) => createUnit({ name: `lat@${i}.service`, contents: '[Service]\nExecStart=/bin/sleep infinity\n', desiredState: 'launched' });
+
+function describe(arrival: Arrival): string {
+  if (arrival.kind === 'one-round') return 'placed in one round';
+  return arrival.kind === 'rate' ? `submitted at ${arrival.perSecond}/s` : 'submitted back to back';
+}
+
+async function untilLeading(engine: Engine): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!engine.isLeader) {
+    if (Date.now() > deadline) throw new Error('the bench engine did not become leader within 30 s');
+    await sleep(10);
+  }
+}
+
+/** Submits the units as `arrival` says; the engine places each on the one agent machine, which starts it. */
+async function submit(store: FleetStore, engine: Engine, units: number, arrival: Arrival): Promise<void> {
+  if (arrival.kind === 'one-round') {
+    for (let i = 0; i < units; i++) await store.submitUnit(unitNamed(i));
+    await engine.start();
+    return;
+  }
+  await engine.start();
+  // Before leading the engine places nothing: submissions would pile up into one round.
+  await untilLeading(engine);
+  const begun = performance.now();
+  for (let i = 0; i < units; i++) {
+    if (arrival.kind === 'rate') await sleep(begun + (i * 1000) / arrival.perSecond - performance.now());
+    await store.submitUnit(unitNamed(i));
+  }
+}
+
+/** `units` units reaching the one agent machine as `arrival` says, each started there; then the floor for the same placement times. */
+export async function measurePlacementToActive(units: number, arrival: Arrival): Promise<AgentLatency> {
   const etcd = await startEtcd();
   const instance = await startSystemdInstance();
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
   const placedAt = new Map<string, number>();
   const activeAt = new Map<string, number>();
+  let cpuMs = { agent: 0, systemd: 0 };
   try {
     const store = new FleetStore(registry);
     await store.ensureSchema();
@@ -100,15 +141,9 @@ export async function measurePlacementToActive(units: number, perSecond?: number
     });
     const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
     const engine = new Engine({ registry, host: await assemblePlugins([leastLoaded]), id: 'bench', leaseTtlSeconds: 10 });
-    let cpuMs = { agent: 0, systemd: 0 };
     try {
-      await engine.start();
       const cpuBefore = { agent: cpuMsOf(agent.pid), systemd: cpuMsOf(instance.pid) };
-      const begun = performance.now();
-      for (let i = 0; i < units; i++) {
-        if (perSecond !== undefined) await sleep(begun + (i * 1000) / perSecond - performance.now());
-        await store.submitUnit(createUnit({ name: `lat@${i}.service`, contents: '[Service]\nExecStart=/bin/sleep infinity\n', desiredState: 'launched' }));
-      }
+      await submit(store, engine, units, arrival);
       const deadline = Date.now() + 120_000;
       while (activeAt.size < units && Date.now() < deadline) await sleep(10);
       cpuMs = { agent: cpuMsOf(agent.pid) - cpuBefore.agent, systemd: cpuMsOf(instance.pid) - cpuBefore.systemd };
@@ -117,28 +152,30 @@ export async function measurePlacementToActive(units: number, perSecond?: number
       await engine.stop();
       await agent.remove();
     }
-    const latencies = [...activeAt].map(([unit, at]) => at - (placedAt.get(unit) ?? at)).sort((a, b) => a - b);
-    if (latencies.length < units) throw new Error(`only ${latencies.length} of ${units} units became active`);
-    const placements = [...placedAt.values()].sort((a, b) => a - b);
-    const placedSpanMs = (placements.at(-1) ?? 0) - (placements[0] ?? 0);
-    const [p50Ms, p99Ms] = [Math.round(percentile(latencies, 50)), Math.round(percentile(latencies, 99))];
-    return {
-      name: `placement → systemd active, ${units} units submitted ${perSecond === undefined ? 'back to back' : `at ${perSecond}/s`}, fleetd agent process`,
-      units,
-      submittedPerSecond: perSecond,
-      placedPerSecond: Math.round(placedSpanMs > 0 ? ((units - 1) * 1000) / placedSpanMs : units),
-      p50Ms,
-      p99Ms,
-      maxMs: Math.round(latencies.at(-1) ?? 0),
-      agentCpuMsPerUnit: Math.round((cpuMs.agent / units) * 10) / 10,
-      systemdCpuMsPerUnit: Math.round((cpuMs.systemd / units) * 10) / 10,
-      targetP50Ms: TARGET_P50_MS,
-      targetP99Ms: TARGET_P99_MS,
-      met: p50Ms <= TARGET_P50_MS && p99Ms <= TARGET_P99_MS,
-    };
   } finally {
     await registry.close();
     await instance.stop();
     await etcd.stop();
   }
+  const took = [...activeAt].map(([unit, at]) => at - (placedAt.get(unit) ?? at));
+  if (took.length < units) throw new Error(`only ${took.length} of ${units} units became active`);
+  const placements = [...placedAt.values()].sort((a, b) => a - b);
+  const first = placements[0] ?? 0;
+  const placedSpanMs = (placements.at(-1) ?? first) - first;
+  const measured = latencies(took);
+  const floor = await measureSystemdFloor(placements.map((at) => at - first));
+  return {
+    name: `placement → systemd active, ${units} units ${describe(arrival)}, fleetd agent process`,
+    units,
+    arrival,
+    placedPerSecond: Math.round(placedSpanMs > 0 ? ((units - 1) * 1000) / placedSpanMs : units),
+    ...measured,
+    floorP50Ms: floor.p50Ms,
+    floorP99Ms: floor.p99Ms,
+    agentCpuMsPerUnit: Math.round((cpuMs.agent / units) * 10) / 10,
+    systemdCpuMsPerUnit: Math.round((cpuMs.systemd / units) * 10) / 10,
+    targetP50Ms: TARGET_P50_MS,
+    targetP99Ms: TARGET_P99_MS,
+    met: measured.p50Ms <= TARGET_P50_MS && measured.p99Ms <= TARGET_P99_MS,
+  };
 }

@@ -14,6 +14,23 @@ export interface EtcdMeasurement {
   readonly placementsPerSecond: number;
 }
 
+export interface EtcdResult extends EtcdMeasurement {
+  readonly targetMs: number;
+  readonly met: boolean;
+  /** The same with units doubled, and with machines doubled: time / base time. */
+  readonly growth: { readonly unitsDoubled: EtcdGrowth; readonly machinesDoubled: EtcdGrowth };
+}
+
+export interface EtcdGrowth {
+  readonly units: number;
+  readonly machines: number;
+  readonly submitToPlacedMs: number;
+  readonly timeFactor: number;
+}
+
+/** Issue 8: 10,000 units submitted to a real etcd-backed cluster are all placed within 5 s. */
+const TARGET_MS = 5_000;
+
 /** Submits `units` units to a real one-member etcd with `machines` announced machines and one engine, until all are placed. */
 export async function measureEtcdEndToEnd(units: number, machines: number): Promise<EtcdMeasurement> {
   const etcd = await startEtcd();
@@ -52,4 +69,19 @@ export async function measureEtcdEndToEnd(units: number, machines: number): Prom
     await registry.close();
     await etcd.stop();
   }
+}
+
+/** The 10,000-unit case against its target, then with units doubled and with machines doubled. */
+export async function measureEtcdWithGrowth(units: number, machines: number): Promise<EtcdResult> {
+  const base = await measureEtcdEndToEnd(units, machines);
+  const grow = async (u: number, m: number): Promise<EtcdGrowth> => {
+    const doubled = await measureEtcdEndToEnd(u, m);
+    return { units: u, machines: m, submitToPlacedMs: doubled.submitToPlacedMs, timeFactor: Math.round((doubled.submitToPlacedMs / base.submitToPlacedMs) * 100) / 100 };
+  };
+  return {
+    ...base,
+    targetMs: TARGET_MS,
+    met: base.submitToPlacedMs <= TARGET_MS,
+    growth: { unitsDoubled: await grow(units * 2, machines), machinesDoubled: await grow(units, machines * 2) },
+  };
 }

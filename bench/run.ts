@@ -7,11 +7,11 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePlacementToActive } from './agent.bench.js';
+import type { AgentLatency, Arrival } from './agent.bench.js';
 import { measureDaemonMemory } from './daemon.bench.js';
 import type { DaemonMemory } from './daemon.bench.js';
-import type { AgentLatency } from './agent.bench.js';
-import { measureEtcdEndToEnd } from './etcd.bench.js';
-import type { EtcdMeasurement } from './etcd.bench.js';
+import { measureEtcdWithGrowth } from './etcd.bench.js';
+import type { EtcdResult } from './etcd.bench.js';
 import { measureExplain, measureIdle, measureWithGrowth } from './scheduler.bench.js';
 import type { ExplainMeasurement, IdleMeasurement, SchedulingCase, SchedulingResult } from './scheduler.bench.js';
 
@@ -71,7 +71,12 @@ if (wanted('idle')) idle.push(await measureIdle(n(10_000), n(1_000), { rounds: q
 // Global units are re-evaluated on every machine when anything changed: idle rounds must not do it again.
 if (wanted('idle')) idle.push(await measureIdle(n(10_000), n(1_000), { rounds: quick ? 5 : 20, globals: 20 }));
 const explain: ExplainMeasurement[] = [];
-if (wanted('explain')) explain.push(await measureExplain(n(10_000), n(1_000), quick ? 20 : 200, runs));
+// Explaining looks at every machine: the doubled cases show what that costs next to the decision.
+if (wanted('explain')) {
+  for (const [units, machines] of [[10_000, 1_000], [20_000, 1_000], [10_000, 2_000]] as const) {
+    explain.push(await measureExplain(n(units), n(machines), quick ? 20 : 200, runs));
+  }
+}
 
 const rate = (value: number): string => `${(value / 1000).toFixed(1)}k/s`;
 const table = [
@@ -99,31 +104,58 @@ const table = [
     'units ×2': '',
     'machines ×2': '',
   })),
-  // RSS is the process's: only the first idle case (no globals) measures it without earlier cases' leftovers.
+  // The bench process itself, not a target: the fleetd daemon's RSS is measured below (--case memory).
   ...idle.filter((r) => r.globals === 0).map((r) => ({
-    case: `memory, engine + memory registry holding ${r.units} units / ${r.machines} machines`,
+    case: `bench process: engine + memory registry holding ${r.units} units / ${r.machines} machines`,
     figure: `heap ${r.engineHeapMb} MB, RSS ${r.rssMb} MB`,
-    target: '≤ 250 MB RSS (fleetd: measured by the lead)',
-    met: r.rssMb <= 250,
+    target: '',
+    met: '',
     'units ×2': '',
     'machines ×2': '',
   })),
 ];
 console.table(table);
 
-const endToEnd: EtcdMeasurement[] = [];
+const endToEnd: EtcdResult[] = [];
 const agentLatency: AgentLatency[] = [];
 const daemonMemory: DaemonMemory[] = [];
 // Real etcd, systemd and fleetd processes; --case etcd|systemd|memory picks one group.
 if (!quick && !schedulingOnly) {
   if (wanted('etcd')) {
-    endToEnd.push(await measureEtcdEndToEnd(10_000, 100));
-    console.table(endToEnd);
+    endToEnd.push(await measureEtcdWithGrowth(10_000, 100));
+    console.table(
+      endToEnd.map((r) => ({
+        case: r.name,
+        figure: `${r.submitToPlacedMs} ms (submitting ${r.submitMs} ms), ${rate(r.placementsPerSecond)}`,
+        target: `≤ ${r.targetMs} ms`,
+        met: r.met,
+        'units ×2': `×${r.growth.unitsDoubled.timeFactor} (${r.growth.unitsDoubled.submitToPlacedMs} ms)`,
+        'machines ×2': `×${r.growth.machinesDoubled.timeFactor} (${r.growth.machinesDoubled.submitToPlacedMs} ms)`,
+      })),
+    );
   }
   if (wanted('systemd')) {
-    // Back to back the submitter outruns what one 2-core machine running etcd, systemd and two fleetd can start.
-    for (const perSecond of [undefined, 50, 20]) agentLatency.push(await measurePlacementToActive(200, perSecond));
-    console.table(agentLatency);
+    // One round placing all 200 and back to back are bursts: what they measure is mostly systemd's own start rate here (see the floor).
+    const arrivals: [number, Arrival][] = [
+      [200, { kind: 'one-round' }],
+      [200, { kind: 'back-to-back' }],
+      [200, { kind: 'rate', perSecond: 100 }],
+      [200, { kind: 'rate', perSecond: 50 }],
+      [200, { kind: 'rate', perSecond: 20 }],
+      [400, { kind: 'rate', perSecond: 50 }],
+    ];
+    for (const [units, arrival] of arrivals) agentLatency.push(await measurePlacementToActive(units, arrival));
+    console.table(
+      agentLatency.map((r) => ({
+        case: r.name,
+        'placed/s': r.placedPerSecond,
+        'p50 / p99 ms': `${r.p50Ms} / ${r.p99Ms}`,
+        'systemd alone p50 / p99 ms': `${r.floorP50Ms} / ${r.floorP99Ms}`,
+        target: `≤ ${r.targetP50Ms} / ${r.targetP99Ms}`,
+        met: r.met,
+        'CPU ms/unit agent, systemd': `${r.agentCpuMsPerUnit}, ${r.systemdCpuMsPerUnit}`,
+      })),
+    );
   }
   if (wanted('memory')) {
     daemonMemory.push(await measureDaemonMemory(1_000, 10_000), await measureDaemonMemory(1_000, 20_000), await measureDaemonMemory(2_000, 10_000));

@@ -1,0 +1,43 @@
+// `npm run bench -- --quick` must keep running: every scheduling case of issue 8
+// is measured and judged against its target. Only the shape of the report is
+// checked, never a figure: speed lives in the benchmark, not in tests.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+interface QuickReport {
+  readonly quick: boolean;
+  readonly results: readonly { name: string; placements: number; placementsPerSecond: number; target?: number; met?: boolean; growth?: unknown }[];
+  readonly idle: readonly { name: string; registryReads: number; met: boolean; growth?: unknown }[];
+  readonly explain: readonly { name: string; ratio: number; met: boolean }[];
+}
+
+it('the quick benchmark run reports every scheduling case with its target and verdict', async () => {
+  await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, 'run.ts'), '--quick'], { cwd: join(benchDir, '..') });
+  const report = JSON.parse(readFileSync(join(benchDir, 'results', 'scheduling-quick.json'), 'utf8')) as QuickReport;
+  expect(report.quick).toBe(true);
+  expect(report.results.map((r) => r.name)).toEqual([
+    '1000 units / 100 machines, fleet plugins',
+    '1000 units / 500 machines, fleet plugins',
+    '200 units with a Conflicts glob / 100 machines',
+    '1000 pinned (MachineID) units / 1500 machines',
+    '20 global units / 1500 machines (placements = unit × machine)',
+  ]);
+  for (const result of report.results) {
+    expect(result.placements, result.name).toBeGreaterThan(0);
+    expect(result.placementsPerSecond, result.name).toBeGreaterThan(0);
+    expect(typeof result.met, result.name).toBe('boolean');
+    expect(result.growth, result.name).toBeDefined();
+  }
+  expect(report.idle.map((r) => r.name)).toEqual([
+    'idle round, 1,000 units / 100 machines, fleet plugins',
+    'idle round, 1,000 units + 20 global units / 100 machines, fleet plugins',
+  ]);
+  expect(report.explain).toHaveLength(3);
+  for (const entry of [...report.idle, ...report.explain]) expect(typeof entry.met, entry.name).toBe('boolean');
+});
