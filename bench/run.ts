@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePlacementToActive } from './agent.bench.js';
 import type { AgentLatency, Arrival } from './agent.bench.js';
-import { measureDaemonMemory } from './daemon.bench.js';
-import type { DaemonMemory } from './daemon.bench.js';
+import { measureDaemonMemoryWithGrowth } from './daemon.bench.js';
+import type { DaemonMemoryResult } from './daemon.bench.js';
 import { measureEtcdWithGrowth } from './etcd.bench.js';
 import type { EtcdResult } from './etcd.bench.js';
 import { measureExplain, measureIdle, measureWithGrowth } from './scheduler.bench.js';
@@ -118,7 +118,7 @@ console.table(table);
 
 const endToEnd: EtcdResult[] = [];
 const agentLatency: AgentLatency[] = [];
-const daemonMemory: DaemonMemory[] = [];
+const daemonMemory: DaemonMemoryResult[] = [];
 // Real etcd, systemd and fleetd processes; --case etcd|systemd|memory picks one group.
 if (!quick && !schedulingOnly) {
   if (wanted('etcd')) {
@@ -158,8 +158,17 @@ if (!quick && !schedulingOnly) {
     );
   }
   if (wanted('memory')) {
-    daemonMemory.push(await measureDaemonMemory(1_000, 10_000), await measureDaemonMemory(1_000, 20_000), await measureDaemonMemory(2_000, 10_000));
-    console.table(daemonMemory);
+    daemonMemory.push(await measureDaemonMemoryWithGrowth(1_000, 10_000));
+    console.table(
+      daemonMemory.map((r) => ({
+        case: r.name,
+        figure: `RSS ${r.rssMb} MB (peak ${r.peakRssMb}), heap ${r.heapUsedMb} of ${r.heapTotalMb} MB, placed in ${r.placedAfterMs} ms`,
+        target: `≤ ${r.targetRssMb} MB RSS`,
+        met: r.met,
+        'units ×2': `×${r.growth.unitsDoubled.factor} (${r.growth.unitsDoubled.rssMb} MB)`,
+        'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.rssMb} MB)`,
+      })),
+    );
   }
 }
 const report = {
