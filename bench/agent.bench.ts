@@ -13,7 +13,7 @@ import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
 import { startFleetd } from 'fleetd/testing';
-import { latencies, measureSystemdFloor } from './systemd-floor.js';
+import { latencies, measureSystemdFloor, sleep } from './systemd-floor.js';
 
 /**
  * How placements reach the agent: all in the engine's first round (submitted
@@ -45,8 +45,6 @@ export interface AgentLatency {
 
 const TARGET_P50_MS = 50;
 const TARGET_P99_MS = 250;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** FLEETD_BENCH_TRACE: `<ms> placed|active <unit>` lines, to line up with the agent's log. */
 const trace = (at: number, what: string, unit: string): void => {

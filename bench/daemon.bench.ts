@@ -7,6 +7,8 @@ import { encodeMachine, KeyLayout } from '@fleetd/core';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
 import { startFleetd } from 'fleetd/testing';
+import { measureDoubling } from './doubling.js';
+import type { Growth } from './doubling.js';
 
 export interface DaemonMemory {
   readonly name: string;
@@ -27,15 +29,8 @@ export interface DaemonMemory {
 export interface DaemonMemoryResult extends DaemonMemory {
   readonly targetRssMb: number;
   readonly met: boolean;
-  /** RSS with units doubled, and with machines doubled: MB and the factor over the base RSS. */
-  readonly growth: { readonly unitsDoubled: MemoryGrowth; readonly machinesDoubled: MemoryGrowth };
-}
-
-export interface MemoryGrowth {
-  readonly units: number;
-  readonly machines: number;
-  readonly rssMb: number;
-  readonly factor: number;
+  /** rssMb with units doubled, and with machines doubled. */
+  readonly growth: Growth;
 }
 
 /** Issue 8: fleetd holding 10,000 units and 1,000 machines stays within 250 MB RSS. */
@@ -166,17 +161,8 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000, hook
 
 /** The target case, then with units doubled and with machines doubled. */
 export async function measureDaemonMemoryWithGrowth(machines: number, units: number): Promise<DaemonMemoryResult> {
-  const base = await measureDaemonMemory(machines, units);
-  const grow = async (m: number, u: number): Promise<MemoryGrowth> => {
-    const { rssMb } = await measureDaemonMemory(m, u);
-    return { units: u, machines: m, rssMb, factor: Math.round((rssMb / base.rssMb) * 100) / 100 };
-  };
-  return {
-    ...base,
-    targetRssMb: TARGET_RSS_MB,
-    met: base.rssMb <= TARGET_RSS_MB,
-    growth: { unitsDoubled: await grow(machines, units * 2), machinesDoubled: await grow(machines * 2, units) },
-  };
+  const { base, growth } = await measureDoubling(units, machines, (u, m) => measureDaemonMemory(m, u), (r) => r.rssMb);
+  return { ...base, targetRssMb: TARGET_RSS_MB, met: base.rssMb <= TARGET_RSS_MB, growth };
 }
 
 if (process.argv[1]?.endsWith('daemon.bench.ts')) {

@@ -2,6 +2,8 @@ import { assemblePlugins, createUnit, Engine, FleetStore, MachinePresence } from
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
+import { measureDoubling } from './doubling.js';
+import type { Growth } from './doubling.js';
 
 export interface EtcdMeasurement {
   readonly name: string;
@@ -17,15 +19,8 @@ export interface EtcdMeasurement {
 export interface EtcdResult extends EtcdMeasurement {
   readonly targetMs: number;
   readonly met: boolean;
-  /** The same with units doubled, and with machines doubled: time / base time. */
-  readonly growth: { readonly unitsDoubled: EtcdGrowth; readonly machinesDoubled: EtcdGrowth };
-}
-
-export interface EtcdGrowth {
-  readonly units: number;
-  readonly machines: number;
-  readonly submitToPlacedMs: number;
-  readonly timeFactor: number;
+  /** submitToPlacedMs with units doubled, and with machines doubled. */
+  readonly growth: Growth;
 }
 
 /** Issue 8: 10,000 units submitted to a real etcd-backed cluster are all placed within 5 s. */
@@ -73,15 +68,6 @@ export async function measureEtcdEndToEnd(units: number, machines: number): Prom
 
 /** The 10,000-unit case against its target, then with units doubled and with machines doubled. */
 export async function measureEtcdWithGrowth(units: number, machines: number): Promise<EtcdResult> {
-  const base = await measureEtcdEndToEnd(units, machines);
-  const grow = async (u: number, m: number): Promise<EtcdGrowth> => {
-    const doubled = await measureEtcdEndToEnd(u, m);
-    return { units: u, machines: m, submitToPlacedMs: doubled.submitToPlacedMs, timeFactor: Math.round((doubled.submitToPlacedMs / base.submitToPlacedMs) * 100) / 100 };
-  };
-  return {
-    ...base,
-    targetMs: TARGET_MS,
-    met: base.submitToPlacedMs <= TARGET_MS,
-    growth: { unitsDoubled: await grow(units * 2, machines), machinesDoubled: await grow(units, machines * 2) },
-  };
+  const { base, growth } = await measureDoubling(units, machines, measureEtcdEndToEnd, (r) => r.submitToPlacedMs);
+  return { ...base, targetMs: TARGET_MS, met: base.submitToPlacedMs <= TARGET_MS, growth };
 }

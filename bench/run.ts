@@ -129,8 +129,8 @@ if (!quick && !schedulingOnly) {
         figure: `${r.submitToPlacedMs} ms (submitting ${r.submitMs} ms), ${rate(r.placementsPerSecond)}`,
         target: `≤ ${r.targetMs} ms`,
         met: r.met,
-        'units ×2': `×${r.growth.unitsDoubled.timeFactor} (${r.growth.unitsDoubled.submitToPlacedMs} ms)`,
-        'machines ×2': `×${r.growth.machinesDoubled.timeFactor} (${r.growth.machinesDoubled.submitToPlacedMs} ms)`,
+        'units ×2': `×${r.growth.unitsDoubled.factor} (${r.growth.unitsDoubled.value} ms)`,
+        'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.value} ms)`,
       })),
     );
   }
@@ -165,8 +165,8 @@ if (!quick && !schedulingOnly) {
         figure: `RSS ${r.rssMb} MB (peak ${r.peakRssMb}), heap ${r.heapUsedMb} of ${r.heapTotalMb} MB, placed in ${r.placedAfterMs} ms`,
         target: `≤ ${r.targetRssMb} MB RSS`,
         met: r.met,
-        'units ×2': `×${r.growth.unitsDoubled.factor} (${r.growth.unitsDoubled.rssMb} MB)`,
-        'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.rssMb} MB)`,
+        'units ×2': `×${r.growth.unitsDoubled.factor} (${r.growth.unitsDoubled.value} MB)`,
+        'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.value} MB)`,
       })),
     );
   }
