@@ -38,10 +38,14 @@ export const ErrorCodes = {
   PLUGIN_TIMEOUT: 'PLUGIN_TIMEOUT',
   /** A tap was added after start-up, when hooks are frozen. */
   HOOKS_FROZEN: 'HOOKS_FROZEN',
-  /** A plugin tapped a hook under a name other than its own. */
-  TAP_NAME_MISMATCH: 'TAP_NAME_MISMATCH',
+  /** A tap is malformed: its function is not a function, or its options hold something other than `stage`. */
+  TAP_INVALID: 'TAP_INVALID',
   /** A tap used a stage outside the exported stage constants' range. */
   TAP_STAGE_INVALID: 'TAP_STAGE_INVALID',
+  /** A plugin needs another plugin (`meta.dependencies`) that is not assembled, or not in the version range it needs. */
+  PLUGIN_DEPENDENCY_MISSING: 'PLUGIN_DEPENDENCY_MISSING',
+  /** Two plugins declare the same `[X-Fleet]` option (name or alias) in `meta.unitOptions`. */
+  UNIT_OPTION_CONFLICT: 'UNIT_OPTION_CONFLICT',
   /** A score weight in the configuration is not a finite number. */
   SCORE_WEIGHT_INVALID: 'SCORE_WEIGHT_INVALID',
   /** A scheduling snapshot is inconsistent (duplicate machine, unknown unit...). */
@@ -100,6 +104,8 @@ export interface FleetErrorDetails {
   readonly plugin?: string | undefined;
   /** Hook the error happened in, when one is. */
   readonly hook?: string | undefined;
+  /** The plugin's own error code, when a plugin threw an error carrying one (Rollup's `pluginCode`). */
+  readonly pluginCode?: string | undefined;
   /** Unit the error is about, when one is. */
   readonly unit?: string | undefined;
   /** File the error is about (unit file name, config path). */
@@ -116,12 +122,21 @@ export interface FleetErrorDetails {
   readonly cause?: unknown;
 }
 
+/**
+ * Marks FleetErrors of every copy of @fleetd/core: `Symbol.for` is shared by
+ * the whole process, so an error thrown by a plugin that bundles its own
+ * copy is still recognised (an `instanceof` check against one copy's class
+ * would not be).
+ */
+const FLEET_ERROR_BRAND: unique symbol = Symbol.for('@fleetd/core.FleetError') as never;
+
 /** The one error class fleetd throws on purpose; `code` is stable, `message` is for people. */
 export class FleetError extends Error {
   override readonly name = 'FleetError';
   readonly code: ErrorCode;
   readonly plugin: string | undefined;
   readonly hook: string | undefined;
+  readonly pluginCode: string | undefined;
   readonly unit: string | undefined;
   readonly file: string | undefined;
   readonly line: number | undefined;
@@ -134,18 +149,30 @@ export class FleetError extends Error {
     this.code = code;
     this.plugin = details.plugin;
     this.hook = details.hook;
+    this.pluginCode = details.pluginCode;
     this.unit = details.unit;
     this.file = details.file;
     this.line = details.line;
     this.column = details.column;
     this.issues = details.issues ?? [];
     this.revision = details.revision;
+    Object.defineProperty(this, FLEET_ERROR_BRAND, { value: true });
+  }
+
+  /** `error instanceof FleetError` holds for FleetErrors of any copy of @fleetd/core; subclasses check their own prototype chain. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FleetError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value);
   }
 }
 
-/** True when `error` is a FleetError, optionally with the given code. */
+function hasBrand(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FLEET_ERROR_BRAND] === true;
+}
+
+/** True when `error` is a FleetError (of any copy of @fleetd/core), optionally with the given code. */
 export function isFleetError(error: unknown, code?: ErrorCode): error is FleetError {
-  return error instanceof FleetError && (code === undefined || error.code === code);
+  return hasBrand(error) && (code === undefined || (error as FleetError).code === code);
 }
 
 /**

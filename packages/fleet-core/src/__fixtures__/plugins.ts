@@ -5,33 +5,33 @@ import type { MachineView } from '../index.js';
 import { testPlugin } from '../testing/index.js';
 
 export const leastLoaded = testPlugin('least-loaded', (hooks) => {
-  hooks.score.tap('least-loaded', (_unit, machine) => -machine.load);
+  hooks.score.tap((_unit, machine) => -machine.load);
 });
 
 /** Prefers machines whose `tier` metadata is `fast`: a second scorer to test weights. */
 export const preferFast = testPlugin('prefer-fast', (hooks) => {
-  hooks.score.tap('prefer-fast', (_unit, machine) => (machine.metadata['tier'] === 'fast' ? 1 : 0));
+  hooks.score.tap((_unit, machine) => (machine.metadata['tier'] === 'fast' ? 1 : 0));
 });
 
 export const pin = testPlugin('pin', (hooks) => {
-  hooks.narrow.tap('pin', (unit, cluster, narrowing) => {
+  hooks.narrow.tap((unit, cluster, narrowing) => {
     const [id] = fleetOptionValues(unit, 'MachineID');
     if (id === undefined) return;
     const machine = cluster.machine(id);
     narrowing.restrict(machine === undefined ? [] : [machine], `unit is pinned to ${id}`);
   });
-  hooks.filter.tap({ name: 'pin', stage: Stage.EARLY }, (unit, machine) => {
+  hooks.filter.tap({ stage: Stage.EARLY }, (unit, machine) => {
     const [id] = fleetOptionValues(unit, 'MachineID');
     return id === undefined || id === machine.id ? undefined : `unit is pinned to ${id}`;
   });
 });
 
 export const metadata = testPlugin('metadata', (hooks) => {
-  hooks.resolveUnit.tap('metadata', (unit) => {
+  hooks.resolveUnit.tap((unit) => {
     const wanted = fleetOptionValues(unit, 'MachineMetadata').map((pair) => pair.split('=') as [string, string]);
     return withRequirements(unit, { metadata: wanted });
   });
-  hooks.filter.tap('metadata', (unit, machine) => {
+  hooks.filter.tap((unit, machine) => {
     for (const [key, value] of unit.requirements['metadata'] as [string, string][]) {
       if (machine.metadata[key] !== value) return `metadata ${key}=${value} not matched`;
     }
@@ -40,7 +40,7 @@ export const metadata = testPlugin('metadata', (hooks) => {
 });
 
 export const conflicts = testPlugin('conflicts', (hooks) => {
-  hooks.filter.tap('conflicts', (unit, machine, cluster) => {
+  hooks.filter.tap((unit, machine, cluster) => {
     const mine = fleetOptionValues(unit, 'Conflicts');
     for (const other of machine.units) {
       if (other === unit.name) continue;
@@ -52,13 +52,13 @@ export const conflicts = testPlugin('conflicts', (hooks) => {
 });
 
 export const machineOf = testPlugin('machine-of', (hooks) => {
-  hooks.narrow.tap('machine-of', (unit, cluster, narrowing) => {
+  hooks.narrow.tap((unit, cluster, narrowing) => {
     for (const peer of fleetOptionValues(unit, 'MachineOf')) {
       const machine = cluster.placementOf(peer);
       narrowing.restrict(machine === undefined ? [] : [machine], `waiting for ${peer} to be placed`);
     }
   });
-  hooks.filter.tap('machine-of', (unit, machine: MachineView, cluster) => {
+  hooks.filter.tap((unit, machine: MachineView, cluster) => {
     for (const peer of fleetOptionValues(unit, 'MachineOf')) {
       if (cluster.placementOf(peer) !== machine) return `not the machine of ${peer}`;
     }
@@ -67,7 +67,7 @@ export const machineOf = testPlugin('machine-of', (hooks) => {
 });
 
 export const global = testPlugin('global', (hooks) => {
-  hooks.resolveUnit.tap('global', (unit) => withGlobal(unit, fleetOptionValues(unit, 'Global').at(-1) === 'true'));
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, fleetOptionValues(unit, 'Global').at(-1) === 'true'));
 });
 
 export const fleetLike = [pin, metadata, conflicts, machineOf, global, leastLoaded] as const;

@@ -3,7 +3,10 @@ import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
+import type { HookRunner } from '../hooks/runner.js';
+import { createHookRunner } from '../plugin/host.js';
 import type { PluginHost } from '../plugin/host.js';
+import { pluginDriver } from './plugin-driver.js';
 import type { LeaseId, Registry } from '../registry/types.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { encodeUnitState } from '../store/codec.js';
@@ -22,7 +25,9 @@ export type AgentEvent =
   | { readonly type: 'vetoed'; readonly unit: string; readonly reason: string }
   /** A reconcile round ended: the tasks it ran (its starts go on in the background) and how long it took. */
   | { readonly type: 'round'; readonly tasks: number; readonly durationMs: number }
-  | { readonly type: 'error'; readonly error: FleetError };
+  | { readonly type: 'error'; readonly error: FleetError }
+  /** A plugin failed while the agent judged global units or shaped a state; the agent went on. */
+  | { readonly type: 'plugin-error'; readonly error: FleetError };
 
 export interface AgentOptions {
   readonly registry: Registry;
@@ -50,6 +55,7 @@ export interface AgentOptions {
 export class Agent {
   private readonly layout: KeyLayout;
   private readonly scheduler: Scheduler;
+  private readonly runner: HookRunner;
   private readonly cluster: ClusterMirror;
   private readonly mirror: RegistryMirror;
   private machine: Machine;
@@ -83,7 +89,9 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.machine = createMachine(options.machine);
     this.layout = new KeyLayout(options.keyPrefix);
-    this.scheduler = new Scheduler(options.host);
+    const onPluginError = (error: FleetError): void => this.emit({ type: 'plugin-error', error });
+    this.scheduler = new Scheduler(options.host, { onPluginError });
+    this.runner = createHookRunner(options.host, onPluginError);
     this.cluster = new ClusterMirror(
       this.layout,
       () => this.scheduler.createState(),
@@ -100,9 +108,9 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    const { registry, host } = this.options;
+    const { registry } = this.options;
     await new FleetStore(registry, this.layout.prefix).ensureSchema();
-    await this.attachDriver(await this.createDriver(host));
+    await this.attachDriver(await this.createDriver());
     this.presence = await MachinePresence.announce({
       registry,
       machine: this.machine,
@@ -175,12 +183,12 @@ export class Agent {
     return this.options.ttlSeconds ?? 30;
   }
 
-  private async createDriver(host: PluginHost): Promise<UnitDriver> {
-    const driver = await host.hooks.createDriver.promise({ machine: this.machine });
-    if (driver === undefined) {
+  private async createDriver(): Promise<UnitDriver> {
+    const created = await this.runner.createDriver({ machine: this.machine });
+    if (created === undefined) {
       throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'no plugin provides a unit driver: add @fleetd/plugin-systemd (or another driver plugin) to the plugins');
     }
-    return driver;
+    return pluginDriver(created.driver, created.plugin);
   }
 
   /** Takes a (new) driver into use: what it has installed, and its state signals. */
@@ -205,7 +213,7 @@ export class Agent {
     await lost.close().catch(() => undefined);
     while (this.started) {
       try {
-        await this.attachDriver(await this.createDriver(this.options.host));
+        await this.attachDriver(await this.createDriver());
         await this.republishAll();
         this.changed();
         return;
@@ -359,8 +367,8 @@ export class Agent {
   }
 
   private async startUnit(driver: UnitDriver, unit: AgentUnit): Promise<void> {
-    const veto = await this.options.host.hooks.beforeStart.promise(unit, this.machine);
-    if (typeof veto === 'string') {
+    const veto = await this.runner.beforeStart(unit, this.machine);
+    if (veto !== undefined) {
       this.vetoes.set(unit.name, veto);
       this.emit({ type: 'vetoed', unit: unit.name, reason: veto });
       const [state] = await driver.states([unit.name]);
@@ -410,7 +418,7 @@ export class Agent {
       ...(veto === undefined ? {} : { message: `start vetoed: ${veto}` }),
     };
     try {
-      const shaped = await this.options.host.hooks.reportState.promise(state, { machine: this.machine, unit: this.desired.get(name) });
+      const shaped = await this.runner.reportState(state, { machine: this.machine, unit: this.desired.get(name) });
       await this.options.registry.put(this.layout.state(this.machine.id, name), encodeUnitState(shaped), { lease });
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });

@@ -18,7 +18,9 @@ export type EngineEvent =
   | { readonly type: 'deposed'; readonly error: FleetError }
   | { readonly type: 'round'; readonly result: RoundResult }
   | { readonly type: 'round-failed'; readonly error: FleetError }
-  | { readonly type: 'error'; readonly error: FleetError };
+  | { readonly type: 'error'; readonly error: FleetError }
+  /** A plugin failed outside a round's decisions (a roundComplete tap); a round's own are in its result. */
+  | { readonly type: 'plugin-error'; readonly error: FleetError };
 
 export interface EngineOptions {
   readonly registry: Registry;
@@ -59,7 +61,7 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.layout = new KeyLayout(options.keyPrefix);
-    this.scheduler = new Scheduler(options.host, options.scheduler);
+    this.scheduler = new Scheduler(options.host, { onPluginError: (error) => this.emit({ type: 'plugin-error', error }), ...options.scheduler });
     this.cluster = new ClusterMirror(
       this.layout,
       () => this.scheduler.createState(),

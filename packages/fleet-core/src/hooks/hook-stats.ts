@@ -1,4 +1,4 @@
-import type { HookName } from './hooks.js';
+import type { HookName } from './spec.js';
 
 /** Time spent in one plugin's taps on one hook. */
 export interface HookStat {
@@ -18,8 +18,8 @@ export interface HookStat {
 export const SAMPLE_EVERY = 64;
 
 /**
- * One tap's counters. Hot wrappers hold it directly (no lookup) and only
- * increment `calls`; `countdown` reaches 0 on the calls to time.
+ * One tap's counters. Runners hold it directly (no lookup); on hot hooks they
+ * only increment `calls`, and `countdown` reaches 0 on the calls to time.
  */
 export interface HookStatSlot {
   readonly plugin: string;
@@ -35,41 +35,24 @@ export interface HookStatSlot {
 export class HookStatsRecorder {
   private readonly slots: HookStatSlot[] = [];
 
-  /** A slot for one tap; returns its index for `count`/`record`. */
-  slot(plugin: string, hook: HookName, sampled: boolean): number {
-    this.slots.push(this.newSlot(plugin, hook, sampled));
-    return this.slots.length - 1;
-  }
-
   /**
-   * A slot for a hot tap, handed over as the object itself. Its wrapper does
+   * A slot for a hot tap (filter, score, narrow). Its caller does
    * `slot.calls++` and, when `--slot.countdown === 0`, resets it to
    * SAMPLE_EVERY and times the call (`record`): the first call of every
-   * SAMPLE_EVERY is timed, as with `count`.
+   * SAMPLE_EVERY is timed.
    */
   sampledSlot(plugin: string, hook: HookName): HookStatSlot {
-    const slot = this.newSlot(plugin, hook, true);
-    this.slots.push(slot);
-    return slot;
+    return this.add(plugin, hook, true);
   }
 
-  private newSlot(plugin: string, hook: HookName, sampled: boolean): HookStatSlot {
-    return { plugin, hook, sampled, calls: 0, countdown: 1, sampledCalls: 0, sampledSeconds: 0 };
+  /** A slot for a tap whose every call is counted and timed (async hooks, validation, observers). */
+  exactSlot(plugin: string, hook: HookName): HookStatSlot {
+    return this.add(plugin, hook, false);
   }
 
-  /** Counts a call; true when this call should be timed. */
-  count(slot: number): boolean {
-    const entry = this.slots[slot];
-    if (entry === undefined) return false;
-    entry.calls++;
-    return !entry.sampled || entry.calls % SAMPLE_EVERY === 1;
-  }
-
-  record(slot: number | HookStatSlot, seconds: number): void {
-    const entry = typeof slot === 'number' ? this.slots[slot] : slot;
-    if (entry === undefined) return;
-    entry.sampledCalls++;
-    entry.sampledSeconds += seconds;
+  record(slot: HookStatSlot, seconds: number): void {
+    slot.sampledCalls++;
+    slot.sampledSeconds += seconds;
   }
 
   /** Totals per (plugin, hook), several taps of one plugin on one hook summed. */
@@ -86,5 +69,11 @@ export class HookStatsRecorder {
       }
     }
     return [...totals.values()];
+  }
+
+  private add(plugin: string, hook: HookName, sampled: boolean): HookStatSlot {
+    const slot: HookStatSlot = { plugin, hook, sampled, calls: 0, countdown: 1, sampledCalls: 0, sampledSeconds: 0 };
+    this.slots.push(slot);
+    return slot;
   }
 }

@@ -1,12 +1,23 @@
 import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
-import { createHooks } from '../hooks/hooks.js';
-import type { FleetHooks } from '../hooks/hooks.js';
 import type { HookStat } from '../hooks/hook-stats.js';
-import { HookRuntime } from '../hooks/runtime.js';
-import { CORE_VERSION } from '../version.js';
-import { checkCoreVersion, checkMeta, isStandardSchema } from './define.js';
+import { HookRunner } from '../hooks/runner.js';
+import type { PluginErrorSink } from '../hooks/runner.js';
+import { createHooks } from '../hooks/spec.js';
+import type { FleetHooks } from '../hooks/spec.js';
+import { TapRegistry } from '../hooks/taps.js';
+import type { CompiledHooks } from '../hooks/taps.js';
+import { runResolveUnit, runValidateUnit } from '../hooks/unit-hooks.js';
+import type { ResolvedUnit } from '../hooks/views.js';
+import type { Unit } from '../model/unit.js';
+import { baseResolvedUnit } from '../scheduler/resolve.js';
+import { CORE_VERSION, THIS_CORE_COPY } from '../version.js';
+import { checkCoreVersion, checkDependencies, checkMeta, coreCopyOf, isStandardSchema } from './define.js';
 import type { AnyFleetPlugin, PluginMeta } from './define.js';
+import { stderrPluginLogger } from './logger.js';
+import type { PluginLogger, PluginLoggerFactory } from './logger.js';
 import { validatePluginOptions } from './options.js';
+import { buildUnitOptionTable } from './unit-options.js';
+import type { UnitOptionTable } from './unit-options.js';
 
 /** A plugin as configuration lists it: alone, with options, or with options and a score weight. */
 export type PluginEntry =
@@ -19,6 +30,8 @@ export interface AssembleOptions {
   readonly hookTimeoutMs?: number;
   /** Overrides the running core version (tests of version checks). */
   readonly coreVersion?: string;
+  /** Gives each plugin its logger (`context.logger`). Default: warnings and errors to stderr. */
+  readonly logger?: PluginLoggerFactory;
 }
 
 export interface LoadedPlugin {
@@ -27,41 +40,86 @@ export interface LoadedPlugin {
   readonly weight: number;
 }
 
-/** Plugins assembled onto one frozen set of hooks; what the scheduler, engine and agent run on. */
+/** A unit as validation and resolution need it. */
+export type UnitToResolve = Pick<Unit, 'name' | 'hash' | 'file'>;
+
+/** Plugins assembled onto one frozen set of hooks; what schedulers, engines and agents run on. */
 export interface PluginHost {
+  /** The tapable hooks with every plugin's taps, frozen: for reading taps, never for tapping. */
   readonly hooks: FleetHooks;
   readonly plugins: readonly LoadedPlugin[];
   readonly coreVersion: string;
+  /** Every `[X-Fleet]` option the plugins declare. */
+  readonly unitOptions: UnitOptionTable;
   /** Calls and time per plugin and hook so far (for metrics). */
   hookStats(): HookStat[];
-  /** @internal The tap guards and hot-path scratch the scheduler reads. */
-  readonly runtime: HookRuntime;
+  /** The unit as the plugins' resolveUnit taps make it; PLUGIN_ERROR naming the plugin when one fails. */
+  resolveUnit(unit: UnitToResolve): ResolvedUnit;
+  /** Refuses a unit the plugins' validateUnit taps find a problem with (UNIT_INVALID naming unit and plugin). */
+  validateUnit(unit: UnitToResolve): void;
+  /** The logger a plugin was given, for hosts that report on a plugin's behalf (its driver's failures). */
+  pluginLogger(plugin: string): PluginLogger;
 }
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
 
+interface HostInternals {
+  readonly taps: CompiledHooks;
+  readonly registry: TapRegistry;
+  readonly pluginNames: readonly string[];
+  readonly timeoutMs: number;
+}
+
+const internals = new WeakMap<PluginHost, HostInternals>();
+
 /**
- * Validates every plugin (meta, core range, options, weight), then applies
- * them in order onto fresh hooks and freezes the taps. Option problems of all
- * plugins are reported together, each as `plugin: path: message`.
+ * Validates every plugin (meta, core range, dependencies, declared options,
+ * options, weight), then applies them in order, each on hooks bound to its
+ * name, and freezes the taps. Option problems of all plugins are reported
+ * together, each as `plugin: path: message`.
  */
-export async function assemblePlugins(
-  entries: readonly PluginEntry[],
-  options: AssembleOptions = {},
-): Promise<PluginHost> {
+export async function assemblePlugins(entries: readonly PluginEntry[], options: AssembleOptions = {}): Promise<PluginHost> {
   const coreVersion = options.coreVersion ?? CORE_VERSION;
   const normalized = entries.map(normalizeEntry);
   checkPlugins(normalized, coreVersion);
+  checkDependencies(normalized.map((entry) => entry.plugin.meta));
+  const unitOptions = buildUnitOptionTable(normalized.map((entry) => entry.plugin.meta));
   const loaded = await validateAllOptions(normalized);
-  const runtime = new HookRuntime(
-    loaded.map((plugin) => ({ name: plugin.meta.name, weight: plugin.weight })),
-    options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
-  );
   const hooks = createHooks();
-  runtime.install(hooks);
-  normalized.forEach((entry, index) => applyPlugin(entry.plugin, loaded[index] as LoadedPlugin, hooks, runtime, coreVersion));
-  runtime.freeze();
-  return Object.freeze({ hooks, plugins: Object.freeze(loaded), coreVersion, runtime, hookStats: () => runtime.stats.snapshot() });
+  const registry = new TapRegistry(hooks, loaded.map((plugin) => ({ name: plugin.meta.name, weight: plugin.weight })));
+  const loggerFor = options.logger ?? stderrPluginLogger;
+  const loggers = new Map(loaded.map((plugin) => [plugin.meta.name, loggerFor(plugin.meta.name)]));
+  normalized.forEach((entry, index) => {
+    const plugin = loaded[index] as LoadedPlugin;
+    const logger = loggers.get(plugin.meta.name) as PluginLogger;
+    warnAboutOtherCore(entry.plugin, logger);
+    applyPlugin(entry.plugin, plugin, registry, { coreVersion, logger, unitOptions });
+  });
+  const taps = registry.freeze();
+  const pluginNames = Object.freeze(loaded.map((plugin) => plugin.meta.name));
+  const host: PluginHost = Object.freeze({
+    hooks,
+    plugins: Object.freeze(loaded),
+    coreVersion,
+    unitOptions,
+    hookStats: () => registry.stats.snapshot(),
+    resolveUnit: (unit: UnitToResolve) => runResolveUnit(taps.resolveUnit, baseResolvedUnit(unit)),
+    validateUnit: (unit: UnitToResolve) => runValidateUnit(taps.validateUnit, runResolveUnit(taps.resolveUnit, baseResolvedUnit(unit))),
+    pluginLogger: (plugin: string) => loggers.get(plugin) ?? loggerFor(plugin),
+  });
+  internals.set(host, { taps, registry, pluginNames, timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS });
+  return host;
+}
+
+/**
+ * A runner of `host`'s taps for one caller (a scheduler, an agent, an
+ * explanation), with its own scratch and its own error sink: plugin errors
+ * raised while it runs go to `onPluginError` and nowhere else.
+ */
+export function createHookRunner(host: PluginHost, onPluginError: PluginErrorSink): HookRunner {
+  const own = internals.get(host);
+  if (own === undefined) throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'not a plugin host: build one with assemblePlugins()');
+  return new HookRunner(own.taps, own.pluginNames, own.registry.stats, own.timeoutMs, onPluginError);
 }
 
 interface NormalizedEntry {
@@ -93,11 +151,9 @@ function checkShape(plugin: unknown, position: number): AnyFleetPlugin {
       `plugins[${position}] is not a plugin: expected the default export of definePlugin(...) with meta and apply`,
     );
   }
-  checkMeta(candidate.meta);
+  const meta = checkMeta(candidate.meta);
   if (candidate.options !== undefined && !isStandardSchema(candidate.options)) {
-    throw new FleetError(ErrorCodes.PLUGIN_INVALID, `plugin "${candidate.meta?.name}": options must be a Standard Schema`, {
-      plugin: candidate.meta?.name,
-    });
+    throw new FleetError(ErrorCodes.PLUGIN_INVALID, `plugin "${meta.name}": options must be a Standard Schema`, { plugin: meta.name });
   }
   return candidate as AnyFleetPlugin;
 }
@@ -112,33 +168,25 @@ function checkPlugins(entries: readonly NormalizedEntry[], coreVersion: string):
     seen.add(name);
     checkCoreVersion(plugin.meta, coreVersion);
     if (weight !== undefined && (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)) {
-      throw new FleetError(
-        ErrorCodes.SCORE_WEIGHT_INVALID,
-        `${name}: weight: must be a finite number >= 0, got ${JSON.stringify(weight)}`,
-        { plugin: name },
-      );
+      throw new FleetError(ErrorCodes.SCORE_WEIGHT_INVALID, `${name}: weight: must be a finite number >= 0, got ${JSON.stringify(weight)}`, {
+        plugin: name,
+      });
     }
   }
 }
 
 async function validateAllOptions(entries: readonly NormalizedEntry[]): Promise<LoadedPlugin[]> {
-  const outcomes = await Promise.all(
-    entries.map((entry) => validatePluginOptions(entry.plugin.meta.name, entry.plugin.options, entry.options)),
-  );
+  const outcomes = await Promise.all(entries.map((entry) => validatePluginOptions(entry.plugin.meta.name, entry.plugin.options, entry.options)));
   const issues = outcomes.flatMap((outcome) => (outcome.ok ? [] : outcome.issues));
   if (issues.length > 0) {
     throw new FleetError(ErrorCodes.PLUGIN_OPTIONS_INVALID, `invalid plugin options:\n  ${issues.join('\n  ')}`, {
       issues,
-      ...(issues.length === 1 || new Set(issues.map(pluginOfIssue)).size === 1 ? { plugin: pluginOfIssue(issues[0] ?? '') } : {}),
+      ...(new Set(issues.map(pluginOfIssue)).size === 1 ? { plugin: pluginOfIssue(issues[0] ?? '') } : {}),
     });
   }
   return entries.map((entry, index) => {
     const outcome = outcomes[index];
-    return Object.freeze({
-      meta: entry.plugin.meta,
-      options: outcome?.ok ? outcome.value : undefined,
-      weight: entry.weight ?? 1,
-    });
+    return Object.freeze({ meta: entry.plugin.meta, options: outcome?.ok ? outcome.value : undefined, weight: entry.weight ?? 1 });
   });
 }
 
@@ -146,16 +194,30 @@ function pluginOfIssue(issue: string): string {
   return issue.slice(0, issue.indexOf(':'));
 }
 
-function applyPlugin(
-  plugin: AnyFleetPlugin,
-  loaded: LoadedPlugin,
-  hooks: FleetHooks,
-  runtime: HookRuntime,
-  coreVersion: string,
-): void {
+/**
+ * A plugin made by another copy of @fleetd/core than the one running it
+ * still works (hooks are plain functions, errors are recognised by brand),
+ * but its `instanceof` checks and module state are not the host's: say so.
+ */
+function warnAboutOtherCore(plugin: AnyFleetPlugin, logger: PluginLogger): void {
+  const copy = coreCopyOf(plugin);
+  if (copy === undefined || copy.directory === THIS_CORE_COPY.directory) return;
+  logger.warn(
+    `plugin was built on another copy of @fleetd/core (${copy.version} in ${copy.directory}) than the one running it (${THIS_CORE_COPY.version} in ${THIS_CORE_COPY.directory}); make @fleetd/core a peerDependency of the plugin so both share one`,
+    { otherCore: copy.directory },
+  );
+}
+
+interface ApplyContext {
+  readonly coreVersion: string;
+  readonly logger: PluginLogger;
+  readonly unitOptions: UnitOptionTable;
+}
+
+function applyPlugin(plugin: AnyFleetPlugin, loaded: LoadedPlugin, registry: TapRegistry, context: ApplyContext): void {
   const name = loaded.meta.name;
   try {
-    runtime.applyAs(name, () => plugin.apply(hooks, loaded.options, { name, coreVersion, weight: loaded.weight }));
+    plugin.apply(registry.bind(name), loaded.options, Object.freeze({ name, weight: loaded.weight, ...context }));
   } catch (error) {
     if (isFleetError(error) && error.plugin === name) throw error;
     throw new FleetError(ErrorCodes.PLUGIN_APPLY_FAILED, `plugin "${name}" failed while tapping hooks: ${describeThrown(error)}`, {

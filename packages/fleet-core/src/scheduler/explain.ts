@@ -1,13 +1,10 @@
 import { ErrorCodes, FleetError } from '../errors.js';
-import type { FleetHooks } from '../hooks/hooks.js';
-import type { HookRuntime } from '../hooks/runtime.js';
+import type { FilterPlan, HookRunner, RejectionSink } from '../hooks/runner.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import type { ClusterState, MachineSlot } from './cluster-state.js';
 import type { MachineExplanation, PluginVerdict, UnitExplanation } from './decisions.js';
 import type { Narrowing } from './narrowing.js';
 import { summarizeRejections } from './summary.js';
-
-type FilterFn = (unit: ResolvedUnit, machine: MachineSlot, cluster: ClusterState) => string | undefined;
 
 /**
  * Asks every plugin about every machine, without bailing at the first
@@ -16,13 +13,7 @@ type FilterFn = (unit: ResolvedUnit, machine: MachineSlot, cluster: ClusterState
  * pass every machine passes them without its filter being called, as when
  * deciding.
  */
-export function explainUnit(
-  state: ClusterState,
-  name: string,
-  hooks: FleetHooks,
-  runtime: HookRuntime,
-  narrowing: Narrowing,
-): UnitExplanation {
+export function explainUnit(state: ClusterState, name: string, runner: HookRunner, narrowing: Narrowing): UnitExplanation {
   const resolution = state.resolution(name);
   if (resolution === undefined) {
     throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not submitted`, { unit: name });
@@ -34,126 +25,124 @@ export function explainUnit(
   state.setPlacement(name, undefined);
   state.clearGlobal(name);
   try {
-    hooks.narrow.call(unit, state, narrowing);
-    return explainMachines(name, placedOn ?? globalOn[0]?.id, unit, state, hooks, runtime, narrowing);
+    runner.narrow(unit, state, narrowing, narrowing.facade);
+    return explainMachines(name, placedOn ?? globalOn[0]?.id, unit, state, runner, narrowing);
   } finally {
     if (placedOn !== undefined) state.setPlacement(name, placedOn);
     if (globalOn.length > 0) state.setGlobal(name, globalOn);
   }
 }
 
-/** What every machine of one explanation shares: the filters to call and the verdicts that need no call. */
-interface FilterPlan {
-  readonly names: readonly string[];
-  readonly fns: readonly FilterFn[];
-  /** Per tap: the plugin promised (in narrow) to pass every machine, so its verdict is a pass without a call. */
-  readonly promised: readonly boolean[];
-  /** Tap indexes whose filter must be called, in call order. */
-  readonly called: readonly number[];
-  /** Per tap, its shared pass verdict. */
-  readonly passes: readonly PluginVerdict[];
-  /** The verdicts of a machine every filter passes and no restriction leaves out, shared by all such machines. */
-  readonly allPass: readonly PluginVerdict[];
-}
+/** The last rejection a filter or score run reported: explanations read it right after each run. */
+class LastRejection implements RejectionSink {
+  plugin = -1;
+  isError = false;
+  message = '';
 
-function filterPlan(hooks: FleetHooks, runtime: HookRuntime, narrowing: Narrowing): FilterPlan {
-  const taps = hooks.filter.taps;
-  const names: string[] = [];
-  const fns: FilterFn[] = [];
-  const promised: boolean[] = [];
-  const called: number[] = [];
-  const passes: PluginVerdict[] = [];
-  for (const tap of taps) {
-    const passing = narrowing.passing.length > 0 && narrowing.passing.includes(runtime.pluginIndex(tap.name));
-    if (!passing) called.push(names.length);
-    names.push(tap.name);
-    fns.push(tap.fn as FilterFn);
-    promised.push(passing);
-    passes.push(passVerdict(tap.name));
+  reject(_machineIndex: number, plugin: number, isError: boolean, message: string): void {
+    this.plugin = plugin;
+    this.isError = isError;
+    this.message = message;
   }
-  return { names, fns, promised, called, passes, allPass: Object.freeze([...passes]) };
 }
 
 /**
  * Every machine's explanation, feasible ones first by score (ties by ID:
  * machines come sorted by ID and the sort is stable), then the rest by ID.
- * Filters whose plugin promised in narrow to pass every machine are not
- * called, as when deciding; machines that pass everything share one verdict
- * list and machines with the same points share one scores record.
+ * Machines that pass everything share one verdict list and machines with the
+ * same points share one scores record.
  */
 function explainMachines(
   name: string,
   placedOn: string | undefined,
   unit: ResolvedUnit,
   state: ClusterState,
-  hooks: FleetHooks,
-  runtime: HookRuntime,
+  runner: HookRunner,
   narrowing: Narrowing,
 ): UnitExplanation {
-  const { names, fns, promised, called, passes, allPass } = filterPlan(hooks, runtime, narrowing);
-  const tapCount = fns.length;
-  const narrowed = narrowing.active;
-  const scores = new ScoresCache(hooks, runtime);
+  const names = runner.filterTaps.map((tap) => tap.plugin);
+  const passes = names.map(passVerdict);
+  const allPass: readonly PluginVerdict[] = Object.freeze([...passes]);
+  const plan = runner.filterPlan(narrowing.passing);
+  const last = new LastRejection();
+  const points = runner.createScoreVector();
+  const scores = new ScoresCache(runner, points);
   const feasible: MachineExplanation[] = [];
   const infeasible: MachineExplanation[] = [];
   const rejections: { plugin: string; message: string }[] = [];
-  const machines = state.machines;
-  for (let m = 0; m < machines.length; m++) {
-    const slot = machines[m] as MachineSlot;
+  const narrowed = narrowing.active;
+  for (const slot of state.machines) {
     const excluded = narrowed ? narrowing.excluding(slot) : undefined;
-    const excludedBy = excluded === undefined ? undefined : runtime.pluginNames[excluded.plugin];
-    // Verdicts are only copied out of allPass once a machine has a verdict that is not a pass.
+    const excludedBy = excluded === undefined ? undefined : runner.pluginNames[excluded.plugin];
     let verdicts: PluginVerdict[] | undefined;
     let firstRejection: { plugin: string; message: string } | undefined;
+    let machinePlan = plan;
     if (excluded !== undefined && excludedBy !== undefined) {
       verdicts = [{ plugin: excludedBy, verdict: 'narrow', message: excluded.reason }];
       firstRejection = { plugin: excludedBy, message: excluded.reason };
+      // The restriction already speaks for that plugin on this machine: its filter is not asked too.
+      machinePlan = runner.filterPlan([...narrowing.passing, excluded.plugin]);
     }
-    let from = 0;
-    if (verdicts === undefined) {
-      // Until a filter rejects, only the filters that must be called are: the verdicts so far are all passes.
-      from = tapCount;
-      for (let c = 0; c < called.length; c++) {
-        const t = called[c] as number;
-        const message = (fns[t] as FilterFn)(unit, slot, state);
-        if (message === undefined) continue;
-        const plugin = names[t] as string;
-        verdicts = allPass.slice(0, t);
-        verdicts.push({ plugin, verdict: runtime.rejectedWithError ? 'error' : 'filter', message });
-        firstRejection = { plugin, message };
-        from = t + 1;
-        break;
-      }
-    }
-    for (let t = from; t < tapCount; t++) {
-      const plugin = names[t] as string;
-      if (plugin === excludedBy) continue;
-      const message = promised[t] === true ? undefined : (fns[t] as FilterFn)(unit, slot, state);
-      if (message === undefined) {
-        if (verdicts !== undefined) verdicts.push(passes[t] as PluginVerdict);
-        continue;
-      }
-      if (verdicts === undefined) verdicts = allPass.slice(0, t);
-      verdicts.push({ plugin, verdict: runtime.rejectedWithError ? 'error' : 'filter', message });
-      firstRejection ??= { plugin, message };
-    }
+    verdicts = filterVerdicts(unit, slot, state, runner, machinePlan, last, names, passes, excludedBy, verdicts);
     if (verdicts !== undefined) {
+      firstRejection ??= firstRejectionOf(verdicts);
       infeasible.push({ machine: slot.id, feasible: false, verdicts, total: undefined, scores: NO_SCORES });
       rejections.push(firstRejection as { plugin: string; message: string });
       continue;
     }
-    runtime.resetScore();
-    hooks.score.call(unit, slot, state);
-    if (runtime.scoreFailedBy >= 0) {
-      const plugin = runtime.pluginNames[runtime.scoreFailedBy] ?? 'core';
-      const message = runtime.scoreFailure;
+    const total = runner.score(unit, slot, state, points, last);
+    if (total !== total) {
+      const plugin = runner.pluginNames[last.plugin] ?? 'core';
+      const message = last.message;
       infeasible.push({ machine: slot.id, feasible: false, verdicts: [...allPass, { plugin, verdict: 'error', message }], total: undefined, scores: NO_SCORES });
       rejections.push({ plugin, message });
       continue;
     }
-    feasible.push({ machine: slot.id, feasible: true, verdicts: allPass, total: runtime.scoreTotal, scores: scores.current() });
+    feasible.push({ machine: slot.id, feasible: true, verdicts: allPass, total, scores: scores.current() });
   }
   return finish(name, placedOn, feasible, infeasible, rejections);
+}
+
+/**
+ * One machine's filter verdicts, in tap order: the plan's filters run through
+ * the one filter loop, resumed after each rejection; taps it does not call
+ * (promised passes) pass. Undefined when every filter passes, so such
+ * machines share one list; `verdicts` may come with a narrowing verdict, and
+ * then `skipped`'s taps get no verdict of their own.
+ */
+function filterVerdicts(
+  unit: ResolvedUnit,
+  slot: MachineSlot,
+  state: ClusterState,
+  runner: HookRunner,
+  plan: FilterPlan,
+  last: LastRejection,
+  names: readonly string[],
+  passes: readonly PluginVerdict[],
+  skipped: string | undefined,
+  verdicts: PluginVerdict[] | undefined,
+): PluginVerdict[] | undefined {
+  let written = 0;
+  const passUntil = (end: number, into: PluginVerdict[]): void => {
+    for (; written < end; written++) if (names[written] !== skipped) into.push(passes[written] as PluginVerdict);
+  };
+  for (let from = 0; ; ) {
+    const p = runner.runFilters(unit, slot, state, plan, from, last);
+    if (p < 0) break;
+    const position = plan.positions[p] as number;
+    const list = (verdicts ??= []);
+    passUntil(position, list);
+    list.push({ plugin: names[position] as string, verdict: last.isError ? 'error' : 'filter', message: last.message });
+    written = position + 1;
+    from = p + 1;
+  }
+  if (verdicts !== undefined) passUntil(names.length, verdicts);
+  return verdicts;
+}
+
+function firstRejectionOf(verdicts: readonly PluginVerdict[]): { plugin: string; message: string } | undefined {
+  for (const verdict of verdicts) if (verdict.verdict !== 'pass') return { plugin: verdict.plugin, message: verdict.message };
+  return undefined;
 }
 
 // One frozen "pass" verdict per plugin, shared by every machine of every explanation: most verdicts are passes.
@@ -175,27 +164,23 @@ const NO_SCORES: Readonly<Record<string, number>> = Object.freeze({});
  */
 class ScoresCache {
   /** Plugin indexes that have a score tap, ascending: only they ever get points. */
-  private readonly scored: number[];
+  private readonly scored: readonly number[];
   private readonly root = new Map<number, unknown>();
   /** The points and record of the previous call: neighbouring machines mostly score alike. */
   private readonly lastPoints: Float64Array;
   private lastRecord: Readonly<Record<string, number>> | undefined;
 
   constructor(
-    hooks: FleetHooks,
-    private readonly runtime: HookRuntime,
+    private readonly runner: HookRunner,
+    /** The score vector the explanation's score runs write into. */
+    private readonly points: Float64Array,
   ) {
-    const scored = new Set<number>();
-    for (const tap of hooks.score.taps) {
-      const index = runtime.pluginIndex(tap.name);
-      if (index >= 0) scored.add(index);
-    }
-    this.scored = [...scored].sort((a, b) => a - b);
+    this.scored = runner.scoredPlugins;
     this.lastPoints = new Float64Array(this.scored.length);
   }
 
   current(): Readonly<Record<string, number>> {
-    const points = this.runtime.scoreByPlugin;
+    const points = this.points;
     const scored = this.scored;
     const last = scored.length - 1;
     if (last < 0) return NO_SCORES;
@@ -211,7 +196,7 @@ class ScoresCache {
   }
 
   private lookup(): Readonly<Record<string, number>> {
-    const points = this.runtime.scoreByPlugin;
+    const points = this.points;
     const scored = this.scored;
     const last = scored.length - 1;
     let level = this.root;
@@ -229,10 +214,10 @@ class ScoresCache {
 
   private build(): Readonly<Record<string, number>> {
     const record: Record<string, number> = {};
-    const { pluginNames, scoreByPlugin } = this.runtime;
+    const names = this.runner.pluginNames;
     for (const index of this.scored) {
-      const points = scoreByPlugin[index] as number;
-      if (points !== 0) record[pluginNames[index] as string] = points;
+      const points = this.points[index] as number;
+      if (points !== 0) record[names[index] as string] = points;
     }
     return Object.freeze(record);
   }

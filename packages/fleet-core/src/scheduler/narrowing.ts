@@ -1,5 +1,5 @@
-import type { MachineView } from '../hooks/views.js';
-import type { NarrowingSink } from '../hooks/runtime.js';
+import type { CandidateNarrowing, MachineView } from '../hooks/views.js';
+import type { NarrowingSink } from '../hooks/runner.js';
 import type { MachineSlot } from './cluster-state.js';
 
 export interface Restriction {
@@ -14,6 +14,11 @@ export interface Restriction {
  * and counts how many restrictions it is in.
  */
 export class Narrowing implements NarrowingSink {
+  /** What narrow taps receive: restrict and promise, without the core's bookkeeping methods. */
+  readonly facade: CandidateNarrowing = Object.freeze({
+    restrict: (machines: Iterable<MachineView>, reason: string): void => this.restrict(machines, reason),
+    passesEverywhere: (): void => this.passesEverywhere(),
+  });
   private stamps = new Uint32Array(0);
   private hits = new Uint32Array(0);
   private epoch = 0;

@@ -1,3 +1,4 @@
+import type { RejectionSink } from '../hooks/runner.js';
 import type { MachineView } from '../hooks/views.js';
 import type { MachineRejection, RejectionKind, UnschedulableUnit } from './decisions.js';
 import type { Narrowing, Restriction } from './narrowing.js';
@@ -8,7 +9,7 @@ import { summarizeRejections } from './summary.js';
  * indexed by machine so evaluating a machine allocates nothing; they are
  * turned into objects only for a unit that ends up unschedulable.
  */
-export class RejectionScratch {
+export class RejectionScratch implements RejectionSink {
   private plugins = new Int32Array(0);
   private errors = new Uint8Array(0);
   private messages: (string | undefined)[] = [];
@@ -26,6 +27,11 @@ export class RejectionScratch {
     this.plugins[machineIndex] = plugin;
     this.errors[machineIndex] = isError ? 1 : 0;
     this.messages[machineIndex] = message;
+  }
+
+  /** Whether the machine's rejection came from a plugin that failed rather than a reason it gave. */
+  isError(machineIndex: number): boolean {
+    return this.errors[machineIndex] === 1;
   }
 
   rejection(machine: MachineView, pluginNames: readonly string[]): MachineRejection {

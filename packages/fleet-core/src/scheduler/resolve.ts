@@ -1,5 +1,4 @@
-import { ErrorCodes, FleetError } from '../errors.js';
-import type { FleetHooks } from '../hooks/hooks.js';
+import { ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import type { Unit } from '../model/unit.js';
 import { parseUnitName, splitMultiValue } from '../unit/index.js';
@@ -43,7 +42,8 @@ export function baseResolvedUnit(unit: Pick<Unit, 'name' | 'hash' | 'file'>): Re
 export class UnitResolver {
   private readonly cache = new Map<string, { readonly hash: string; readonly resolution: Resolution }>();
 
-  constructor(private readonly hooks: FleetHooks) {}
+  /** `resolveUnit` is the host's: it runs the plugins' resolveUnit taps. */
+  constructor(private readonly resolveUnit: (unit: Pick<Unit, 'name' | 'hash' | 'file'>) => ResolvedUnit) {}
 
   resolve(unit: Unit): Resolution {
     const cached = this.cache.get(unit.name);
@@ -59,9 +59,9 @@ export class UnitResolver {
 
   private run(unit: Unit): Resolution {
     try {
-      return { ok: true, unit: Object.freeze(this.hooks.resolveUnit.call(baseResolvedUnit(unit))) };
+      return { ok: true, unit: Object.freeze(this.resolveUnit(unit)) };
     } catch (error) {
-      if (error instanceof FleetError) return { ok: false, error };
+      if (isFleetError(error)) return { ok: false, error };
       return {
         ok: false,
         error: new FleetError(ErrorCodes.PLUGIN_ERROR, `resolving ${unit.name} failed: ${String(error)}`, {

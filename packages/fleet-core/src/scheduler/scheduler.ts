@@ -1,8 +1,8 @@
 import type { FleetError } from '../errors.js';
-import type { FleetHooks } from '../hooks/hooks.js';
-import type { HookRuntime } from '../hooks/runtime.js';
+import type { HookRunner, PluginErrorSink } from '../hooks/runner.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import { needsMachine } from '../model/states.js';
+import { createHookRunner } from '../plugin/host.js';
 import type { PluginHost } from '../plugin/host.js';
 import { ClusterState } from './cluster-state.js';
 import type { MachineSlot, SchedulingSnapshot } from './cluster-state.js';
@@ -15,8 +15,6 @@ import { collectRejections, RejectionScratch, rejectedEverywhere, unschedulableU
 import { UnitResolver } from './resolve.js';
 import { RoundWork } from './round-work.js';
 import { TopCandidates } from './top-candidates.js';
-
-type FilterFn = (unit: ResolvedUnit, machine: MachineSlot, cluster: ClusterState) => string | undefined;
 
 /** What placeGlobals decided, and the state version it left behind. */
 interface RememberedGlobals {
@@ -31,6 +29,12 @@ export interface SchedulerOptions {
   readonly keepCandidates?: number;
   /** Plugin errors kept per round (all are counted). Default 100. */
   readonly maxPluginErrors?: number;
+  /**
+   * Where plugin errors raised outside a round go (global units judged for an
+   * agent, explanations); a round's own go into its result. Default: the
+   * failing plugin's logger.
+   */
+  readonly onPluginError?: PluginErrorSink;
 }
 
 /** The decisions of one round, applied to the state but not yet committed by `bind`. */
@@ -50,24 +54,40 @@ export interface RoundPlan {
   readonly decideMs: number;
 }
 
+/** Rounds a dry run decides at most while looking for the fixed point; a cluster that still changes then is reported as such. */
+export const MAX_SETTLE_ROUNDS = 100;
+
+/** Where a dry run ended: the last round's decisions, on a state no further round would change. */
+export interface SettledPlan {
+  /** The last round: its globals and unschedulable units are the settled ones. */
+  readonly last: RoundPlan;
+  readonly rounds: number;
+  /** False when the state still changed after MAX_SETTLE_ROUNDS rounds. */
+  readonly settled: boolean;
+  readonly pluginErrors: readonly FleetError[];
+}
+
 /**
  * Places every unit that needs a machine: resolveUnit → narrow → filter →
  * score → select → bind. Decisions of a round update the state as they are
- * made, so later units see earlier placements.
+ * made, so later units see earlier placements. Each scheduler runs the
+ * host's taps through its own runner: its rounds' results and errors are its
+ * own, whatever other schedulers of the host (an agent's, an explanation's) do.
  */
 export class Scheduler {
   readonly resolver: UnitResolver;
-  private readonly hooks: FleetHooks;
-  private readonly runtime: HookRuntime;
+  private readonly runner: HookRunner;
   private readonly maxPasses: number;
   private readonly maxPluginErrors: number;
+  private readonly onPluginError: PluginErrorSink;
   private readonly narrowing = new Narrowing();
   private readonly scratch = new RejectionScratch();
+  private readonly points: Float64Array;
   private readonly top: TopCandidates;
   private round = 0;
-  private errors: FleetError[] = [];
+  /** The errors of the round being decided; undefined between rounds. */
+  private roundErrors: FleetError[] | undefined;
   private pluginErrorCount = 0;
-  private readonly filterCache = new Map<number, FilterFn[]>();
   /** Per state, the version at which a revalidation found every placement holding, without a plugin error. */
   private readonly verified = new WeakMap<ClusterState, number>();
   /** Per state, the global decisions that may be given again while the state stays at their version. */
@@ -77,11 +97,12 @@ export class Scheduler {
     readonly host: PluginHost,
     options: SchedulerOptions = {},
   ) {
-    this.hooks = host.hooks;
-    this.runtime = host.runtime;
-    this.resolver = new UnitResolver(host.hooks);
+    this.runner = createHookRunner(host, (error) => this.pluginFailed(error));
+    this.resolver = new UnitResolver(host.resolveUnit);
     this.maxPasses = Math.max(1, options.maxPasses ?? 3);
     this.maxPluginErrors = options.maxPluginErrors ?? 100;
+    this.onPluginError = options.onPluginError ?? ((error) => logPluginError(host, error));
+    this.points = this.runner.createScoreVector();
     this.top = new TopCandidates(Math.max(1, options.keepCandidates ?? 3), host.plugins.length);
   }
 
@@ -90,10 +111,10 @@ export class Scheduler {
     return ClusterState.fromSnapshot(snapshot, this.resolver);
   }
 
-  /** One full round: decide, bind (then `committer`, if given), notify observers. A snapshot gets a fresh state. */
+  /** One full round: decide, bind (then `committer`, if given), tell roundComplete taps. A snapshot gets a fresh state. */
   async schedule(input: ClusterState | SchedulingSnapshot, committer?: PlanCommitter): Promise<RoundResult> {
     const state = input instanceof ClusterState ? input : this.createState(input);
-    return commitPlan(this.decide(state), this.hooks, this.runtime, committer);
+    return commitPlan(this.decide(state), this.runner, committer);
   }
 
   /**
@@ -103,41 +124,60 @@ export class Scheduler {
    */
   decide(state: ClusterState): RoundPlan {
     const started = performance.now();
-    this.errors = [];
-    this.runtime.onPluginError = (error) => {
-      this.pluginErrorCount++;
-      if (this.errors.length < this.maxPluginErrors) this.errors.push(error);
-    };
-    const globals = this.placeGlobals(state);
-    const work = new RoundWork();
-    let passes = 0;
-    let changesBefore: number;
-    do {
-      passes++;
-      changesBefore = work.changes;
-      const queue = this.revalidate(state, work);
-      for (const unit of queue) this.placeUnit(state, unit, work);
-    } while (work.changes > changesBefore && passes < this.maxPasses);
-    return {
-      round: ++this.round,
-      state,
-      placements: work.placements(),
-      revocations: work.revocations(),
-      unschedulable: work.unschedulable(),
-      globals,
-      pluginErrors: this.errors,
-      queued: work.queued,
-      kept: work.kept,
-      evaluations: work.evaluations,
-      revalidations: work.revalidations,
-      passes,
-      decideMs: performance.now() - started,
-    };
+    const errors: FleetError[] = [];
+    this.roundErrors = errors;
+    try {
+      const globals = this.placeGlobals(state);
+      const work = new RoundWork();
+      let passes = 0;
+      let changesBefore: number;
+      do {
+        passes++;
+        changesBefore = work.changes;
+        const queue = this.revalidate(state, work);
+        for (const unit of queue) this.placeUnit(state, unit, work);
+      } while (work.changes > changesBefore && passes < this.maxPasses);
+      return {
+        round: ++this.round,
+        state,
+        placements: work.placements(),
+        revocations: work.revocations(),
+        unschedulable: work.unschedulable(),
+        globals,
+        pluginErrors: errors,
+        queued: work.queued,
+        kept: work.kept,
+        evaluations: work.evaluations,
+        revalidations: work.revalidations,
+        passes,
+        decideMs: performance.now() - started,
+      };
+    } finally {
+      this.roundErrors = undefined;
+    }
+  }
+
+  /**
+   * Decides rounds until one changes nothing, as the engine's rounds do one
+   * after another: the fixed point a dry run must report (a MachineOf chain
+   * listed against its order needs a pass per link). Applies it to `state`.
+   */
+  settle(state: ClusterState, maxRounds = MAX_SETTLE_ROUNDS): SettledPlan {
+    const pluginErrors: FleetError[] = [];
+    let last = this.decide(state);
+    let rounds = 1;
+    pluginErrors.push(...last.pluginErrors);
+    while (changed(last) && rounds < maxRounds) {
+      last = this.decide(state);
+      rounds++;
+      pluginErrors.push(...last.pluginErrors);
+    }
+    return { last, rounds, settled: !changed(last), pluginErrors };
   }
 
   /** Every plugin's verdict and score on every machine for one unit, as if it were not placed yet. */
   explain(state: ClusterState, unit: string): UnitExplanation {
-    return explainUnit(state, unit, this.hooks, this.runtime, this.narrowing.reset(state.indexCapacity));
+    return explainUnit(state, unit, this.runner, this.narrowing.reset(state.indexCapacity));
   }
 
   /**
@@ -170,27 +210,29 @@ export class Scheduler {
     return decisions;
   }
 
+  private pluginFailed(error: FleetError): void {
+    this.pluginErrorCount++;
+    const errors = this.roundErrors;
+    if (errors === undefined) this.onPluginError(error);
+    else if (errors.length < this.maxPluginErrors) errors.push(error);
+  }
+
   private placeGlobal(state: ClusterState, unit: ResolvedUnit): { decision: GlobalUnitDecision; pluginFailed: boolean } {
+    const errorsBefore = this.pluginErrorCount;
     const narrowing = this.narrowing.reset(state.indexCapacity);
-    this.hooks.narrow.call(unit, state, narrowing);
-    let pluginFailed = narrowing.failed;
+    this.runner.narrow(unit, state, narrowing, narrowing.facade);
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
+    const plan = this.runner.filterPlan(narrowing.passing);
     const scratch = this.scratch.reset(state.indexCapacity);
     const machines: MachineSlot[] = [];
     const rejected: MachineSlot[] = [];
     for (const slot of candidates) {
-      const verdict = this.hooks.filter.call(unit, slot, state);
-      if (verdict === undefined) {
-        machines.push(slot);
-        continue;
-      }
-      rejected.push(slot);
-      if (this.runtime.rejectedWithError) pluginFailed = true;
-      scratch.reject(slot.index, this.runtime.rejectedBy, this.runtime.rejectedWithError, verdict);
+      if (this.runner.runFilters(unit, slot, state, plan, 0, scratch) < 0) machines.push(slot);
+      else rejected.push(slot);
     }
     state.setGlobal(unit.name, machines);
-    const rejections = collectRejections(state.machines, candidates, rejected, narrowing, scratch, this.runtime.pluginNames);
-    return { decision: { unit: unit.name, machines: machines.map((slot) => slot.id), rejections }, pluginFailed };
+    const rejections = collectRejections(state.machines, candidates, rejected, narrowing, scratch, this.runner.pluginNames);
+    return { decision: { unit: unit.name, machines: machines.map((slot) => slot.id), rejections }, pluginFailed: this.pluginErrorCount > errorsBefore };
   }
 
   /**
@@ -237,15 +279,12 @@ export class Scheduler {
       return;
     }
     work.revalidations++;
-    const verdict = this.hooks.filter.call(resolution.unit, slot, state);
-    if (verdict !== undefined && !this.runtime.rejectedWithError) {
-      return revoke(this.runtime.pluginNames[this.runtime.rejectedBy], verdict);
+    const scratch = this.scratch.reset(state.indexCapacity);
+    if (this.runner.runFilters(resolution.unit, slot, state, this.runner.everyFilter, 0, scratch) >= 0 && !scratch.isError(slot.index)) {
+      const rejection = scratch.rejection(slot, this.runner.pluginNames);
+      return revoke(rejection.plugin, rejection.message);
     }
     work.kept++;
-  }
-
-  private filtersWithout(passing: readonly number[]): FilterFn[] | undefined {
-    return filtersWithout(this.hooks, this.runtime, this.filterCache, passing);
   }
 
   /** The hot loop: no allocation per machine, only per decision. */
@@ -257,63 +296,38 @@ export class Scheduler {
       return;
     }
     const unit = resolution.unit;
-    const { runtime, hooks, top } = this;
+    const { runner, top, points } = this;
     const narrowing = this.narrowing.reset(state.indexCapacity);
-    hooks.narrow.call(unit, state, narrowing);
+    runner.narrow(unit, state, narrowing, narrowing.facade);
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
     // Filters whose plugin promised (in narrow) to pass every machine are not called.
-    const filters = narrowing.passing.length === 0 ? undefined : this.filtersWithout(narrowing.passing);
+    const plan = runner.filterPlan(narrowing.passing);
     top.reset();
     for (let i = 0; i < candidates.length; i++) {
       const slot = candidates[i] as MachineSlot;
       work.evaluations++;
-      let verdict: string | undefined | void;
-      if (filters === undefined) verdict = hooks.filter.call(unit, slot, state);
-      else {
-        for (let f = 0; f < filters.length && verdict === undefined; f++) verdict = (filters[f] as FilterFn)(unit, slot, state);
-      }
-      if (verdict !== undefined) {
-        scratch.reject(slot.index, runtime.rejectedBy, runtime.rejectedWithError, verdict);
-        continue;
-      }
-      runtime.resetScore();
-      hooks.score.call(unit, slot, state);
-      if (runtime.scoreFailedBy >= 0) {
-        scratch.reject(slot.index, runtime.scoreFailedBy, true, runtime.scoreFailure);
-        continue;
-      }
-      top.offer(slot, runtime.scoreTotal, runtime.scoreByPlugin);
+      if (runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
+      const total = runner.score(unit, slot, state, points, scratch);
+      if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
     }
     const best = top.best;
     if (best === undefined) {
-      work.fail(unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runtime.pluginNames));
+      work.fail(unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runner.pluginNames));
       return;
     }
     state.setPlacement(name, best.id);
-    work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runtime.pluginNames) });
+    work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runner.pluginNames) });
   }
 }
 
-/**
- * The wrapped filter taps, in call order, of every plugin not in `passing`;
- * undefined when the filter hook must be called as a whole (someone
- * intercepts its calls). Cached per set of passing plugins: taps are frozen
- * once plugins are assembled.
- */
-function filtersWithout(hooks: FleetHooks, runtime: HookRuntime, cache: Map<number, FilterFn[]>, passing: readonly number[]): FilterFn[] | undefined {
-  if (hooks.filter.interceptors.some((interceptor) => interceptor.call !== undefined || interceptor.tap !== undefined)) return undefined;
-  let mask = 0;
-  for (const index of passing) {
-    if (index >= 30) return undefined;
-    mask |= 1 << index;
-  }
-  let filters = cache.get(mask);
-  if (filters === undefined) {
-    filters = hooks.filter.taps.filter((tap) => !passing.includes(runtime.pluginIndex(tap.name))).map((tap) => tap.fn as FilterFn);
-    cache.set(mask, filters);
-  }
-  return filters;
+function changed(plan: RoundPlan): boolean {
+  return plan.placements.length > 0 || plan.revocations.length > 0;
+}
+
+/** Where a plugin error goes when its scheduler's owner names no place: the plugin's own logger. */
+function logPluginError(host: PluginHost, error: FleetError): void {
+  host.pluginLogger(error.plugin ?? 'core').error(error.message, { code: error.code, hook: error.hook, pluginCode: error.pluginCode });
 }
 
 function byName(a: { name: string }, b: { name: string }): number {

@@ -3,13 +3,14 @@ import type { Machine } from '../model/machine.js';
 import type { DesiredState } from '../model/states.js';
 import { createUnit, withDesiredState } from '../model/unit.js';
 import { templateOf } from '../unit/index.js';
+import type { ClusterView } from '../hooks/views.js';
 import { assemblePlugins } from '../plugin/host.js';
 import type { AssembleOptions, PluginEntry, PluginHost } from '../plugin/host.js';
 import type { ClusterState } from '../scheduler/cluster-state.js';
 import type { MachineRejection, RoundResult, UnitExplanation, UnschedulableUnit } from '../scheduler/decisions.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { validateUnit } from '../scheduler/validate.js';
-import type { SchedulerOptions } from '../scheduler/scheduler.js';
+import { recordingLogger } from './recording-logger.js';
+import type { LoggedLine } from './recording-logger.js';
 
 /** A machine in a test: just an ID, or an ID with metadata. */
 export type TestMachine = string | (Pick<Machine, 'id'> & Partial<Machine>);
@@ -24,7 +25,8 @@ export interface TestClusterOptions extends AssembleOptions {
   readonly units?: Readonly<Record<string, TestUnit>>;
   /** Unit name → machine ID, for units that start out placed. */
   readonly placements?: Readonly<Record<string, string>>;
-  readonly scheduler?: SchedulerOptions;
+  /** Cycles of revalidate → place per round (the engine's `maxPasses`). Default 3. */
+  readonly maxPasses?: number;
 }
 
 /**
@@ -33,25 +35,41 @@ export interface TestClusterOptions extends AssembleOptions {
  */
 export class TestCluster {
   readonly rounds: RoundResult[] = [];
+  /**
+   * Every line plugins logged (unless the options name a logger), and every
+   * plugin error raised outside a round (explanations), at level `error`.
+   */
+  readonly logs: readonly LoggedLine[];
   private readonly failures = new Map<string, UnschedulableUnit>();
+  readonly #scheduler: Scheduler;
+  readonly #state: ClusterState;
 
   private constructor(
     readonly host: PluginHost,
-    readonly scheduler: Scheduler,
-    readonly state: ClusterState,
-  ) {}
+    logs: readonly LoggedLine[],
+    maxPasses: number | undefined,
+  ) {
+    this.logs = logs;
+    this.#scheduler = new Scheduler(host, maxPasses === undefined ? {} : { maxPasses });
+    this.#state = this.#scheduler.createState();
+  }
 
   static async create(options: TestClusterOptions): Promise<TestCluster> {
-    const host = await assemblePlugins(options.plugins, options);
-    const scheduler = new Scheduler(host, options.scheduler);
-    const cluster = new TestCluster(host, scheduler, scheduler.createState());
+    const recording = recordingLogger();
+    const host = await assemblePlugins(options.plugins, { logger: recording.logger, ...options });
+    const cluster = new TestCluster(host, recording.lines, options.maxPasses);
     for (const machine of options.machines ?? []) cluster.addMachine(machine);
     for (const [name, unit] of Object.entries(options.units ?? {})) {
       const { contents, desiredState } = typeof unit === 'string' ? { contents: unit, desiredState: undefined } : unit;
       cluster.submit(name, contents, desiredState);
     }
-    for (const [unit, machine] of Object.entries(options.placements ?? {})) cluster.state.setPlacement(unit, machine);
+    for (const [unit, machine] of Object.entries(options.placements ?? {})) cluster.#state.setPlacement(unit, machine);
     return cluster;
+  }
+
+  /** The cluster as plugins see it (machines with their units, placements, resolved units). */
+  get state(): ClusterView {
+    return this.#state;
   }
 
   // Changing the cluster
@@ -59,59 +77,59 @@ export class TestCluster {
   /** Submits a unit as fleetd would: validated by the plugins' validateUnit taps first. */
   submit(name: string, contents: string, desiredState: DesiredState = 'launched'): this {
     const unit = createUnit({ name, contents, desiredState });
-    validateUnit(this.host, unit);
-    this.state.upsertUnit(unit);
+    this.host.validateUnit(unit);
+    this.#state.upsertUnit(unit);
     return this;
   }
 
   /** Submits an instance (`web@1.service`) with its template's contents, as `fleetctl start web@1.service` does. */
   submitInstance(name: string, desiredState: DesiredState = 'launched'): this {
     const template = templateOf(name);
-    const file = template === undefined ? undefined : this.state.rawUnit(template)?.file;
+    const file = template === undefined ? undefined : this.#state.rawUnit(template)?.file;
     if (file === undefined) {
       throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `${name}: its template ${template ?? '(none: not an instance)'} is not submitted`, { unit: name });
     }
     const unit = createUnit({ name, contents: file, desiredState });
-    validateUnit(this.host, unit);
-    this.state.upsertUnit(unit);
+    this.host.validateUnit(unit);
+    this.#state.upsertUnit(unit);
     return this;
   }
 
   setDesiredState(name: string, desiredState: DesiredState): this {
-    this.state.upsertUnit(withDesiredState(this.requireUnit(name), desiredState));
+    this.#state.upsertUnit(withDesiredState(this.requireUnit(name), desiredState));
     return this;
   }
 
   destroy(name: string): this {
     this.requireUnit(name);
-    this.state.removeUnit(name);
-    this.state.setPlacement(name, undefined);
+    this.#state.removeUnit(name);
+    this.#state.setPlacement(name, undefined);
     this.failures.delete(name);
     return this;
   }
 
   addMachine(machine: TestMachine): this {
-    this.state.upsertMachine(toMachine(machine));
+    this.#state.upsertMachine(toMachine(machine));
     return this;
   }
 
   removeMachine(id: string): this {
-    this.state.removeMachine(id);
+    this.#state.removeMachine(id);
     return this;
   }
 
   setMetadata(id: string, metadata: Readonly<Record<string, string>>): this {
-    const slot = this.state.machine(id);
+    const slot = this.#state.machine(id);
     if (slot === undefined) throw new FleetError(ErrorCodes.MACHINE_INVALID, `machine ${id} is not in the test cluster`);
-    this.state.upsertMachine({ ...slot.machine, metadata });
+    this.#state.upsertMachine({ ...slot.machine, metadata });
     return this;
   }
 
   // Scheduling
 
-  /** One scheduling round. */
+  /** One scheduling round, as the engine runs it: decide, bind, tell roundComplete taps. */
   async schedule(): Promise<RoundResult> {
-    const result = await this.scheduler.schedule(this.state);
+    const result = await this.#scheduler.schedule(this.#state);
     this.rounds.push(result);
     for (const placement of result.placements) this.failures.delete(placement.unit);
     for (const unit of result.unschedulable) this.failures.set(unit.unit, unit);
@@ -119,7 +137,7 @@ export class TestCluster {
   }
 
   /** Rounds until one changes nothing (at most `maxRounds`); returns the last. */
-  async settle(maxRounds = 10): Promise<RoundResult> {
+  async settle(maxRounds = 100): Promise<RoundResult> {
     let result = await this.schedule();
     for (let round = 1; round < maxRounds && (result.placements.length > 0 || result.revocations.length > 0); round++) {
       result = await this.schedule();
@@ -130,31 +148,31 @@ export class TestCluster {
   // Reading the outcome
 
   placementOf(unit: string): string | undefined {
-    return this.state.placementOf(unit)?.id;
+    return this.#state.placementOf(unit)?.id;
   }
 
   /** Unit name → machine ID for every placed unit. */
   placements(): Record<string, string> {
     const placements: Record<string, string> = {};
-    for (const [unit, machine] of [...this.state.placements()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (this.state.machine(machine) !== undefined) placements[unit] = machine;
+    for (const [unit, machine] of [...this.#state.placements()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (this.#state.machine(machine) !== undefined) placements[unit] = machine;
     }
     return placements;
   }
 
   /** Units running on a machine (placed and global), sorted by name. */
   unitsOn(machine: string): string[] {
-    return [...(this.state.machine(machine)?.units ?? [])].sort();
+    return [...(this.#state.machine(machine)?.units ?? [])].sort();
   }
 
   /** Machines a global unit runs on, sorted. */
   globalMachines(unit: string): string[] {
-    return this.state.globalMachines(unit).map((slot) => slot.id).sort();
+    return this.#state.globalMachines(unit).map((slot) => slot.id).sort();
   }
 
   /** How many units run in the whole cluster (placed plus global instances). */
   runningCount(): number {
-    return this.state.machines.reduce((count, slot) => count + slot.load, 0);
+    return this.#state.machines.reduce((count, slot) => count + slot.load, 0);
   }
 
   /** The unschedulable record from the last round that considered the unit. */
@@ -171,11 +189,11 @@ export class TestCluster {
   }
 
   explain(unit: string): UnitExplanation {
-    return this.scheduler.explain(this.state, unit);
+    return this.#scheduler.explain(this.#state, unit);
   }
 
   private requireUnit(name: string) {
-    const unit = this.state.rawUnit(name);
+    const unit = this.#state.rawUnit(name);
     if (unit === undefined) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not in the test cluster`, { unit: name });
     return unit;
   }
