@@ -2,11 +2,10 @@ import { compileGlob, GlobSyntaxError } from './glob.js';
 import type { GlobMatcher } from './glob.js';
 
 /**
- * A unit's glob option (`Conflicts`, `Replaces`) compiled once in
- * `resolveUnit`: the patterns as written and a matcher for each. A malformed
- * pattern is not thrown from resolveUnit (that would make the unit
- * unresolvable); it is kept as `problem`, which validateUnit reports at
- * submit and the filter returns as a reason if such a unit reaches the engine.
+ * A glob option's patterns compiled once (the plugins do it per unit version,
+ * in `resolveUnit`): the patterns as written and a matcher for each. A
+ * malformed pattern is not thrown (a plugin's resolveUnit would then make the
+ * unit unresolvable); it is kept as `problem`, for the plugin to report.
  */
 export interface CompiledGlobs {
   /** The patterns, in file order. */
@@ -50,4 +49,24 @@ export function matchesAny(globs: CompiledGlobs | undefined, name: string): bool
   const matchers = globs.matchers;
   for (let i = 0; i < matchers.length; i++) if ((matchers[i] as GlobMatcher)(name)) return true;
   return false;
+}
+
+/** A pattern and a name it matches. */
+export interface GlobMatch {
+  readonly pattern: string;
+  readonly name: string;
+}
+
+/**
+ * The first well-formed pattern (in file order) that matches one of `names`,
+ * with the first name it matches, or undefined. Malformed patterns match
+ * nothing here: they are reported as `problem` already.
+ */
+export function firstMatch(globs: CompiledGlobs | undefined, names: readonly string[]): GlobMatch | undefined {
+  if (globs === undefined || names.length === 0) return undefined;
+  for (const matcher of globs.matchers) {
+    const name = names.find((candidate) => matcher(candidate));
+    if (name !== undefined) return { pattern: matcher.pattern, name };
+  }
+  return undefined;
 }
