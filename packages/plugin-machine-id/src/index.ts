@@ -1,18 +1,37 @@
 import { createRequire } from 'node:module';
-import { definePlugin, fleetOptionValues, Stage, withRequirements } from '@fleetd/core';
-import type { ResolvedUnit } from '@fleetd/core';
+import { definePlugin, Stage, withRequirements } from '@fleetd/core';
+import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** Length of fleet's short machine IDs (`fleetctl list-machines`), fleet machine.shortIDLen. */
 export const SHORT_ID_LENGTH = 8;
 
+/**
+ * The option this plugin owns. Its spellings are read in this order (fleet
+ * job.RequiredTarget): `MachineID`, the deprecated `X-ConditionMachineID`,
+ * then the legacy `X-ConditionMachineBootID`, which fleet also read as a
+ * machine ID ("better to prevent a job from starting that has a legacy
+ * requirement than to ignore it").
+ */
+export const MACHINE_ID_OPTION = Object.freeze({
+  name: 'MachineID',
+  aliases: Object.freeze(['X-ConditionMachineID', 'X-ConditionMachineBootID'] as const),
+  description: "run only on the machine with this ID (full, or fleet's 8-character short ID)",
+  excludes: Object.freeze(['MachineOf', 'Conflicts', 'Global', 'Replaces'] as const),
+}) satisfies UnitOptionSpec;
+
+/** A spelling of `MachineID`, in the order fleet reads them. */
+export type MachineIdOption = typeof MACHINE_ID_OPTION.name | (typeof MACHINE_ID_OPTION.aliases)[number];
+
+const SPELLINGS: readonly MachineIdOption[] = Object.freeze([MACHINE_ID_OPTION.name, ...MACHINE_ID_OPTION.aliases]);
+
 /** What a unit's `MachineID` asks for: one machine, by full ID or by fleet's 8-character short ID. */
 export interface MachineIdRequirement {
   /** The value as written (after specifier expansion): a full machine ID or a short one. */
   readonly id: string;
   /** The spelling it was read from. */
-  readonly option: 'MachineID' | 'X-ConditionMachineID';
+  readonly option: MachineIdOption;
 }
 
 declare module '@fleetd/core' {
@@ -23,14 +42,15 @@ declare module '@fleetd/core' {
 
 /**
  * The unit's `MachineID` requirement, or undefined when it has none. As in
- * fleet (job.RequiredTarget): the first `MachineID` value counts; the legacy
- * `X-ConditionMachineID` only when there is no `MachineID` value.
+ * fleet (job.RequiredTarget): the first value of the first spelling that has
+ * one counts, `MachineID`, then `X-ConditionMachineID`, then
+ * `X-ConditionMachineBootID`, whatever their order in the file.
  */
 export function machineIdRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): MachineIdRequirement | undefined {
-  const [modern] = fleetOptionValues(unit, 'MachineID');
-  if (modern !== undefined) return { id: modern, option: 'MachineID' };
-  const [legacy] = fleetOptionValues(unit, 'X-ConditionMachineID');
-  if (legacy !== undefined) return { id: legacy, option: 'X-ConditionMachineID' };
+  for (const option of SPELLINGS) {
+    const [first] = unit.fleetOptions.get(option) ?? [];
+    if (first !== undefined) return { id: first, option };
+  }
   return undefined;
 }
 
@@ -73,26 +93,35 @@ function pinnedReason(machineId: string): string {
 }
 
 /**
- * fleet's `MachineID` (`X-ConditionMachineID`): the unit runs only on that
- * machine. A pinned unit costs one filter evaluation: `narrow` restricts its
- * candidates to the machine by index lookup, and `filter` agrees with it.
+ * fleet's `MachineID` (`X-ConditionMachineID`, `X-ConditionMachineBootID`):
+ * the unit runs only on that machine. A pinned unit costs one filter
+ * evaluation: `narrow` restricts its candidates to the machine by index
+ * lookup, and `filter` agrees with it.
  */
 export default definePlugin({
-  meta: { name: 'machine-id', version, core: '^0.1.0' },
-  apply(hooks) {
-    hooks.resolveUnit.tap('machine-id', (unit) => {
+  meta: { name: 'machine-id', version, core: '^0.1.0', unitOptions: [MACHINE_ID_OPTION] },
+  apply(hooks, _options, context) {
+    hooks.resolveUnit.tap((unit) => {
       const requirement = machineIdRequirement(unit);
       return requirement === undefined ? unit : withRequirements(unit, { 'machine-id': requirement });
     });
 
-    // An empty value pins to no machine; refuse it at submit, except on a template
-    // (`MachineID=%i` expands to nothing there, and a template is never scheduled).
-    hooks.validateUnit.tap('machine-id', (unit) => {
+    hooks.validateUnit.tap((unit) => {
       const requirement = unit.requirements['machine-id'];
-      return requirement?.id === '' && !unit.nameInfo.isTemplate ? `${requirement.option} is empty` : undefined;
+      // A template is never scheduled, and its values hold unexpanded specifiers (`MachineID=%i` is empty there).
+      if (requirement === undefined || unit.nameInfo.isTemplate) return undefined;
+      if (requirement.id === '') return `${requirement.option} is empty`;
+      if (requirement.option === 'X-ConditionMachineBootID') {
+        // Accepted as fleet accepted it, but a boot ID changes at every boot and names no machine: tell whoever submits.
+        context.logger.warn(
+          `unit ${unit.name}: X-ConditionMachineBootID is read as a machine ID, as fleet did: the unit runs only on a machine with ID ${requirement.id} (a boot ID matches none); use MachineID`,
+          { unit: unit.name, option: requirement.option, value: requirement.id },
+        );
+      }
+      return undefined;
     });
 
-    hooks.narrow.tap('machine-id', (unit, cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       const requirement = unit.requirements['machine-id'];
       // Not pinned: the filter passes every machine, so the core need not call it.
       if (requirement === undefined) return narrowing.passesEverywhere?.();
@@ -100,7 +129,7 @@ export default definePlugin({
       narrowing.restrict('machine' in resolution ? [resolution.machine] : [], resolution.reason);
     });
 
-    hooks.filter.tap({ name: 'machine-id', stage: Stage.EARLY }, (unit, machine, cluster) => {
+    hooks.filter.tap({ stage: Stage.EARLY }, (unit, machine, cluster) => {
       const requirement = unit.requirements['machine-id'];
       if (requirement === undefined || requirement.id === machine.id) return undefined;
       const resolution = resolveMachineId(requirement.id, cluster);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
-import machineId, { machineIdRequirement, resolveMachineId, SHORT_ID_LENGTH } from './index.js';
+import machineId, { MACHINE_ID_OPTION, machineIdRequirement, resolveMachineId, SHORT_ID_LENGTH } from './index.js';
 
 const A = '113f2ab5c6d7e8f90123456789abcdef';
 const B = '22aa33bb44cc55dd66ee77ff88990011';
@@ -15,12 +15,12 @@ const plain = '[Service]\nExecStart=/bin/true\n';
 /** Rejects one machine, to see the pinned machine refused by someone else. */
 const refuse = (id: string) =>
   testPlugin('refuse', (hooks) => {
-    hooks.filter.tap('refuse', (_unit, machine) => (machine.id === id ? 'refused by test' : undefined));
+    hooks.filter.tap((_unit, machine) => (machine.id === id ? 'refused by test' : undefined));
   });
 
 /** Its narrow tap throws, so the core drops narrowing and runs every filter on every machine. */
 const noNarrowing = testPlugin('no-narrowing', (hooks) => {
-  hooks.narrow.tap('no-narrowing', () => {
+  hooks.narrow.tap(() => {
     throw new Error('narrowing disabled for this test');
   });
 });
@@ -30,10 +30,28 @@ describe('machineIdRequirement', () => {
     { name: 'no option', options: [], expected: undefined },
     { name: 'MachineID', options: [['MachineID', [A]]], expected: { id: A, option: 'MachineID' } },
     { name: 'legacy spelling', options: [['X-ConditionMachineID', [B]]], expected: { id: B, option: 'X-ConditionMachineID' } },
+    { name: 'legacy boot ID spelling', options: [['X-ConditionMachineBootID', [B]]], expected: { id: B, option: 'X-ConditionMachineBootID' } },
     { name: 'first value counts', options: [['MachineID', [A, B]]], expected: { id: A, option: 'MachineID' } },
     {
       name: 'MachineID before the legacy spelling, whatever the file order',
       options: [
+        ['X-ConditionMachineID', [B]],
+        ['MachineID', [A]],
+      ],
+      expected: { id: A, option: 'MachineID' },
+    },
+    {
+      name: 'X-ConditionMachineID before the boot ID spelling, whatever the file order',
+      options: [
+        ['X-ConditionMachineBootID', [A]],
+        ['X-ConditionMachineID', [B]],
+      ],
+      expected: { id: B, option: 'X-ConditionMachineID' },
+    },
+    {
+      name: 'MachineID before both legacy spellings',
+      options: [
+        ['X-ConditionMachineBootID', [B]],
         ['X-ConditionMachineID', [B]],
         ['MachineID', [A]],
       ],
@@ -89,6 +107,8 @@ describe('machine-id plugin', () => {
     { name: 'short ID', xFleet: `MachineID=${B.slice(0, 8)}`, expected: B },
     { name: 'legacy X-ConditionMachineID', xFleet: `X-ConditionMachineID=${B}`, expected: B },
     { name: 'legacy spelling with a short ID', xFleet: `X-ConditionMachineID=${B.slice(0, 8)}`, expected: B },
+    { name: 'legacy X-ConditionMachineBootID', xFleet: `X-ConditionMachineBootID=${B}`, expected: B },
+    { name: 'X-ConditionMachineID wins over the boot ID spelling', xFleet: `X-ConditionMachineBootID=${A}\nX-ConditionMachineID=${B}`, expected: B },
     { name: 'first value counts over later lines', xFleet: `MachineID=${B}\nMachineID=${A}`, expected: B },
     { name: 'first value counts in a quoted multi-value', xFleet: `MachineID="${B}" "${A}"`, expected: B },
     { name: 'MachineID wins over the legacy spelling', xFleet: `X-ConditionMachineID=${A}\nMachineID=${B}`, expected: B },
@@ -97,6 +117,52 @@ describe('machine-id plugin', () => {
   ])('places a unit pinned by $name', async ({ xFleet, expected, machines }) => {
     const cluster = await simulate({ plugins: [machineId], machines: machines ?? [A, B, C1, C2], units: { 'pinned.service': unit(xFleet) } });
     expect(cluster.placementOf('pinned.service')).toBe(expected);
+  });
+
+  it('X-ConditionMachineBootID pins the unit instead of being ignored (fleet RequiredTarget)', async () => {
+    // fleetd used to ignore the legacy spelling and place the unit anywhere; fleet pins it, preferring
+    // "to prevent a job from starting that has a legacy requirement than to ignore it".
+    const bootId = 'b007b007b007b007b007b007b007b007';
+    const cluster = await simulate({ plugins: [machineId], machines: [A, B], units: { 'legacy.service': unit(`X-ConditionMachineBootID=${bootId}`) } });
+    expect(cluster.placementOf('legacy.service')).toBeUndefined();
+    expect(cluster.summary('legacy.service')).toBe(`0/2 machines available: 2 machine ${bootId} is not in the cluster`);
+  });
+
+  it.each([
+    { name: 'the boot ID spelling', xFleet: `X-ConditionMachineBootID=${B}`, warned: true },
+    { name: 'MachineID', xFleet: `MachineID=${B}`, warned: false },
+    { name: 'X-ConditionMachineID', xFleet: `X-ConditionMachineID=${B}`, warned: false },
+    { name: 'the boot ID spelling behind MachineID', xFleet: `MachineID=${B}\nX-ConditionMachineBootID=${A}`, warned: false },
+  ])('warns at submit only when $name pins the unit', async ({ xFleet, warned }) => {
+    const cluster = await createTestCluster({ plugins: [machineId], machines: [A, B], units: { 'legacy.service': unit(xFleet) } });
+    const expected = warned
+      ? [
+          {
+            plugin: 'machine-id',
+            level: 'warn',
+            message: `unit legacy.service: X-ConditionMachineBootID is read as a machine ID, as fleet did: the unit runs only on a machine with ID ${B} (a boot ID matches none); use MachineID`,
+            fields: { unit: 'legacy.service', option: 'X-ConditionMachineBootID', value: B },
+          },
+        ]
+      : [];
+    expect(cluster.logs).toEqual(expected);
+  });
+
+  it('does not warn about a template, only about its instances', async () => {
+    const cluster = await createTestCluster({ plugins: [machineId], machines: [A, B] });
+    cluster.submit('pin@.service', unit('X-ConditionMachineBootID=%i'), 'inactive');
+    expect(cluster.logs).toEqual([]);
+  });
+
+  it('declares MachineID with both legacy spellings and fleet\'s exclusions', async () => {
+    const cluster = await createTestCluster({ plugins: [machineId] });
+    const declared = ['MachineID', 'X-ConditionMachineID', 'X-ConditionMachineBootID'].map((spelling) => cluster.host.unitOptions.get(spelling));
+    expect(declared.every((option) => option?.plugin === 'machine-id' && option.name === 'MachineID')).toBe(true);
+    expect(machineId.meta.unitOptions).toEqual([MACHINE_ID_OPTION]);
+    expect(MACHINE_ID_OPTION).toMatchObject({
+      aliases: ['X-ConditionMachineID', 'X-ConditionMachineBootID'],
+      excludes: ['MachineOf', 'Conflicts', 'Global', 'Replaces'],
+    });
   });
 
   it('leaves a unit without MachineID to the other plugins', async () => {
@@ -216,7 +282,7 @@ describe('machine-id plugin', () => {
       plugins: [machineId],
       machines: thousand,
       units: { 'pinned.service': unit(xFleet) },
-      ...(maxPasses === undefined ? {} : { scheduler: { maxPasses } }),
+      ...(maxPasses === undefined ? {} : { maxPasses }),
     });
     const round = await cluster.schedule();
     expect(cluster.placementOf('pinned.service')).toBe(placed);
@@ -226,6 +292,7 @@ describe('machine-id plugin', () => {
   it.each([
     { name: 'empty MachineID', unitName: 'a.service', xFleet: 'MachineID=', error: 'unit a.service: MachineID is empty' },
     { name: 'empty legacy spelling', unitName: 'a.service', xFleet: 'X-ConditionMachineID=', error: 'unit a.service: X-ConditionMachineID is empty' },
+    { name: 'empty boot ID spelling', unitName: 'a.service', xFleet: 'X-ConditionMachineBootID=', error: 'unit a.service: X-ConditionMachineBootID is empty' },
   ])('refuses at submit: $name', async ({ unitName, xFleet, error }) => {
     const cluster = await createTestCluster({ plugins: [machineId], machines: [A] });
     expect(() => cluster.submit(unitName, unit(xFleet))).toThrow(error);

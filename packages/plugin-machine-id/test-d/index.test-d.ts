@@ -1,7 +1,7 @@
-import { expectAssignable, expectError, expectType } from 'tsd';
-import type { FleetPlugin, MachineView, ResolvedUnit } from '@fleetd/core';
-import machineId, { machineIdRequirement, resolveMachineId, SHORT_ID_LENGTH } from '@fleetd/plugin-machine-id';
-import type { MachineIdRequirement, MachineIdResolution } from '@fleetd/plugin-machine-id';
+import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd';
+import type { FleetPlugin, MachineView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
+import machineId, { MACHINE_ID_OPTION, machineIdRequirement, resolveMachineId, SHORT_ID_LENGTH } from '@fleetd/plugin-machine-id';
+import type { MachineIdOption, MachineIdRequirement, MachineIdResolution } from '@fleetd/plugin-machine-id';
 
 declare const unit: ResolvedUnit;
 declare const cluster: { machine(id: string): MachineView | undefined; machinesByIdPrefix(prefix: string): readonly MachineView[] };
@@ -14,7 +14,15 @@ expectError(machineIdRequirement({ options: new Map() }));
 
 // The requirement is typed on unit.requirements by declaration merging.
 expectType<MachineIdRequirement | undefined>(unit.requirements['machine-id']);
-expectAssignable<'MachineID' | 'X-ConditionMachineID'>(machineIdRequirement(unit)!.option);
+expectType<MachineIdOption>(machineIdRequirement(unit)!.option);
+expectType<'MachineID' | 'X-ConditionMachineID' | 'X-ConditionMachineBootID'>(machineIdRequirement(unit)!.option);
+expectNotAssignable<MachineIdOption>('X-ConditionMachineMetadata');
+
+// The declared option is a UnitOptionSpec whose spellings are literal types.
+expectAssignable<UnitOptionSpec>(MACHINE_ID_OPTION);
+expectType<'MachineID'>(MACHINE_ID_OPTION.name);
+expectType<readonly ['X-ConditionMachineID', 'X-ConditionMachineBootID']>(MACHINE_ID_OPTION.aliases);
+expectError((MACHINE_ID_OPTION.name = 'MachineID'));
 
 const resolution = resolveMachineId('abcdef12', cluster);
 expectType<MachineIdResolution<MachineView>>(resolution);
