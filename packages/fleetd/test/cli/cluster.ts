@@ -9,7 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, assemblePlugins, createMemoryRegistry, Engine, FleetStore, MachinePresence } from '@fleetd/core';
+import { assemblePlugins, createMemoryRegistry } from '@fleetd/core';
+import { Agent, Engine, FleetStore, MachinePresence } from '@fleetd/core/unstable';
 import type { PluginHost, Registry } from '@fleetd/core';
 import systemd from '@fleetd/plugin-systemd';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';

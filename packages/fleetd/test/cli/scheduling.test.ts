@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assemblePlugins, createMemoryRegistry, FleetStore } from '@fleetd/core';
+import { assemblePlugins, createMemoryRegistry } from '@fleetd/core';
+import { FleetStore } from '@fleetd/core/unstable';
 import { waitFor } from '@fleetd/core/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { startApiServer } from '../../src/api/index.js';
