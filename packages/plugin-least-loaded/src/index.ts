@@ -16,6 +16,6 @@ export function loadScore(machine: Pick<MachineView, 'load'>): number {
 export default definePlugin({
   meta: { name: 'least-loaded', version, core: '^0.1.0' },
   apply(hooks) {
-    hooks.score.tap('least-loaded', (_unit, machine) => loadScore(machine));
+    hooks.score.tap((_unit, machine) => loadScore(machine));
   },
 });

@@ -5,7 +5,7 @@ import leastLoaded from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
 const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap('global-marker', (unit) => withGlobal(unit, unit.name.startsWith('global'))),
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
 );
 
 describe('least-loaded', () => {
@@ -44,6 +44,11 @@ describe('least-loaded', () => {
     const cluster = await simulate({ plugins: [leastLoaded], machines: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], units });
     const loads = cluster.state.machines.map((machine) => machine.load);
     expect(Math.max(...loads) - Math.min(...loads)).toBe(1);
+  });
+
+  it('owns no [X-Fleet] option', async () => {
+    const cluster = await simulate({ plugins: [leastLoaded] });
+    expect(cluster.host.unitOptions.options).toEqual([]);
   });
 
   it('reports its score per candidate', async () => {
