@@ -5,7 +5,7 @@
  * Rules that etcd itself enforces (duplicate keys in a txn, the 128-op limit,
  * unknown leases) are left to etcd, which is the authority on them.
  */
-import { registryArguments } from '@fleetd/core';
+import { registryArguments } from '@fleetd/core/unstable';
 
 // An explicit type: TypeScript narrows after calls to `never` functions only when they are declared so.
 export const invalid: (message: string) => never = registryArguments.invalid;

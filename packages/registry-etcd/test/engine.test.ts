@@ -2,15 +2,17 @@
 // happens when etcd itself fails. Each test uses its own key prefix.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assemblePlugins, createUnit, Engine, ErrorCodes, FleetStore, MachinePresence, Stage } from '@fleetd/core';
-import type { EngineEvent, PluginEntry, Registry } from '@fleetd/core';
+import { assemblePlugins, createUnit, ErrorCodes, Stage } from '@fleetd/core';
+import { Engine, FleetStore, MachinePresence } from '@fleetd/core/unstable';
+import type { PluginEntry, Registry } from '@fleetd/core';
+import type { EngineEvent } from '@fleetd/core/unstable';
 import { testPlugin, waitFor } from '@fleetd/core/testing';
 import { createEtcdRegistry } from '../src/index.js';
 import { useEtcd } from '../src/testing/index.js';
 import type { EtcdCluster } from '../src/testing/index.js';
 
 const service = '[Service]\nExecStart=/bin/sleep infinity\n';
-const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
+const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -153,7 +155,7 @@ describe('engine on three etcd members', () => {
     const cluster = etcd();
     let killed = false;
     const killer = testPlugin('etcd-leader-killer', (hooks) =>
-      hooks.bind.tapPromise({ name: 'etcd-leader-killer', stage: Stage.EARLY }, async (batch) => {
+      hooks.bind.tap({ stage: Stage.EARLY }, async (batch) => {
         if (killed || batch.placements.length < 1000) return;
         killed = true;
         // Kill it once the commit is under way, not before it starts.

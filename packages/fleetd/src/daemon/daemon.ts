@@ -5,7 +5,8 @@
  * step fails, so a refused start leaves nothing behind.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { Agent, createMachine, Engine, FleetStore } from '@fleetd/core';
+import { createMachine } from '@fleetd/core';
+import { Agent, Engine, FleetStore } from '@fleetd/core/unstable';
 import type { Machine, PluginHost, Registry } from '@fleetd/core';
 import { startApiServer } from '../api/index.js';
 import type { ApiServer } from '../api/index.js';

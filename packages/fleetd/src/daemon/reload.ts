@@ -3,7 +3,8 @@
  * level); everything else is reported as needing a restart, never half-applied.
  */
 import { createMachine } from '@fleetd/core';
-import type { Agent, Machine } from '@fleetd/core';
+import type { Machine } from '@fleetd/core';
+import type { Agent } from '@fleetd/core/unstable';
 import { diffConfig } from '../config/index.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';

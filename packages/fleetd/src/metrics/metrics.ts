@@ -3,7 +3,8 @@
  * rounds, placements, unschedulable units, agent tasks, and time spent per
  * plugin and hook, next to the process's own CPU and memory.
  */
-import type { AgentEvent, EngineEvent, HookStat, PluginHost, RoundResult } from '@fleetd/core';
+import type { HookStat, PluginHost, RoundResult } from '@fleetd/core';
+import type { AgentEvent, EngineEvent } from '@fleetd/core/unstable';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface FleetdMetrics {

@@ -1,4 +1,4 @@
-import { FleetStore, Scheduler } from '@fleetd/core';
+import { FleetStore, Scheduler } from '@fleetd/core/unstable';
 import type { PluginHost, Registry } from '@fleetd/core';
 import type {
   Health,

@@ -1,5 +1,5 @@
 import { createMachine, ErrorCodes, FleetError } from '@fleetd/core';
-import type { FleetStore } from '@fleetd/core';
+import type { FleetStore } from '@fleetd/core/unstable';
 import type { WireMachineMetadataOp } from '../api/wire.js';
 
 /** fleet's path rule (api/machines.go): `/<machine>/metadata/<key>`. */

@@ -1,5 +1,7 @@
-import { createMachine, ErrorCodes, FleetError, Scheduler, summarizeRejections } from '@fleetd/core';
-import type { ClusterState, Machine, PluginHost, RoundPlan, SchedulingSnapshot, Unit } from '@fleetd/core';
+import { createMachine, ErrorCodes, FleetError, summarizeRejections } from '@fleetd/core';
+import { Scheduler } from '@fleetd/core/unstable';
+import type { Machine, PluginHost, Unit } from '@fleetd/core';
+import type { ClusterState, RoundPlan, SchedulingSnapshot } from '@fleetd/core/unstable';
 import type { PlanMachineInput, PlannedUnit, PlanRequest, PlanResult, PlanUnitInput } from '../api/wire.js';
 import { validUnit } from './put-unit.js';
 

@@ -1,5 +1,7 @@
-import { createUnit, decodeUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parseUnitState, UnitFile, unitHash, validateUnit, withDesiredState } from '@fleetd/core';
-import type { DesiredState, FleetStore, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
+import { createUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parseUnitState, UnitFile, unitHash, withDesiredState } from '@fleetd/core';
+import { decodeUnit } from '@fleetd/core/unstable';
+import type { DesiredState, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
+import type { FleetStore } from '@fleetd/core/unstable';
 import type { SubmitBatcher } from './submit-batcher.js';
 
 export interface PutUnitRequest {
@@ -85,7 +87,7 @@ function desiredStateOf(request: PutUnitRequest): DesiredState | undefined {
 /** The unit as its options and the plugins' validateUnit taps accept it. */
 export function validUnit(host: PluginHost, name: string, contents: readonly UnitOption[] | string, desiredState: DesiredState): Unit {
   const unit = createUnit({ name, contents, desiredState });
-  validateUnit(host, unit);
+  host.validateUnit(unit);
   return unit;
 }
 

@@ -1,16 +1,7 @@
-import {
-  decodeDesiredState,
-  decodeMachine,
-  decodePlacement,
-  decodeUnit,
-  decodeUnitState,
-  describeThrown,
-  ErrorCodes,
-  FleetError,
-  withDesiredState,
-  withOperatorMetadata,
-} from '@fleetd/core';
-import type { DesiredState, KeyLayout, KeyValue, Machine, ParsedKey, Registry, SchedulingSnapshot, Unit, UnitState } from '@fleetd/core';
+import { describeThrown, ErrorCodes, FleetError, withDesiredState, withOperatorMetadata } from '@fleetd/core';
+import { decodeDesiredState, decodeMachine, decodePlacement, decodeUnit, decodeUnitState } from '@fleetd/core/unstable';
+import type { DesiredState, KeyValue, Machine, Registry, Unit, UnitState } from '@fleetd/core';
+import type { KeyLayout, ParsedKey, SchedulingSnapshot } from '@fleetd/core/unstable';
 
 /** Everything under the key prefix at one revision, decoded. */
 export interface ClusterSnapshot {

@@ -1,5 +1,7 @@
-import { ErrorCodes, isFleetError, MAX_UNITS_PER_SUBMIT } from '@fleetd/core';
-import type { FleetStore, SubmitOutcome, Unit } from '@fleetd/core';
+import { ErrorCodes, isFleetError } from '@fleetd/core';
+import { MAX_UNITS_PER_SUBMIT } from '@fleetd/core/unstable';
+import type { Unit } from '@fleetd/core';
+import type { FleetStore, SubmitOutcome } from '@fleetd/core/unstable';
 
 /** Keeps a transaction of several units well below etcd's default request limit (1.5 MiB). */
 const MAX_BATCH_BYTES = 256 * 1024;

@@ -11,7 +11,7 @@
  * cut short. Keys are in UTF-8 byte order. The file is only ever replaced
  * atomically (`writeFileAtomic`), never edited in place.
  */
-import { compareUtf8 } from '@fleetd/core';
+import { compareUtf8 } from '@fleetd/core/unstable';
 import { dataDirError } from './files.js';
 import { isCount } from './wal-format.js';
 import type { KeySpace } from './keyspace.js';

@@ -1,5 +1,6 @@
 import { assemblePlugins, createMachine, createUnit, ErrorCodes } from '@fleetd/core';
-import type { PluginHost, SchedulingSnapshot } from '@fleetd/core';
+import type { PluginHost } from '@fleetd/core';
+import type { SchedulingSnapshot } from '@fleetd/core/unstable';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planUnits } from '../../src/service/index.js';

@@ -1,4 +1,5 @@
-import { createUnit, encodeMachine, encodeUnitFile, encodeUnitState, ErrorCodes, KeyLayout } from '@fleetd/core';
+import { createUnit, ErrorCodes } from '@fleetd/core';
+import { encodeMachine, encodeUnitFile, encodeUnitState, KeyLayout } from '@fleetd/core/unstable';
 import type { KeyValue } from '@fleetd/core';
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot } from '../../src/service/index.js';

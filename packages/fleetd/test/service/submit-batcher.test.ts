@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, createUnit, ErrorCodes, FleetError, FleetStore, MAX_UNITS_PER_SUBMIT } from '@fleetd/core';
+import { createMemoryRegistry, createUnit, ErrorCodes, FleetError } from '@fleetd/core';
+import { FleetStore, MAX_UNITS_PER_SUBMIT } from '@fleetd/core/unstable';
 import type { Registry, Txn } from '@fleetd/core';
 import { SubmitBatcher } from '../../src/service/submit-batcher.js';
 
