@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import leastLoaded from '@fleetd/plugin-least-loaded';
-import global, { isGlobalUnit, parseGlobal, TRUE_VALUES } from './index.js';
+import { setsUnitOption } from '@fleetd/core';
+import global, { GLOBAL_OPTION, isGlobalUnit, parseGlobal, TRUE_VALUES } from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
 const withFleet = (xFleet: string): string => `${service}\n[X-Fleet]\n${xFleet}\n`;
@@ -10,7 +11,7 @@ const withFleet = (xFleet: string): string => `${service}\n[X-Fleet]\n${xFleet}\
 /** Refuses one machine to one unit (or to every unit), with its own reason. */
 const refuse = (id: string, unitName?: string) =>
   testPlugin('refuse', (hooks) => {
-    hooks.filter.tap('refuse', (unit, machine) =>
+    hooks.filter.tap((unit, machine) =>
       machine.id === id && (unitName === undefined || unit.name === unitName) ? `machine ${id} refused by test` : undefined,
     );
   });
@@ -50,6 +51,27 @@ describe('isGlobalUnit', () => {
   ] as const)('$name', ({ options, expected }) => {
     const fleetOptions = new Map<string, readonly string[]>(options.map(([key, values]) => [key, [...values]]));
     expect(isGlobalUnit({ fleetOptions })).toBe(expected);
+  });
+});
+
+describe('GLOBAL_OPTION', () => {
+  it.each([
+    { name: 'Global=true sets it', options: [['Global', ['true']]], expected: true },
+    { name: 'Global=false sets nothing', options: [['Global', ['false']]], expected: false },
+    { name: 'Global=garbage sets nothing', options: [['Global', ['garbage']]], expected: false },
+    { name: 'the last value decides (true then no)', options: [['Global', ['true', 'no']]], expected: false },
+    { name: 'no Global option sets nothing', options: [], expected: false },
+  ] as const)('$name (for fleet\'s exclusions)', ({ options, expected }) => {
+    const fleetOptions = new Map<string, readonly string[]>(options.map(([key, values]) => [key, [...values]]));
+    expect(setsUnitOption({ fleetOptions }, GLOBAL_OPTION)).toBe(expected);
+  });
+
+  it('is declared by the plugin, excluding MachineOf and Replaces', async () => {
+    const cluster = await createTestCluster({ plugins: [global] });
+    expect(cluster.host.unitOptions.options).toEqual([
+      { ...GLOBAL_OPTION, plugin: 'global', spellings: ['Global'] },
+    ]);
+    expect(GLOBAL_OPTION.excludes).toEqual(['MachineOf', 'Replaces']);
   });
 });
 

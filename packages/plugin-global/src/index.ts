@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { definePlugin, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { ResolvedUnit } from '@fleetd/core';
+import { definePlugin, unitOptionValues, withGlobal } from '@fleetd/core';
+import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -19,9 +19,21 @@ export function parseGlobal(values: readonly string[]): boolean {
   return last !== undefined && TRUTHY.has(last.toLowerCase());
 }
 
+/**
+ * The option this plugin owns (fleet had no `X-` spelling for it). A unit
+ * with `Global=false` does not set it, so fleet's invalid combinations do
+ * not apply to it.
+ */
+export const GLOBAL_OPTION = Object.freeze({
+  name: 'Global',
+  description: 'run on every machine the other options accept instead of on one (true, yes, 1, on or t; the last value wins)',
+  excludes: Object.freeze(['MachineOf', 'Replaces'] as const),
+  isSet: parseGlobal,
+}) satisfies UnitOptionSpec;
+
 /** Whether the unit's `[X-Fleet]` options make it global. */
 export function isGlobalUnit(unit: Pick<ResolvedUnit, 'fleetOptions'>): boolean {
-  return parseGlobal(fleetOptionValues(unit, 'Global'));
+  return parseGlobal(unitOptionValues(unit, GLOBAL_OPTION));
 }
 
 /**
@@ -30,8 +42,8 @@ export function isGlobalUnit(unit: Pick<ResolvedUnit, 'fleetOptions'>): boolean 
  * per machine with the same narrow and filter taps as placed units.
  */
 export default definePlugin({
-  meta: { name: 'global', version, core: '^0.1.0' },
+  meta: { name: 'global', version, core: '^0.1.0', unitOptions: [GLOBAL_OPTION] },
   apply(hooks) {
-    hooks.resolveUnit.tap('global', (unit) => (isGlobalUnit(unit) ? withGlobal(unit, true) : unit));
+    hooks.resolveUnit.tap((unit) => (isGlobalUnit(unit) ? withGlobal(unit, true) : unit));
   },
 });
