@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
-import { definePlugin, parseUnitName, Stage, withRequirements } from '@fleetd/core';
+import { definePlugin, parseUnitName, Stage, unitOptionSpelling, withRequirements } from '@fleetd/core';
 import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
 import { machineOfCycle } from './cycle.js';
-import { machineOfPeers, machineOfSpelling } from './requirement.js';
+import { MACHINE_OF_OPTION, machineOfPeers } from './requirement.js';
 import type { MachineOfRequirement } from './requirement.js';
 
 export { machineOfCycle, MAX_CYCLE_SEARCH } from './cycle.js';
 export type { PeerLookup } from './cycle.js';
-export { MACHINE_OF_OPTIONS, machineOfPeers } from './requirement.js';
+export { MACHINE_OF_OPTION, machineOfPeers } from './requirement.js';
 export type { MachineOfRequirement } from './requirement.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -35,7 +35,7 @@ export const machineOfReasons = {
  */
 export function machineOfProblem(unit: Pick<ResolvedUnit, 'name' | 'nameInfo' | 'fleetOptions'>): string | undefined {
   if (unit.nameInfo.isTemplate) return undefined;
-  const option = machineOfSpelling(unit);
+  const option = unitOptionSpelling(unit, MACHINE_OF_OPTION);
   for (const peer of machineOfPeers(unit)) {
     let isTemplate: boolean;
     try {
@@ -82,16 +82,16 @@ function absentReason(peers: MachineOfRequirement, machine: MachineView, cluster
  * and placed next to the peer again. Cycles (A → B → A) are unschedulable.
  */
 export default definePlugin({
-  meta: { name: 'machine-of', version, core: '^0.1.0' },
+  meta: { name: 'machine-of', version, core: '^0.1.0', unitOptions: [MACHINE_OF_OPTION] },
   apply(hooks) {
-    hooks.resolveUnit.tap('machine-of', (unit) => {
+    hooks.resolveUnit.tap((unit) => {
       const peers = machineOfPeers(unit);
       return peers.length === 0 ? unit : withRequirements(unit, { 'machine-of': peers });
     });
 
-    hooks.validateUnit.tap('machine-of', (unit) => machineOfProblem(unit));
+    hooks.validateUnit.tap((unit) => machineOfProblem(unit));
 
-    hooks.narrow.tap('machine-of', (unit, cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       const peers = unit.requirements['machine-of'];
       // No peers: the filter passes every machine, so the core need not call it.
       if (peers === undefined) return narrowing.passesEverywhere?.();
@@ -113,7 +113,7 @@ export default definePlugin({
     });
 
     // Cheap (set lookups) and rejects all machines but one: run it early.
-    hooks.filter.tap({ name: 'machine-of', stage: Stage.EARLY }, (unit, machine, cluster) => {
+    hooks.filter.tap({ stage: Stage.EARLY }, (unit, machine, cluster) => {
       const peers = unit.requirements['machine-of'];
       if (peers === undefined) return undefined;
       // Checked even when every peer is here: units placed before they became a cycle must be revoked.

@@ -4,8 +4,7 @@ import { createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
 import type { DesiredState, PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster, TestMachine, TestUnit } from '@fleetd/core/testing';
-import leastLoaded from '@fleetd/plugin-least-loaded';
-import machineOf, { machineOfCycle, machineOfPeers, machineOfProblem, machineOfReasons } from './index.js';
+import machineOf, { MACHINE_OF_OPTION, machineOfCycle, machineOfPeers, machineOfProblem, machineOfReasons } from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
 const withFleet = (...lines: string[]): string => `${service}\n[X-Fleet]\n${lines.join('\n')}\n`;
@@ -14,27 +13,33 @@ const follower = (...peers: string[]): string => withFleet(...peers.map((peer) =
 
 /** Units named `global*` are global (what the global plugin would decide). */
 const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap('global-marker', (unit) => withGlobal(unit, unit.name.startsWith('global'))),
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
 );
 /** A unit with `Zone=z` runs only on machines whose metadata has zone=z: a requirement that can stop holding. */
-const zone = testPlugin('zone', (hooks) =>
-  hooks.filter.tap('zone', (unit, machine) => {
-    const [wanted] = fleetOptionValues(unit, 'Zone');
-    return wanted === undefined || machine.metadata['zone'] === wanted ? undefined : `zone ${wanted} not matched`;
-  }),
+const zone = testPlugin(
+  'zone',
+  (hooks) =>
+    hooks.filter.tap((unit, machine) => {
+      const [wanted] = fleetOptionValues(unit, 'Zone');
+      return wanted === undefined || machine.metadata['zone'] === wanted ? undefined : `zone ${wanted} not matched`;
+    }),
+  { unitOptions: [{ name: 'Zone', description: 'run only on machines of this zone' }] },
 );
 /** Global units run only on machines with `agents=yes`. */
 const agentsOnly = testPlugin('agents-only', (hooks) =>
-  hooks.filter.tap('agents-only', (unit, machine) => (!unit.global || machine.metadata['agents'] === 'yes' ? undefined : 'no agents here')),
+  hooks.filter.tap((unit, machine) => (!unit.global || machine.metadata['agents'] === 'yes' ? undefined : 'no agents here')),
 );
 /** A narrow tap that throws: the core drops all narrowing for the unit, so every machine goes through filter. */
 const noNarrowing = testPlugin('no-narrowing', (hooks) =>
-  hooks.narrow.tap('no-narrowing', () => {
+  hooks.narrow.tap(() => {
     throw new Error('narrowing disabled for this test');
   }),
 );
 
-const plugins: PluginEntry[] = [machineOf, leastLoaded];
+/** fleet's least-loaded rule (what @fleetd/plugin-least-loaded scores), so units spread as they would in fleet. */
+const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
+
+const plugins: PluginEntry[] = [machineOf, spread];
 
 /** Every placement of the cluster grouped by machine: `{ m1: ['a.service', 'b.service'] }`. */
 function byMachine(cluster: TestCluster): Record<string, string[]> {
@@ -42,6 +47,18 @@ function byMachine(cluster: TestCluster): Record<string, string[]> {
   for (const [unit, machine] of Object.entries(cluster.placements())) (groups[machine] ??= []).push(unit);
   return groups;
 }
+
+describe('declared [X-Fleet] options', () => {
+  it('owns MachineOf under both spellings', async () => {
+    const cluster = await createTestCluster({ plugins });
+    for (const spelling of ['MachineOf', 'X-ConditionMachineOf']) {
+      expect(cluster.host.unitOptions.get(spelling)).toMatchObject({ plugin: 'machine-of', name: 'MachineOf', aliases: ['X-ConditionMachineOf'] });
+    }
+    expect(machineOf.meta.unitOptions).toEqual([MACHINE_OF_OPTION]);
+    // fleet's combinations with MachineOf are declared by the options that exclude it (MachineID, Global).
+    expect(MACHINE_OF_OPTION).not.toHaveProperty('excludes');
+  });
+});
 
 describe('machineOfPeers', () => {
   it.each([

@@ -1,5 +1,5 @@
-import { fleetOptionValues } from '@fleetd/core';
-import type { ResolvedUnit } from '@fleetd/core';
+import { unitOptionValues } from '@fleetd/core';
+import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
 /** The units a unit must share its machine with: exact names, deduplicated, in file order. */
 export type MachineOfRequirement = readonly string[];
@@ -11,8 +11,12 @@ declare module '@fleetd/core' {
   }
 }
 
-/** The two spellings fleet accepts, current one first. */
-export const MACHINE_OF_OPTIONS = ['MachineOf', 'X-ConditionMachineOf'] as const;
+/** The `[X-Fleet]` option this plugin owns, under fleet's two spellings (the current one first). */
+export const MACHINE_OF_OPTION = Object.freeze({
+  name: 'MachineOf',
+  aliases: Object.freeze(['X-ConditionMachineOf']),
+  description: 'run only on the machine where every named unit runs, and follow it when it moves',
+}) satisfies UnitOptionSpec;
 
 /**
  * The unit's MachineOf peers (`MachineOf` and legacy `X-ConditionMachineOf`
@@ -22,15 +26,10 @@ export const MACHINE_OF_OPTIONS = ['MachineOf', 'X-ConditionMachineOf'] as const
  */
 export function machineOfPeers(unit: Pick<ResolvedUnit, 'fleetOptions'>): MachineOfRequirement {
   const peers: string[] = [];
-  for (const value of fleetOptionValues(unit, ...MACHINE_OF_OPTIONS)) {
+  for (const value of unitOptionValues(unit, MACHINE_OF_OPTION)) {
     for (const name of value.split(/\s+/)) {
       if (name !== '' && !peers.includes(name)) peers.push(name);
     }
   }
   return peers;
-}
-
-/** The spelling the unit used, for messages that quote the user's own words. */
-export function machineOfSpelling(unit: Pick<ResolvedUnit, 'fleetOptions'>): (typeof MACHINE_OF_OPTIONS)[number] {
-  return unit.fleetOptions.has('MachineOf') ? 'MachineOf' : 'X-ConditionMachineOf';
 }
