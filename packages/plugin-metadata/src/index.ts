@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { definePlugin, fleetOptionValues, Stage, withRequirements } from '@fleetd/core';
-import type { ResolvedUnit } from '@fleetd/core';
+import { definePlugin, Stage, unitOptionValues, withRequirements } from '@fleetd/core';
+import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 import { metadataCandidates, metadataVerdict, parseMetadataRequirement } from './requirement.js';
 import type { MetadataRequirement } from './requirement.js';
 
@@ -34,8 +34,15 @@ export type {
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-/** The option's spellings: fleet's current one and the legacy `X-Condition…` one (both are read). */
-export const METADATA_OPTIONS = Object.freeze(['MachineMetadata', 'X-ConditionMachineMetadata'] as const);
+/** The option this plugin owns: fleet's `MachineMetadata` and its legacy `X-Condition…` spelling (both are read). */
+export const METADATA_OPTION = Object.freeze({
+  name: 'MachineMetadata',
+  aliases: Object.freeze(['X-ConditionMachineMetadata'] as const),
+  description: 'run only on machines whose metadata matches key=value (same key repeated: any of its values), key!=value, or key>=N, >N, <=N, <N',
+}) satisfies UnitOptionSpec;
+
+/** The option's spellings, in the order their values are read. */
+export const METADATA_OPTIONS = Object.freeze([METADATA_OPTION.name, ...METADATA_OPTION.aliases] as const);
 
 declare module '@fleetd/core' {
   interface UnitRequirements {
@@ -48,7 +55,7 @@ declare module '@fleetd/core' {
  * `X-ConditionMachineMetadata`; undefined when the unit has none.
  */
 export function metadataRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): MetadataRequirement | undefined {
-  const values = fleetOptionValues(unit, ...METADATA_OPTIONS);
+  const values = unitOptionValues(unit, METADATA_OPTION);
   if (values.length === 0) return undefined;
   const requirement = parseMetadataRequirement(values);
   const empty = requirement.equals.length === 0 && requirement.conditions.length === 0 && requirement.errors.length === 0;
@@ -62,17 +69,17 @@ export function metadataRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): M
  * (an index lookup), `filter` checks the rest without allocating.
  */
 export default definePlugin({
-  meta: { name: 'metadata', version, core: '^0.1.0' },
+  meta: { name: 'metadata', version, core: '^0.1.0', unitOptions: [METADATA_OPTION] },
   apply(hooks) {
-    hooks.resolveUnit.tap('metadata', (unit) => {
+    hooks.resolveUnit.tap((unit) => {
       const requirement = metadataRequirement(unit);
       return requirement === undefined ? unit : withRequirements(unit, { metadata: requirement });
     });
 
     // A template's values hold unexpanded specifiers (hostname=%i reads hostname= there): its instances are checked.
-    hooks.validateUnit.tap('metadata', (unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.metadata?.problem));
+    hooks.validateUnit.tap((unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.metadata?.problem));
 
-    hooks.narrow.tap('metadata', (unit, cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       const requirement = unit.requirements.metadata;
       // No requirement: the filter passes every machine, so the core need not call it.
       if (requirement === undefined) return narrowing.passesEverywhere?.();
@@ -84,7 +91,7 @@ export default definePlugin({
       if (candidates !== undefined) narrowing.restrict(candidates.machines, candidates.group.reason);
     });
 
-    hooks.filter.tap({ name: 'metadata', stage: Stage.EARLY }, (unit, machine, cluster) => {
+    hooks.filter.tap({ stage: Stage.EARLY }, (unit, machine, cluster) => {
       const requirement = unit.requirements.metadata;
       return requirement === undefined ? undefined : metadataVerdict(requirement, machine.metadata, cluster);
     });

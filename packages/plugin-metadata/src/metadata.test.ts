@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createUnit, ErrorCodes, isFleetError, withGlobal } from '@fleetd/core';
-import type { Machine } from '@fleetd/core';
+import { assemblePlugins, createUnit, ErrorCodes, isFleetError, withGlobal } from '@fleetd/core';
+import type { Machine, RoundResult } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
-import metadata, { matchesMetadata, metadataRequirement, metadataVerdict, parseMetadataRequirement } from './index.js';
+import { Scheduler } from '@fleetd/core/unstable';
+import metadata, { METADATA_OPTION, matchesMetadata, metadataRequirement, metadataVerdict, parseMetadataRequirement } from './index.js';
 
 /** A service whose [X-Fleet] section holds `lines`. */
 function unitFile(...lines: string[]): string {
@@ -25,17 +26,30 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
+/**
+ * One engine round over a unit stored before the metadata plugin was installed:
+ * the engine schedules what the registry holds, which no validateUnit tap saw.
+ */
+async function roundWithStoredUnit(contents: string, machines: readonly Machine[], placedOn?: string): Promise<RoundResult> {
+  const scheduler = new Scheduler(await assemblePlugins([metadata]));
+  const state = scheduler.createState();
+  for (const each of machines) state.upsertMachine(each);
+  state.upsertUnit(createUnit({ name: 'bad.service', contents, desiredState: 'launched' }));
+  if (placedOn !== undefined) state.setPlacement('bad.service', placedOn);
+  return scheduler.schedule(state);
+}
+
 /** fleet's metadata rule, with the filter only: what the plugin must decide, without its narrowing. */
 const scanOnly = testPlugin('metadata', (hooks) => {
-  hooks.validateUnit.tap('metadata', (unit) => metadataRequirement(unit)?.problem);
-  hooks.filter.tap('metadata', (unit, slot, cluster) => {
+  hooks.validateUnit.tap((unit) => metadataRequirement(unit)?.problem);
+  hooks.filter.tap((unit, slot, cluster) => {
     const requirement = metadataRequirement(unit);
     return requirement === undefined ? undefined : metadataVerdict(requirement, slot.metadata, cluster);
   });
 });
 
 const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap('global-marker', (unit) => withGlobal(unit, unit.name.startsWith('global'))),
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
 );
 
 describe('metadata: fleet semantics', () => {
@@ -203,7 +217,7 @@ describe('metadata: refused at submit', () => {
     const error = thrown(() => cluster.submit('bad.service', unitFile(line)));
     expect(isFleetError(error, ErrorCodes.UNIT_INVALID)).toBe(true);
     expect(error).toMatchObject({ message: `unit bad.service: ${problem}`, plugin: 'metadata', unit: 'bad.service' });
-    expect(cluster.state.rawUnit('bad.service')).toBeUndefined();
+    expect(cluster.state.unit('bad.service')).toBeUndefined();
   });
 
   it('accepts every operator', async () => {
@@ -213,24 +227,21 @@ describe('metadata: refused at submit', () => {
   });
 
   it('makes a unit that reached the engine anyway unschedulable on every machine, evaluating none', async () => {
-    const cluster = await createTestCluster({ plugins: [metadata], machines: ['m1', 'm2', machine('m3', { region: 'us-east-1' })] });
-    cluster.state.upsertUnit(createUnit({ name: 'bad.service', contents: unitFile('MachineMetadata="region=us-east-1" "region"'), desiredState: 'launched' }));
-    const round = await cluster.schedule();
+    const contents = unitFile('MachineMetadata="region=us-east-1" "region"');
+    const round = await roundWithStoredUnit(contents, [machine('m1'), machine('m2'), machine('m3', { region: 'us-east-1' })]);
     const reason = 'MachineMetadata "region": no operator (use =, !=, >=, >, <= or <)';
     expect(round.stats.evaluations).toBe(0);
-    expect(cluster.summary('bad.service')).toBe(`0/3 machines available: 3 ${reason}`);
-    expect(cluster.reasons('bad.service')).toEqual(['m1', 'm2', 'm3'].map((id) => ({ machine: id, plugin: 'metadata', kind: 'narrow', message: reason })));
+    const [unschedulable] = round.unschedulable;
+    expect(unschedulable?.summary).toBe(`0/3 machines available: 3 ${reason}`);
+    expect(unschedulable?.rejections).toEqual(['m1', 'm2', 'm3'].map((id) => ({ machine: id, plugin: 'metadata', kind: 'narrow', message: reason })));
   });
 
   it('revokes a placed unit whose requirement cannot be parsed', async () => {
-    const cluster = await createTestCluster({ plugins: [metadata], machines: ['m1', 'm2'] });
-    cluster.state.upsertUnit(createUnit({ name: 'bad.service', contents: unitFile('MachineMetadata=cpus>=lots'), desiredState: 'launched' }));
-    cluster.state.setPlacement('bad.service', 'm1');
-    const round = await cluster.schedule();
+    const round = await roundWithStoredUnit(unitFile('MachineMetadata=cpus>=lots'), [machine('m1'), machine('m2')], 'm1');
     const reason = 'MachineMetadata "cpus>=lots": "lots" is not a number';
     expect(round.revocations).toEqual([{ unit: 'bad.service', machine: 'm1', plugin: 'metadata', reason }]);
-    expect(cluster.placementOf('bad.service')).toBeUndefined();
-    expect(cluster.summary('bad.service')).toBe(`0/2 machines available: 2 ${reason}`);
+    expect(round.placements).toEqual([]);
+    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([{ unit: 'bad.service', summary: `0/2 machines available: 2 ${reason}` }]);
   });
 });
 
@@ -258,7 +269,7 @@ describe('metadata: narrowing', () => {
       plugins: [metadata],
       machines: machines300,
       units: { 'app.service': unitFile(...lines) },
-      scheduler: { maxPasses: 1 },
+      maxPasses: 1,
     });
     const round = await cluster.schedule();
     expect(round.stats.evaluations).toBe(evaluations);
@@ -285,8 +296,8 @@ describe('metadata: narrowing', () => {
     ]);
     expect(cluster.summary('app.service')).toBe(`0/4 machines available: 3 ${region}, 1 ${disk}`);
     // Re-checking a placement (filter only) on m1, which fails both groups, gives the same reason.
-    cluster.state.setPlacement('app.service', 'm1');
-    const round = await cluster.schedule();
+    const placed = await createTestCluster({ plugins: [metadata], machines, units: { 'app.service': contents }, placements: { 'app.service': 'm1' } });
+    const round = await placed.schedule();
     expect(round.revocations).toEqual([{ unit: 'app.service', machine: 'm1', plugin: 'metadata', reason: region }]);
   });
 
@@ -485,6 +496,18 @@ describe('metadata: properties', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('declared option', () => {
+  it.each(['MachineMetadata', 'X-ConditionMachineMetadata'])('%s belongs to MachineMetadata, owned by the plugin', async (spelling) => {
+    const cluster = await createTestCluster({ plugins: [metadata] });
+    expect(cluster.host.unitOptions.get(spelling)).toMatchObject({ name: 'MachineMetadata', plugin: 'metadata', spellings: ['MachineMetadata', 'X-ConditionMachineMetadata'] });
+  });
+
+  it('excludes no other option (fleet allowed MachineMetadata with any)', () => {
+    expect(metadata.meta.unitOptions).toEqual([METADATA_OPTION]);
+    expect(METADATA_OPTION).not.toHaveProperty('excludes');
   });
 });
 

@@ -1,8 +1,9 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd';
-import type { FleetPlugin, MachineView, ResolvedUnit } from '@fleetd/core';
+import type { FleetPlugin, MachineView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 import metadata, {
   matchesMetadata,
   METADATA_OPERATORS,
+  METADATA_OPTION,
   METADATA_OPTIONS,
   metadataCandidates,
   metadataMismatch,
@@ -24,6 +25,12 @@ expectType<FleetPlugin<undefined>>(metadata);
 // The operator list is a readonly tuple of literal operators.
 expectType<readonly ['=', '!=', '>=', '>', '<=', '<']>(METADATA_OPERATORS);
 expectType<readonly ['MachineMetadata', 'X-ConditionMachineMetadata']>(METADATA_OPTIONS);
+
+// The declared option: its spellings as literal types, no exclusions.
+expectAssignable<UnitOptionSpec>(METADATA_OPTION);
+expectType<'MachineMetadata'>(METADATA_OPTION.name);
+expectType<readonly ['X-ConditionMachineMetadata']>(METADATA_OPTION.aliases);
+expectError(METADATA_OPTION.excludes);
 expectAssignable<MetadataOperator>('!=');
 expectNotAssignable<MetadataOperator>('==');
 expectNotAssignable<NumericMetadataOperator>('=');
