@@ -4,23 +4,29 @@ import { createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
 import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
-import conflicts, { compileGlob, conflictOn, conflictPatterns, conflictsReasons, matchesAny } from './index.js';
+import { compileGlob, matchesAny } from '@fleetd/glob';
+import conflicts, { CONFLICTS_OPTION, conflictingPeerProblem, conflictOn, conflictPatterns, conflictsReasons } from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
 const withFleet = (...lines: string[]): string => `${service}\n[X-Fleet]\n${lines.join('\n')}\n`;
 
 /** Units named `global*` are global (what the global plugin decides from `Global=true`). */
 const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap('global-marker', (unit) => withGlobal(unit, unit.name.startsWith('global'))),
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
 );
 /** fleet's least-loaded rule, so units spread as they would in fleet. */
-const spread = testPlugin('spread', (hooks) => hooks.score.tap('spread', (_unit, machine) => -machine.load));
+const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 /** A narrow tap that throws: the core then drops all narrowing, so every machine goes through filter. */
 const noNarrowing = testPlugin('no-narrowing', (hooks) =>
-  hooks.narrow.tap('no-narrowing', () => {
+  hooks.narrow.tap(() => {
     throw new Error('narrowing disabled for this test');
   }),
 );
+
+/** Declares MachineOf as the machine-of plugin does: the conflicts plugin finds the option through the table, whoever owns it. */
+const machineOfOwner = testPlugin('machine-of', () => undefined, {
+  unitOptions: [{ name: 'MachineOf', aliases: ['X-ConditionMachineOf'], description: 'run on the machine of these units' }],
+});
 
 const plugins: PluginEntry[] = [conflicts, spread];
 
@@ -50,6 +56,26 @@ function conflictingPairs(cluster: TestCluster): string[] {
   }
   return pairs;
 }
+
+/** What submitting the unit throws, or undefined when it is accepted. */
+function submitError(cluster: TestCluster, name: string, contents: string): unknown {
+  try {
+    cluster.submit(name, contents);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('declared [X-Fleet] options', () => {
+  it('owns Conflicts and its legacy spelling, excluding Replaces', async () => {
+    const cluster = await createTestCluster({ plugins });
+    for (const spelling of ['Conflicts', 'X-Conflicts']) {
+      expect(cluster.host.unitOptions.get(spelling)).toMatchObject({ plugin: 'conflicts', name: 'Conflicts', aliases: ['X-Conflicts'], excludes: ['Replaces'] });
+    }
+    expect(conflicts.meta.unitOptions).toEqual([CONFLICTS_OPTION]);
+  });
+});
 
 describe('conflictPatterns', () => {
   it.each([
@@ -303,9 +329,68 @@ describe('malformed patterns', () => {
   });
 });
 
+describe("a MachineOf peer matching the unit's own Conflicts (fleet: unresolvable requirements)", () => {
+  it.each([
+    {
+      name: 'an exact peer and a glob',
+      lines: ['MachineOf=db.service', 'Conflicts=db*'],
+      problem: "MachineOf peer db.service matches the unit's own Conflicts pattern db*",
+    },
+    {
+      name: 'legacy spellings, quoted as the unit spells them',
+      lines: ['X-ConditionMachineOf=db.service', 'X-Conflicts=d?.service'],
+      problem: "X-ConditionMachineOf peer db.service matches the unit's own X-Conflicts pattern d?.service",
+    },
+    {
+      name: 'the first matching pattern, with the first peer it matches',
+      lines: ['MachineOf=cache.service db.service', 'Conflicts=web* [cd]*'],
+      problem: "MachineOf peer cache.service matches the unit's own Conflicts pattern [cd]*",
+    },
+    {
+      name: 'an exact name',
+      lines: ['MachineOf=db.service', 'Conflicts=db.service'],
+      problem: "MachineOf peer db.service matches the unit's own Conflicts pattern db.service",
+    },
+    { name: 'a peer the globs do not match', lines: ['MachineOf=db.service', 'Conflicts=cache*'], problem: undefined },
+    { name: 'MachineOf without Conflicts', lines: ['MachineOf=db.service'], problem: undefined },
+    {
+      name: 'a malformed glob: the malformed glob is the problem',
+      lines: ['MachineOf=db.service', 'Conflicts=[a db*'],
+      problem: 'Conflicts pattern "[a" is malformed: unterminated character class',
+    },
+  ])('$name', async ({ lines, problem }) => {
+    const cluster = await createTestCluster({ plugins: [machineOfOwner, ...plugins] });
+    const error = submitError(cluster, 'web.service', withFleet(...lines));
+    if (problem === undefined) expect(error).toBeUndefined();
+    else expect(error).toMatchObject({ code: ErrorCodes.UNIT_INVALID, plugin: 'conflicts', message: `unit web.service: ${problem}` });
+  });
+
+  it('is checked on a template too, as fleet checked every submitted unit', async () => {
+    const cluster = await createTestCluster({ plugins: [machineOfOwner, ...plugins] });
+    expect(() => cluster.submit('web@.service', withFleet('MachineOf=db.service', 'Conflicts=db*'), 'inactive')).toThrow(
+      "unit web@.service: MachineOf peer db.service matches the unit's own Conflicts pattern db*",
+    );
+  });
+
+  it('does not apply when no assembled plugin declares MachineOf', async () => {
+    const cluster = await createTestCluster({ plugins });
+    expect(submitError(cluster, 'web.service', withFleet('MachineOf=db.service', 'Conflicts=db*'))).toBeUndefined();
+  });
+
+  it('conflictingPeerProblem reads MachineOf under whatever declaration it is given', async () => {
+    const cluster = await createTestCluster({ plugins, units: { 'web.service': withFleet('Peer=db.service', 'Conflicts=db*') } });
+    const unit = resolved(cluster, 'web.service');
+    expect(conflictingPeerProblem(unit, { name: 'Peer' })).toBe("Peer peer db.service matches the unit's own Conflicts pattern db*");
+    expect(conflictingPeerProblem(unit, undefined)).toBeUndefined();
+  });
+});
+
 describe('reasons', () => {
   it('are short phrases naming the other unit', () => {
     expect(conflictsReasons.conflictWith('web@1.service')).toBe('conflict with web@1.service');
+    expect(conflictsReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'X-Conflicts', 'db*')).toBe(
+      "MachineOf peer db.service matches the unit's own X-Conflicts pattern db*",
+    );
   });
 });
 
@@ -328,7 +413,7 @@ describe('property: no two conflicting units ever share a machine', () => {
         async (units, machineCount, initial) => {
           const machines = Array.from({ length: machineCount }, (_, i) => `m${i + 1}`);
           const marker = testPlugin('marker', (hooks) =>
-            hooks.resolveUnit.tap('marker', (unit) => withGlobal(unit, units.find((u) => u.name === unit.name)?.global === true)),
+            hooks.resolveUnit.tap((unit) => withGlobal(unit, units.find((u) => u.name === unit.name)?.global === true)),
           );
           const contents = Object.fromEntries(
             units.map((u) => [u.name, u.conflicts.length === 0 ? service : withFleet(`${u.legacy ? 'X-' : ''}Conflicts=${u.conflicts.join(' ')}`)]),

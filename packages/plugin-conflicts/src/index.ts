@@ -1,13 +1,8 @@
 import { createRequire } from 'node:module';
-import { definePlugin, fleetOptionValues, withRequirements } from '@fleetd/core';
-import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
-import { compileGlobs, matchesAny, splitPatterns } from './globs.js';
-import type { CompiledGlobs } from './globs.js';
-
-export { compileGlob, GlobSyntaxError, pathMatch } from './glob.js';
-export type { GlobMatcher } from './glob.js';
-export { compileGlobs, matchesAny, splitPatterns } from './globs.js';
-export type { CompiledGlobs } from './globs.js';
+import { definePlugin, fleetOptionValues, unitOptionSpelling, unitOptionValues, withRequirements } from '@fleetd/core';
+import type { ClusterView, MachineView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
+import { compileGlobs, firstMatch, matchesAny, splitPatterns } from '@fleetd/glob';
+import type { CompiledGlobs } from '@fleetd/glob';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -21,13 +16,31 @@ declare module '@fleetd/core' {
   }
 }
 
-/** The two spellings fleet accepts; fleet read the legacy one first. */
-export const CONFLICTS_OPTIONS = ['X-Conflicts', 'Conflicts'] as const;
+/**
+ * The `[X-Fleet]` option this plugin owns, with fleet's legacy spelling. fleet
+ * refused a unit with both Conflicts and Replaces; the validation plugin
+ * enforces `excludes` at submit.
+ */
+export const CONFLICTS_OPTION = Object.freeze({
+  name: 'Conflicts',
+  aliases: Object.freeze(['X-Conflicts']),
+  description: 'never share a machine with units matching these globs (Go path.Match), nor with units whose globs match this one',
+  excludes: Object.freeze(['Replaces']),
+}) satisfies UnitOptionSpec;
+
+/** fleet read the legacy spelling's values first, so the patterns keep that order. */
+const READ_ORDER: readonly string[] = Object.freeze([...CONFLICTS_OPTION.aliases, CONFLICTS_OPTION.name]);
 
 /** The reason texts this plugin gives, identical for identical causes. */
 export const conflictsReasons = {
   /** A unit on the machine matches one of the unit's globs, or has a glob matching the unit. */
   conflictWith: (other: string): string => `conflict with ${other}`,
+  /**
+   * At submit: the unit must share a machine with `peer` (MachineOf) yet may
+   * never share one with it (its own glob `pattern`); options as the unit spells them.
+   */
+  peerMatchesOwnPattern: (machineOf: string, peer: string, conflicts: string, pattern: string): string =>
+    `${machineOf} peer ${peer} matches the unit's own ${conflicts} pattern ${pattern}`,
 } as const;
 
 /**
@@ -36,7 +49,24 @@ export const conflictsReasons = {
  * number of lines; empty values dropped.
  */
 export function conflictPatterns(unit: Pick<ResolvedUnit, 'fleetOptions'>): string[] {
-  return splitPatterns(fleetOptionValues(unit, ...CONFLICTS_OPTIONS));
+  return splitPatterns(fleetOptionValues(unit, ...READ_ORDER));
+}
+
+/**
+ * fleet's "unresolvable requirements: peer matches conflict": a MachineOf
+ * peer that one of the unit's own (compiled) Conflicts globs matches can
+ * never be satisfied. `machineOf` is the MachineOf option as an assembled
+ * plugin declares it (`context.unitOptions.get('MachineOf')`); when none
+ * does, MachineOf means nothing and there is no problem.
+ */
+export function conflictingPeerProblem(
+  unit: Pick<ResolvedUnit, 'fleetOptions' | 'requirements'>,
+  machineOf: Pick<UnitOptionSpec, 'name' | 'aliases'> | undefined,
+): string | undefined {
+  if (machineOf === undefined || unit.requirements.conflicts === undefined) return undefined;
+  const match = firstMatch(unit.requirements.conflicts, splitPatterns(unitOptionValues(unit, machineOf)));
+  if (match === undefined) return undefined;
+  return conflictsReasons.peerMatchesOwnPattern(unitOptionSpelling(unit, machineOf), match.name, unitOptionSpelling(unit, CONFLICTS_OPTION), match.pattern);
 }
 
 /**
@@ -81,24 +111,32 @@ export function conflictOn(
 /**
  * fleet's `Conflicts` (legacy `X-Conflicts`): a unit never shares a machine
  * with a unit matching one of its globs (Go `path.Match` semantics), nor with
- * a unit whose globs match it. Malformed globs are refused at submit; a unit
- * that reaches the engine with one anyway is unschedulable (and revoked if
- * placed) with the same message, rather than having the glob silently match
- * nothing as fleet did.
+ * a unit whose globs match it. Malformed globs, and MachineOf peers matching
+ * the unit's own globs, are refused at submit; a unit that reaches the engine
+ * with a malformed glob anyway is unschedulable (and revoked if placed) with
+ * the same message, rather than having the glob silently match nothing as
+ * fleet did.
  */
 export default definePlugin({
-  meta: { name: 'conflicts', version, core: '^0.1.0' },
-  apply(hooks) {
-    hooks.resolveUnit.tap('conflicts', (unit) => {
+  meta: { name: 'conflicts', version, core: '^0.1.0', unitOptions: [CONFLICTS_OPTION] },
+  apply(hooks, _options, context) {
+    const machineOf = context.unitOptions.get('MachineOf');
+
+    hooks.resolveUnit.tap((unit) => {
       const patterns = conflictPatterns(unit);
       if (patterns.length === 0) return unit;
-      return withRequirements(unit, { conflicts: compileGlobs('Conflicts', patterns) });
+      return withRequirements(unit, { conflicts: compileGlobs(CONFLICTS_OPTION.name, patterns) });
     });
 
-    // A template is never placed, and its globs may only become well formed once an instance expands %i.
-    hooks.validateUnit.tap('conflicts', (unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.conflicts?.problem));
+    hooks.validateUnit.tap((unit) => {
+      const conflicts = unit.requirements.conflicts;
+      if (conflicts === undefined) return undefined;
+      // A template is never placed, and its globs may only become well formed once an instance expands %i.
+      if (conflicts.problem !== undefined && !unit.nameInfo.isTemplate) return conflicts.problem;
+      return conflictingPeerProblem(unit, machineOf);
+    });
 
-    hooks.narrow.tap('conflicts', (unit, cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       const mine = unit.requirements.conflicts;
       if (mine !== undefined) {
         if (mine.problem !== undefined) narrowing.restrict([], mine.problem);
@@ -115,7 +153,7 @@ export default definePlugin({
       narrowing.passesEverywhere?.();
     });
 
-    hooks.filter.tap('conflicts', (unit, machine, cluster) => {
+    hooks.filter.tap((unit, machine, cluster) => {
       const problem = unit.requirements.conflicts?.problem;
       if (problem !== undefined) return problem;
       // The core's index of units with Conflicts lets the reverse check skip every other unit without a lookup.

@@ -1,60 +1,45 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
-import type { FleetPlugin, ResolvedUnit } from '@fleetd/core';
-import conflicts, {
-  CONFLICTS_OPTIONS,
-  compileGlob,
-  compileGlobs,
-  conflictOn,
-  conflictPatterns,
-  conflictsReasons,
-  GlobSyntaxError,
-  matchesAny,
-  pathMatch,
-  splitPatterns,
-} from '@fleetd/plugin-conflicts';
-import type { CompiledGlobs, ConflictsRequirement, GlobMatcher } from '@fleetd/plugin-conflicts';
+import type { DeclaredUnitOption, FleetPlugin, PluginContext, PluginHooks, PluginMeta, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
+import type { CompiledGlobs } from '@fleetd/glob';
+import conflicts, { CONFLICTS_OPTION, conflictingPeerProblem, conflictOn, conflictPatterns, conflictsReasons } from '@fleetd/plugin-conflicts';
+import type { ConflictsRequirement } from '@fleetd/plugin-conflicts';
+import * as api from '@fleetd/plugin-conflicts';
 
 declare const unit: ResolvedUnit;
+declare const declared: DeclaredUnitOption | undefined;
 
+// A plugin without options, declaring the [X-Fleet] option it owns.
 expectType<FleetPlugin<undefined>>(conflicts);
+expectType<PluginMeta>(conflicts.meta);
+expectType<readonly UnitOptionSpec[] | undefined>(conflicts.meta.unitOptions);
+expectType<PluginHooks>({} as Parameters<typeof conflicts.apply>[0]);
+expectError(conflicts.apply({} as PluginHooks, { any: 'options' }, {} as PluginContext));
+expectAssignable<UnitOptionSpec>(CONFLICTS_OPTION);
+expectType<'Conflicts'>(CONFLICTS_OPTION.name);
+expectType<readonly string[]>(CONFLICTS_OPTION.aliases);
+expectType<readonly string[]>(CONFLICTS_OPTION.excludes);
+expectError((CONFLICTS_OPTION.excludes = []));
 
-// Go's path.Match: a boolean, or a thrown GlobSyntaxError.
-expectType<boolean>(pathMatch('web@*.service', 'web@1.service'));
-expectError(pathMatch('web@*.service'));
-expectError(pathMatch(/web/, 'web.service'));
-
-// The compiled form is a callable matcher that remembers its pattern.
-const matcher = compileGlob('web@*.service');
-expectType<GlobMatcher>(matcher);
-expectType<boolean>(matcher('web@1.service'));
-expectType<string>(matcher.pattern);
-expectType<string | undefined>(matcher.literal);
-expectError(matcher(1));
-expectError((matcher.pattern = 'x'));
-
-const error = new GlobSyntaxError('[a', 'unterminated character class');
-expectAssignable<Error>(error);
-expectType<string>(error.pattern);
-expectType<string>(error.detail);
+// The glob engine lives in @fleetd/glob now; nothing of it is re-exported here.
+expectError(api.pathMatch);
+expectError(api.compileGlobs);
 
 // Parsing needs only the [X-Fleet] options.
 expectType<string[]>(conflictPatterns(unit));
 expectType<string[]>(conflictPatterns({ fleetOptions: new Map([['Conflicts', ['db*']]]) }));
 expectError(conflictPatterns({ options: [] }));
-expectType<string[]>(splitPatterns(['a* b*']));
 
-const globs = compileGlobs('Conflicts', ['db*']);
-expectType<CompiledGlobs>(globs);
-expectType<string | undefined>(globs.problem);
-expectType<readonly GlobMatcher[]>(globs.matchers);
-expectError(globs.matchers.push(matcher));
-expectType<boolean>(matchesAny(globs, 'db.service'));
-expectType<boolean>(matchesAny(undefined, 'db.service'));
-
-// The requirement key is typed by declaration merging.
+// The requirement key is typed by declaration merging, with @fleetd/glob's compiled globs.
 expectType<ConflictsRequirement | undefined>(unit.requirements.conflicts);
+expectAssignable<CompiledGlobs | undefined>(unit.requirements.conflicts);
+
+// The peer rule takes MachineOf as the table declares it (or nothing when no plugin does).
+expectType<string | undefined>(conflictingPeerProblem(unit, declared));
+expectType<string | undefined>(conflictingPeerProblem(unit, { name: 'MachineOf', aliases: ['X-ConditionMachineOf'] }));
+expectError(conflictingPeerProblem(unit, 'MachineOf'));
+expectError(conflictingPeerProblem({ fleetOptions: new Map() }, declared));
 
 expectType<string | undefined>(conflictOn(unit, { units: new Set(['db.service']) }, { unit: () => undefined }));
 expectError(conflictOn(unit, { units: ['db.service'] }, { unit: () => undefined }));
 expectType<string>(conflictsReasons.conflictWith('db.service'));
-expectAssignable<readonly string[]>(CONFLICTS_OPTIONS);
+expectType<string>(conflictsReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'Conflicts', 'db*'));
