@@ -84,7 +84,7 @@ export function expandFleetOptions(
 export default definePlugin({
   meta: { name: 'specifiers', version, core: '^0.1.0' },
   apply(hooks) {
-    hooks.resolveUnit.tap({ name: 'specifiers', stage: Stage.PREPARE }, (unit) => {
+    hooks.resolveUnit.tap({ stage: Stage.PREPARE }, (unit) => {
       const fleetOptions = expandFleetOptions(unit.fleetOptions, unit.nameInfo);
       return fleetOptions === unit.fleetOptions ? unit : withFleetOptions(unit, fleetOptions);
     });

@@ -121,12 +121,12 @@ describe('expandFleetOptions', () => {
 /** Reads MachineOf in its own resolveUnit tap, to see what it was given. */
 const reader = (stage: number) =>
   testPlugin('reader', (hooks) => {
-    hooks.resolveUnit.tap({ name: 'reader', stage }, (unit) => withRequirements(unit, { reader: fleetOptionValues(unit, 'MachineOf') }));
+    hooks.resolveUnit.tap({ stage }, (unit) => withRequirements(unit, { reader: fleetOptionValues(unit, 'MachineOf') }));
   });
 
 /** A minimal MachineOf: only on the machine where every peer is placed. */
 const follow = testPlugin('follow', (hooks) => {
-  hooks.filter.tap('follow', (unit, machine, cluster) => {
+  hooks.filter.tap((unit, machine, cluster) => {
     for (const peer of fleetOptionValues(unit, 'MachineOf')) if (cluster.placementOf(peer) !== machine) return `not the machine of ${peer}`;
     return undefined;
   });
@@ -162,6 +162,11 @@ describe('specifiers plugin', () => {
   ])('runs before other resolveUnit taps ($name)', async ({ plugins }) => {
     const cluster = await createTestCluster({ plugins: plugins(), units: { 'foo@bar.service': unitWith('MachineOf=%p.socket') } });
     expect(cluster.state.unit('foo@bar.service')?.requirements['reader']).toEqual(['foo.socket']);
+  });
+
+  it('owns no [X-Fleet] option: it rewrites the values of every option, whoever owns it', async () => {
+    const cluster = await createTestCluster({ plugins: [specifiers] });
+    expect(cluster.host.unitOptions.options).toEqual([]);
   });
 
   it('leaves a unit without % as it was resolved', async () => {
