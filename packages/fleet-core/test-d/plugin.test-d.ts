@@ -1,7 +1,21 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
 import { z } from 'zod';
-import { definePlugin, Stage } from '@fleetd/core';
-import type { FleetPlugin, MachineView, ResolvedUnit, ClusterView, BindBatch, UnitState, FilterVerdict } from '@fleetd/core';
+import { assemblePlugins, definePlugin, isFleetError, Stage } from '@fleetd/core';
+import type {
+  BindBatch,
+  ClusterView,
+  DeclaredUnitOption,
+  FilterVerdict,
+  FleetPlugin,
+  MachineView,
+  PluginContext,
+  PluginHooks,
+  PluginLogger,
+  ResolvedUnit,
+  RoundResult,
+  UnitDriver,
+  UnitState,
+} from '@fleetd/core';
 
 const meta = { name: 'zones', version: '1.0.0', core: '^0.1.0' };
 
@@ -9,9 +23,11 @@ const meta = { name: 'zones', version: '1.0.0', core: '^0.1.0' };
 const zones = definePlugin({
   meta,
   options: z.object({ key: z.string(), spread: z.number().default(1) }),
-  apply(hooks, options) {
+  apply(hooks, options, context) {
+    expectType<PluginHooks>(hooks);
+    expectType<PluginContext>(context);
     expectType<{ key: string; spread: number }>(options);
-    hooks.filter.tap('zones', (unit, machine, cluster) => {
+    hooks.filter.tap((unit, machine, cluster) => {
       expectType<ResolvedUnit>(unit);
       expectType<MachineView>(machine);
       expectType<ClusterView>(cluster);
@@ -29,21 +45,40 @@ definePlugin({
   },
 });
 
-// Tap callbacks get the right arguments and must return the right type.
+// meta declares the [X-Fleet] options a plugin owns and the plugins it needs.
+definePlugin({
+  meta: {
+    ...meta,
+    unitOptions: [{ name: 'Group', aliases: ['X-Group'], description: 'the group', excludes: ['MachineID'], isSet: (values) => values.length > 0 }],
+    dependencies: { metadata: '^1.0.0' },
+  },
+  apply(_hooks, _options, context) {
+    expectType<PluginLogger>(context.logger);
+    expectType<DeclaredUnitOption | undefined>(context.unitOptions.get('MachineOf'));
+    context.logger.warn('deprecated option', { option: 'Group' });
+  },
+});
+
+// Taps are bound to the plugin: a function, or { stage } and a function; async hooks take values or promises.
 definePlugin({
   meta,
   apply(hooks) {
-    hooks.score.tap('zones', (_unit, machine) => -machine.load);
-    hooks.bind.tapPromise('zones', async (batch) => {
+    hooks.score.tap((_unit, machine) => -machine.load);
+    hooks.bind.tap(async (batch) => {
       expectType<BindBatch>(batch);
       batch.refuse('a.service', 'quota');
     });
-    hooks.reportState.tapPromise('zones', async (state) => {
+    hooks.reportState.tap(async (state) => {
       expectType<UnitState>(state);
       return { ...state, subState: 'running' };
     });
-    hooks.beforeStart.tapPromise('zones', async (unit) => (unit.desiredState === 'launched' ? undefined : 'not now'));
-    hooks.resolveUnit.tap({ name: 'zones', stage: Stage.PREPARE }, (unit) => unit);
+    hooks.reportState.tap((state) => state);
+    hooks.beforeStart.tap(async (unit) => (unit.desiredState === 'launched' ? undefined : 'not now'));
+    hooks.createDriver.tap(async (): Promise<UnitDriver | undefined> => undefined);
+    hooks.resolveUnit.tap({ stage: Stage.PREPARE }, (unit) => unit);
+    hooks.roundComplete.tap((result) => {
+      expectType<RoundResult>(result);
+    });
     expectAssignable<FilterVerdict>(undefined);
   },
 });
@@ -52,23 +87,40 @@ definePlugin({
 definePlugin({
   meta,
   apply(hooks) {
+    // a tap is named after its plugin: no name
+    expectError(hooks.filter.tap('zones', () => undefined));
+    expectError(hooks.filter.tap({ name: 'zones' }, () => undefined));
     // filter must return a reason string or nothing
-    expectError(hooks.filter.tap('zones', () => 42));
-    expectError(hooks.filter.tap('zones', () => true));
+    expectError(hooks.filter.tap(() => 42));
+    expectError(hooks.filter.tap(() => true));
     // score must return a number
-    expectError(hooks.score.tap('zones', () => 'high'));
+    expectError(hooks.score.tap(() => 'high'));
     // resolveUnit must return the unit
-    expectError(hooks.resolveUnit.tap('zones', () => undefined));
+    expectError(hooks.resolveUnit.tap(() => undefined));
     // reportState must return a state
-    expectError(hooks.reportState.tapPromise('zones', async () => 'ok'));
-    // there is no such hook
+    expectError(hooks.reportState.tap(async () => 'ok'));
+    // there is no such hook, and the observer hooks folded into roundComplete are gone
     expectError(hooks.schedule);
+    expectError(hooks.placed);
+    // no tapable internals on a plugin's hooks
+    expectError(hooks.filter.call);
+    expectError(hooks.bind.tapPromise);
   },
 });
+
+// regression: the host's score hook was typed as returning a number, and returned undefined.
+const host = await assemblePlugins([zones]);
+declare const unit: ResolvedUnit;
+declare const machine: MachineView;
+declare const cluster: ClusterView;
+expectType<void>(host.hooks.score.call(unit, machine, cluster));
+expectType<string | undefined | void>(host.hooks.filter.call(unit, machine, cluster));
 
 // Bad meta fails to compile.
 expectError(definePlugin({ meta: { name: 'x', version: '1.0.0' }, apply() {} }));
 expectError(definePlugin({ meta: { name: 'x', version: 1, core: '*' }, apply() {} }));
+expectError(definePlugin({ meta: { ...meta, unitOptions: [{ name: 'Group' }] }, apply() {} }));
+expectError(definePlugin({ meta: { ...meta, dependencies: ['metadata'] }, apply() {} }));
 expectError(definePlugin({ apply() {} }));
 // apply receives options of the schema's type, not anything else
 expectError(
@@ -80,3 +132,7 @@ expectError(
     },
   }),
 );
+
+// isFleetError narrows anything thrown.
+declare const thrown: unknown;
+if (isFleetError(thrown)) expectType<string | undefined>(thrown.pluginCode);

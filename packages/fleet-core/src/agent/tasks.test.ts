@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createUnit, planAgentTasks } from '../index.js';
+import { createUnit } from '../index.js';
+import { planAgentTasks } from '../unstable.js';
 import type { AgentUnit, DriverUnitState } from '../index.js';
 
 const agentUnit = (name: string, desiredState: 'loaded' | 'launched', command = '/bin/true'): AgentUnit => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assemblePlugins, ClusterMirror, createUnit, encodeMachine, encodePlacement, encodeUnitFile, encodeUnitState, KeyLayout, Scheduler } from '../index.js';
+import { assemblePlugins, createUnit } from '../index.js';
+import { ClusterMirror, encodeMachine, encodePlacement, encodeUnitFile, encodeUnitState, KeyLayout, Scheduler } from '../unstable.js';
 import type { KeyValue, WatchEvent } from '../index.js';
 
 const layout = new KeyLayout('/p/');

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { leastLoaded } from '../__fixtures__/plugins.js';
 import { InstrumentedRegistry } from '../__fixtures__/registry.js';
 import { waitFor } from '../testing/index.js';
-import { assemblePlugins, createMemoryRegistry, createUnit, Engine, ErrorCodes, fencedCommitter, FleetStore, LeaderElection, MachinePresence } from '../index.js';
-import type { BindBatch, EngineEvent, PluginHost, Registry } from '../index.js';
+import { assemblePlugins, createMemoryRegistry, createUnit, ErrorCodes } from '../index.js';
+import type { BindBatch, PluginHost, Registry } from '../index.js';
+import { Engine, fencedCommitter, FleetStore, LeaderElection, MachinePresence } from '../unstable.js';
+import type { EngineEvent } from '../unstable.js';
 
 const service = '[Service]\nExecStart=/bin/sleep infinity\n';
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InstrumentedRegistry } from '../__fixtures__/registry.js';
 import { waitFor } from '../testing/index.js';
-import { createMemoryRegistry, ErrorCodes, FleetError, RegistryMirror } from '../index.js';
+import { createMemoryRegistry, ErrorCodes, FleetError } from '../index.js';
+import { RegistryMirror } from '../unstable.js';
 import type { KeyValue, WatchEvent } from '../index.js';
 
 const closers: (() => Promise<void>)[] = [];

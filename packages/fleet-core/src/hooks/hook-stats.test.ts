@@ -4,7 +4,7 @@ import { simulate, testPlugin } from '../testing/index.js';
 import { SAMPLE_EVERY } from '../index.js';
 
 const slowBind = testPlugin('slow-bind', (hooks) => {
-  hooks.bind.tapPromise('slow-bind', () => new Promise((resolve) => setTimeout(resolve, 20)));
+  hooks.bind.tap(() => new Promise((resolve) => setTimeout(resolve, 20)));
 });
 
 describe('hook statistics', () => {

@@ -3,6 +3,7 @@ import { conflicts, fleetLike, global, leastLoaded, machineOf, metadata, pin, pr
 import { createUnit, ErrorCodes } from '../index.js';
 import { createTestCluster, simulate, testPlugin } from '../testing/index.js';
 import type { TestCluster } from '../testing/index.js';
+import { testClusterInternals } from '../testing/test-cluster.js';
 import { Scheduler } from './scheduler.js';
 
 const service = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-Fleet]\n${xfleet}\n` : ''}`;
@@ -118,11 +119,11 @@ describe('explanations', () => {
 
 describe('plugin failures never crash scheduling', () => {
   const flaky = testPlugin('flaky', (hooks) => {
-    hooks.filter.tap('flaky', (_unit, machine) => {
+    hooks.filter.tap((_unit, machine) => {
       if (machine.id === 'm1') throw new Error('metadata service down');
       return undefined;
     });
-    hooks.score.tap('flaky', (_unit, machine) => (machine.id === 'm2' ? Number.NaN : 0));
+    hooks.score.tap((_unit, machine) => (machine.id === 'm2' ? Number.NaN : 0));
   });
 
   it('rejects the candidate with an error reason and places the unit elsewhere', async () => {
@@ -142,14 +143,14 @@ describe('plugin failures never crash scheduling', () => {
 
   it('marks a unit whose resolution throws unschedulable with the error on every machine', async () => {
     const broken = testPlugin('broken', (hooks) =>
-      hooks.resolveUnit.tap('broken', () => {
+      hooks.resolveUnit.tap(() => {
         throw new Error('cannot parse');
       }),
     );
     const cluster = await createTestCluster({ plugins: [broken, leastLoaded], machines: ['m1', 'm2'] });
     expect(() => cluster.submit('u000.service', service())).toThrow('plugin "broken" failed in hook "resolveUnit": cannot parse');
     // A unit stored before the plugin broke reaches the engine anyway.
-    cluster.state.upsertUnit(createUnit({ name: 'u000.service', contents: service(), desiredState: 'launched' }));
+    testClusterInternals(cluster).state.upsertUnit(createUnit({ name: 'u000.service', contents: service(), desiredState: 'launched' }));
     await cluster.settle();
     expect(cluster.summary('u000.service')).toBe('0/2 machines available: 2 plugin "broken" failed in hook "resolveUnit": cannot parse');
     expect(cluster.reasons('u000.service')[0]?.kind).toBe('error');
@@ -158,7 +159,7 @@ describe('plugin failures never crash scheduling', () => {
   it('keeps an existing placement when a plugin errors while re-checking it (no reschedule storm)', async () => {
     let failing = false;
     const flakyCheck = testPlugin('flaky-check', (hooks) =>
-      hooks.filter.tap('flaky-check', () => {
+      hooks.filter.tap(() => {
         if (failing) throw new Error('timeout');
         return undefined;
       }),
@@ -196,7 +197,7 @@ describe('rescheduling', () => {
   it('revokes the placement of a unit whose desired state became inactive, and of a destroyed unit', async () => {
     const cluster = await simulate({ plugins: [leastLoaded], machines: ['m1'], units: units(2) });
     cluster.setDesiredState('u000.service', 'inactive').destroy('u001.service');
-    cluster.state.setPlacement('u001.service', 'm1');
+    testClusterInternals(cluster).state.setPlacement('u001.service', 'm1');
     const round = await cluster.schedule();
     expect(round.revocations.map((r) => [r.unit, r.reason])).toEqual([
       ['u000.service', 'desired state is inactive'],
@@ -272,7 +273,7 @@ describe('global decisions while nothing changed', () => {
   const counting = () => {
     const calls = { filter: 0 };
     const plugin = testPlugin('counting', (hooks) =>
-      hooks.filter.tap('counting', () => {
+      hooks.filter.tap(() => {
         calls.filter++;
         return undefined;
       }),
@@ -282,17 +283,18 @@ describe('global decisions while nothing changed', () => {
   const edgeMachines = [{ id: 'm1', metadata: { role: 'edge' } }, { id: 'm2', metadata: { role: 'edge' } }, 'm3'];
   const edgeAgent = { 'agent.service': service('Global=true\nMachineMetadata=role=edge') };
   /** What placeGlobals must return: a scheduler that remembers nothing decides afresh. */
-  const decidedAfresh = (cluster: TestCluster) => new Scheduler(cluster.host).placeGlobals(cluster.state);
+  const decidedAfresh = (cluster: TestCluster) => new Scheduler(cluster.host).placeGlobals(testClusterInternals(cluster).state);
+  const placeGlobals = (cluster: TestCluster) => testClusterInternals(cluster).scheduler.placeGlobals(testClusterInternals(cluster).state);
 
   it('an idle round calls no filter, for global units nor placements, and reports the same globals', async () => {
     const { calls, plugin } = counting();
     const cluster = await simulate({ plugins: [plugin, global, metadata, leastLoaded], machines: edgeMachines, units: { ...edgeAgent, ...units(4) } });
     const settled = cluster.rounds.at(-1);
     calls.filter = 0;
-    const version = cluster.state.version;
+    const version = testClusterInternals(cluster).state.version;
     const idle = await cluster.schedule();
     expect(calls.filter).toBe(0);
-    expect(cluster.state.version).toBe(version);
+    expect(testClusterInternals(cluster).state.version).toBe(version);
     expect(idle.globals).toEqual(settled?.globals);
     expect(idle.stats.kept).toBe(4);
   });
@@ -301,16 +303,16 @@ describe('global decisions while nothing changed', () => {
     { name: 'a machine joins', change: (cluster: TestCluster) => cluster.addMachine({ id: 'm4', metadata: { role: 'edge' } }) },
     { name: 'a machine leaves', change: (cluster: TestCluster) => cluster.removeMachine('m2') },
     { name: "a machine's metadata changes", change: (cluster: TestCluster) => cluster.setMetadata('m3', { role: 'edge' }) },
-    { name: 'a unit that conflicts with it is placed', change: (cluster: TestCluster) => cluster.submit('web.service', service('Conflicts=agent.service')).state.setPlacement('web.service', 'm1') },
+    { name: 'a unit that conflicts with it is placed', change: (cluster: TestCluster) => testClusterInternals(cluster.submit('web.service', service('Conflicts=agent.service'))).state.setPlacement('web.service', 'm1') },
     { name: 'it is stopped', change: (cluster: TestCluster) => cluster.setDesiredState('agent.service', 'inactive') },
     { name: 'it is destroyed', change: (cluster: TestCluster) => cluster.destroy('agent.service') },
     { name: 'an earlier global unit conflicting with it arrives', change: (cluster: TestCluster) => cluster.submit('a-first.service', service('Global=true\nConflicts=agent.service')) },
   ])('are decided again when $name', async ({ change }) => {
     const cluster = await simulate({ plugins: [global, metadata, conflicts, leastLoaded], machines: edgeMachines, units: edgeAgent });
-    const before = cluster.scheduler.placeGlobals(cluster.state);
-    expect(cluster.scheduler.placeGlobals(cluster.state)).toEqual(before);
+    const before = placeGlobals(cluster);
+    expect(placeGlobals(cluster)).toEqual(before);
     change(cluster);
-    const after = cluster.scheduler.placeGlobals(cluster.state);
+    const after = placeGlobals(cluster);
     // The change matters, so decisions remembered from before it would fail here.
     expect(after).not.toEqual(before);
     expect(after).toEqual(decidedAfresh(cluster));
@@ -320,7 +322,7 @@ describe('global decisions while nothing changed', () => {
     {
       hook: 'filter',
       flaky: testPlugin('flaky', (hooks) =>
-        hooks.filter.tap('flaky', (_unit, machine) => {
+        hooks.filter.tap((_unit, machine) => {
           if (machine.id === 'm1') throw new Error('inventory service down');
           return undefined;
         }),
@@ -330,7 +332,7 @@ describe('global decisions while nothing changed', () => {
     {
       hook: 'narrow',
       flaky: testPlugin('flaky', (hooks) =>
-        hooks.narrow.tap('flaky', () => {
+        hooks.narrow.tap(() => {
           throw new Error('inventory service down');
         }),
       ),
@@ -353,15 +355,15 @@ describe('global decisions while nothing changed', () => {
       units: { 'a.service': service('Global=true\nConflicts=b.service'), 'b.service': service('Global=true') },
       placements: { 'b.service': 'm1' },
     });
-    cluster.scheduler.placeGlobals(cluster.state);
-    expect(cluster.scheduler.placeGlobals(cluster.state)).toEqual(decidedAfresh(cluster));
+    placeGlobals(cluster);
+    expect(placeGlobals(cluster)).toEqual(decidedAfresh(cluster));
   });
 });
 
 describe('bind', () => {
   it('sends a refused placement back to the next round', async () => {
     const quota = testPlugin('quota', (hooks) =>
-      hooks.bind.tapPromise('quota', async (batch) => {
+      hooks.bind.tap(async (batch) => {
         for (const placement of batch.placements) if (placement.unit === 'u001.service') batch.refuse(placement.unit, 'quota exceeded');
       }),
     );
@@ -375,7 +377,7 @@ describe('bind', () => {
   it('rolls the whole round back when bind fails, revoking nothing', async () => {
     let failing = false;
     const store = testPlugin('store', (hooks) =>
-      hooks.bind.tapPromise('store', async () => {
+      hooks.bind.tap(async () => {
         if (failing) throw new Error('etcd unavailable');
       }),
     );
@@ -386,25 +388,39 @@ describe('bind', () => {
     expect(round.bindError?.message).toBe('plugin "store" failed in hook "bind": etcd unavailable');
     expect(round.placements).toEqual([]);
     expect(round.revocations).toEqual([]);
-    expect(cluster.state.placedMachineId('u001.service')).toBe('m2');
+    expect(testClusterInternals(cluster).state.placedMachineId('u001.service')).toBe('m2');
     expect(cluster.placementOf('new.service')).toBeUndefined();
   });
 
-  it('tells observers what was committed', async () => {
+  it('tells roundComplete taps what was committed and what was not', async () => {
     const seen: string[] = [];
     const observer = testPlugin('observer', (hooks) => {
-      hooks.placed.tap('observer', (p) => void seen.push(`placed ${p.unit} on ${p.machine}`));
-      hooks.unschedulable.tap('observer', (u) => void seen.push(`unschedulable ${u.unit}`));
-      hooks.roundComplete.tap('observer', (r) => void seen.push(`round ${r.round}`));
+      hooks.roundComplete.tap((r) => {
+        for (const p of r.placements) seen.push(`placed ${p.unit} on ${p.machine}`);
+        for (const u of r.unschedulable) seen.push(`unschedulable ${u.unit}`);
+        seen.push(`round ${r.round}`);
+      });
     });
     await createTestCluster({ plugins: [observer, pin, leastLoaded], machines: ['m1'], units: { 'a.service': service(), 'b.service': service('MachineID=m9') } }).then((c) => c.schedule());
     expect(seen).toEqual(['placed a.service on m1', 'unschedulable b.service', 'round 1']);
+  });
+
+  it('reports a throwing roundComplete tap to the plugin\'s logger and goes on', async () => {
+    const loud = testPlugin('loud', (hooks) =>
+      hooks.roundComplete.tap(() => {
+        throw new Error('pager unreachable');
+      }),
+    );
+    const cluster = await createTestCluster({ plugins: [loud, leastLoaded], machines: ['m1'], units: units(1) });
+    const round = await cluster.schedule();
+    expect(round.placements).toHaveLength(1);
+    expect(cluster.logs).toMatchObject([{ plugin: 'loud', level: 'error', message: 'plugin "loud" failed in hook "roundComplete": pager unreachable' }]);
   });
 });
 
 describe('submit-time validation', () => {
   const strict = testPlugin('strict', (hooks) =>
-    hooks.validateUnit.tap('strict', (unit) =>
+    hooks.validateUnit.tap((unit) =>
       unit.fleetOptions.has('MachineID') && unit.fleetOptions.has('Global') ? 'MachineID cannot be combined with Global' : undefined,
     ),
   );
@@ -414,7 +430,7 @@ describe('submit-time validation', () => {
     expect(() => cluster.submit('bad.service', service('MachineID=m1\nGlobal=true'))).toThrow(
       expect.objectContaining({ code: ErrorCodes.UNIT_INVALID, unit: 'bad.service', plugin: 'strict', message: 'unit bad.service: MachineID cannot be combined with Global' }),
     );
-    expect(cluster.state.rawUnit('bad.service')).toBeUndefined();
+    expect(cluster.state.unit('bad.service')).toBeUndefined();
     expect(() => cluster.submit('good.service', service('MachineID=m1'))).not.toThrow();
   });
 });
@@ -467,8 +483,71 @@ describe('unit lookups', () => {
 
   it('keep a resolution per state: two states of one scheduler may hold different versions of a unit', async () => {
     const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1') } });
-    const other = cluster.scheduler.createState({ machines: [], units: [createUnit({ name: 'a.service', contents: service('MachineMetadata=x=2'), desiredState: 'launched' })] });
+    const other = testClusterInternals(cluster).scheduler.createState({ machines: [], units: [createUnit({ name: 'a.service', contents: service('MachineMetadata=x=2'), desiredState: 'launched' })] });
     expect(other.unit('a.service')?.requirements['metadata']).toEqual([['x', '2']]);
     expect(cluster.state.unit('a.service')?.requirements['metadata']).toEqual([['x', '1']]);
+  });
+});
+
+describe('each caller runs on its own runner', () => {
+  const throwsOnExplain = (failing: { on: boolean }) =>
+    testPlugin('inventory', (hooks) =>
+      hooks.filter.tap(() => {
+        if (failing.on) throw new Error('inventory service down');
+        return undefined;
+      }),
+    );
+
+  it('regression: an explanation by another scheduler of the host leaves the engine\'s returned round as it was', async () => {
+    const failing = { on: false };
+    const cluster = await createTestCluster({ plugins: [throwsOnExplain(failing), leastLoaded], machines: ['m1', 'm2'], units: units(2) });
+    const round = await cluster.schedule();
+    expect(round.pluginErrors).toHaveLength(0);
+    failing.on = true;
+    const { state } = testClusterInternals(cluster);
+    const explanation = new Scheduler(cluster.host, { onPluginError: () => {} }).explain(state, 'u000.service');
+    expect(explanation.machines.every((machine) => machine.verdicts.some((verdict) => verdict.verdict === 'error'))).toBe(true);
+    expect(round.pluginErrors).toHaveLength(0);
+  });
+
+  it('regression: an explanation by the engine\'s own scheduler goes to its error sink, not into its last round', async () => {
+    const failing = { on: false };
+    const cluster = await createTestCluster({ plugins: [throwsOnExplain(failing), leastLoaded], machines: ['m1'], units: units(1) });
+    const round = await cluster.schedule();
+    failing.on = true;
+    cluster.explain('u000.service');
+    expect(round.pluginErrors).toHaveLength(0);
+    expect(cluster.logs.map((line) => [line.plugin, line.level, line.message])).toEqual([['inventory', 'error', 'plugin "inventory" failed in hook "filter": inventory service down']]);
+  });
+});
+
+describe('dry runs reach the engine\'s fixed point', () => {
+  /** a follows b, b follows c...: names sorted against the chain, so each pass of a round places one more link. */
+  const chain = (length: number) =>
+    Object.fromEntries(
+      Array.from({ length }, (_, i) => {
+        const name = `${String.fromCharCode(97 + i)}.service`;
+        const leader = i + 1 < length ? `MachineOf=${String.fromCharCode(98 + i)}.service` : '';
+        return [name, service(leader)];
+      }),
+    );
+
+  it('regression: settle() places a MachineOf chain of 5 whose names sort against it, which one round cannot', async () => {
+    const decidedOnce = await createTestCluster({ plugins: [machineOf, leastLoaded], machines: ['m1', 'm2'], units: chain(5) });
+    const once = testClusterInternals(decidedOnce);
+    expect(once.scheduler.decide(once.state).unschedulable.map((unit) => unit.unit)).toEqual(['a.service', 'b.service']);
+
+    const cluster = await createTestCluster({ plugins: [machineOf, leastLoaded], machines: ['m1', 'm2'], units: chain(5) });
+    const { scheduler, state } = testClusterInternals(cluster);
+    const settled = scheduler.settle(state);
+    expect(settled).toMatchObject({ settled: true, rounds: 3 });
+    expect(settled.last.unschedulable).toEqual([]);
+    expect(new Set(['a', 'b', 'c', 'd', 'e'].map((unit) => cluster.placementOf(`${unit}.service`)))).toEqual(new Set(['m1']));
+  });
+
+  it('says when the cluster still changes after the round cap', async () => {
+    const cluster = await createTestCluster({ plugins: [machineOf, leastLoaded], machines: ['m1'], units: chain(8), maxPasses: 1 });
+    const { scheduler, state } = testClusterInternals(cluster);
+    expect(scheduler.settle(state, 3)).toMatchObject({ settled: false, rounds: 3 });
   });
 });

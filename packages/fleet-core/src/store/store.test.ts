@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryRegistry, createUnit, decodeMachine, decodePlacement, decodeUnit, encodeUnitFile, ErrorCodes, FleetStore, KeyLayout, MAX_UNITS_PER_SUBMIT } from '../index.js';
+import { createMemoryRegistry, createUnit, ErrorCodes } from '../index.js';
+import { decodeMachine, decodePlacement, decodeUnit, encodeUnitFile, FleetStore, KeyLayout, MAX_UNITS_PER_SUBMIT } from '../unstable.js';
 
 const registries: { close(): Promise<void> }[] = [];
 afterEach(async () => {

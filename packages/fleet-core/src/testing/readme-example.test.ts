@@ -8,10 +8,10 @@ const zoneSpread = definePlugin({
   meta: { name: 'zone-spread', version: '1.0.0', core: '^0.1.0' },
   options: z.object({ key: z.string().default('zone') }),
   apply(hooks, options) {
-    hooks.filter.tap('zone-spread', (_unit, machine) =>
+    hooks.filter.tap((_unit, machine) =>
       machine.metadata[options.key] === undefined ? `no ${options.key} metadata` : undefined,
     );
-    hooks.score.tap('zone-spread', (_unit, machine) => -machine.load);
+    hooks.score.tap((_unit, machine) => -machine.load);
   },
 });
 
@@ -28,7 +28,7 @@ it('README plugin example places and explains as the README says', async () => {
 it('submits an instance with its template\'s contents', async () => {
   const cluster = await simulate({ plugins: [zoneSpread], machines: [{ id: 'm1', metadata: { zone: 'a' } }] });
   cluster.submit('web@.service', '[Service]\nExecStart=/usr/bin/nginx -g %i\n', 'inactive').submitInstance('web@1.service');
-  expect(cluster.state.rawUnit('web@1.service')?.file).toBe(cluster.state.rawUnit('web@.service')?.file);
+  expect(cluster.state.unit('web@1.service')?.file).toBe(cluster.state.unit('web@.service')?.file);
   expect(() => cluster.submitInstance('api@1.service')).toThrow('api@1.service: its template api@.service is not submitted');
   await cluster.settle();
   expect(cluster.placements()).toEqual({ 'web@1.service': 'm1' });

@@ -29,6 +29,19 @@ export interface TestClusterOptions extends AssembleOptions {
   readonly maxPasses?: number;
 }
 
+/** What the core's own tests reach inside a test cluster; not exported from @fleetd/core/testing. */
+export interface TestClusterInternals {
+  readonly scheduler: Scheduler;
+  readonly state: ClusterState;
+}
+
+const internals = new WeakMap<TestCluster, TestClusterInternals>();
+
+/** The scheduler and mutable state behind a test cluster (core tests only). */
+export function testClusterInternals(cluster: TestCluster): TestClusterInternals {
+  return internals.get(cluster) as TestClusterInternals;
+}
+
 /**
  * An in-process cluster for plugin tests: describe machines and units, run
  * scheduling rounds with the plugins under test, read placements and reasons.
@@ -52,6 +65,7 @@ export class TestCluster {
     this.logs = logs;
     this.#scheduler = new Scheduler(host, maxPasses === undefined ? {} : { maxPasses });
     this.#state = this.#scheduler.createState();
+    internals.set(this, { scheduler: this.#scheduler, state: this.#state });
   }
 
   static async create(options: TestClusterOptions): Promise<TestCluster> {
