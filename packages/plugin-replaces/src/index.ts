@@ -1,13 +1,23 @@
 import { createRequire } from 'node:module';
 import { definePlugin, withRequirements } from '@fleetd/core';
 import type { ClusterView, ResolvedUnit } from '@fleetd/core';
-import { replacedOn, replacesCycle, replacesReasons, replacesRequirement, replacesUnit, replaceTargets } from './replaces.js';
+import {
+  REPLACES_OPTION,
+  replacedOn,
+  replacedPeerProblem,
+  replacesCycle,
+  replacesReasons,
+  replacesRequirement,
+  replacesUnit,
+  replaceTargets,
+} from './replaces.js';
 import type { ReplaceTargets } from './replaces.js';
 
 export {
   MAX_CYCLE_SEARCH,
-  REPLACES_OPTIONS,
+  REPLACES_OPTION,
   replacedOn,
+  replacedPeerProblem,
   replacePatterns,
   replacesCycle,
   replacesReasons,
@@ -49,10 +59,15 @@ function seeksMachine(unit: ResolvedUnit, cluster: ClusterView): boolean {
  *   Once placed, it stays: it does not chase units that moved away.
  * - Of units that replace each other (mutually, or around a longer cycle),
  *   only one runs (`in a Replaces cycle with U`).
+ *
+ * At submit it refuses malformed globs and a MachineOf peer matching the
+ * unit's own Replaces globs.
  */
 export default definePlugin({
-  meta: { name: 'replaces', version, core: '^0.1.0' },
-  apply(hooks) {
+  meta: { name: 'replaces', version, core: '^0.1.0', unitOptions: [REPLACES_OPTION] },
+  apply(hooks, _options, context) {
+    const machineOf = context.unitOptions.get('MachineOf');
+
     // narrow computes an unplaced unit's decision once (targets may need a
     // pass over every machine's units); the filter then reuses it for every
     // candidate machine of the same decision. The core calls narrow before
@@ -69,16 +84,21 @@ export default definePlugin({
     // The core's index of units with Replaces (cluster.unitsWithRequirement)
     // lets a cycle search reach units that are not placed yet, and lets the
     // "replaced by" check skip every other unit without a lookup.
-    hooks.resolveUnit.tap('replaces', (unit) => {
+    hooks.resolveUnit.tap((unit) => {
       const replaces = replacesRequirement(unit);
       if (replaces === undefined) return unit;
       return withRequirements(unit, { replaces });
     });
 
-    // A template is never placed, and its globs may only become well formed once an instance expands %i.
-    hooks.validateUnit.tap('replaces', (unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.replaces?.problem));
+    hooks.validateUnit.tap((unit) => {
+      const replaces = unit.requirements.replaces;
+      if (replaces === undefined) return undefined;
+      // A template is never placed, and its globs may only become well formed once an instance expands %i.
+      if (replaces.problem !== undefined && !unit.nameInfo.isTemplate) return replaces.problem;
+      return replacedPeerProblem(unit, machineOf);
+    });
 
-    hooks.narrow.tap('replaces', (unit, cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       last = undefined;
       const replaces = unit.requirements.replaces;
       if (replaces === undefined) {
@@ -100,7 +120,7 @@ export default definePlugin({
       if (targets.first !== undefined) narrowing.restrict(targets.machines.keys(), replacesReasons.takesMachineOf(targets.first));
     });
 
-    hooks.filter.tap('replaces', (unit, machine, cluster) => {
+    hooks.filter.tap((unit, machine, cluster) => {
       const replaces = unit.requirements.replaces;
       if (replaces !== undefined) {
         if (replaces.problem !== undefined) return replaces.problem;

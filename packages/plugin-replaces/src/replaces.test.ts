@@ -4,8 +4,16 @@ import { createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
 import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
-import leastLoaded from '@fleetd/plugin-least-loaded';
-import replaces, { replacedOn, replacePatterns, replacesCycle, replacesReasons, replacesUnit, replaceTargets } from './index.js';
+import replaces, {
+  REPLACES_OPTION,
+  replacedOn,
+  replacedPeerProblem,
+  replacePatterns,
+  replacesCycle,
+  replacesReasons,
+  replacesUnit,
+  replaceTargets,
+} from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
 const withFleet = (...lines: string[]): string => `${service}\n[X-Fleet]\n${lines.join('\n')}\n`;
@@ -13,16 +21,23 @@ const replacing = (...patterns: string[]): string => withFleet(`Replaces=${patte
 
 /** Units named `global*` are global (what the global plugin decides from `Global=true`). */
 const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap('global-marker', (unit) => withGlobal(unit, unit.name.startsWith('global'))),
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
 );
 /** A narrow tap that throws: the core then drops all narrowing, so every machine goes through filter. */
 const noNarrowing = testPlugin('no-narrowing', (hooks) =>
-  hooks.narrow.tap('no-narrowing', () => {
+  hooks.narrow.tap(() => {
     throw new Error('narrowing disabled for this test');
   }),
 );
 
-const plugins: PluginEntry[] = [replaces, leastLoaded];
+/** fleet's least-loaded rule (what @fleetd/plugin-least-loaded scores), so units spread as they would in fleet. */
+const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
+/** Declares MachineOf as the machine-of plugin does: the replaces plugin finds the option through the table, whoever owns it. */
+const machineOfOwner = testPlugin('machine-of', () => undefined, {
+  unitOptions: [{ name: 'MachineOf', aliases: ['X-ConditionMachineOf'], description: 'run on the machine of these units' }],
+});
+
+const plugins: PluginEntry[] = [replaces, spread];
 
 function resolved(cluster: TestCluster, name: string): ResolvedUnit {
   const unit = cluster.state.unit(name);
@@ -43,6 +58,25 @@ function replacedPairs(cluster: TestCluster): string[] {
   return pairs;
 }
 
+/** What submitting the unit throws, or undefined when it is accepted. */
+function submitError(cluster: TestCluster, name: string, contents: string): unknown {
+  try {
+    cluster.submit(name, contents);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('declared [X-Fleet] options', () => {
+  it('owns Replaces, one spelling, excluding nothing itself', async () => {
+    const cluster = await createTestCluster({ plugins });
+    expect(cluster.host.unitOptions.get('Replaces')).toMatchObject({ plugin: 'replaces', name: 'Replaces', spellings: ['Replaces'] });
+    expect(cluster.host.unitOptions.get('Replaces')).not.toHaveProperty('excludes');
+    expect(replaces.meta.unitOptions).toEqual([REPLACES_OPTION]);
+  });
+});
+
 describe('replacePatterns', () => {
   it.each([
     { name: 'no Replaces', lines: [], patterns: [] },
@@ -55,7 +89,7 @@ describe('replacePatterns', () => {
     const cluster = await createTestCluster({ plugins, units: { 'new.service': lines.length === 0 ? service : withFleet(...lines) } });
     const unit = resolved(cluster, 'new.service');
     expect(replacePatterns(unit)).toEqual(patterns);
-    // Compiled once in resolveUnit (with the conflicts plugin's Go path.Match), only for units that have some.
+    // Compiled once in resolveUnit (with @fleetd/glob's Go path.Match), only for units that have some.
     expect(unit.requirements.replaces?.matchers.map((matcher) => matcher.pattern)).toEqual(patterns.length === 0 ? undefined : patterns);
   });
 });
@@ -183,7 +217,7 @@ describe('scheduling', () => {
 
   it('a unit whose replaced units run on machines it cannot use waits, saying where it must go', async () => {
     const pinned = testPlugin('no-m1', (hooks) =>
-      hooks.filter.tap('no-m1', (unit, machine) => (unit.name === 'new.service' && machine.id === 'm1' ? 'not m1' : undefined)),
+      hooks.filter.tap((unit, machine) => (unit.name === 'new.service' && machine.id === 'm1' ? 'not m1' : undefined)),
     );
     const cluster = await createTestCluster({
       plugins: [...plugins, pinned],
@@ -369,6 +403,57 @@ describe('malformed patterns', () => {
   });
 });
 
+describe("a MachineOf peer matching the unit's own Replaces (fleet: unresolvable requirements)", () => {
+  it.each([
+    {
+      name: 'an exact peer and a glob',
+      lines: ['MachineOf=db.service', 'Replaces=d?.service'],
+      problem: "MachineOf peer db.service matches the unit's own Replaces pattern d?.service",
+    },
+    {
+      name: 'the legacy MachineOf spelling, quoted as the unit spells it',
+      lines: ['X-ConditionMachineOf=db.service', 'Replaces=db.service'],
+      problem: "X-ConditionMachineOf peer db.service matches the unit's own Replaces pattern db.service",
+    },
+    {
+      name: 'the first matching pattern, with the first peer it matches',
+      lines: ['MachineOf="cache.service" "db.service"', 'Replaces=old.service', 'Replaces=*b.service c*'],
+      problem: "MachineOf peer db.service matches the unit's own Replaces pattern *b.service",
+    },
+    { name: 'a peer the globs do not match', lines: ['MachineOf=db.service', 'Replaces=old*'], problem: undefined },
+    { name: 'MachineOf without Replaces', lines: ['MachineOf=db.service'], problem: undefined },
+    {
+      name: 'a malformed glob: the malformed glob is the problem',
+      lines: ['MachineOf=db.service', 'Replaces=db* [a'],
+      problem: 'Replaces pattern "[a" is malformed: unterminated character class',
+    },
+  ])('$name', async ({ lines, problem }) => {
+    const cluster = await createTestCluster({ plugins: [machineOfOwner, ...plugins] });
+    const error = submitError(cluster, 'web.service', withFleet(...lines));
+    if (problem === undefined) expect(error).toBeUndefined();
+    else expect(error).toMatchObject({ code: ErrorCodes.UNIT_INVALID, plugin: 'replaces', message: `unit web.service: ${problem}` });
+  });
+
+  it('is checked on a template too, as fleet checked every submitted unit', async () => {
+    const cluster = await createTestCluster({ plugins: [machineOfOwner, ...plugins] });
+    expect(() => cluster.submit('web@.service', withFleet('MachineOf=db.service', 'Replaces=db*'), 'inactive')).toThrow(
+      "unit web@.service: MachineOf peer db.service matches the unit's own Replaces pattern db*",
+    );
+  });
+
+  it('does not apply when no assembled plugin declares MachineOf', async () => {
+    const cluster = await createTestCluster({ plugins });
+    expect(submitError(cluster, 'web.service', withFleet('MachineOf=db.service', 'Replaces=db*'))).toBeUndefined();
+  });
+
+  it('replacedPeerProblem reads MachineOf under whatever declaration it is given', async () => {
+    const cluster = await createTestCluster({ plugins, units: { 'web.service': withFleet('Peer=db.service', 'Replaces=db*') } });
+    const unit = resolved(cluster, 'web.service');
+    expect(replacedPeerProblem(unit, { name: 'Peer' })).toBe("Peer peer db.service matches the unit's own Replaces pattern db*");
+    expect(replacedPeerProblem(unit, undefined)).toBeUndefined();
+  });
+});
+
 describe('helpers', () => {
   it('replaceTargets, replacedOn and replacesCycle read a cluster view', async () => {
     const cluster = await createTestCluster({
@@ -409,6 +494,9 @@ describe('helpers', () => {
     expect(replacesReasons.replacedBy('new.service')).toBe('replaced by new.service');
     expect(replacesReasons.takesMachineOf('old.service')).toBe('takes the machine of old.service');
     expect(replacesReasons.cycleWith('a.service')).toBe('in a Replaces cycle with a.service');
+    expect(replacesReasons.peerMatchesOwnPattern('X-ConditionMachineOf', 'db.service', 'Replaces', 'db*')).toBe(
+      "X-ConditionMachineOf peer db.service matches the unit's own Replaces pattern db*",
+    );
   });
 });
 

@@ -1,7 +1,7 @@
-import { fleetOptionValues } from '@fleetd/core';
-import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
-import { compileGlobs, matchesAny, splitPatterns } from '@fleetd/plugin-conflicts';
-import type { CompiledGlobs, GlobMatcher } from '@fleetd/plugin-conflicts';
+import { unitOptionSpelling, unitOptionValues } from '@fleetd/core';
+import type { ClusterView, MachineView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
+import { compileGlobs, firstMatch, matchesAny, splitPatterns } from '@fleetd/glob';
+import type { CompiledGlobs, GlobMatcher } from '@fleetd/glob';
 
 /** `unit.requirements.replaces`: the unit's Replaces globs, compiled once per unit version. */
 export type ReplacesRequirement = CompiledGlobs;
@@ -13,8 +13,11 @@ declare module '@fleetd/core' {
   }
 }
 
-/** fleet knows one spelling (no legacy `X-` form). */
-export const REPLACES_OPTIONS = ['Replaces'] as const;
+/** The `[X-Fleet]` option this plugin owns; fleet knows one spelling (no legacy `X-` form). */
+export const REPLACES_OPTION = Object.freeze({
+  name: 'Replaces',
+  description: 'take the machine of the units matching these globs (Go path.Match), which move elsewhere',
+}) satisfies UnitOptionSpec;
 
 /**
  * How many units a cycle search visits at most. Replaces chains are a few
@@ -35,6 +38,12 @@ export const replacesReasons = {
   takesMachineOf: (unit: string): string => `takes the machine of ${unit}`,
   /** The unit is on a Replaces cycle with a unit that runs: only one of a cycle runs. */
   cycleWith: (unit: string): string => `in a Replaces cycle with ${unit}`,
+  /**
+   * At submit: the unit must share a machine with `peer` (MachineOf) yet
+   * would push it off that machine (its own glob `pattern`); options as the unit spells them.
+   */
+  peerMatchesOwnPattern: (machineOf: string, peer: string, replaces: string, pattern: string): string =>
+    `${machineOf} peer ${peer} matches the unit's own ${replaces} pattern ${pattern}`,
 } as const;
 
 /**
@@ -42,13 +51,30 @@ export const replacesReasons = {
  * value, separated by whitespace, over any number of lines; empty values dropped.
  */
 export function replacePatterns(unit: Pick<ResolvedUnit, 'fleetOptions'>): string[] {
-  return splitPatterns(fleetOptionValues(unit, ...REPLACES_OPTIONS));
+  return splitPatterns(unitOptionValues(unit, REPLACES_OPTION));
 }
 
 /** Compiles a unit's Replaces patterns; what `resolveUnit` stores, or undefined for a unit without any. */
 export function replacesRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): ReplacesRequirement | undefined {
   const patterns = replacePatterns(unit);
-  return patterns.length === 0 ? undefined : compileGlobs('Replaces', patterns);
+  return patterns.length === 0 ? undefined : compileGlobs(REPLACES_OPTION.name, patterns);
+}
+
+/**
+ * fleet's "unresolvable requirements: peer matches replaces": a MachineOf
+ * peer that one of the unit's own (compiled) Replaces globs matches can never
+ * be satisfied. `machineOf` is the MachineOf option as an assembled plugin
+ * declares it (`context.unitOptions.get('MachineOf')`); when none does,
+ * MachineOf means nothing and there is no problem.
+ */
+export function replacedPeerProblem(
+  unit: Pick<ResolvedUnit, 'fleetOptions' | 'requirements'>,
+  machineOf: Pick<UnitOptionSpec, 'name' | 'aliases'> | undefined,
+): string | undefined {
+  if (machineOf === undefined || unit.requirements.replaces === undefined) return undefined;
+  const match = firstMatch(unit.requirements.replaces, splitPatterns(unitOptionValues(unit, machineOf)));
+  if (match === undefined) return undefined;
+  return replacesReasons.peerMatchesOwnPattern(unitOptionSpelling(unit, machineOf), match.name, unitOptionSpelling(unit, REPLACES_OPTION), match.pattern);
 }
 
 /** Whether `unit` replaces the unit called `name`: one of its (compiled) globs matches it. A unit never replaces itself. */

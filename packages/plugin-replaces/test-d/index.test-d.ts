@@ -1,9 +1,21 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
-import type { ClusterView, FleetPlugin, MachineView, ResolvedUnit } from '@fleetd/core';
+import type {
+  ClusterView,
+  DeclaredUnitOption,
+  FleetPlugin,
+  MachineView,
+  PluginContext,
+  PluginHooks,
+  PluginMeta,
+  ResolvedUnit,
+  UnitOptionSpec,
+} from '@fleetd/core';
+import type { CompiledGlobs } from '@fleetd/glob';
 import replaces, {
   MAX_CYCLE_SEARCH,
-  REPLACES_OPTIONS,
+  REPLACES_OPTION,
   replacedOn,
+  replacedPeerProblem,
   replacePatterns,
   replacesCycle,
   replacesReasons,
@@ -12,12 +24,20 @@ import replaces, {
   replaceTargets,
 } from '@fleetd/plugin-replaces';
 import type { ReplacesRequirement, ReplaceTargets } from '@fleetd/plugin-replaces';
-import type { CompiledGlobs } from '@fleetd/plugin-conflicts';
 
 declare const unit: ResolvedUnit;
 declare const cluster: ClusterView;
+declare const declared: DeclaredUnitOption | undefined;
 
+// A plugin without options, declaring the [X-Fleet] option it owns.
 expectType<FleetPlugin<undefined>>(replaces);
+expectType<PluginMeta>(replaces.meta);
+expectType<readonly UnitOptionSpec[] | undefined>(replaces.meta.unitOptions);
+expectType<PluginHooks>({} as Parameters<typeof replaces.apply>[0]);
+expectError(replaces.apply({} as PluginHooks, { any: 'options' }, {} as PluginContext));
+expectAssignable<UnitOptionSpec>(REPLACES_OPTION);
+expectType<'Replaces'>(REPLACES_OPTION.name);
+expectError((REPLACES_OPTION.name = 'Other'));
 
 // Parsing needs only the [X-Fleet] options.
 expectType<string[]>(replacePatterns(unit));
@@ -25,9 +45,14 @@ expectType<string[]>(replacePatterns({ fleetOptions: new Map([['Replaces', ['old
 expectError(replacePatterns({ options: [] }));
 expectType<ReplacesRequirement | undefined>(replacesRequirement(unit));
 
-// The requirement key is typed by declaration merging, with the conflicts plugin's compiled globs.
+// The requirement key is typed by declaration merging, with @fleetd/glob's compiled globs.
 expectType<ReplacesRequirement | undefined>(unit.requirements.replaces);
 expectAssignable<CompiledGlobs | undefined>(unit.requirements.replaces);
+
+// The peer rule takes MachineOf as the table declares it (or nothing when no plugin does).
+expectType<string | undefined>(replacedPeerProblem(unit, declared));
+expectType<string | undefined>(replacedPeerProblem(unit, { name: 'MachineOf' }));
+expectError(replacedPeerProblem(unit, 'MachineOf'));
 
 expectType<boolean>(replacesUnit(unit, 'old.service'));
 expectType<boolean>(replacesUnit({ name: 'new.service', requirements: {} }, 'old.service'));
@@ -49,5 +74,5 @@ expectError(replacesCycle(unit, cluster, 'a.service'.length));
 expectType<string>(replacesReasons.replacedBy('new.service'));
 expectType<string>(replacesReasons.takesMachineOf('old.service'));
 expectType<string>(replacesReasons.cycleWith('a.service'));
-expectAssignable<readonly string[]>(REPLACES_OPTIONS);
+expectType<string>(replacesReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'Replaces', 'db*'));
 expectAssignable<number>(MAX_CYCLE_SEARCH);
