@@ -1,64 +1,17 @@
 import { dirname, join, resolve } from 'node:path';
-import { assemblePlugins, ErrorCodes, FleetError } from '@fleetd/core';
-import type { PluginHost } from '@fleetd/core';
-import { fleetPreset } from '@fleetd/preset-fleet';
-import type { PlanResult, PlanUnitInput, WireMachine } from '../../api/wire.js';
-import { loadConfig } from '../../config/load.js';
-import { resolvePlugins } from '../../config/plugins.js';
-import { planUnits } from '../../service/plan.js';
-import { readClusterFile } from '../cluster-file.js';
-import { machineFullLegend } from '../legend.js';
-import type { Session } from '../session.js';
-import { formatTable, type Row } from '../table.js';
-import { existsOnDisk, readUnitFile, unitInfo, unitNameOf, withDefaultUnitType } from '../unit-files.js';
-
-export interface PlanOptions {
-  readonly full: boolean;
-}
-
-/** `plan FILES...`: a dry run against the live cluster (POST /fleetd/v1/plan); nothing is written. */
-export async function planCommand(session: Session, args: readonly string[], options: PlanOptions): Promise<number> {
-  const units = await planInputs(session, args, true);
-  const result = await session.client().plan({ units });
-  const machines = session.json ? new Map<string, WireMachine>() : new Map((await session.client().machines()).map((machine) => [machine.id, machine]));
-  return printPlan(session, result, machines, options.full);
-}
-
-export interface SimulateOptions extends PlanOptions {
-  readonly cluster: string;
-  readonly config?: string;
-}
-
-/**
- * `simulate --cluster FILE FILES...`: the same plan, offline, against the
- * machines of a cluster file, with the plugins of a fleetd config (`--config`)
- * or all first-party plugins. Never talks to a daemon.
- */
-export async function simulateCommand(session: Session, args: readonly string[], options: SimulateOptions): Promise<number> {
-  const machines = readClusterFile(resolve(session.io.cwd, options.cluster));
-  const units = await planInputs(session, args, false);
-  const host = await pluginHost(session, options.config);
-  const result = planUnits(host, { machines: [], units: [] }, { units, machines });
-  const known = new Map(machines.map((machine) => [machine.id, { id: machine.id, primaryIP: '', metadata: machine.metadata ?? {} }]));
-  return printPlan(session, result, known, options.full);
-}
-
-async function pluginHost(session: Session, configPath: string | undefined): Promise<PluginHost> {
-  if (configPath === undefined) return assemblePlugins(fleetPreset());
-  const loaded = await loadConfig({ cwd: session.io.cwd, configPath, env: session.io.env });
-  const plugins = await resolvePlugins(loaded.config, { configDir: loaded.file === undefined ? session.io.cwd : dirname(loaded.file) });
-  return assemblePlugins(
-    plugins.map((plugin) => plugin.entry),
-    loaded.config.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: loaded.config.hookTimeoutMs },
-  );
-}
+import { ErrorCodes, FleetError } from '@fleetd/core';
+import type { PlanResult, PlanUnitInput, WireMachine } from '../api/wire.js';
+import { machineFullLegend } from './legend.js';
+import type { Session } from './session.js';
+import { formatTable, type Row } from './table.js';
+import { existsOnDisk, readUnitFile, unitInfo, unitNameOf, withDefaultUnitType } from './unit-files.js';
 
 /**
  * Each argument as a unit to plan: its local file; for an instance without
  * one, its template (from the cluster when live, then a local file); when
  * live, a unit already submitted can be named without a file.
  */
-async function planInputs(session: Session, args: readonly string[], live: boolean): Promise<PlanUnitInput[]> {
+export async function planInputs(session: Session, args: readonly string[], live: boolean): Promise<PlanUnitInput[]> {
   const inputs: PlanUnitInput[] = [];
   for (const arg of args) {
     const name = unitNameOf(arg);
@@ -89,7 +42,7 @@ async function templateFor(session: Session, template: string, path: string, liv
 }
 
 /** A table of where each unit would go, then why the unschedulable ones cannot go anywhere. Exit 1 when any cannot. */
-function printPlan(session: Session, result: PlanResult, machines: ReadonlyMap<string, WireMachine>, full: boolean): number {
+export function printPlan(session: Session, result: PlanResult, machines: ReadonlyMap<string, WireMachine>, full: boolean): number {
   const unschedulable = result.units.filter((unit) => unit.machine === undefined && (unit.machines === undefined || unit.machines.length === 0));
   if (session.json) {
     session.printJson(result);

@@ -1,69 +1,45 @@
-import { ErrorCodes, FleetError, nextDesiredState } from '@fleetd/core';
+import { nextDesiredState } from '@fleetd/core';
 import type { DesiredState, UnitCommand } from '@fleetd/core';
-import type { WireUnit } from '../../api/wire.js';
-import { ensureUnits, type CreatingCommand } from '../create-units.js';
-import { isGlobalUnit } from '../legend.js';
-import type { Session } from '../session.js';
-import { unitNameOf } from '../unit-files.js';
-import { waitForUnitStates, type BlockAttempts, type WaitFailure } from '../wait.js';
-
-export interface LifecycleOptions {
-  readonly replace?: boolean;
-  readonly attempts: BlockAttempts;
-}
+import type { WireUnit } from '../api/wire.js';
+import { ensureUnits, type CreatingCommand } from './create-units.js';
+import { findUnits } from './find-units.js';
+import { isGlobalUnit } from './legend.js';
+import type { Session } from './session.js';
+import { unitNameOf } from './unit-files.js';
+import { waitForUnitStates, type BlockAttempts, type WaitFailure } from './wait.js';
 
 /** fleet's verb for each command in "Triggered unit x start". */
 const VERB: Readonly<Record<UnitCommand, string>> = { submit: 'submit', load: 'load', start: 'start', stop: 'stop', unload: 'unload' };
 
-export async function submitUnits(session: Session, args: readonly string[], options: { readonly replace?: boolean }): Promise<number> {
-  await ensureUnits(session, args, { command: 'submit', replace: options.replace === true });
-  return 0;
+export interface CreateAndWaitOptions {
+  readonly replace?: boolean;
+  readonly attempts: BlockAttempts;
 }
 
 /** load and start: create what is missing, then raise the desired state and wait for it. */
-export async function loadOrStartUnits(session: Session, args: readonly string[], command: Exclude<CreatingCommand, 'submit'>, options: LifecycleOptions): Promise<number> {
+export async function loadOrStartUnits(session: Session, args: readonly string[], command: Exclude<CreatingCommand, 'submit'>, options: CreateAndWaitOptions): Promise<number> {
   const names = await ensureUnits(session, args, { command, replace: options.replace === true });
   const units = await findUnits(session, names);
   const changed = await retarget(session, units, command);
   return waitAndReport(session, changed, command, options.attempts);
 }
 
-export async function stopUnits(session: Session, args: readonly string[], options: LifecycleOptions): Promise<number> {
+/** stop and unload: the units must all exist; then lower the desired state and wait for it. */
+export async function lowerUnits(session: Session, args: readonly string[], command: 'stop' | 'unload', attempts: BlockAttempts): Promise<RetargetOutcome> {
   const units = await findUnits(session, args.map(unitNameOf));
-  const changed = await retarget(session, units, 'stop');
-  const exit = await waitAndReport(session, changed, 'stop', options.attempts);
-  const waited = changed.filter((unit) => !unit.global).map((unit) => unit.name);
-  if (options.attempts >= 0 && waited.length > 0) {
-    session.err(exit === 0 ? `Successfully stopped units ${waited.join(', ')}.` : `Failed to stop units ${waited.join(', ')}.`);
-  }
-  return exit;
+  const changed = await retarget(session, units, command);
+  return { changed, exit: await waitAndReport(session, changed, command, attempts) };
 }
 
-export async function unloadUnits(session: Session, args: readonly string[], options: LifecycleOptions): Promise<number> {
-  const units = await findUnits(session, args.map(unitNameOf));
-  const changed = await retarget(session, units, 'unload');
-  return waitAndReport(session, changed, 'unload', options.attempts);
-}
-
-/** Every unit, or UNIT_NOT_FOUND for the first unknown one before anything changes. */
-export async function findUnits(session: Session, names: readonly string[]): Promise<WireUnit[]> {
-  const units: WireUnit[] = [];
-  for (const name of names) {
-    const unit = await session.client().unit(name);
-    if (unit === undefined) throw unitNotFound(name);
-    units.push(unit);
-  }
-  return units;
-}
-
-export function unitNotFound(name: string): FleetError {
-  return new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unable to find unit ${name} in the cluster`, { unit: name });
-}
-
-interface Retargeted {
+export interface Retargeted {
   readonly name: string;
   readonly global: boolean;
   readonly target: DesiredState;
+}
+
+export interface RetargetOutcome {
+  readonly changed: readonly Retargeted[];
+  readonly exit: number;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { CommanderError } from 'commander';
+import { CommanderError } from '@commander-js/extra-typings';
 import { describeThrown, ErrorCodes, isFleetError } from '@fleetd/core';
 import { buildProgram } from './program.js';
-import { Session, type CliIO, type GlobalOptions } from './session.js';
+import type { CliIO } from './session.js';
 
 export type { CliIO } from './session.js';
 
@@ -16,9 +16,9 @@ export const EXIT_USAGE = 2;
  * is one `fleetctl: <message>` line on stderr.
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  let pending: { run: (session: Session) => Promise<number>; globals: GlobalOptions } | undefined;
-  const program = buildProgram(io, (run, globals) => {
-    pending = { run, globals };
+  let exitCode: number | undefined;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -26,15 +26,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     return fail(io, error);
   }
-  if (pending === undefined) {
+  if (exitCode === undefined) {
+    // No command given: fleet printed its usage and failed.
     program.outputHelp({ error: true });
     return EXIT_USAGE;
   }
-  try {
-    return await pending.run(new Session(io, pending.globals));
-  } catch (error) {
-    return fail(io, error);
-  }
+  return exitCode;
 }
 
 function fail(io: CliIO, error: unknown): number {

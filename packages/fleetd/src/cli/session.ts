@@ -3,6 +3,7 @@ import { ErrorCodes, FleetError } from '@fleetd/core';
 import type { WireMachine } from '../api/wire.js';
 import { FleetClient } from './client.js';
 import { DEFAULT_ENDPOINT, parseEndpoint } from './endpoint.js';
+import type { GlobalOptions } from './global-options.js';
 
 /** Where fleetctl writes and what it reads from its surroundings; tests pass their own. */
 export interface CliIO {
@@ -15,14 +16,11 @@ export interface CliIO {
   readonly pollIntervalMs?: number;
 }
 
-/** The global options, as commander hands them over. */
-export interface GlobalOptions {
-  readonly endpoint?: string;
-  readonly token?: string;
-  readonly caFile?: string;
-  readonly requestTimeout?: string;
-  readonly json?: boolean;
-}
+/** What a command does once its command line is parsed; resolves with the exit code. */
+export type Work = (session: Session) => Promise<number>;
+
+/** How a command's action hands its work over: one place runs it, with this invocation's session, and keeps the exit code. */
+export type RunWork = (work: Work) => Promise<void>;
 
 /** fleet's default --request-timeout was 3 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
@@ -40,7 +38,7 @@ export class Session {
 
   constructor(
     readonly io: CliIO,
-    readonly globals: GlobalOptions,
+    readonly globals: Readonly<GlobalOptions>,
   ) {
     this.pollIntervalMs = io.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   }
@@ -81,7 +79,7 @@ export class Session {
   }
 }
 
-function createClient(globals: GlobalOptions, env: CliIO['env']): FleetClient {
+function createClient(globals: Readonly<GlobalOptions>, env: CliIO['env']): FleetClient {
   const endpoint = parseEndpoint(globals.endpoint ?? nonEmpty(env['FLEETCTL_ENDPOINT']) ?? DEFAULT_ENDPOINT);
   const token = globals.token ?? nonEmpty(env['FLEETCTL_TOKEN']);
   return new FleetClient({

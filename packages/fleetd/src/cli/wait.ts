@@ -10,7 +10,14 @@ import type { Session } from './session.js';
  */
 export type BlockAttempts = number;
 
-export function blockAttempts(options: { readonly block?: boolean; readonly blockAttempts?: number }): BlockAttempts {
+/** `--block-attempts` and `--no-block` as commander parses them (restart has no `--no-block`). */
+export interface BlockOptions {
+  /** false with --no-block. */
+  readonly block?: boolean;
+  readonly blockAttempts?: number;
+}
+
+export function blockAttempts(options: BlockOptions): BlockAttempts {
   if (options.block === false) return -1;
   return options.blockAttempts ?? 0;
 }

@@ -1,7 +1,16 @@
-import type { Session } from '../session.js';
+import { Command } from '@commander-js/extra-typings';
+import { findUnits } from '../find-units.js';
+import { withBlockOptions } from '../options.js';
+import type { RunWork, Session } from '../session.js';
 import { unitNameOf } from '../unit-files.js';
-import type { BlockAttempts } from '../wait.js';
-import { findUnits } from './lifecycle.js';
+import { blockAttempts, type BlockAttempts } from '../wait.js';
+
+/** `destroy UNITS...`: removes the units from the cluster; waits until each is gone. */
+export function destroyCommand(run: RunWork) {
+  return withBlockOptions(new Command('destroy').description('remove units from the cluster (stopping them first)').argument('<units...>'), 'gone').action((units, options) =>
+    run((session) => destroyUnits(session, units, blockAttempts(options))),
+  );
+}
 
 /**
  * fleet's destroy: removes each unit (the agent stops and unloads it), then

@@ -1,11 +1,18 @@
+import { Command } from '@commander-js/extra-typings';
 import type { MachineExplanation, PluginVerdict } from '@fleetd/core';
 import type { WireExplanation, WireMachine } from '../../api/wire.js';
+import { ApiError } from '../client.js';
+import { unitNotFound } from '../find-units.js';
 import { machineFullLegend, machineIdLegend } from '../legend.js';
-import type { Session } from '../session.js';
+import { withFullIdsOption } from '../options.js';
+import type { RunWork, Session } from '../session.js';
 import { formatTable, type Row } from '../table.js';
 import { unitNameOf } from '../unit-files.js';
-import { unitNotFound } from './lifecycle.js';
-import { ApiError } from '../client.js';
+
+export function explainCommand(run: RunWork) {
+  const command = new Command('explain').description('why a unit is where it is, or nowhere: every machine, every plugin').argument('<unit>');
+  return withFullIdsOption(command).action((unit, options) => run((session) => explainUnit(session, unit, options.full === true)));
+}
 
 /**
  * Why a unit is where it is, or nowhere: every machine, every plugin's

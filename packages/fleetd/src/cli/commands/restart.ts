@@ -1,11 +1,23 @@
+import { Command } from '@commander-js/extra-typings';
 import { ErrorCodes, FleetError } from '@fleetd/core';
 import type { DesiredState } from '@fleetd/core';
 import type { WireUnit } from '../../api/wire.js';
+import { findUnits } from '../find-units.js';
 import { isGlobalUnit } from '../legend.js';
-import type { Session } from '../session.js';
+import { reportFailures } from '../lifecycle.js';
+import { blockAttemptsOption } from '../options.js';
+import type { RunWork, Session } from '../session.js';
 import { unitNameOf } from '../unit-files.js';
-import { waitForUnitStates, type BlockAttempts } from '../wait.js';
-import { findUnits, reportFailures } from './lifecycle.js';
+import { blockAttempts, waitForUnitStates, type BlockAttempts } from '../wait.js';
+
+/** `restart UNITS...`: no --no-block, since the start must wait for the stop; --block-attempts bounds each step. */
+export function restartCommand(run: RunWork) {
+  return new Command('restart')
+    .description('stop then start units, one after another')
+    .argument('<units...>')
+    .addOption(blockAttemptsOption('poll at most N times for each step (0 = no limit)'))
+    .action((units, options) => run((session) => restartUnits(session, units, blockAttempts(options))));
+}
 
 /**
  * fleet's restart: a loaded unit is started; a launched one is stopped (and

@@ -1,9 +1,17 @@
+import { Command } from '@commander-js/extra-typings';
 import type { WireUnit, WireUnitState } from '../../api/wire.js';
+import { findUnits } from '../find-units.js';
 import { isGlobalUnit, machineFullLegend } from '../legend.js';
-import type { Session } from '../session.js';
+import type { RunWork, Session } from '../session.js';
 import { formatTable } from '../table.js';
 import { unitNameOf } from '../unit-files.js';
-import { findUnits } from './lifecycle.js';
+
+export function statusCommand(run: RunWork) {
+  return new Command('status')
+    .description("print what the cluster knows of units: states, machine, systemd's states")
+    .argument('<units...>')
+    .action((units) => run((session) => statusUnits(session, units)));
+}
 
 /**
  * fleet's status ran `systemctl status -l UNIT` over SSH on the unit's

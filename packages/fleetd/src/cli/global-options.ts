@@ -1,0 +1,20 @@
+import type { Command } from '@commander-js/extra-typings';
+import { DEFAULT_ENDPOINT } from './endpoint.js';
+
+/**
+ * The options of fleetctl itself. Every command reads them, and they may
+ * come before or after the command's name (`fleetctl --json list-units`,
+ * `fleetctl list-units --json`): commander parses them for the program
+ * either way.
+ */
+export function withGlobalOptions(program: Command) {
+  return program
+    .option('--endpoint <endpoint>', `fleetd API: a unix socket path, unix:///path or http(s)://host:port (env FLEETCTL_ENDPOINT; default ${DEFAULT_ENDPOINT})`)
+    .option('--token <token>', 'bearer token for a TCP endpoint (env FLEETCTL_TOKEN)')
+    .option('--ca-file <file>', 'PEM CA bundle to trust for an https endpoint')
+    .option('--request-timeout <ms>', 'milliseconds to allow a single request (default 3000)')
+    .option('--json', 'print JSON instead of tables (listings, status, explain, plan, simulate)');
+}
+
+/** The global options as commander hands them over. */
+export type GlobalOptions = ReturnType<ReturnType<typeof withGlobalOptions>['opts']>;
