@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { assemblePlugins, createUnit, isValidUnitName, parseUnitFile, parseUnitName, validateUnit } from '@fleetd/core';
+import { assemblePlugins, createUnit, hookReferenceTable, isValidUnitName, parseUnitFile, parseUnitName } from '@fleetd/core';
 import type { PluginHost } from '@fleetd/core';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { OPTION_TABLE, parseClusterFile, validateConfig } from 'fleetd';
@@ -104,7 +104,7 @@ describe('unit files parse and pass the validation plugin', () => {
     const file = parseUnitFile(block.text, { file: block.where });
     // A template can only be submitted (inactive); anything else as `fleetctl start` sends it.
     const desiredState = parseUnitName(unit).isTemplate ? 'inactive' : 'launched';
-    const check = () => validateUnit(host, createUnit({ name: unit, contents: file, desiredState }));
+    const check = () => host.validateUnit(createUnit({ name: unit, contents: file, desiredState }));
     // `<!-- docs-check: refused NAME "message part" -->`: the block shows a unit fleetd refuses.
     const refusal = /^refused\s+\S+\s+"(.+)"$/.exec(block.marker ?? '')?.[1];
     if (refusal === undefined) expect(check, block.where).not.toThrow();
@@ -183,5 +183,14 @@ describe('every endpoint of the HTTP API reference answers', () => {
   it.each(endpoints)('$name', async ({ name, method, path }) => {
     const response = await api.request(method, path.replace(/\{[^}]+\}/g, SEEDED_UNIT));
     expect(response.status, `${name}: ${response.body}`).toBeLessThan(400);
+  });
+});
+
+describe('the hook tables are the hook specs', () => {
+  // Hooks are declared once (HOOK_SPECS); the docs embed the table made from them.
+  const TABLE = /<!-- hooks-table:start -->\n([\s\S]*?)\n<!-- hooks-table:end -->/;
+  it.each(['docs/plugin-authoring.md', 'docs/architecture.md'])('%s', (file) => {
+    const embedded = TABLE.exec(readDoc(file))?.[1];
+    expect(embedded, `${file}: put hookReferenceTable() between <!-- hooks-table:start --> and <!-- hooks-table:end -->`).toBe(hookReferenceTable());
   });
 });

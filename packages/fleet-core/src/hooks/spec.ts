@@ -25,8 +25,12 @@ export type FilterVerdict = string | undefined | void;
 /** A beforeStart tap's answer: a reason string vetoes the start, nothing allows it. */
 export type StartVerdict = string | undefined | void;
 
-/** Where a hook runs: at submit (API, fleetctl), on the acting engine, or on every machine's agent. */
-export type HookSide = 'submit' | 'engine' | 'agent';
+/**
+ * Where a hook runs: at submit (API, fleetctl); wherever units are scheduled
+ * (the acting engine's rounds, an agent judging global units, explanations,
+ * dry runs); or on every machine's agent.
+ */
+export type HookSide = 'submit' | 'scheduling' | 'agent';
 
 /**
  * How the core runs a hook's taps and reads their answers:
@@ -73,7 +77,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new SyncBailHook<[ResolvedUnit], FilterVerdict>(['unit'], 'validateUnit'),
   }),
   resolveUnit: spec<(unit: ResolvedUnit) => ResolvedUnit>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'waterfall',
     tapable: 'SyncWaterfallHook',
     fires: 'once per unit version (cached by hash), wherever units are scheduled or validated',
@@ -81,7 +85,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new SyncWaterfallHook<[ResolvedUnit], ResolvedUnit>(['unit'], 'resolveUnit'),
   }),
   narrow: spec<(unit: ResolvedUnit, cluster: ClusterView, narrowing: CandidateNarrowing) => void>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'narrow',
     tapable: 'SyncHook',
     fires: 'once per unit to place or explain, before any per-machine work',
@@ -89,7 +93,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new SyncHook<[ResolvedUnit, ClusterView, CandidateNarrowing], void>(['unit', 'cluster', 'narrowing'], 'narrow'),
   }),
   filter: spec<(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => FilterVerdict>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'filter',
     tapable: 'SyncBailHook',
     fires: 'per unit and candidate machine',
@@ -97,7 +101,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new SyncBailHook<[ResolvedUnit, MachineView, ClusterView], FilterVerdict>(['unit', 'machine', 'cluster'], 'filter'),
   }),
   score: spec<(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => number>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'score',
     tapable: 'SyncHook',
     fires: 'per unit and machine that passed every filter',
@@ -105,7 +109,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new SyncHook<[ResolvedUnit, MachineView, ClusterView], void>(['unit', 'machine', 'cluster'], 'score'),
   }),
   bind: spec<(batch: BindBatch) => MaybePromise<void>>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'async',
     tapable: 'AsyncSeriesHook',
     fires: "once per round, with the round's placements and revocations, before they are committed",
@@ -113,7 +117,7 @@ export const HOOK_SPECS = Object.freeze({
     create: () => new AsyncSeriesHook<[BindBatch]>(['batch'], 'bind'),
   }),
   roundComplete: spec<(result: RoundResult) => void>()({
-    side: 'engine',
+    side: 'scheduling',
     kind: 'observer',
     tapable: 'SyncHook',
     fires: 'at the end of every round, with what was committed, refused, unschedulable, and every global decision',
