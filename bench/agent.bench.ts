@@ -6,8 +6,9 @@
 // on a fresh systemd instance by the thinnest possible client at the same
 // moments (systemd-floor.ts): the difference is what fleetd adds.
 import { readFileSync } from 'node:fs';
-import { assemblePlugins, createUnit, Engine, FleetStore } from '@fleetd/core';
+import { assemblePlugins, createUnit } from '@fleetd/core';
 import type { WatchEvent } from '@fleetd/core';
+import { Engine, FleetStore } from '@fleetd/core/unstable';
 import { testPlugin } from '@fleetd/core/testing';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';

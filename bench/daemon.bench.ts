@@ -3,7 +3,7 @@
 // `fleetd` process (engine only) that mirrors and schedules all of them.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { encodeMachine, KeyLayout } from '@fleetd/core';
+import { encodeMachine, KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
 import { startFleetd } from 'fleetd/testing';

@@ -1,4 +1,5 @@
-import { assemblePlugins, createUnit, Engine, FleetStore, MachinePresence } from '@fleetd/core';
+import { assemblePlugins, createUnit } from '@fleetd/core';
+import { Engine, FleetStore, MachinePresence } from '@fleetd/core/unstable';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';

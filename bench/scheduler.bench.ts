@@ -1,5 +1,7 @@
-import { assemblePlugins, createMemoryRegistry, createUnit, Engine, FleetStore, MachinePresence, Scheduler } from '@fleetd/core';
-import type { ClusterState, Machine, PluginEntry, PluginHost, Registry, Unit } from '@fleetd/core';
+import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core';
+import type { Machine, PluginEntry, PluginHost, Registry, Unit } from '@fleetd/core';
+import { Engine, FleetStore, MachinePresence, Scheduler } from '@fleetd/core/unstable';
+import type { ClusterState } from '@fleetd/core/unstable';
 import { testPlugin } from '@fleetd/core/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
 
