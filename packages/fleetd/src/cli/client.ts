@@ -14,10 +14,11 @@ import {
   type WireUnitOption,
   type WireUnitState,
 } from '../api/wire.js';
-import { ApiError, send, type TransportOptions } from './http.js';
+import { ErrorCodes } from '@fleetd/core';
+import { ApiError, send, type ApiErrorDetails, type TransportOptions } from './http.js';
 
 export { ApiError } from './http.js';
-export type { TransportOptions } from './http.js';
+export type { ApiErrorDetails, TransportOptions } from './http.js';
 
 /** What PUT /fleet/v1/units/{name} takes: a new unit or a replacement, or only a desired state. */
 export interface UnitWrite {
@@ -38,8 +39,8 @@ const MAX_PAGES = 10_000;
 
 /**
  * A typed client of fleet's v1 API and fleetd's extras. Lists follow
- * `nextPageToken` to the end; error answers become ApiError (API_ERROR with
- * the server's message and the HTTP status).
+ * `nextPageToken` to the end; error answers become ApiError (the server's
+ * error code, message, plugin and HTTP status).
  */
 export class FleetClient {
   constructor(private readonly transport: TransportOptions) {}
@@ -57,7 +58,7 @@ export class FleetClient {
     try {
       return await this.json<WireUnit>('GET', `${FLEET_API_PREFIX}/units/${encodeURIComponent(name)}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return undefined;
+      if (isUnitNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -116,7 +117,7 @@ export class FleetClient {
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await send(this.transport, method, path, body);
-    if (response.status >= 400) throw new ApiError(response.status, errorMessage(response.status, response.text));
+    if (response.status >= 400) throw apiError(response.status, response.text);
     if (response.text === '') return undefined as T;
     try {
       return JSON.parse(response.text) as T;
@@ -126,14 +127,45 @@ export class FleetClient {
   }
 }
 
+/**
+ * The daemon said it has no such unit: fleetd's UNIT_NOT_FOUND, or a 404
+ * without an error code from a server that sends none (fleet). A 404 with
+ * another code (no such route, say) is not this.
+ */
+export function isUnitNotFound(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.reason === undefined ? error.status === 404 : error.code === ErrorCodes.UNIT_NOT_FOUND;
+}
+
+/** An error answer as an ApiError: the message people read, and the codes callers branch on. */
+export function apiError(status: number, text: string): ApiError {
+  const { reason, plugin, pluginCode } = errorBody(text);
+  return new ApiError(status, errorMessage(status, text), { reason, plugin, pluginCode });
+}
+
 /** fleet's error body `{"error":{"code","message"}}`, or a description of whatever came instead. */
 export function errorMessage(status: number, text: string): string {
-  let message: unknown;
-  try {
-    message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-  } catch {
-    message = undefined;
-  }
-  const base = typeof message === 'string' && message !== '' ? message : `the daemon answered HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 200)}`}`;
+  const { message } = errorBody(text);
+  const base = message !== undefined && message !== '' ? message : `the daemon answered HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 200)}`}`;
   return status === 401 ? `${base} (pass the API token with --token or FLEETCTL_TOKEN)` : base;
+}
+
+interface ErrorBody extends ApiErrorDetails {
+  readonly message?: string | undefined;
+}
+
+/** The string fields of `{"error":{...}}`; anything else (a proxy's page, no body) has none. */
+function errorBody(text: string): ErrorBody {
+  let error: unknown;
+  try {
+    error = (JSON.parse(text) as { error?: unknown } | null)?.error;
+  } catch {
+    return {};
+  }
+  if (typeof error !== 'object' || error === null) return {};
+  const field = (name: string): string | undefined => {
+    const value = (error as Record<string, unknown>)[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  return { message: field('message'), reason: field('reason'), plugin: field('plugin'), pluginCode: field('pluginCode') };
 }

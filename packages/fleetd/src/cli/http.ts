@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { ErrorCodes, FleetError } from '@fleetd/core';
+import type { ErrorCode } from '@fleetd/core';
 import type { Endpoint } from './endpoint.js';
 
 export interface TransportOptions {
@@ -17,13 +18,35 @@ export interface RawResponse {
   readonly text: string;
 }
 
-/** An error answer of the daemon; `status` is the HTTP status it came with. */
+/** What fleetd adds to fleet's error body `{"error":{"code","message"}}`. */
+export interface ApiErrorDetails {
+  /** The daemon's error code (`UNIT_EXISTS`); fleet itself sends none. */
+  readonly reason?: string | undefined;
+  /** The plugin the error is about. */
+  readonly plugin?: string | undefined;
+  /** That plugin's own error code. */
+  readonly pluginCode?: string | undefined;
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+/**
+ * An error answer of the daemon. Its `code` is the daemon's own (`reason`),
+ * so callers branch on the same codes whether fleetd failed in process or
+ * over HTTP; API_ERROR when the daemon sent none (fleet) or one this
+ * fleetctl does not know (a newer daemon: `reason` still has it).
+ * `status` is the HTTP status it came with.
+ */
 export class ApiError extends FleetError {
   readonly status: number;
+  /** The daemon's error code as sent, known to this fleetctl or not. */
+  readonly reason: string | undefined;
 
-  constructor(status: number, message: string) {
-    super(ErrorCodes.API_ERROR, message);
+  constructor(status: number, message: string, details: ApiErrorDetails = {}) {
+    const { reason, plugin, pluginCode } = details;
+    super(reason !== undefined && KNOWN_CODES.has(reason) ? (reason as ErrorCode) : ErrorCodes.API_ERROR, message, { plugin, pluginCode });
     this.status = status;
+    this.reason = reason;
   }
 }
 

@@ -17,8 +17,8 @@ import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { startApiServer } from '../../src/api/index.js';
 import type { ApiServer } from '../../src/api/index.js';
-import { main } from '../../src/cli/main.js';
 import { createFleetService } from '../../src/service/index.js';
+import { runMain, type CliResult } from './run-main.js';
 
 const PREFIX = '/fleetd/';
 
@@ -28,12 +28,6 @@ export interface MachineSpec {
   readonly publicIP?: string;
   /** Runs an agent on this instance; without one the machine only announces itself. */
   readonly systemd?: SystemdInstance;
-}
-
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface CliCluster {
@@ -47,20 +41,6 @@ export interface CliCluster {
   /** Runs fleetctl's main() against this cluster's socket. */
   fleetctl(...args: string[]): Promise<CliResult>;
   stop(): Promise<void>;
-}
-
-/** fleetctl's main() with captured output; `--endpoint` first, like a user would. */
-export async function runMain(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: options.env ?? {},
-    cwd: options.cwd ?? process.cwd(),
-    pollIntervalMs: 200,
-  });
-  return { code, stdout, stderr };
 }
 
 export async function startCliCluster(machines: readonly MachineSpec[], options: { pageSize?: number } = {}): Promise<CliCluster> {

@@ -14,8 +14,9 @@ import { fleetPreset } from '@fleetd/preset-fleet';
 import { startApiServer } from '../../src/api/index.js';
 import { createFleetService } from '../../src/service/index.js';
 import { FLEETCTL_BIN } from '../../src/testing/index.js';
-import { runMain, startCliCluster, type CliCluster } from './cluster.js';
+import { startCliCluster, type CliCluster } from './cluster.js';
 import { FIXTURES } from './helpers.js';
+import { runMain } from './run-main.js';
 
 const service = (metadata: string) => `[Service]\nExecStart=/bin/sleep 1000\n\n[X-Fleet]\nMachineMetadata=${metadata}\n`;
 let cluster: CliCluster;

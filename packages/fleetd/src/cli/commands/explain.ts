@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { MachineExplanation, PluginVerdict } from '@fleetd/core';
 import type { WireExplanation, WireMachine } from '../../api/wire.js';
-import { ApiError } from '../client.js';
+import { isUnitNotFound } from '../client.js';
 import { unitNotFound } from '../find-units.js';
 import { machineFullLegend, machineIdLegend } from '../legend.js';
 import { withFullIdsOption } from '../options.js';
@@ -25,7 +25,7 @@ export async function explainUnit(session: Session, arg: string, full: boolean):
     .client()
     .explanation(name)
     .catch((error: unknown) => {
-      throw error instanceof ApiError && error.status === 404 ? unitNotFound(name) : error;
+      throw isUnitNotFound(error) ? unitNotFound(name) : error;
     });
   if (session.json) {
     session.printJson(explanation);
