@@ -28,7 +28,7 @@ export type { ConfigOverride, OptionRow } from './options-table.js';
 export { resolveConfig } from './resolve.js';
 export type { ResolveInput, ResolveOptions } from './resolve.js';
 export { assembleFromConfig, resolvePlugins } from './plugins.js';
-export type { ResolvePluginsOptions } from './plugins.js';
+export type { AssembleFromConfigOptions, ResolvePluginsOptions } from './plugins.js';
 export { diffConfig } from './reload.js';
 export type { ConfigDiff } from './reload.js';
 export { parseMetadataString } from './metadata.js';

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { assemblePlugins, describeThrown, ErrorCodes, FleetError, isFleetError } from '@fleetd/core';
 import { checkMeta } from '@fleetd/core/unstable';
-import type { AnyFleetPlugin, PluginEntry, PluginHost } from '@fleetd/core';
+import type { AnyFleetPlugin, PluginEntry, PluginHost, PluginLoggerFactory } from '@fleetd/core';
 import { looksLikePlugin } from './plugin-spec.js';
 import { DEFAULTS } from './types.js';
 import type { FleetdConfig, PluginSpec, ResolvedConfig, ResolvedPlugin } from './types.js';
@@ -140,15 +140,20 @@ export async function resolvePlugins(config: FleetdConfig, options: ResolvePlugi
   return resolved;
 }
 
+export interface AssembleFromConfigOptions {
+  /** Gives each plugin its `context.logger`; fleetd's daemon passes pino children of its own logger. Default: the core's (stderr). */
+  readonly logger?: PluginLoggerFactory;
+}
+
 /**
  * The PluginHost the daemon runs on. The core's errors (core range, options as
  * `plugin: path: message`, duplicates) pass through, prefixed with the config source.
  */
-export async function assembleFromConfig(resolved: ResolvedConfig): Promise<PluginHost> {
+export async function assembleFromConfig(resolved: ResolvedConfig, options: AssembleFromConfigOptions = {}): Promise<PluginHost> {
   try {
     return await assemblePlugins(
       resolved.plugins.map((plugin) => plugin.entry),
-      { hookTimeoutMs: resolved.hookTimeoutMs },
+      { hookTimeoutMs: resolved.hookTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }) },
     );
   } catch (error) {
     if (!isFleetError(error)) throw error;

@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createMachine } from '@fleetd/core';
 import { Agent, Engine, FleetStore } from '@fleetd/core/unstable';
+import type { AgentEvent } from '@fleetd/core/unstable';
 import type { Machine, PluginHost, Registry } from '@fleetd/core';
 import { startApiServer } from '../api/index.js';
 import type { ApiServer } from '../api/index.js';
@@ -14,11 +15,13 @@ import { assembleFromConfig } from '../config/index.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { createLogger, errorFields } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
-import { createMetrics } from '../metrics/metrics.js';
+import { pluginLoggers } from '../logging/plugin-logger.js';
+import { createMetrics, isPluginFailure } from '../metrics/metrics.js';
 import type { FleetdMetrics } from '../metrics/metrics.js';
 import { createFleetService } from '../service/index.js';
 import type { FleetService } from '../service/index.js';
 import { acquireDataDirLock, openFileRegistry } from '../store/index.js';
+import { logPluginError, pluginErrorReporter, RoundErrorLog, warnAboutCoreCopies } from './plugin-reports.js';
 import { readPresenceLease, writePresenceLease } from './presence-file.js';
 import { applyReload } from './reload.js';
 import type { ReloadReport } from './reload.js';
@@ -27,7 +30,7 @@ import { FLEETD_VERSION } from './version.js';
 export interface DaemonOptions {
   /** Default: JSON lines on stdout at the configured level. */
   readonly logger?: Logger;
-  /** Default: assembled from `config.plugins`. */
+  /** Default: assembled from `config.plugins`, each plugin logging into `logger` (`plugin: <name>`). */
   readonly host?: PluginHost;
 }
 
@@ -71,17 +74,13 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = await acquireDataDirLock(config.dataDir);
   cleanups.push(async () => lock.release());
-  const host = options.host ?? (await assembleFromConfig(config));
-  logger.info({ plugins: host.plugins.map((plugin) => `${plugin.meta.name}@${plugin.meta.version}`) }, 'plugins assembled');
-  const registry = await openRegistry(config);
-  cleanups.push(() => registry.close());
-  const keyPrefix = config.etcd?.keyPrefix ?? '/fleetd/';
-  await new FleetStore(registry, keyPrefix).ensureSchema();
-  let machine = describeMachine(config);
-
   let engine: Engine | undefined;
+  // Before the plugins: they may log (and be counted) while they apply.
+  let assembled: PluginHost | undefined;
   const metrics = createMetrics({
-    host,
+    get host() {
+      return assembled;
+    },
     engine: config.engine.enabled
       ? {
           get isLeader() {
@@ -92,6 +91,17 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
         }
       : undefined,
   });
+  const host = options.host ?? (await assembleFromConfig(config, { logger: pluginLoggers(logger, metrics.pluginLogLine) }));
+  assembled = host;
+  logger.info({ plugins: host.plugins.map((plugin) => `${plugin.meta.name}@${plugin.meta.version}`) }, 'plugins assembled');
+  // Plugin modules are imported by now (with the config, or by the caller that assembled `host`).
+  warnAboutCoreCopies(logger);
+  const registry = await openRegistry(config);
+  cleanups.push(() => registry.close());
+  const keyPrefix = config.etcd?.keyPrefix ?? '/fleetd/';
+  await new FleetStore(registry, keyPrefix).ensureSchema();
+  let machine = describeMachine(config);
+
   // The agent announces the machine before the engine's first round: the embedded
   // store forgets presence on restart, and an engine that ran first would find
   // the machine gone and revoke every placement on it (units stopped, restarted).
@@ -113,6 +123,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
     engine: { enabled: engine !== undefined, isLeader: () => engine?.isLeader ?? false },
     agentEnabled: agent !== undefined,
     metrics: { contentType: metrics.contentType, render: () => metrics.render() },
+    onPluginError: pluginErrorReporter(logger.child({ component: 'api' }), metrics),
   });
   const api = await startApi(config, service, logger);
   cleanups.push(() => api.close());
@@ -184,6 +195,7 @@ async function openRegistry(config: ResolvedConfig): Promise<Registry> {
 
 function startEngine(config: ResolvedConfig, registry: Registry, host: PluginHost, keyPrefix: string, logger: Logger, metrics: FleetdMetrics): Engine {
   const log = logger.child({ component: 'engine' });
+  const roundErrors = new RoundErrorLog(log);
   return new Engine({
     registry,
     host,
@@ -199,7 +211,8 @@ function startEngine(config: ResolvedConfig, registry: Registry, host: PluginHos
         case 'deposed':
           return log.warn(errorFields(event.error), 'this engine lost the leadership');
         case 'round': {
-          const { placements, revocations, unschedulable, bindError } = event.result;
+          const { placements, revocations, unschedulable, bindError, pluginErrors } = event.result;
+          roundErrors.report(event.result.round, pluginErrors);
           if (bindError !== undefined) return log.warn(errorFields(bindError), 'round rolled back');
           for (const unit of unschedulable) log.debug({ unit: unit.unit }, `unschedulable: ${unit.summary}`);
           if (placements.length + revocations.length > 0) {
@@ -207,7 +220,10 @@ function startEngine(config: ResolvedConfig, registry: Registry, host: PluginHos
           }
           return;
         }
+        case 'plugin-error':
+          return logPluginError(log, event.error);
         default:
+          if (isPluginFailure(event.error)) return logPluginError(log, event.error);
           return log.warn(errorFields(event.error), event.type === 'round-failed' ? 'round failed' : 'engine error');
       }
     },
@@ -235,12 +251,7 @@ async function startAgent(
     presenceLease,
     onEvent: (event) => {
       metrics.agentEvent(event);
-      if (event.type === 'task') {
-        const unit = 'unit' in event.task ? (typeof event.task.unit === 'string' ? event.task.unit : event.task.unit.name) : undefined;
-        if (event.error === undefined) log.info({ task: event.task.type, unit }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`}`);
-        else log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${event.task.type} failed`);
-      } else if (event.type === 'vetoed') log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);
-      else if (event.type === 'error') log.warn(errorFields(event.error), 'agent error');
+      logAgentEvent(log, event);
     },
   });
   await agent.start();
@@ -249,6 +260,27 @@ async function startAgent(
     await writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease });
   }
   return agent;
+}
+
+function logAgentEvent(log: Logger, event: AgentEvent): void {
+  switch (event.type) {
+    case 'task': {
+      const unit = 'unit' in event.task ? (typeof event.task.unit === 'string' ? event.task.unit : event.task.unit.name) : undefined;
+      // A driver's failure carries its plugin and hook (driver.<method>) in the error's fields.
+      if (event.error === undefined) return log.info({ task: event.task.type, unit }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`}`);
+      return log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`} failed`);
+    }
+    case 'vetoed':
+      return log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);
+    case 'plugin-error':
+      return logPluginError(log, event.error);
+    case 'error':
+      // The driver's failures come as its plugin's (hook driver.<method>), not as the registry's.
+      if (isPluginFailure(event.error)) return logPluginError(log, event.error);
+      return log.warn(errorFields(event.error), 'agent error');
+    default:
+      return;
+  }
 }
 
 async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger): Promise<ApiServer> {

@@ -1,6 +1,7 @@
 /**
  * fleetd logs JSON lines (pino): journald and log shippers keep the fields,
- * `jq` makes them readable. Errors carry their code, plugin, unit and hook.
+ * `jq` makes them readable. Errors carry their code, plugin, unit and hook,
+ * and a plugin's own error code as `pluginCode`.
  */
 import { isFleetError } from '@fleetd/core';
 import { pino } from 'pino';
@@ -23,7 +24,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 export function errorFields(error: unknown): Record<string, unknown> {
   if (isFleetError(error)) {
     const fields: Record<string, unknown> = { code: error.code, error: error.message };
-    for (const key of ['unit', 'plugin', 'hook'] as const) if (error[key] !== undefined) fields[key] = error[key];
+    for (const key of ['unit', 'plugin', 'hook', 'pluginCode'] as const) if (error[key] !== undefined) fields[key] = error[key];
     if (error.cause !== undefined) fields['cause'] = error.cause instanceof Error ? error.cause.message : String(error.cause);
     return fields;
   }

@@ -1,9 +1,11 @@
 /**
  * What fleetd exposes at /metrics (Prometheus text format): scheduling
- * rounds, placements, unschedulable units, agent tasks, and time spent per
- * plugin and hook, next to the process's own CPU and memory.
+ * rounds, placements, unschedulable units, agent tasks, plugin errors and
+ * plugin log lines, and time spent per plugin and hook, next to the
+ * process's own CPU and memory.
  */
-import type { HookStat, PluginHost, RoundResult } from '@fleetd/core';
+import { ErrorCodes } from '@fleetd/core';
+import type { FleetError, HookStat, PluginHost, RoundResult } from '@fleetd/core';
 import type { AgentEvent, EngineEvent } from '@fleetd/core/unstable';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -13,12 +15,22 @@ export interface FleetdMetrics {
   render(): Promise<string>;
   engineEvent(event: EngineEvent): void;
   agentEvent(event: AgentEvent): void;
+  /** A plugin error raised outside the engine and agent (an explanation, a dry run). */
+  pluginError(error: FleetError): void;
+  /** A warning or error a plugin logged. */
+  pluginLogLine(plugin: string, level: 'warn' | 'error'): void;
 }
 
 export interface MetricsSources {
-  readonly host: PluginHost;
+  /** Read at each scrape, so it may be assembled after the metrics (plugins log into them while they apply). */
+  readonly host: Pick<PluginHost, 'hookStats'> | undefined;
   /** Placed units and machines the engine sees; absent when the engine is disabled. */
   readonly engine?: { readonly isLeader: boolean; placedUnits(): number; machines(): number } | undefined;
+}
+
+/** A plugin's own failure (it threw, or outlived its timeout), as opposed to the registry's or fleetd's. */
+export function isPluginFailure(error: FleetError): boolean {
+  return error.plugin !== undefined && (error.code === ErrorCodes.PLUGIN_ERROR || error.code === ErrorCodes.PLUGIN_TIMEOUT);
 }
 
 const ROUND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -37,7 +49,18 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
   const placements = new Counter({ name: 'fleetd_placements_total', help: 'Units placed (or moved) by this engine', registers: [registry] });
   const revocations = new Counter({ name: 'fleetd_revocations_total', help: 'Placements revoked by this engine', registers: [registry] });
   const unschedulable = new Gauge({ name: 'fleetd_unschedulable_units', help: 'Units no machine can take, as of the last round', registers: [registry] });
-  const pluginErrors = new Counter({ name: 'fleetd_plugin_errors_total', help: 'Errors thrown by plugin taps, by plugin and hook', labelNames: ['plugin', 'hook'], registers: [registry] });
+  const pluginErrors = new Counter({
+    name: 'fleetd_plugin_errors_total',
+    help: 'Errors thrown by plugins (taps, and the driver\'s calls as hook driver.<method>), by plugin and hook',
+    labelNames: ['plugin', 'hook'],
+    registers: [registry],
+  });
+  const pluginLogLines = new Counter({
+    name: 'fleetd_plugin_log_lines_total',
+    help: 'Warnings and errors plugins logged (counted whatever the log level), by plugin and level',
+    labelNames: ['plugin', 'level'],
+    registers: [registry],
+  });
   const agentTasks = new Counter({ name: 'fleetd_agent_tasks_total', help: 'Tasks run by this machine\'s agent, by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
   const agentRoundSeconds = new Histogram({
     name: 'fleetd_agent_round_duration_seconds',
@@ -80,7 +103,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
       labelNames: ['plugin', 'hook'],
       registers: [registry],
       collect() {
-        for (const stat of sources.host.hookStats()) {
+        for (const stat of sources.host?.hookStats() ?? []) {
           const key = `${stat.plugin}\0${stat.hook}`;
           const delta = read(stat) - (reported.get(key) ?? 0);
           // A sampled estimate can dip; a counter never goes down, so it waits for the estimate to catch up.
@@ -105,7 +128,13 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     placements.inc(result.placements.length);
     revocations.inc(result.revocations.length);
     unschedulable.set(result.unschedulable.length);
-    for (const error of result.pluginErrors) pluginErrors.inc({ plugin: error.plugin ?? 'unknown', hook: error.hook ?? 'unknown' });
+    for (const error of result.pluginErrors) countPluginError(error);
+  };
+  const countPluginError = (error: FleetError): void => pluginErrors.inc({ plugin: error.plugin ?? 'unknown', hook: error.hook ?? 'unknown' });
+  // Errors ridden out, by component and code; a plugin's among them also by plugin and hook.
+  const countError = (component: 'engine' | 'agent', error: FleetError): void => {
+    errors.inc({ component, code: error.code });
+    if (isPluginFailure(error)) countPluginError(error);
   };
 
   return {
@@ -115,13 +144,20 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     engineEvent(event) {
       if (event.type === 'round') observeRound(event.result);
       else if (event.type === 'round-failed') rounds.inc({ outcome: 'failed' });
-      else if (event.type === 'error' || event.type === 'deposed') errors.inc({ component: 'engine', code: event.error.code });
+      else if (event.type === 'plugin-error') countPluginError(event.error);
+      else if (event.type === 'error' || event.type === 'deposed') countError('engine', event.error);
     },
     agentEvent(event) {
-      if (event.type === 'task') agentTasks.inc({ type: event.task.type, outcome: event.error === undefined ? 'ok' : 'failed' });
-      else if (event.type === 'vetoed') vetoes.inc();
+      if (event.type === 'task') {
+        agentTasks.inc({ type: event.task.type, outcome: event.error === undefined ? 'ok' : 'failed' });
+        // The driver's failures are its plugin's (hook driver.<method>): counted against it too.
+        if (event.error !== undefined && isPluginFailure(event.error)) countPluginError(event.error);
+      } else if (event.type === 'vetoed') vetoes.inc();
       else if (event.type === 'round') agentRoundSeconds.observe(event.durationMs / 1000);
-      else errors.inc({ component: 'agent', code: event.error.code });
+      else if (event.type === 'plugin-error') countPluginError(event.error);
+      else countError('agent', event.error);
     },
+    pluginError: countPluginError,
+    pluginLogLine: (plugin, level) => pluginLogLines.inc({ plugin, level }),
   };
 }

@@ -1,5 +1,5 @@
 import { FleetStore, Scheduler } from '@fleetd/core/unstable';
-import type { PluginHost, Registry } from '@fleetd/core';
+import type { FleetError, PluginHost, Registry } from '@fleetd/core';
 import type {
   Health,
   PlanRequest,
@@ -34,6 +34,12 @@ export interface FleetServiceOptions {
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   /** How long /health waits for the registry. Default 2000 ms. */
   readonly healthTimeoutMs?: number;
+  /**
+   * Where plugin errors of explanations and dry runs go (each runs its own
+   * scheduler, so they never reach the engine's rounds): the daemon logs and
+   * counts them. Default: the failing plugin's logger.
+   */
+  readonly onPluginError?: (error: FleetError) => void;
 }
 
 export interface StateFilter {
@@ -75,6 +81,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   const store = new FleetStore(registry, options.keyPrefix);
   const submitter = new SubmitBatcher(store);
   const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout);
+  const sink = options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError };
 
   return {
     version: options.version,
@@ -115,7 +122,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
     patchMachines: (ops) => patchMachines(store, ops),
     async explain(name) {
       const snapshot = await read();
-      const scheduler = new Scheduler(host);
+      const scheduler = new Scheduler(host, sink);
       const state = scheduler.createState(schedulingSnapshotOf(snapshot));
       // Global units count toward load and conflicts, as in a real round.
       scheduler.placeGlobals(state);
@@ -124,7 +131,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
     },
     async plan(request) {
       const snapshot = request.machines === undefined ? schedulingSnapshotOf(await read()) : { machines: [], units: [] };
-      return planUnits(host, snapshot, request);
+      return planUnits(host, snapshot, request, sink);
     },
     health: () => health(options, () => registry.get(store.layout.schema)),
     async metrics() {

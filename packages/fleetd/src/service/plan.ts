@@ -1,9 +1,19 @@
 import { createMachine, ErrorCodes, FleetError, summarizeRejections } from '@fleetd/core';
 import { Scheduler } from '@fleetd/core/unstable';
 import type { Machine, PluginHost, Unit } from '@fleetd/core';
-import type { ClusterState, RoundPlan, SchedulingSnapshot } from '@fleetd/core/unstable';
+import type { ClusterState, PluginErrorSink, RoundPlan, SchedulingSnapshot } from '@fleetd/core/unstable';
 import type { PlanMachineInput, PlannedUnit, PlanRequest, PlanResult, PlanUnitInput } from '../api/wire.js';
 import { validUnit } from './put-unit.js';
+
+export interface PlanOptions {
+  /**
+   * Where the plugin errors of the dry run go (its round's and any raised
+   * outside it): the daemon logs and counts them. Default: errors raised
+   * outside a round go to the failing plugin's logger; a round's show only as
+   * `error` rejections.
+   */
+  readonly onPluginError?: PluginErrorSink;
+}
 
 /**
  * A dry run: what one scheduling round would do with the requested units
@@ -11,13 +21,14 @@ import { validUnit } from './put-unit.js';
  * `snapshot`, or, when the request lists machines, against only those
  * machines (`fleetctl simulate`, offline). Pure: writes nothing.
  */
-export function planUnits(host: PluginHost, snapshot: SchedulingSnapshot, request: PlanRequest): PlanResult {
+export function planUnits(host: PluginHost, snapshot: SchedulingSnapshot, request: PlanRequest, options: PlanOptions = {}): PlanResult {
   const base: SchedulingSnapshot = request.machines === undefined ? snapshot : { machines: request.machines.map(simulatedMachine), units: [] };
   const requested = requestedUnits(host, base, request.units);
   const before = new Map((base.placements ?? []).map((p) => [p.unit, p.machine]));
-  const scheduler = new Scheduler(host);
+  const scheduler = new Scheduler(host, options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError });
   const state = scheduler.createState({ ...base, units: mergeUnits(base.units, requested) });
   const plan = scheduler.decide(state);
+  if (options.onPluginError !== undefined) for (const error of plan.pluginErrors) options.onPluginError(error);
   const names = new Set(requested.map((unit) => unit.name));
   return {
     units: requested.map((unit) => plannedUnit(unit.name, plan, state, before.get(unit.name))),
