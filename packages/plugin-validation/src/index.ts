@@ -1,47 +1,52 @@
 import { createRequire } from 'node:module';
 import { definePlugin, Stage } from '@fleetd/core';
-import type { ResolvedUnit } from '@fleetd/core';
 import { z } from 'zod';
-import { KNOWN_FLEET_OPTIONS } from './options.js';
-import { combinationProblem, peerProblem } from './rules.js';
+import { exclusionProblem } from './exclusions.js';
+import { validationReasons } from './reasons.js';
+import { closestOption, unrecognizedOption } from './unknown.js';
 
-export { EXCLUSIONS, combinationProblem, peerProblem } from './rules.js';
-export { FLEET_OPTIONS, KNOWN_FLEET_OPTIONS, optionValues, words } from './options.js';
-export type { FleetOption } from './options.js';
+export { exclusionProblem } from './exclusions.js';
+export { validationReasons } from './reasons.js';
+export { closestOption, MAX_SUGGESTION_DISTANCE, unrecognizedOption } from './unknown.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export const validationOptions = z
-  .object({
-    /** Refuse [X-Fleet] keys no plugin knows, as fleet did ("unrecognized requirement"). */
-    rejectUnknownOptions: z.boolean().default(true),
-    /** [X-Fleet] keys third-party plugins read, accepted on top of fleet's own. */
-    extraOptions: z.array(z.string().min(1)).default([]),
-  })
-  .strict()
-  .default({ rejectUnknownOptions: true, extraOptions: [] });
+  .strictObject(
+    {
+      /** Refuse [X-Fleet] keys no assembled plugin declares, as fleet did ("unrecognized requirement"). */
+      rejectUnknownOptions: z.boolean().default(true),
+    },
+    {
+      // The option lists of earlier versions are gone: the plugin that reads an option declares it.
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' && issue.keys.includes('extraOptions')
+          ? 'extraOptions is gone: a plugin declares the [X-Fleet] options it reads in meta.unitOptions'
+          : undefined,
+    },
+  )
+  .default({ rejectUnknownOptions: true });
 
 export type ValidationOptions = z.output<typeof validationOptions>;
 
-/** The first key of the unit's [X-Fleet] section that is not in `known`. */
-export function unknownOption(unit: Pick<ResolvedUnit, 'fleetOptions'>, known: ReadonlySet<string>): string | undefined {
-  for (const name of unit.fleetOptions.keys()) if (!known.has(name)) return name;
-  return undefined;
-}
-
 /**
- * Refuses, at submit, the [X-Fleet] option combinations fleet refused, and
- * unknown keys: such a unit could never be scheduled as its author meant.
+ * Enforces at submit what the assembled plugins declare about `[X-Fleet]`
+ * options (`meta.unitOptions`): a key no plugin declares is refused (fleet's
+ * "unrecognized requirement"), with the closest declared spelling, and so is
+ * a unit setting two options one of them `excludes` (fleet's invalid
+ * combinations, stated by the options' owners). It owns no option and knows
+ * none by name.
  */
 export default definePlugin({
   meta: { name: 'validation', version, core: '^0.1.0' },
   options: validationOptions,
-  apply(hooks, options) {
-    const known = new Set([...KNOWN_FLEET_OPTIONS, ...options.extraOptions]);
-    hooks.validateUnit.tap({ name: 'validation', stage: Stage.EARLY }, (unit) => {
-      const unknown = options.rejectUnknownOptions ? unknownOption(unit, known) : undefined;
-      if (unknown !== undefined) return `unrecognized [X-Fleet] option ${unknown}`;
-      return combinationProblem(unit) ?? peerProblem(unit);
+  apply(hooks, options, context) {
+    const table = context.unitOptions;
+    // Early, so a typo or a forbidden combination is reported before what other plugins make of the options.
+    hooks.validateUnit.tap({ stage: Stage.EARLY }, (unit) => {
+      const unknown = options.rejectUnknownOptions ? unrecognizedOption(unit, table) : undefined;
+      if (unknown !== undefined) return validationReasons.unrecognized(unknown, closestOption(unknown, table));
+      return exclusionProblem(unit, table);
     });
   },
 });
