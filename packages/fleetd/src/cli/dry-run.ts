@@ -6,6 +6,9 @@ import type { Session } from './session.js';
 import { formatTable, type Row } from './table.js';
 import { existsOnDisk, readUnitFile, unitInfo, unitNameOf, withDefaultUnitType } from './unit-files.js';
 
+// plan and simulate read their arguments and print their result alike; they
+// differ only in who decides the plan: the daemon, or this process offline.
+
 /**
  * Each argument as a unit to plan: its local file; for an instance without
  * one, its template (from the cluster when live, then a local file); when

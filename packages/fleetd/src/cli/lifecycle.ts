@@ -8,6 +8,9 @@ import type { Session } from './session.js';
 import { unitNameOf } from './unit-files.js';
 import { waitForUnitStates, type BlockAttempts, type WaitFailure } from './wait.js';
 
+// What load, start, stop and unload share: each moves desired states along
+// fleet's state machine, then waits (or not) and reports the same way.
+
 /** fleet's verb for each command in "Triggered unit x start". */
 const VERB: Readonly<Record<UnitCommand, string>> = { submit: 'submit', load: 'load', start: 'start', stop: 'stop', unload: 'unload' };
 
