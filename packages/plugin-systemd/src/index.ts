@@ -19,12 +19,13 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /**
  * The agent's driver: runs the units placed on this machine with systemd over
- * D-Bus. The first createDriver tap that returns a driver wins.
+ * D-Bus. The first createDriver tap that returns a driver wins; the agent
+ * reports the driver's failures as this plugin's.
  */
 export default definePlugin({
   meta: { name: PLUGIN_NAME, version, core: '^0.1.0' },
   options: systemdOptions,
   apply(hooks, options) {
-    hooks.createDriver.tapPromise(PLUGIN_NAME, async () => createSystemdDriver(options));
+    hooks.createDriver.tap(async () => createSystemdDriver(options));
   },
 });

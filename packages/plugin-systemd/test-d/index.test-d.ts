@@ -1,5 +1,5 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd';
-import type { DriverUnitState, FleetPlugin, UnitDriver } from '@fleetd/core';
+import type { DriverUnitState, FleetPlugin, TapFunction, UnitDriver } from '@fleetd/core';
 import systemd, {
   createSystemdDriver,
   escapeBusLabel,
@@ -35,6 +35,10 @@ expectType<Promise<() => Promise<void>>>(driver.subscribe((state) => expectType<
 expectError(createSystemdDriver({ busAddress: 'unix:path=/x' }));
 expectError(createSystemdDriver({ unitsDirectory: '/x', jobTimeoutMs: '1s' }));
 expectAssignable<SystemdDriverOptions>({ unitsDirectory: '/x', busAddress: undefined, startSettleMs: 0 });
+
+// What the plugin taps createDriver with: an async function of no argument it needs, resolving to the driver.
+expectAssignable<TapFunction<'createDriver'>>(async () => createSystemdDriver({ unitsDirectory: '/run/fleet/units' }));
+expectNotAssignable<TapFunction<'createDriver'>>(async () => 'not a driver');
 
 // Escaping.
 expectType<string>(escapeBusLabel('foo.service'));

@@ -4,16 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent, assemblePlugins, createUnit, decodeUnitState, encodeUnitState, Engine, FleetStore } from '@fleetd/core';
-import type { AgentEvent, Registry, UnitState } from '@fleetd/core';
+import { assemblePlugins, createUnit } from '@fleetd/core';
+import type { Registry, UnitState } from '@fleetd/core';
 import { testPlugin, waitFor } from '@fleetd/core/testing';
+import { Agent, decodeUnitState, encodeUnitState, Engine, FleetStore } from '@fleetd/core/unstable';
+import type { AgentEvent } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { useEtcd } from '@fleetd/registry-etcd/testing';
 import systemd from '../src/index.js';
 import { useSystemd } from '../src/testing/index.js';
 import type { SystemdInstance } from '../src/testing/index.js';
 
-const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
+const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -70,6 +72,9 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
 }
 
 const pidFile = (instance: SystemdInstance, unit: string) => join(instance.dir, `${unit}.pid`);
+/** The PID a marker unit wrote. systemd calls a simple service active once forked, so its state may come before the file. */
+const recordedPid = (instance: SystemdInstance, unit: string) =>
+  waitFor(() => Number(readFileSync(pidFile(instance, unit), 'utf8')), `${unit} to write its PID`, 5_000);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -99,7 +104,7 @@ describe('agent with systemd and etcd', () => {
     const { submit, states, store } = await cluster();
     await submit('a.service', marker(one.dir));
     await waitFor(async () => (await states())['m1/a.service']?.activeState === 'active', 'a.service active', 20_000);
-    const pid = Number(readFileSync(pidFile(one, 'a.service'), 'utf8'));
+    const pid = await recordedPid(one, 'a.service');
     await store.setDesiredState('a.service', 'loaded');
     await waitFor(async () => (await states())['m1/a.service']?.activeState === 'inactive', 'a.service stopped', 20_000);
     expect(alive(pid)).toBe(false);
@@ -162,7 +167,7 @@ describe('agent with systemd and etcd', () => {
   });
 
   it('a beforeStart veto leaves the unit loaded and its state says why', async () => {
-    const veto = testPlugin('maintenance', (hooks) => hooks.beforeStart.tapPromise('maintenance', async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)));
+    const veto = testPlugin('maintenance', (hooks) => hooks.beforeStart.tap(async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)));
     const [one] = machines() as [SystemdInstance];
     const { submit, states } = await cluster({ agentPlugins: [veto] });
     await submit('blocked.service', marker(one.dir));
@@ -195,7 +200,7 @@ describe('agent with systemd and etcd', () => {
     const { submit, states, store } = await cluster();
     await submit('survivor.service', marker(one.dir));
     await waitFor(async () => (await states())['m1/survivor.service']?.activeState === 'active', 'survivor.service active', 20_000);
-    const pid = Number(readFileSync(pidFile(one, 'survivor.service'), 'utf8'));
+    const pid = await recordedPid(one, 'survivor.service');
     await one.systemctl(['restart', 'dbus.socket', 'dbus.service']);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(alive(pid)).toBe(true);
@@ -206,7 +211,7 @@ describe('agent with systemd and etcd', () => {
 
   it('reportState taps shape what is published', async () => {
     const annotate = testPlugin('annotate', (hooks) =>
-      hooks.reportState.tapPromise('annotate', async (state, context) => ({ ...state, message: `reported by ${context.machine.id}` })),
+      hooks.reportState.tap(async (state, context) => ({ ...state, message: `reported by ${context.machine.id}` })),
     );
     const [one] = machines() as [SystemdInstance];
     const { submit, states } = await cluster({ agentPlugins: [annotate] });
@@ -221,7 +226,7 @@ describe('agent with systemd and etcd', () => {
   it('regression: a state write in flight when a unit is destroyed does not leave its state behind', async () => {
     // Slow reports widen the window a last systemd signal (the stop) has to land after the unload.
     const slowReports = testPlugin('slow-reports', (hooks) =>
-      hooks.reportState.tapPromise('slow-reports', async (state) => {
+      hooks.reportState.tap(async (state) => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         return state;
       }),
@@ -246,7 +251,7 @@ describe('agent with systemd and etcd', () => {
       const all = await states();
       return Object.values(all).filter((s) => s.activeState === 'active').length === 2;
     }, 'both active', 20_000);
-    const pids = [pidFile(one, 'steady.service'), pidFile(two, 'steady2.service')].map((file) => Number(readFileSync(file, 'utf8')));
+    const pids = await Promise.all([recordedPid(one, 'steady.service'), recordedPid(two, 'steady2.service')]);
     const member = etcd().members[0]!;
     await member.stop();
     await new Promise((resolve) => setTimeout(resolve, 10_000));
