@@ -113,10 +113,18 @@ export interface PlannedUnit {
   readonly rejections?: readonly MachineRejection[];
 }
 
+/**
+ * Where the engine's rounds would leave the units: rounds are decided until
+ * one changes nothing (up to 100), so the plan is the engine's fixed point.
+ */
 export interface PlanResult {
   readonly units: readonly PlannedUnit[];
   /** Units already in the cluster that the plan would move, with where to. */
   readonly moved: readonly { readonly unit: string; readonly from: string; readonly to: string | undefined }[];
+  /** Present (false) only when placements still changed at the round cap: the units show the last round's state. */
+  readonly settled?: false;
+  /** Why the plan did not settle, with `settled: false`. */
+  readonly message?: string;
 }
 
 export interface Health {

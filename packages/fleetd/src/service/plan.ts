@@ -1,40 +1,55 @@
 import { createMachine, ErrorCodes, FleetError, summarizeRejections } from '@fleetd/core';
-import { Scheduler } from '@fleetd/core/unstable';
 import type { Machine, PluginHost, Unit } from '@fleetd/core';
-import type { ClusterState, PluginErrorSink, RoundPlan, SchedulingSnapshot } from '@fleetd/core/unstable';
+import { MAX_SETTLE_ROUNDS, Scheduler } from '@fleetd/core/unstable';
+import type { ClusterState, PluginErrorSink, RoundPlan, SchedulingSnapshot, SettledPlan } from '@fleetd/core/unstable';
 import type { PlanMachineInput, PlannedUnit, PlanRequest, PlanResult, PlanUnitInput } from '../api/wire.js';
 import { validUnit } from './put-unit.js';
 
 export interface PlanOptions {
   /**
-   * Where the plugin errors of the dry run go (its round's and any raised
-   * outside it): the daemon logs and counts them. Default: errors raised
+   * Where the plugin errors of the dry run go (its rounds' and any raised
+   * outside them): the daemon logs and counts them. Default: errors raised
    * outside a round go to the failing plugin's logger; a round's show only as
    * `error` rejections.
    */
   readonly onPluginError?: PluginErrorSink;
+  /** Rounds decided at most before the plan is reported as not settled. Default MAX_SETTLE_ROUNDS (100). */
+  readonly maxRounds?: number;
 }
 
 /**
- * A dry run: what one scheduling round would do with the requested units
- * added (or replaced, keeping their placements), against the live cluster in
- * `snapshot`, or, when the request lists machines, against only those
- * machines (`fleetctl simulate`, offline). Pure: writes nothing.
+ * A dry run: where the engine's successive rounds would leave the requested
+ * units, added (or replaced, keeping their placements) to the live cluster in
+ * `snapshot`, or, when the request lists machines, to only those machines
+ * (`fleetctl simulate`, offline). Rounds are decided until nothing changes,
+ * as the engine's rounds go on until nothing changes: one round alone
+ * misses what later rounds do (a MachineOf chain listed against its order
+ * follows one link per pass). Pure: writes nothing.
  */
 export function planUnits(host: PluginHost, snapshot: SchedulingSnapshot, request: PlanRequest, options: PlanOptions = {}): PlanResult {
   const base: SchedulingSnapshot = request.machines === undefined ? snapshot : { machines: request.machines.map(simulatedMachine), units: [] };
   const requested = requestedUnits(host, base, request.units);
-  const before = new Map((base.placements ?? []).map((p) => [p.unit, p.machine]));
+  const before = new Map((base.placements ?? []).map((placement) => [placement.unit, placement.machine]));
   const scheduler = new Scheduler(host, options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError });
   const state = scheduler.createState({ ...base, units: mergeUnits(base.units, requested) });
-  const plan = scheduler.decide(state);
-  if (options.onPluginError !== undefined) for (const error of plan.pluginErrors) options.onPluginError(error);
+  const settled = scheduler.settle(state, options.maxRounds ?? MAX_SETTLE_ROUNDS);
+  if (options.onPluginError !== undefined) for (const error of settled.pluginErrors) options.onPluginError(error);
   const names = new Set(requested.map((unit) => unit.name));
   return {
-    units: requested.map((unit) => plannedUnit(unit.name, plan, state, before.get(unit.name))),
+    units: requested.map((unit) => plannedUnit(unit.name, settled.last, state, before.get(unit.name))),
     moved: [...before]
       .filter(([unit, from]) => !names.has(unit) && state.rawUnit(unit) !== undefined && state.placedMachineId(unit) !== from)
       .map(([unit, from]) => ({ unit, from, to: state.placedMachineId(unit) })),
+    ...unsettled(settled),
+  };
+}
+
+/** A plan whose rounds still changed placements at the cap says so: its units show where the last round left them. */
+function unsettled(settled: SettledPlan): Pick<PlanResult, 'settled' | 'message'> {
+  if (settled.settled) return {};
+  return {
+    settled: false,
+    message: `the plan did not settle: placements still changed after ${settled.rounds} rounds (plugins that keep moving units?); units are shown where the last round left them`,
   };
 }
 
@@ -69,14 +84,15 @@ function mergeUnits(units: readonly Unit[], requested: readonly Unit[]): Unit[] 
   return [...byName.values()];
 }
 
-function plannedUnit(name: string, plan: RoundPlan, state: ClusterState, previous: string | undefined): PlannedUnit {
-  const global = plan.globals.find((decision) => decision.unit === name);
+/** One requested unit as the settled state has it; `last` is the round that found nothing more to change. */
+function plannedUnit(name: string, last: RoundPlan, state: ClusterState, previous: string | undefined): PlannedUnit {
+  const global = last.globals.find((decision) => decision.unit === name);
   if (global !== undefined) {
     const summary = global.machines.length === 0 ? { summary: summarizeRejections(0, state.machines.length, global.rejections) } : {};
     return { unit: name, machines: global.machines, ...summary, ...(global.rejections.length > 0 ? { rejections: global.rejections } : {}) };
   }
   const moved = (machine: string | undefined) => (previous !== undefined && previous !== machine ? { previousMachine: previous } : {});
-  const unschedulable = plan.unschedulable.find((decision) => decision.unit === name);
+  const unschedulable = last.unschedulable.find((decision) => decision.unit === name);
   if (unschedulable !== undefined) {
     return { unit: name, ...moved(undefined), summary: unschedulable.summary, rejections: unschedulable.rejections };
   }

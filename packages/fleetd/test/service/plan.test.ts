@@ -1,4 +1,5 @@
 import { assemblePlugins, createMachine, createUnit, ErrorCodes } from '@fleetd/core';
+import { testPlugin } from '@fleetd/core/testing';
 import type { PluginHost } from '@fleetd/core';
 import type { SchedulingSnapshot } from '@fleetd/core/unstable';
 import { fleetPreset } from '@fleetd/preset-fleet';
@@ -74,6 +75,55 @@ describe('planUnits (pure)', () => {
       machines: [{ id: 's1' }, { id: 's2', metadata: { region: 'eu' } }],
     });
     expect(result).toEqual({ units: [{ unit: 'a.service', machine: 's1' }, { unit: 'b.service', machine: 's2' }, { unit: 'c.service' }], moved: [] });
+  });
+
+  it('regression: a MachineOf chain whose names sort against it is planned onto one machine, as the engine\'s successive rounds place it', () => {
+    // Units are decided by name: a waits for b, b for c, c for d. One round (three passes) placed d, c
+    // and b, and reported a unschedulable; the engine's next round placed it.
+    const follows = (leader: string) => `${SERVICE}[X-Fleet]\nMachineOf=${leader}\n`;
+    const result = planUnits(host, cluster, {
+      units: [
+        { name: 'a.service', contents: follows('b.service') },
+        { name: 'b.service', contents: follows('c.service') },
+        { name: 'c.service', contents: follows('d.service') },
+        { name: 'd.service', contents: SERVICE },
+      ],
+      machines: [{ id: 's1' }, { id: 's2' }],
+    });
+    expect(result).toEqual({
+      units: [
+        { unit: 'a.service', machine: 's1' },
+        { unit: 'b.service', machine: 's1' },
+        { unit: 'c.service', machine: 's1' },
+        { unit: 'd.service', machine: 's1' },
+      ],
+      moved: [],
+    });
+  });
+
+  it('says the plan did not settle when placements still change at the round cap', async () => {
+    // Rejects the machine a unit sits on, and then that machine for its next placement: it never stays.
+    const restless = testPlugin('restless', (hooks) => {
+      let left: string | undefined;
+      hooks.filter.tap((unit, machine, cluster) => {
+        if (cluster.placementOf(unit.name)?.id === machine.id) {
+          left = machine.id;
+          return 'moves on';
+        }
+        return machine.id === left ? 'just left it' : undefined;
+      });
+    });
+    const restlessHost = await assemblePlugins([...fleetPreset(), restless]);
+    const result = planUnits(restlessHost, cluster, { units: [{ name: 'a.service', contents: SERVICE }], machines: [{ id: 's1' }, { id: 's2' }] }, { maxRounds: 5 });
+    expect(result).toMatchObject({
+      settled: false,
+      message: 'the plan did not settle: placements still changed after 5 rounds (plugins that keep moving units?); units are shown where the last round left them',
+    });
+    expect(result.units).toHaveLength(1);
+  });
+
+  it('leaves settled out of a plan that settled', () => {
+    expect(planUnits(host, cluster, { units: [{ name: 'a.service', contents: SERVICE }] })).not.toHaveProperty('settled');
   });
 
   it.each([
