@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
-import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
+import { assemblePlugins, createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
+import type { PluginEntry, ResolvedUnit, RoundResult } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
+import { Scheduler } from '@fleetd/core/unstable';
 import type { TestCluster } from '@fleetd/core/testing';
 import { compileGlob, matchesAny } from '@fleetd/glob';
 import conflicts, { CONFLICTS_OPTION, conflictingPeerProblem, conflictOn, conflictPatterns, conflictsReasons } from './index.js';
@@ -36,9 +37,22 @@ function resolved(cluster: TestCluster, name: string): ResolvedUnit {
   return unit;
 }
 
-/** Adds a unit without the submit-time validation, as a unit stored by an older fleetd would arrive. */
-function storeUnvalidated(cluster: TestCluster, name: string, contents: string): void {
-  cluster.state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
+/**
+ * One engine round over units the registry holds without the submit-time
+ * validation (stored by an older fleetd): the engine schedules what is stored.
+ */
+async function roundWithStored(options: {
+  readonly plugins: readonly PluginEntry[];
+  readonly machines: readonly string[];
+  readonly units: Readonly<Record<string, string>>;
+  readonly placements?: Readonly<Record<string, string>>;
+}): Promise<RoundResult> {
+  const scheduler = new Scheduler(await assemblePlugins(options.plugins));
+  const state = scheduler.createState();
+  for (const id of options.machines) state.upsertMachine({ id, metadata: {} });
+  for (const [name, contents] of Object.entries(options.units)) state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
+  for (const [unit, machine] of Object.entries(options.placements ?? {})) state.setPlacement(unit, machine);
+  return scheduler.schedule(state);
 }
 
 /** Pairs of units sharing a machine where one's Conflicts matches the other. */
@@ -310,22 +324,24 @@ describe('malformed patterns', () => {
   });
 
   it('makes a unit that reached the engine anyway unschedulable with the same reason', async () => {
-    const cluster = await createTestCluster({ plugins, machines: ['m1', 'm2'] });
-    storeUnvalidated(cluster, 'bad.service', withFleet('Conflicts=[a'));
-    await cluster.settle();
-    expect(cluster.placements()).toEqual({});
-    expect(cluster.summary('bad.service')).toBe('0/2 machines available: 2 Conflicts pattern "[a" is malformed: unterminated character class');
+    const round = await roundWithStored({ plugins, machines: ['m1', 'm2'], units: { 'bad.service': withFleet('Conflicts=[a') } });
+    expect(round.placements).toEqual([]);
+    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
+      { unit: 'bad.service', summary: '0/2 machines available: 2 Conflicts pattern "[a" is malformed: unterminated character class' },
+    ]);
   });
 
   it('revokes such a unit if it was placed', async () => {
-    const cluster = await createTestCluster({ plugins, machines: ['m1'], units: { 'a.service': service } });
-    storeUnvalidated(cluster, 'bad.service', withFleet('Conflicts=a.service [a'));
-    cluster.state.setPlacement('bad.service', 'm1');
-    const round = await cluster.schedule();
+    const round = await roundWithStored({
+      plugins,
+      machines: ['m1'],
+      units: { 'a.service': service, 'bad.service': withFleet('Conflicts=a.service [a') },
+      placements: { 'bad.service': 'm1' },
+    });
     expect(round.revocations).toEqual([
       { unit: 'bad.service', machine: 'm1', plugin: 'conflicts', reason: 'Conflicts pattern "[a" is malformed: unterminated character class' },
     ]);
-    expect(cluster.placements()).toEqual({ 'a.service': 'm1' });
+    expect(round.placements.map(({ unit, machine }) => ({ unit, machine }))).toEqual([{ unit: 'a.service', machine: 'm1' }]);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { DesiredState, PluginEntry, ResolvedUnit } from '@fleetd/core';
+import { assemblePlugins, createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
+import type { DesiredState, PluginEntry, ResolvedUnit, RoundResult } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
+import { Scheduler } from '@fleetd/core/unstable';
 import type { TestCluster, TestMachine, TestUnit } from '@fleetd/core/testing';
 import machineOf, { MACHINE_OF_OPTION, machineOfCycle, machineOfPeers, machineOfProblem, machineOfReasons } from './index.js';
 
@@ -40,6 +41,24 @@ const noNarrowing = testPlugin('no-narrowing', (hooks) =>
 const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 
 const plugins: PluginEntry[] = [machineOf, spread];
+
+/**
+ * One engine round over units the registry holds without the submit-time
+ * validation (stored by an older fleetd): the engine schedules what is stored.
+ */
+async function roundWithStored(options: {
+  readonly plugins: readonly PluginEntry[];
+  readonly machines: readonly string[];
+  readonly units: Readonly<Record<string, string>>;
+  readonly placements?: Readonly<Record<string, string>>;
+}): Promise<RoundResult> {
+  const scheduler = new Scheduler(await assemblePlugins(options.plugins));
+  const state = scheduler.createState();
+  for (const id of options.machines) state.upsertMachine({ id, metadata: {} });
+  for (const [name, contents] of Object.entries(options.units)) state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
+  for (const [unit, machine] of Object.entries(options.placements ?? {})) state.setPlacement(unit, machine);
+  return scheduler.schedule(state);
+}
 
 /** Every placement of the cluster grouped by machine: `{ m1: ['a.service', 'b.service'] }`. */
 function byMachine(cluster: TestCluster): Record<string, string[]> {
@@ -476,14 +495,15 @@ describe('properties', () => {
 
   async function build(input: ClusterInput, extra: readonly PluginEntry[] = []): Promise<TestCluster> {
     const machines = Array.from({ length: input.machineCount }, (_, i) => `m${i + 1}`);
-    const cluster = await createTestCluster({ plugins: [...extra, ...plugins], machines });
+    const units: Record<string, TestUnit> = {};
+    const placements: Record<string, string> = {};
     input.units.forEach((unit, i) => {
       const name = names[i] as string;
       const peers = unit.peers.filter((peer) => peer !== name);
-      cluster.submit(name, peers.length === 0 ? service : follower(...peers), unit.state);
-      if (unit.placedOn !== undefined) cluster.state.setPlacement(name, `m${unit.placedOn}`);
+      units[name] = { contents: peers.length === 0 ? service : follower(...peers), desiredState: unit.state };
+      if (unit.placedOn !== undefined) placements[name] = `m${unit.placedOn}`;
     });
-    return cluster;
+    return createTestCluster({ plugins: [...extra, ...plugins], machines, units, placements });
   }
 
   it('every placed follower shares its machine with each peer, and no unit on a cycle is placed', async () => {
@@ -552,15 +572,13 @@ describe('properties', () => {
 
 describe('the unit itself', () => {
   it('is ignored while its own placement is re-checked, and a self-reference that skipped validation is a cycle', async () => {
-    const cluster = await createTestCluster({ plugins, machines: ['m1', 'm2'] });
-    // Straight into the state, as a store written by an older fleetd could hold it.
-    cluster.state.upsertUnit(createUnit({ name: 'a.service', contents: follower('a.service'), desiredState: 'launched' }));
-    cluster.state.setPlacement('a.service', 'm1');
-    const round = await cluster.schedule();
+    const round = await roundWithStored({ plugins, machines: ['m1', 'm2'], units: { 'a.service': follower('a.service') }, placements: { 'a.service': 'm1' } });
     expect(round.revocations).toEqual([
       { unit: 'a.service', machine: 'm1', plugin: 'machine-of', reason: 'MachineOf cycle: a.service → a.service' },
     ]);
-    expect(cluster.summary('a.service')).toBe('0/2 machines available: 2 MachineOf cycle: a.service → a.service');
+    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
+      { unit: 'a.service', summary: '0/2 machines available: 2 MachineOf cycle: a.service → a.service' },
+    ]);
   });
 
   it('explains a follower with the same reasons as scheduling gave', async () => {
