@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, parseUnitName } from '@fleetd/core';
 import { createTestCluster } from '@fleetd/core/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
-import zoneSpread, { groupOf } from './index.js';
+import zoneSpread, { GROUP_OPTION, groupOf } from './index.js';
 import { instances, machinesIn, plugins, service, unitWith } from './test-support.js';
 
 function unit(name: string, groups: readonly string[] = []) {
@@ -30,8 +30,8 @@ describe('a unit\'s group', () => {
 describe('Group= at submit', () => {
   it.each([
     {
-      name: 'unknown to the validation plugin unless listed in extraOptions',
-      plugins: [...fleetPreset(), zoneSpread],
+      name: 'unknown to the validation plugin without zone-spread, which declares it',
+      plugins: fleetPreset(),
       contents: unitWith('Group=api'),
       problem: 'unrecognized [X-Fleet] option Group',
     },
@@ -42,10 +42,37 @@ describe('Group= at submit', () => {
   });
 
   it.each([
-    { name: 'Group= with extraOptions', contents: unitWith('Group=api') },
+    { name: 'Group= next to fleet\'s plugins, no validation option needed', contents: unitWith('Group=api') },
     { name: 'a unit without Group=', contents: service },
   ])('accepts $name', async ({ contents }) => {
     const cluster = await createTestCluster({ plugins: plugins(), machines: ['m1'] });
     expect(() => cluster.submit('api.service', contents)).not.toThrow();
+  });
+
+  it('declares Group as its own [X-Fleet] option', async () => {
+    const cluster = await createTestCluster({ plugins: plugins() });
+    expect(cluster.host.unitOptions.get('Group')).toEqual({ ...GROUP_OPTION, plugin: 'zone-spread', spellings: ['Group'] });
+    expect(zoneSpread.meta.unitOptions).toEqual([GROUP_OPTION]);
+  });
+
+  it.each([
+    {
+      name: 'warns about Group= on a global unit, where it does nothing',
+      units: { 'agent.service': unitWith('Global=true', 'Group=agents') },
+      logged: [
+        {
+          plugin: 'zone-spread',
+          level: 'warn',
+          message: 'unit agent.service: Group=agents has no effect on a global unit, which runs on every eligible machine',
+          fields: { unit: 'agent.service', group: 'agents' },
+        },
+      ],
+    },
+    { name: 'says nothing about Group= on a unit it spreads', units: { 'api.service': unitWith('Group=api') }, logged: [] },
+    { name: 'says nothing about Group= on a unit that is not global (Global=false)', units: { 'api.service': unitWith('Global=false', 'Group=api') }, logged: [] },
+    { name: 'says nothing about a global instance grouped by its template only', units: instances('agent', 1, unitWith('Global=true')), logged: [] },
+  ])('$name', async ({ units, logged }) => {
+    const cluster = await createTestCluster({ plugins: plugins(), machines: machinesIn({ a1: 'a' }), units });
+    expect(cluster.logs).toEqual(logged);
   });
 });

@@ -1,7 +1,15 @@
-import type { ResolvedUnit } from '@fleetd/core';
+import { unitOptionValues } from '@fleetd/core';
+import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
-/** The `[X-Fleet]` option naming a unit's group; the validation plugin must list it in `extraOptions`. */
-export const GROUP_OPTION = 'Group';
+/**
+ * The `[X-Fleet]` option naming a unit's group, declared in the plugin's
+ * `meta.unitOptions`: fleet never had it, and the validation plugin refuses
+ * options no assembled plugin declares.
+ */
+export const GROUP_OPTION = Object.freeze({
+  name: 'Group',
+  description: "the group whose units are spread across zones (default: an instance's template prefix)",
+}) satisfies UnitOptionSpec;
 
 /** Where a unit's group came from: its `Group=` option, or its template (`web@1.service` → `web`). */
 export type GroupSource = 'option' | 'template';
@@ -21,9 +29,7 @@ declare module '@fleetd/core' {
 
 /** The last `Group=` value, trimmed: a later assignment overrides an earlier one, as in systemd. */
 export function groupOption(unit: Pick<ResolvedUnit, 'fleetOptions'>): string | undefined {
-  const values = unit.fleetOptions.get(GROUP_OPTION);
-  const last = values?.[values.length - 1];
-  return last === undefined ? undefined : last.trim();
+  return unitOptionValues(unit, GROUP_OPTION).at(-1)?.trim();
 }
 
 /**
@@ -41,5 +47,5 @@ export function groupOf(unit: Pick<ResolvedUnit, 'fleetOptions' | 'nameInfo'>): 
 
 /** A problem with the unit's `Group=` option, refused at submit; undefined when it is fine or absent. */
 export function groupProblem(unit: Pick<ResolvedUnit, 'fleetOptions'>): string | undefined {
-  return groupOption(unit) === '' ? `${GROUP_OPTION}= needs a group name` : undefined;
+  return groupOption(unit) === '' ? `${GROUP_OPTION.name}= needs a group name` : undefined;
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { definePlugin, Stage, withRequirements } from '@fleetd/core';
-import { groupOf, groupProblem } from './group.js';
+import type { ResolvedUnit } from '@fleetd/core';
+import { GROUP_OPTION, groupOf, groupProblem } from './group.js';
 import { zoneSpreadOptions } from './options.js';
 import { groupCountInZone, REQUIREMENT, zoneFullReason, zoneOf } from './zones.js';
 
@@ -12,7 +13,13 @@ export { describeZone, groupCountInZone, zoneFullReason, zoneOf } from './zones.
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-/** The plugin's name: its tap name, its config key and its requirement key. */
+/** The group a global unit names with `Group=`, which spreading ignores. */
+function ignoredGroup(unit: ResolvedUnit): string | undefined {
+  const requirement = unit.requirements[REQUIREMENT];
+  return unit.global && requirement?.source === 'option' ? requirement.group : undefined;
+}
+
+/** The plugin's name: its config key, its requirement key, and how fleetd names it in reasons and logs. */
 export const PLUGIN_NAME = REQUIREMENT;
 
 /**
@@ -25,20 +32,30 @@ export const PLUGIN_NAME = REQUIREMENT;
  * narrowing only pays when it rules out most of them.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version, core: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version, core: '^0.1.0', unitOptions: [GROUP_OPTION] },
   options: zoneSpreadOptions,
-  apply(hooks, { key, maxPerZone }) {
-    // DEFAULT runs after the specifiers plugin (PREPARE), so `Group=%p` is already expanded.
-    hooks.resolveUnit.tap({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, (unit) => {
+  apply(hooks, { key, maxPerZone }, { logger }) {
+    // The default stage runs after the specifiers plugin (PREPARE), so `Group=%p` is already expanded.
+    hooks.resolveUnit.tap((unit) => {
       const group = groupOf(unit);
       return group === undefined ? unit : withRequirements(unit, { [REQUIREMENT]: group });
     });
 
-    hooks.validateUnit.tap({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, (unit) => groupProblem(unit));
+    hooks.validateUnit.tap((unit) => {
+      // Accepted, but a global unit is neither limited nor counted: tell whoever wrote Group= that it does nothing.
+      const ignored = ignoredGroup(unit);
+      if (ignored !== undefined) {
+        logger.warn(`unit ${unit.name}: ${GROUP_OPTION.name}=${ignored} has no effect on a global unit, which runs on every eligible machine`, {
+          unit: unit.name,
+          group: ignored,
+        });
+      }
+      return groupProblem(unit);
+    });
 
     if (maxPerZone !== undefined) {
       // LATE: counting visits every grouped unit, so let the cheap exact checks reject first.
-      hooks.filter.tap({ name: PLUGIN_NAME, stage: Stage.LATE }, (unit, machine, cluster) => {
+      hooks.filter.tap({ stage: Stage.LATE }, (unit, machine, cluster) => {
         const group = unit.requirements[REQUIREMENT]?.group;
         if (group === undefined || unit.global) return undefined;
         const zone = zoneOf(machine, key);
@@ -47,7 +64,7 @@ export default definePlugin({
       });
     }
 
-    hooks.score.tap({ name: PLUGIN_NAME, stage: Stage.DEFAULT }, (unit, machine, cluster) => {
+    hooks.score.tap((unit, machine, cluster) => {
       const group = unit.requirements[REQUIREMENT]?.group;
       if (group === undefined || unit.global) return 0;
       return -groupCountInZone(unit, group, zoneOf(machine, key), key, cluster);

@@ -3,7 +3,7 @@
 import type { PluginEntry } from '@fleetd/core';
 import type { TestMachine, TestUnit } from '@fleetd/core/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
-import zoneSpread, { GROUP_OPTION } from './index.js';
+import zoneSpread from './index.js';
 import type { ZoneSpreadOptionsInput } from './index.js';
 
 export const service = '[Service]\nExecStart=/bin/true\n';
@@ -13,12 +13,9 @@ export function unitWith(...lines: string[]): string {
   return `${service}\n[X-Fleet]\n${lines.join('\n')}\n`;
 }
 
-/** fleet's plugins, the validation plugin told about `Group`, then zone-spread. */
+/** fleet's plugins, then zone-spread (which declares `Group`, so the validation plugin accepts it). */
 export function plugins(options?: ZoneSpreadOptionsInput, weight?: number): PluginEntry[] {
-  return fleetPreset({
-    options: { validation: { extraOptions: [GROUP_OPTION] } },
-    add: [{ plugin: zoneSpread, options, ...(weight === undefined ? {} : { weight }) }],
-  });
+  return fleetPreset({ add: [{ plugin: zoneSpread, options, ...(weight === undefined ? {} : { weight }) }] });
 }
 
 /** Machines from `id: zone` pairs; an undefined zone is a machine without the key. */

@@ -1,5 +1,5 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd';
-import type { FleetPlugin, ResolvedUnit, UnitRequirements } from '@fleetd/core';
+import type { FleetPlugin, ResolvedUnit, UnitOptionSpec, UnitRequirements } from '@fleetd/core';
 import zoneSpread, {
   GROUP_OPTION,
   groupOf,
@@ -24,7 +24,11 @@ expectNotAssignable<ZoneSpreadOptionsInput>({ maxPerZone: '2' });
 expectType<ZoneSpreadRequirement | undefined>({} as UnitRequirements['zone-spread']);
 expectType<'option' | 'template'>({} as ZoneSpreadRequirement['source']);
 
-expectType<'Group'>(GROUP_OPTION);
+// The declared option: a UnitOptionSpec named Group, without aliases or exclusions.
+expectAssignable<UnitOptionSpec>(GROUP_OPTION);
+expectType<'Group'>(GROUP_OPTION.name);
+expectError(GROUP_OPTION.aliases);
+expectNotAssignable<string>(GROUP_OPTION);
 expectType<ZoneSpreadRequirement | undefined>(groupOf({} as ResolvedUnit));
 expectError(groupOf('web@1.service'));
 expectType<string>(zoneFullReason('zone', undefined, 2, 'web', 2));
