@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '@fleetd/core/testing';
-import { demoMachines, demoPlugins, demoUnits, runDemo } from './index.js';
+import { createTestCluster, simulate } from '@fleetd/core/testing';
+import { demoMachines, demoPlugins, demoUnits, roundLog, runDemo } from './index.js';
 
 describe('scheduling demo', () => {
   it('places what fits and explains what does not', async () => {
@@ -11,6 +11,33 @@ describe('scheduling demo', () => {
       ['web@4.service', '0/5 machines available: 2 metadata region=us-west-2 not matched, 1 conflict with web@1.service, 1 conflict with web@2.service, 1 conflict with web@3.service'],
     ]);
     expect(report).toContain('why is web@4.service not scheduled?');
+  });
+
+  it('reports the round the round log observed, through the logger the host gave it', async () => {
+    const { log, report } = await runDemo();
+    expect(log).toEqual(['[round-log] round 1: 7 placed, 2 unschedulable']);
+    expect(report).toContain('PLUGIN LOG\n[round-log] round 1: 7 placed, 2 unschedulable');
+  });
+
+  it('the round log is told every round, including revocations', async () => {
+    const cluster = await createTestCluster({ plugins: [...demoPlugins, roundLog], machines: demoMachines, units: demoUnits });
+    await cluster.settle();
+    const [ssd] = demoMachines;
+    cluster.setMetadata(ssd!.id, { region: 'us-east-1', disk: 'hdd' });
+    await cluster.schedule();
+    expect(cluster.logs.map(({ plugin, level, message }) => `${plugin} ${level} ${message}`)).toEqual([
+      'round-log info round 1: 7 placed, 2 unschedulable',
+      'round-log info round 2: 0 placed, 2 unschedulable',
+      'round-log info round 3: 0 placed, 3 unschedulable, 1 revoked',
+    ]);
+  });
+
+  it.each([
+    { spelling: 'MachineMetadata', plugin: 'demo-metadata' },
+    { spelling: 'Conflicts', plugin: 'demo-conflicts' },
+  ])('the plugin reading $spelling declares it', async ({ spelling, plugin }) => {
+    const cluster = await createTestCluster({ plugins: [...demoPlugins] });
+    expect(cluster.host.unitOptions.get(spelling)?.plugin).toBe(plugin);
   });
 
   it('puts the database on the SSD machine and keeps web servers apart', async () => {

@@ -1,26 +1,41 @@
-import { assemblePlugins, createUnit, Scheduler } from '@fleetd/core';
-import type { RoundResult, UnitExplanation } from '@fleetd/core';
+import { assemblePlugins, createUnit } from '@fleetd/core';
+import type { PluginLoggerFactory, RoundResult, UnitExplanation } from '@fleetd/core';
+// The scheduler is a host internal: embedding it directly, as this demo does, means following core/unstable.
+import { Scheduler } from '@fleetd/core/unstable';
 import { demoMachines, demoUnits } from './cluster.js';
-import { demoPlugins } from './plugins.js';
+import { demoPlugins, roundLog } from './plugins.js';
 
 export interface DemoOutcome {
   readonly round: RoundResult;
   readonly explanations: readonly UnitExplanation[];
+  /** What plugins logged, as `[plugin] message` (the round log's line per round). */
+  readonly log: readonly string[];
   readonly report: string;
 }
 
 /** Schedules the example cluster once and renders what happened for a person. */
 export async function runDemo(): Promise<DemoOutcome> {
-  const host = await assemblePlugins([...demoPlugins]);
+  const log: string[] = [];
+  const host = await assemblePlugins([...demoPlugins, roundLog], { logger: collectingLogger(log) });
   const scheduler = new Scheduler(host);
   const units = Object.entries(demoUnits).map(([name, contents]) => createUnit({ name, contents, desiredState: 'launched' }));
   const state = scheduler.createState({ machines: demoMachines, units });
   const round = await scheduler.schedule(state);
   const explanations = round.unschedulable.map((unit) => scheduler.explain(state, unit.unit));
-  return { round, explanations, report: renderReport(round, explanations, host.plugins.map((p) => p.meta.name)) };
+  return { round, explanations, log, report: renderReport(round, explanations, host.plugins.map((p) => p.meta.name), log) };
 }
 
-function renderReport(round: RoundResult, explanations: readonly UnitExplanation[], plugins: readonly string[]): string {
+/** Gives each plugin a logger whose lines end up in `lines`, for the report; fleetd gives plugins its own log instead. */
+function collectingLogger(lines: string[]): PluginLoggerFactory {
+  return (plugin) => {
+    const write = (message: string): void => {
+      lines.push(`[${plugin}] ${message}`);
+    };
+    return { debug: write, info: write, warn: write, error: write };
+  };
+}
+
+function renderReport(round: RoundResult, explanations: readonly UnitExplanation[], plugins: readonly string[], log: readonly string[]): string {
   const short = (id: string) => id.slice(0, 8);
   const lines = [
     `fleetd scheduling demo: ${demoMachines.length} machines, ${Object.keys(demoUnits).length} units, plugins: ${plugins.join(', ')}`,
@@ -34,6 +49,9 @@ function renderReport(round: RoundResult, explanations: readonly UnitExplanation
     ),
     '',
     `placed ${round.placements.length}, unschedulable ${round.unschedulable.length}, decided in ${round.stats.decideMs.toFixed(2)} ms`,
+    '',
+    'PLUGIN LOG',
+    ...log,
   ];
   for (const explanation of explanations) {
     lines.push('', `why is ${explanation.unit} not scheduled? ${explanation.summary}`);
