@@ -32,6 +32,7 @@ expectType<FleetService>(
     agentEnabled: false,
     engine: { enabled: true, isLeader: () => false },
     metrics: { contentType: 'text/plain', render: async () => '' },
+    onPluginError: (error) => expectType<string | undefined>(error.plugin),
   }),
 );
 expectError(createFleetService({ registry, host, mode: 'both', machineId: 'm1', version: '1', agentEnabled: true }));
@@ -47,6 +48,9 @@ expectType<Promise<WireExplanation>>(service.explain('a.service'));
 expectType<Promise<PlanResult>>(service.plan({ units: [{ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' }], machines: [{ id: 's1' }] }));
 expectType<Promise<Health>>(service.health());
 expectType<PlanResult>(planUnits(host, { machines: [], units: [] }, { units: [] }));
+expectType<PlanResult>(planUnits(host, { machines: [], units: [] }, { units: [] }, { onPluginError: () => {}, maxRounds: 10 }));
+declare const plan: PlanResult;
+expectType<false | undefined>(plan.settled);
 expectError(service.plan({ units: [{ name: 'a.service', desiredState: 'running' }] }));
 
 expectType<Promise<ApiServer>>(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1 << 20, socket: { path: '/run/fleetd/fleetd.sock', mode: 0o660, group: 'fleet' } }));
@@ -69,8 +73,10 @@ expectAssignable<UnitPage>({ units: [unit] });
 expectAssignable<UnitPage>({ units: [], nextPageToken: 'ZAACAA==' });
 expectAssignable<UnitStatePage>({ states: [{ name: 'a.service', hash: 'h', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running' }] });
 expectAssignable<MachinePage>({ machines: [{ id: 'm1', primaryIP: '10.0.0.1', metadata: { region: 'eu' } }] });
-expectAssignable<WireError>({ error: { code: 404, message: 'unit does not exist' } });
-expectError<WireError>({ error: { code: '404', message: 'x' } });
+expectAssignable<WireError>({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
+expectAssignable<WireError>({ error: { code: 500, message: 'x', reason: 'PLUGIN_ERROR', plugin: 'zone', pluginCode: 'EZONE' } });
+expectError<WireError>({ error: { code: '404', message: 'x', reason: 'UNIT_NOT_FOUND' } });
+expectError<WireError>({ error: { code: 404, message: 'x', reason: 'NOT_A_CODE' } });
 declare const health: Health;
 expectType<'ok' | 'degraded'>(health.status);
 expectType<boolean>(health.registry.reachable);

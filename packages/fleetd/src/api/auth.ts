@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from './errors.js';
+import { HTTP_REASONS, HttpError } from './errors.js';
 
 /**
  * Every request on the TCP listener must carry `Authorization: Bearer <token>`.
@@ -12,8 +12,8 @@ export function requireBearerToken(app: FastifyInstance, token: string): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (match === null) throw new HttpError(401, 'missing bearer token: send Authorization: Bearer <token>');
-    if (!timingSafeEqual(digest(match[1] as string), expected)) throw new HttpError(401, 'invalid bearer token');
+    if (match === null) throw new HttpError(401, 'missing bearer token: send Authorization: Bearer <token>', HTTP_REASONS.unauthorized);
+    if (!timingSafeEqual(digest(match[1] as string), expected)) throw new HttpError(401, 'invalid bearer token', HTTP_REASONS.unauthorized);
   });
 }
 

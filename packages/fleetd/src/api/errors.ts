@@ -1,6 +1,21 @@
 import { ErrorCodes, isFleetError } from '@fleetd/core';
-import type { ErrorCode } from '@fleetd/core';
+import type { ErrorCode, FleetError } from '@fleetd/core';
 import type { WireError } from './wire.js';
+
+/**
+ * The reasons of refusals the HTTP layer makes itself (the request, not what
+ * it asks for). The core has no codes for them yet; until it does they all
+ * send API_ERROR, and only this table changes when it has (proposed:
+ * API_REQUEST_INVALID, API_UNAUTHORIZED, API_ROUTE_NOT_FOUND).
+ */
+export const HTTP_REASONS = Object.freeze({
+  /** Not JSON, not application/json, a bad page token, a body too large or of the wrong shape. */
+  requestInvalid: ErrorCodes.API_ERROR,
+  /** A TCP listener's bearer token missing or wrong. */
+  unauthorized: ErrorCodes.API_ERROR,
+  /** No such route, or not this method on it. */
+  routeNotFound: ErrorCodes.API_ERROR,
+} satisfies Record<string, ErrorCode>);
 
 /** A refusal the HTTP layer makes itself (content type, body, page token, route), with fleet's status and message. */
 export class HttpError extends Error {
@@ -9,6 +24,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error code sent as `reason`: the domain's when the body says something about a unit or machine, else HTTP_REASONS'. */
+    readonly reason: ErrorCode,
   ) {
     super(message);
   }
@@ -43,24 +60,39 @@ export interface WireFailure {
   readonly internal: boolean;
 }
 
-/** Whatever a route threw, as fleet's error body. */
+/**
+ * Whatever a route threw, as fleet's error body plus fleetd's `reason` (the
+ * error code), and `plugin` / `pluginCode` when a plugin is behind it.
+ */
 export function toWireFailure(error: unknown, bodyLimitBytes?: number): WireFailure {
-  if (error instanceof HttpError) return failure(error.status, error.message, false);
+  if (error instanceof HttpError) return failure(error.status, wireError(error.status, error.message, error.reason), false);
   if (isFleetError(error)) {
     const status = STATUS_BY_CODE[error.code] ?? 500;
-    return failure(status, error.message, status >= 500 && status !== 503);
+    return failure(status, fleetErrorBody(status, error), status >= 500 && status !== 503);
   }
   const status = frameworkStatus(error);
-  if (status !== undefined) return failure(status, frameworkMessage(error, status, bodyLimitBytes), false);
-  return failure(500, 'internal server error', true);
+  if (status !== undefined) return failure(status, wireError(status, frameworkMessage(error, status, bodyLimitBytes), HTTP_REASONS.requestInvalid), false);
+  return failure(500, wireError(500, 'internal server error', ErrorCodes.API_ERROR), true);
 }
 
-export function wireError(status: number, message: string): WireError {
-  return { error: { code: status, message } };
+/** `{"error":{"code":<status>,"message":...,"reason":<error code>}}`: fleet's body, whose clients ignore the extra field. */
+export function wireError(status: number, message: string, reason: ErrorCode): WireError {
+  return { error: { code: status, message, reason } };
 }
 
-function failure(status: number, message: string, internal: boolean): WireFailure {
-  return { status, body: wireError(status, message), internal };
+function fleetErrorBody(status: number, error: FleetError): WireError {
+  const { plugin, pluginCode } = error;
+  return {
+    error: {
+      ...wireError(status, error.message, error.code).error,
+      ...(plugin === undefined ? {} : { plugin }),
+      ...(pluginCode === undefined ? {} : { pluginCode }),
+    },
+  };
+}
+
+function failure(status: number, body: WireError, internal: boolean): WireFailure {
+  return { status, body, internal };
 }
 
 /** fastify's own errors (body too large, bad media type) carry a 4xx statusCode. */

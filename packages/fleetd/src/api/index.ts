@@ -1,6 +1,6 @@
 export { startApiServer } from './server.js';
 export type { ApiServer, ApiServerOptions, ApiSocketOptions, ApiTcpOptions } from './server.js';
-export { HttpError, STATUS_BY_CODE, toWireFailure } from './errors.js';
+export { HTTP_REASONS, HttpError, STATUS_BY_CODE, toWireFailure } from './errors.js';
 export { encodePageToken, pageTokenOf } from './page-token.js';
 export type { PageToken } from './page-token.js';
 export { FLEET_DISCOVERY } from './discovery.js';

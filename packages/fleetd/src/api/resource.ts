@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HTTP_REASONS, HttpError } from './errors.js';
 
 export type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -20,7 +20,7 @@ export function resource(
     url,
     handler: async (request, reply) => {
       const handle = handlers[request.method];
-      if (handle === undefined) throw new HttpError(otherMethod.status, otherMethod.message);
+      if (handle === undefined) throw new HttpError(otherMethod.status, otherMethod.message, HTTP_REASONS.routeNotFound);
       return handle(request, reply);
     },
   });
@@ -36,6 +36,6 @@ export function queryValues(request: FastifyRequest, name: string): string[] {
 /** A path parameter; an empty one (`/units/`) is no resource at all, as in fleet. */
 export function param(request: FastifyRequest, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name];
-  if (value === undefined || value === '') throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0]}`);
+  if (value === undefined || value === '') throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0]}`, HTTP_REASONS.routeNotFound);
   return value;
 }

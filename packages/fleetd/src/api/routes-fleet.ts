@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@fleetd/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodeMachineOps, decodeUnitPut, parseJson, requireJson } from './body.js';
@@ -73,13 +74,15 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
   const body = decodeUnitPut(parseJson(request.body, 'unable to decode body: '));
   const item = param(request, 'name');
   const name = body.name === undefined || body.name === '' ? item : body.name;
-  if (name !== item) throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`);
+  if (name !== item) {
+    throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`, ErrorCodes.UNIT_INVALID);
+  }
   const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
   switch (outcome.kind) {
     case 'created':
       return { code: 201 };
     case 'refused':
-      throw new HttpError(409, outcome.message);
+      throw new HttpError(409, outcome.message, outcome.reason);
     default:
       return { code: 204 };
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodePlanRequest, parseJson, requireJson } from './body.js';
-import { HttpError } from './errors.js';
+import { HTTP_REASONS, HttpError } from './errors.js';
 import { param, resource } from './resource.js';
 import { FLEETD_API_PREFIX } from './wire.js';
 
@@ -28,7 +28,7 @@ export function fleetdRoutes(app: FastifyInstance, service: FleetService): void 
   resource(app, '/metrics', {
     GET: async (_request, reply) => {
       const metrics = await service.metrics();
-      if (metrics === undefined) throw new HttpError(404, 'this fleetd exposes no metrics');
+      if (metrics === undefined) throw new HttpError(404, 'this fleetd exposes no metrics', HTTP_REASONS.routeNotFound);
       return reply.code(200).type(metrics.contentType).send(metrics.body);
     },
   }, ONLY_GET);

@@ -4,7 +4,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { requireBearerToken } from './auth.js';
-import { toWireFailure, wireError } from './errors.js';
+import { HTTP_REASONS, toWireFailure, wireError } from './errors.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { fleetdRoutes } from './routes-fleetd.js';
 import { prepareSocketPath, restrictSocket } from './socket.js';
@@ -108,7 +108,7 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>): Fasti
     if (failure.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(failure.status).send(failure.body);
   });
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0]}`)));
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0]}`, HTTP_REASONS.routeNotFound)));
   fleetRoutes(app, options.service, options.pageSize);
   fleetdRoutes(app, options.service);
   return app;

@@ -2,7 +2,7 @@
  * JSON shapes on the wire. `/fleet/v1` is fleet's API v1 unchanged, so clients
  * written for fleet keep working; `/fleetd/v1` holds what fleet never had.
  */
-import type { CurrentState, DesiredState, MachineRejection, UnitExplanation } from '@fleetd/core';
+import type { CurrentState, DesiredState, ErrorCode, MachineRejection, UnitExplanation } from '@fleetd/core';
 
 export const FLEET_API_PREFIX = '/fleet/v1';
 export const FLEETD_API_PREFIX = '/fleetd/v1';
@@ -72,9 +72,19 @@ export interface WireMachineMetadataOp {
   readonly value?: string;
 }
 
-/** fleet's error body; `code` repeats the HTTP status. */
+/**
+ * fleet's error body; `code` repeats the HTTP status. fleetd adds `reason`,
+ * the error code to branch on (`UNIT_EXISTS`, `UNIT_INVALID`...), and names
+ * the plugin behind an error, with the plugin's own code when it gave one.
+ */
 export interface WireError {
-  readonly error: { readonly code: number; readonly message: string };
+  readonly error: {
+    readonly code: number;
+    readonly message: string;
+    readonly reason: ErrorCode;
+    readonly plugin?: string;
+    readonly pluginCode?: string;
+  };
 }
 
 export interface WireExplanation extends UnitExplanation {

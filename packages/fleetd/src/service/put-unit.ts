@@ -1,6 +1,6 @@
 import { createUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parseUnitState, UnitFile, unitHash, withDesiredState } from '@fleetd/core';
 import { decodeUnit } from '@fleetd/core/unstable';
-import type { DesiredState, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
+import type { DesiredState, ErrorCode, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
 import type { FleetStore } from '@fleetd/core/unstable';
 import type { SubmitBatcher } from './submit-batcher.js';
 
@@ -16,14 +16,15 @@ export interface PutUnitRequest {
 
 /**
  * What a PUT did. `refused` carries fleet's two 409 answers: a new unit
- * without options, and an existing unit with neither a desired state nor new
- * options.
+ * without options (UNIT_NOT_FOUND: there is nothing to update), and an
+ * existing unit with neither a desired state nor new options (UNIT_EXISTS:
+ * there is nothing to create).
  */
 export type PutUnitOutcome =
   | { readonly kind: 'created' }
   | { readonly kind: 'updated' }
   | { readonly kind: 'replaced' }
-  | { readonly kind: 'refused'; readonly message: string };
+  | { readonly kind: 'refused'; readonly message: string; readonly reason: ErrorCode };
 
 export const OPTIONS_REQUIRED = 'unit does not exist and options field empty';
 export const DESIRED_STATE_REQUIRED = 'must provide DesiredState to update existing unit';
@@ -48,7 +49,7 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
   const contents = contentsOf(request);
   if (contents === undefined) {
     const existing = await storedUnit(context, request.name);
-    if (existing === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED };
+    if (existing === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED, reason: ErrorCodes.UNIT_NOT_FOUND };
     return updateDesiredState(context, existing, desired);
   }
   const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
@@ -63,7 +64,7 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
 }
 
 async function updateDesiredState(context: PutContext, existing: Unit, desired: DesiredState | undefined): Promise<PutUnitOutcome> {
-  if (desired === undefined) return { kind: 'refused', message: DESIRED_STATE_REQUIRED };
+  if (desired === undefined) return { kind: 'refused', message: DESIRED_STATE_REQUIRED, reason: ErrorCodes.UNIT_EXISTS };
   withDesiredState(existing, desired);
   await context.store.setDesiredState(existing.name, desired);
   return { kind: 'updated' };

@@ -49,13 +49,13 @@ describe('GET /fleetd/v1/units/{name}/explanation', () => {
   });
 
   it.each([
-    { name: 'an unknown unit', method: 'GET', path: '/fleetd/v1/units/nope.service/explanation', status: 404, message: 'unit nope.service is not submitted' },
-    { name: 'another method', method: 'POST', path: '/fleetd/v1/units/nope.service/explanation', status: 405, message: 'only GET supported against this resource' },
-  ])('answers $name with $status', async ({ method, path, status, message }) => {
+    { name: 'an unknown unit', method: 'GET', path: '/fleetd/v1/units/nope.service/explanation', status: 404, message: 'unit nope.service is not submitted', reason: 'UNIT_NOT_FOUND' },
+    { name: 'another method', method: 'POST', path: '/fleetd/v1/units/nope.service/explanation', status: 405, message: 'only GET supported against this resource', reason: 'API_ERROR' },
+  ])('answers $name with $status', async ({ method, path, status, message, reason }) => {
     const h = await start();
     const response = await h.request(method, path);
     expect(response.status).toBe(status);
-    expect(response.json).toEqual({ error: { code: status, message } });
+    expect(response.json).toEqual({ error: { code: status, message, reason } });
   });
 });
 
@@ -105,19 +105,19 @@ describe('POST /fleetd/v1/plan', () => {
   });
 
   it.each([
-    { name: 'a text body', request: { raw: '{}', headers: { 'content-type': 'text/plain' } }, status: 415, message: 'only acceptable Content-Type is application/json' },
-    { name: 'bad JSON', request: { raw: '{', headers: { 'content-type': 'application/json' } }, status: 400, message: expect.stringMatching(/^unable to decode body: /) },
-    { name: 'no units', request: { body: {} }, status: 400, message: 'units must be a list of {name, contents or options, desiredState?}' },
-    { name: 'a unit without name', request: { body: { units: [{ contents: SERVICE }] } }, status: 400, message: 'units[0].name is required' },
-    { name: 'bad machine metadata', request: { body: { units: [], machines: [{ id: 's1', metadata: { a: 1 } }] } }, status: 400, message: 'machines[0].metadata must be an object of string values' },
-    { name: 'a duplicate machine', request: { body: { units: [], machines: [{ id: 's1' }, { id: 's1' }] } }, status: 400, message: 'snapshot lists machine s1 twice' },
-    { name: 'a bad machine ID', request: { body: { units: [], machines: [{ id: 's/1' }] } }, status: 400, message: expect.stringContaining('machine ID "s/1" is invalid') },
-    { name: 'a template', request: { body: { units: [{ name: 'web@.service', contents: SERVICE }] } }, status: 400, message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service' },
-    { name: 'an unknown desired state', request: { body: { units: [{ name: 'a.service', contents: SERVICE, desiredState: 'up' }] } }, status: 400, message: 'unit a.service: desired state: "up" is not one of inactive, loaded, launched' },
-  ])('refuses $name with $status', async ({ request, status, message }) => {
+    { name: 'a text body', request: { raw: '{}', headers: { 'content-type': 'text/plain' } }, status: 415, message: 'only acceptable Content-Type is application/json', reason: 'API_ERROR' },
+    { name: 'bad JSON', request: { raw: '{', headers: { 'content-type': 'application/json' } }, status: 400, message: expect.stringMatching(/^unable to decode body: /), reason: 'API_ERROR' },
+    { name: 'no units', request: { body: {} }, status: 400, message: 'units must be a list of {name, contents or options, desiredState?}', reason: 'API_ERROR' },
+    { name: 'a unit without name', request: { body: { units: [{ contents: SERVICE }] } }, status: 400, message: 'units[0].name is required', reason: 'UNIT_INVALID' },
+    { name: 'bad machine metadata', request: { body: { units: [], machines: [{ id: 's1', metadata: { a: 1 } }] } }, status: 400, message: 'machines[0].metadata must be an object of string values', reason: 'MACHINE_INVALID' },
+    { name: 'a duplicate machine', request: { body: { units: [], machines: [{ id: 's1' }, { id: 's1' }] } }, status: 400, message: 'snapshot lists machine s1 twice', reason: 'SNAPSHOT_INVALID' },
+    { name: 'a bad machine ID', request: { body: { units: [], machines: [{ id: 's/1' }] } }, status: 400, message: expect.stringContaining('machine ID "s/1" is invalid'), reason: 'MACHINE_INVALID' },
+    { name: 'a template', request: { body: { units: [{ name: 'web@.service', contents: SERVICE }] } }, status: 400, message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service', reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
+    { name: 'an unknown desired state', request: { body: { units: [{ name: 'a.service', contents: SERVICE, desiredState: 'up' }] } }, status: 400, message: 'unit a.service: desired state: "up" is not one of inactive, loaded, launched', reason: 'UNIT_STATE_INVALID' },
+  ])('refuses $name with $status', async ({ request, status, message, reason }) => {
     const h = await start();
     const response = await h.request('POST', '/fleetd/v1/plan', request);
-    expect(response.json).toEqual({ error: { code: status, message } });
+    expect(response.json).toEqual({ error: { code: status, message, reason } });
     expect(response.status).toBe(status);
   });
 });
@@ -147,7 +147,7 @@ describe('/health and /metrics', () => {
     await h.registry.close();
     const response = await h.request('GET', '/fleet/v1/units');
     expect(response.status).toBe(503);
-    expect(response.json).toEqual({ error: { code: 503, message: expect.any(String) } });
+    expect(response.json).toEqual({ error: { code: 503, message: expect.any(String), reason: 'REGISTRY_CLOSED' } });
     expect(response.text).not.toContain(' at ');
   });
 
@@ -162,7 +162,7 @@ describe('/health and /metrics', () => {
     h.cleanups.push(() => server.close());
     const response = await send({ url: server.tcpUrl }, 'GET', '/fleet/v1/units');
     expect(response.status).toBe(500);
-    expect(response.json).toEqual({ error: { code: 500, message: 'internal server error' } });
+    expect(response.json).toEqual({ error: { code: 500, message: 'internal server error', reason: 'API_ERROR' } });
   });
 
   it('serves Prometheus text with its content type', async () => {
@@ -177,6 +177,6 @@ describe('/health and /metrics', () => {
   it('answers 404 for /metrics when no metrics are exposed', async () => {
     const h = await start();
     const response = await h.request('GET', '/metrics');
-    expect(response.json).toEqual({ error: { code: 404, message: 'this fleetd exposes no metrics' } });
+    expect(response.json).toEqual({ error: { code: 404, message: 'this fleetd exposes no metrics', reason: 'API_ERROR' } });
   });
 });

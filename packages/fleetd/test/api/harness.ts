@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core';
 import { Engine, encodeUnitState, FleetStore, MachinePresence } from '@fleetd/core/unstable';
-import type { PluginHost, Registry, UnitState } from '@fleetd/core';
+import type { PluginEntry, PluginHost, Registry, UnitState } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { startApiServer } from '../../src/api/index.js';
@@ -80,6 +80,8 @@ export interface HarnessOptions {
   readonly pageSize?: number;
   readonly bodyLimitBytes?: number;
   readonly service?: Partial<FleetServiceOptions>;
+  /** Default: fleet's plugins. */
+  readonly plugins?: readonly PluginEntry[];
 }
 
 export class Harness {
@@ -99,7 +101,7 @@ export class Harness {
     const dir = await mkdtemp(join(tmpdir(), 'fleetd-api-'));
     const registry = createMemoryRegistry();
     await new FleetStore(registry, PREFIX).ensureSchema();
-    const host = await assemblePlugins(fleetPreset());
+    const host = await assemblePlugins(options.plugins ?? fleetPreset());
     const service = createFleetService({
       registry,
       keyPrefix: PREFIX,

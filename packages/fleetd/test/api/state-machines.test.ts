@@ -79,7 +79,7 @@ describe('GET /fleet/v1/state', () => {
     expect((await harness.request('GET', '/fleet/v1/state/a.service')).json).toMatchObject({ name: 'a.service', machineID: 'm2' });
     const missing = await harness.request('GET', '/fleet/v1/state/c.service');
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { code: 404, message: 'unit does not exist' } });
+    expect(missing.json).toEqual({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
   });
 });
 
@@ -138,7 +138,7 @@ describe('/fleet/v1/machines', () => {
     await harness.machine('m1', { region: 'us' });
     const before = await harness.dump();
     const response = await harness.request('PATCH', '/fleet/v1/machines', { body: ops });
-    expect(response.json).toEqual({ error: { code: 400, message } });
+    expect(response.json).toEqual({ error: { code: 400, message, reason: 'MACHINE_INVALID' } });
     expect(response.status).toBe(400);
     expect(await harness.dump()).toEqual(before);
   });
@@ -146,6 +146,6 @@ describe('/fleet/v1/machines', () => {
   it('refuses PATCH with bad JSON (400)', async () => {
     const response = await harness.request('PATCH', '/fleet/v1/machines', { raw: '[{', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ error: { code: 400, message: expect.any(String) } });
+    expect(response.json).toEqual({ error: { code: 400, message: expect.any(String), reason: 'API_ERROR' } });
   });
 });

@@ -71,7 +71,7 @@ describe('GET /fleet/v1/units', () => {
   ])('refuses a bad page token: $name', async ({ query, message }) => {
     const response = await harness.request('GET', `/fleet/v1/units${query}`);
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ error: { code: 400, message } });
+    expect(response.json).toEqual({ error: { code: 400, message, reason: 'API_ERROR' } });
   });
 });
 
@@ -87,7 +87,7 @@ describe('GET and DELETE /fleet/v1/units/{name}', () => {
     });
     const missing = await harness.request('GET', '/fleet/v1/units/nope.service');
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { code: 404, message: 'unit does not exist' } });
+    expect(missing.json).toEqual({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
   });
 
   it('destroys a unit with its placement (204), then 404', async () => {
@@ -99,7 +99,7 @@ describe('GET and DELETE /fleet/v1/units/{name}', () => {
     expect(Object.keys(await harness.dump())).toEqual(['/fleetd/schema']);
     const again = await harness.request('DELETE', '/fleet/v1/units/a.service');
     expect(again.status).toBe(404);
-    expect(again.json).toEqual({ error: { code: 404, message: 'unit does not exist' } });
+    expect(again.json).toEqual({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
   });
 });
 
@@ -170,72 +170,84 @@ describe('PUT /fleet/v1/units/{name}', () => {
       request: { raw: JSON.stringify({ options }) },
       status: 415,
       message: 'expected 1 Content-Type, got 0',
+      reason: 'API_ERROR',
     },
     {
       name: 'a text content type',
       request: { raw: JSON.stringify({ options }), headers: { 'content-type': 'text/plain' } },
       status: 415,
       message: 'only acceptable Content-Type is application/json',
+      reason: 'API_ERROR',
     },
     {
       name: 'bad JSON',
       request: { raw: '{"options": [', headers: { 'content-type': 'application/json' } },
       status: 400,
       message: expect.stringMatching(/^unable to decode body: /),
+      reason: 'API_ERROR',
     },
     {
       name: 'an empty body',
       request: { raw: '', headers: { 'content-type': 'application/json; charset=utf-8' } },
       status: 400,
       message: 'unable to decode body: EOF',
+      reason: 'API_ERROR',
     },
     {
       name: 'a list as body',
       request: { body: [options] },
       status: 400,
       message: 'unable to decode body: the body must be a JSON object (a Unit)',
+      reason: 'UNIT_INVALID',
     },
     {
       name: 'options that are not a list',
       request: { body: { options: 'ExecStart=/bin/true' } },
       status: 400,
       message: 'unable to decode body: options must be a list of {section, name, value}',
+      reason: 'UNIT_INVALID',
     },
     {
       name: 'a body name other than the URL name',
       request: { body: { name: 'b.service', options } },
       status: 400,
       message: 'name in URL "a.service" differs from unit name in request body "b.service"',
+      reason: 'UNIT_INVALID',
     },
     {
       name: 'a new unit without options',
       request: { body: { desiredState: 'launched' } },
       status: 409,
       message: 'unit does not exist and options field empty',
+      reason: 'UNIT_NOT_FOUND',
     },
     {
       name: 'an unknown desired state',
       request: { body: { desiredState: 'running', options } },
       status: 400,
       message: 'unit a.service: desired state: "running" is not one of inactive, loaded, launched',
+      reason: 'UNIT_STATE_INVALID',
     },
     {
       name: 'contents and options that describe different files',
       request: { body: { contents: '[Service]\nExecStart=/bin/true\n', options } },
       status: 400,
       message: 'unit a.service: options and contents describe different unit files; send one of them',
+      reason: 'UNIT_INVALID',
     },
     {
       name: 'contents that do not parse',
       request: { body: { contents: '[Service]\nthis is not an option\n' } },
       status: 400,
       message: expect.stringContaining('a.service:2:1'),
+      reason: 'UNIT_FILE_SYNTAX',
     },
     {
       name: 'an invalid option line',
       request: { body: { options: [{ section: 'Service', name: 'Exec Start', value: 'x' }] } },
       status: 400,
       message: expect.stringContaining('Exec Start'),
+      reason: 'UNIT_FILE_SYNTAX',
     },
     {
       name: 'MachineID with Global',
@@ -246,35 +258,44 @@ describe('PUT /fleet/v1/units/{name}', () => {
       },
       status: 400,
       message: expect.stringMatching(/^unit a\.service: .*Global/),
+      reason: 'UNIT_INVALID',
+      plugin: 'validation',
     },
-  ])('refuses $name and stores nothing', async ({ request, status, message }) => {
+  ])('refuses $name and stores nothing', async ({ request, status, message, reason, plugin }) => {
     const before = await harness.dump();
     const response = await harness.request('PUT', '/fleet/v1/units/a.service', request);
     expect(response.status).toBe(status);
-    expect(response.json).toEqual({ error: { code: status, message } });
+    expect(response.json).toEqual({ error: { code: status, message, reason, plugin } });
     expect(await harness.dump()).toEqual(before);
   });
 
   it.each([
-    { name: 'an invalid unit name', path: '/fleet/v1/units/a.nope', body: { options }, status: 400, message: expect.stringContaining('invalid unit name "a.nope"') },
-    { name: 'launching a template', path: '/fleet/v1/units/web@.service', body: { options, desiredState: 'launched' }, status: 400, message: expect.stringContaining('a template unit can only be submitted') },
-  ])('refuses $name', async ({ path, body, status, message }) => {
+    { name: 'an invalid unit name', path: '/fleet/v1/units/a.nope', body: { options }, status: 400, message: expect.stringContaining('invalid unit name "a.nope"'), reason: 'UNIT_NAME_INVALID' },
+    { name: 'launching a template', path: '/fleet/v1/units/web@.service', body: { options, desiredState: 'launched' }, status: 400, message: expect.stringContaining('a template unit can only be submitted'), reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
+  ])('refuses $name', async ({ path, body, status, message, reason }) => {
     const before = await harness.dump();
     const response = await harness.request('PUT', path, { body });
-    expect(response.json).toEqual({ error: { code: status, message } });
+    expect(response.json).toEqual({ error: { code: status, message, reason } });
     expect(await harness.dump()).toEqual(before);
   });
 
   it.each([
-    { name: 'neither desired state nor new options', body: { options }, status: 409, message: 'must provide DesiredState to update existing unit' },
-    { name: 'an empty body', body: {}, status: 409, message: 'must provide DesiredState to update existing unit' },
-    { name: 'launching an existing template', unit: 'web@.service', body: { desiredState: 'launched' }, status: 400, message: expect.stringContaining('web@.service: a template unit can only be submitted') },
-    { name: 'replacing with invalid options', body: { options: [{ section: 'X-Fleet', name: 'Global', value: 'true' }, { section: 'X-Fleet', name: 'MachineOf', value: 'b.service' }] }, status: 400, message: expect.stringMatching(/^unit a\.service: /) },
-  ])('refuses, on an existing unit, $name and changes nothing', async ({ unit = 'a.service', body, status, message }) => {
+    { name: 'neither desired state nor new options', body: { options }, status: 409, message: 'must provide DesiredState to update existing unit', reason: 'UNIT_EXISTS' },
+    { name: 'an empty body', body: {}, status: 409, message: 'must provide DesiredState to update existing unit', reason: 'UNIT_EXISTS' },
+    { name: 'launching an existing template', unit: 'web@.service', body: { desiredState: 'launched' }, status: 400, message: expect.stringContaining('web@.service: a template unit can only be submitted'), reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
+    {
+      name: 'replacing with invalid options',
+      body: { options: [{ section: 'X-Fleet', name: 'Global', value: 'true' }, { section: 'X-Fleet', name: 'MachineOf', value: 'b.service' }] },
+      status: 400,
+      message: expect.stringMatching(/^unit a\.service: /),
+      reason: 'UNIT_INVALID',
+      plugin: 'validation',
+    },
+  ])('refuses, on an existing unit, $name and changes nothing', async ({ unit = 'a.service', body, status, message, reason, plugin }) => {
     await harness.submit(unit, 'inactive');
     const before = await harness.dump();
     const response = await harness.request('PUT', `/fleet/v1/units/${unit}`, { body });
-    expect(response.json).toEqual({ error: { code: status, message } });
+    expect(response.json).toEqual({ error: { code: status, message, reason, plugin } });
     expect(response.status).toBe(status);
     expect(await harness.dump()).toEqual(before);
   });
@@ -284,7 +305,7 @@ describe('PUT /fleet/v1/units/{name}', () => {
     const huge = JSON.stringify({ options: [{ section: 'Service', name: 'Environment', value: 'x'.repeat(2 * 1024 * 1024) }] });
     const response = await harness.request('PUT', '/fleet/v1/units/a.service', { raw: huge, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(413);
-    expect(response.json).toEqual({ error: { code: 413, message: 'request body is larger than 1048576 bytes' } });
+    expect(response.json).toEqual({ error: { code: 413, message: 'request body is larger than 1048576 bytes', reason: 'API_ERROR' } });
     expect(await harness.dump()).toEqual(before);
   });
 });
