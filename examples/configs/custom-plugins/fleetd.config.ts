@@ -4,14 +4,15 @@
 import { defineConfig } from 'fleetd';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import systemd from '@fleetd/plugin-systemd';
-import { GROUP_OPTION, type ZoneSpreadOptionsInput } from 'fleetd-plugin-zone-spread';
+import type { ZoneSpreadOptionsInput } from 'fleetd-plugin-zone-spread';
 
 export default defineConfig({
   etcd: { endpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379', 'http://10.0.0.3:2379'] },
   machine: { metadata: { zone: 'a', disk: 'ssd' } },
   plugins: [
-    // zone-spread reads `[X-Fleet] Group=`: the validation plugin refuses keys it does not know.
-    ...fleetPreset({ options: { validation: { extraOptions: [GROUP_OPTION] } } }),
+    // fleet's plugins. zone-spread declares the `[X-Fleet] Group=` it reads (meta.unitOptions),
+    // so the validation plugin knows the option once zone-spread is assembled.
+    ...fleetPreset(),
     {
       // By package name, as fleetd resolves it; the weight makes spreading outvote least-loaded.
       plugin: 'fleetd-plugin-zone-spread',

@@ -115,6 +115,6 @@ describe('example configs', () => {
     expect(zoneSpread?.from.startsWith(join(zoneSpreadPackage, 'dist'))).toBe(true);
     expect(zoneSpread?.entry).toMatchObject({ options: { key: 'zone', maxPerZone: 2 }, weight: 3 });
     expect(host.plugins.find((plugin) => plugin.meta.name === 'zone-spread')).toMatchObject({ weight: 3, options: { key: 'zone', maxPerZone: 2 } });
-    expect(host.plugins.find((plugin) => plugin.meta.name === 'validation')?.options).toMatchObject({ extraOptions: ['Group'] });
+    expect(host.unitOptions.get('Group')).toMatchObject({ plugin: 'zone-spread' });
   });
 });
