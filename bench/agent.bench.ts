@@ -138,7 +138,7 @@ export async function measurePlacementToActive(units: number, arrival: Arrival):
       },
       ...(process.env['FLEETD_BENCH_NODE_OPTIONS'] ? { env: { NODE_OPTIONS: process.env['FLEETD_BENCH_NODE_OPTIONS'] } } : {}),
     });
-    const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap('least-loaded', (_unit, machine) => -machine.load));
+    const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
     const engine = new Engine({ registry, host: await assemblePlugins([leastLoaded]), id: 'bench', leaseTtlSeconds: 10 });
     try {
       const cpuBefore = { agent: cpuMsOf(agent.pid), systemd: cpuMsOf(instance.pid) };

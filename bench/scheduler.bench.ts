@@ -54,7 +54,7 @@ export interface SchedulingResult extends SchedulingMeasurement {
 }
 
 const leastLoaded = testPlugin('least-loaded', (hooks) => {
-  hooks.score.tap('least-loaded', (_unit, machine) => -machine.load);
+  hooks.score.tap((_unit, machine) => -machine.load);
 });
 
 function pluginsFor(kind: SchedulingCase['plugins']): PluginEntry[] {

@@ -4,7 +4,8 @@
  * seeded with one unit, one machine and one reported state so every
  * documented route has something to answer about.
  */
-import { assemblePlugins, createMachine, createMemoryRegistry, encodeMachine, encodeUnitState, KeyLayout } from '@fleetd/core';
+import { assemblePlugins, createMachine, createMemoryRegistry } from '@fleetd/core';
+import { encodeMachine, encodeUnitState, KeyLayout } from '@fleetd/core/unstable';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { createFleetService, createMetrics, FLEETD_VERSION, startApiServer } from 'fleetd';
 import type { ApiServer } from 'fleetd';

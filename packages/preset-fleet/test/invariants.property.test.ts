@@ -80,7 +80,7 @@ describe('fleet invariants over random clusters', () => {
           plugins: fleetPreset(),
           machines: machines.map(({ id, zone }) => ({ id, metadata: { zone } })),
           units: Object.fromEntries(units.map((spec, index) => [name(index), unitFile(spec, index)])),
-          scheduler: { keepCandidates: machineIds.length },
+          keepCandidates: machineIds.length,
         });
         const loads = new Map(machines.map((m) => [m.id, 0]));
         for (const placement of cluster.rounds[0]?.placements ?? []) {

@@ -8,7 +8,7 @@ const unit = (xfleet = '') => `[Service]\nExecStart=/bin/true\n${xfleet ? `\n[X-
 const mostLoaded = definePlugin({
   meta: { name: 'bin-pack', version: '1.0.0', core: '^0.1.0' },
   apply(hooks) {
-    hooks.score.tap('bin-pack', (_unit, machine) => machine.load);
+    hooks.score.tap((_unit, machine) => machine.load);
   },
 });
 
@@ -43,9 +43,27 @@ describe('fleetPreset', () => {
   });
 
   it('passes options and weights to first-party plugins', async () => {
-    const host = await assemblePlugins(fleetPreset({ options: { validation: { extraOptions: ['SpreadBy'] } }, weights: { 'least-loaded': 3 } }));
+    const host = await assemblePlugins(fleetPreset({ options: { validation: { rejectUnknownOptions: false } }, weights: { 'least-loaded': 3 } }));
     expect(host.plugins.find((p) => p.meta.name === 'least-loaded')?.weight).toBe(3);
-    expect(host.plugins.find((p) => p.meta.name === 'validation')?.options).toEqual({ rejectUnknownOptions: true, extraOptions: ['SpreadBy'] });
+    expect(host.plugins.find((p) => p.meta.name === 'validation')?.options).toEqual({ rejectUnknownOptions: false });
+  });
+
+  it('knows every [X-Fleet] option fleet knew, each declared by the plugin that reads it', async () => {
+    const host = await assemblePlugins(fleetPreset());
+    const owners = Object.fromEntries(host.unitOptions.options.flatMap((option) => option.spellings.map((spelling) => [spelling, option.plugin])));
+    expect(owners).toEqual({
+      Global: 'global',
+      MachineID: 'machine-id',
+      'X-ConditionMachineID': 'machine-id',
+      'X-ConditionMachineBootID': 'machine-id',
+      MachineMetadata: 'metadata',
+      'X-ConditionMachineMetadata': 'metadata',
+      MachineOf: 'machine-of',
+      'X-ConditionMachineOf': 'machine-of',
+      Conflicts: 'conflicts',
+      'X-Conflicts': 'conflicts',
+      Replaces: 'replaces',
+    });
   });
 
   it('refuses an unknown plugin name, listing the known ones', () => {

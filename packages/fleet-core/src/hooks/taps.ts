@@ -117,6 +117,13 @@ function checkTap(plugin: string, hook: HookName, options: TapOptions | undefine
   if (typeof fn !== 'function') {
     throw new FleetError(ErrorCodes.TAP_INVALID, `plugin "${plugin}" tapped hook "${hook}" with ${typeof fn}, expected a function`, { plugin, hook });
   }
+  if (typeof options === 'string') {
+    throw new FleetError(
+      ErrorCodes.TAP_INVALID,
+      `plugin "${plugin}" tapped hook "${hook}" with a name ("${options}"); a tap is named after its plugin: give only the function, or { stage } and the function`,
+      { plugin, hook },
+    );
+  }
   if (typeof options !== 'object' || options === null) {
     throw new FleetError(ErrorCodes.TAP_INVALID, `plugin "${plugin}" tapped hook "${hook}" with options ${String(options)}; give { stage } or nothing`, { plugin, hook });
   }

@@ -117,6 +117,7 @@ describe('hooks bound to the plugin', () => {
   });
 
   it.each([
+    { name: 'a tap name in tapable\'s style', tap: (hooks: PluginHooks) => hooks.filter.tap('metadata' as never, () => undefined), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "filter" with a name ("metadata"); a tap is named after its plugin: give only the function, or { stage } and the function' },
     { name: 'a tap name (the plugin names its taps)', tap: (hooks: PluginHooks) => hooks.filter.tap({ name: 'metadata' } as never, () => undefined), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "filter" with unknown option name (a tap is named after its plugin; leave the name out)' },
     { name: 'a function that is not one', tap: (hooks: PluginHooks) => hooks.score.tap({}, 'fast' as never), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "score" with string, expected a function' },
     { name: 'an ad-hoc stage number', tap: (hooks: PluginHooks) => hooks.filter.tap({ stage: 5 }, () => undefined), code: ErrorCodes.TAP_STAGE_INVALID, message: 'plugin "p" tapped hook "filter" at stage 5; use one of Stage.PREPARE, Stage.EARLY, Stage.DEFAULT, Stage.LATE, Stage.COMMIT, Stage.OBSERVE' },

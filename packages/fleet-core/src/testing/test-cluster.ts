@@ -27,6 +27,8 @@ export interface TestClusterOptions extends AssembleOptions {
   readonly placements?: Readonly<Record<string, string>>;
   /** Cycles of revalidate → place per round (the engine's `maxPasses`). Default 3. */
   readonly maxPasses?: number;
+  /** Best candidates kept per placement, with their per-plugin scores. Default 3. */
+  readonly keepCandidates?: number;
 }
 
 /** What the core's own tests reach inside a test cluster; not exported from @fleetd/core/testing. */
@@ -60,10 +62,13 @@ export class TestCluster {
   private constructor(
     readonly host: PluginHost,
     logs: readonly LoggedLine[],
-    maxPasses: number | undefined,
+    scheduling: Pick<TestClusterOptions, 'maxPasses' | 'keepCandidates'>,
   ) {
     this.logs = logs;
-    this.#scheduler = new Scheduler(host, maxPasses === undefined ? {} : { maxPasses });
+    this.#scheduler = new Scheduler(host, {
+      ...(scheduling.maxPasses === undefined ? {} : { maxPasses: scheduling.maxPasses }),
+      ...(scheduling.keepCandidates === undefined ? {} : { keepCandidates: scheduling.keepCandidates }),
+    });
     this.#state = this.#scheduler.createState();
     internals.set(this, { scheduler: this.#scheduler, state: this.#state });
   }
@@ -71,7 +76,7 @@ export class TestCluster {
   static async create(options: TestClusterOptions): Promise<TestCluster> {
     const recording = recordingLogger();
     const host = await assemblePlugins(options.plugins, { logger: recording.logger, ...options });
-    const cluster = new TestCluster(host, recording.lines, options.maxPasses);
+    const cluster = new TestCluster(host, recording.lines, options);
     for (const machine of options.machines ?? []) cluster.addMachine(machine);
     for (const [name, unit] of Object.entries(options.units ?? {})) {
       const { contents, desiredState } = typeof unit === 'string' ? { contents: unit, desiredState: undefined } : unit;
