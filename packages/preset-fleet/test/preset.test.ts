@@ -24,13 +24,14 @@ describe('fleetPreset', () => {
     expect(Object.keys(cluster.placements())).toEqual(['a.service', 'b.service']);
   });
 
-  it('disabling conflicts lets conflicting units share a machine', async () => {
+  it('disabling conflicts makes Conflicts an option no plugin reads: refused at submit, or ignored when unknown options are let through', async () => {
     const units = { 'a.service': unit('Conflicts=b.service'), 'b.service': unit() };
     expect(Object.keys((await simulate({ plugins: fleetPreset(), machines: ['m1'], units })).placements())).toEqual(['a.service']);
-    expect(Object.keys((await simulate({ plugins: fleetPreset({ disable: ['conflicts'] }), machines: ['m1'], units })).placements())).toEqual([
-      'a.service',
-      'b.service',
-    ]);
+    await expect(simulate({ plugins: fleetPreset({ disable: ['conflicts'] }), machines: ['m1'], units })).rejects.toThrow(
+      'unit a.service: unrecognized [X-Fleet] option Conflicts',
+    );
+    const lenient = fleetPreset({ disable: ['conflicts'], options: { validation: { rejectUnknownOptions: false } } });
+    expect(Object.keys((await simulate({ plugins: lenient, machines: ['m1'], units })).placements())).toEqual(['a.service', 'b.service']);
   });
 
   it('replacing least-loaded with a bin-packing scorer packs units, other plugins untouched', async () => {
