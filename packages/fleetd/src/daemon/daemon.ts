@@ -266,9 +266,10 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
   switch (event.type) {
     case 'task': {
       const unit = 'unit' in event.task ? (typeof event.task.unit === 'string' ? event.task.unit : event.task.unit.name) : undefined;
+      const what = unit === undefined ? event.task.type : `${event.task.type} ${unit}`;
+      if (event.error === undefined) return log.info({ task: event.task.type, unit }, what);
       // A driver's failure carries its plugin and hook (driver.<method>) in the error's fields.
-      if (event.error === undefined) return log.info({ task: event.task.type, unit }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`}`);
-      return log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${event.task.type}${unit === undefined ? '' : ` ${unit}`} failed`);
+      return log.warn({ task: event.task.type, unit, ...errorFields(event.error) }, `${what} failed`);
     }
     case 'vetoed':
       return log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);

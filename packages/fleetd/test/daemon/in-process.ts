@@ -39,10 +39,10 @@ export async function stopInProcessDaemons(): Promise<void> {
 export async function startInProcessDaemon(config: FleetdConfig): Promise<InProcessDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'fleetd-inproc-'));
   const lines: LogLine[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   const resolved = await resolveConfig({
     config: { dataDir: join(dir, 'data'), log: { level: 'debug' }, ...config, api: { socket: join(dir, 'fleetd.sock'), ...config.api } },
   });
+  const logger = createLogger(resolved.log.level, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   const daemon = await startDaemon(resolved, { logger }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;

@@ -13,6 +13,7 @@ import type { CoreCopy, RoundResult } from '@fleetd/core';
 import { testPlugin, waitFor } from '@fleetd/core/testing';
 import type { FleetdConfig, PluginSpec } from '../../src/config/index.js';
 import { startInProcessDaemon, stopInProcessDaemons } from './in-process.js';
+import type { InProcessDaemon } from './in-process.js';
 import { memoryDriver, memoryDriverPlugin } from './memory-driver.js';
 
 afterEach(stopInProcessDaemons);
@@ -41,7 +42,11 @@ function config(plugins: PluginSpec[], roles: Pick<FleetdConfig, 'agent' | 'engi
   return { machine: { id: 'm1' }, plugins, ...roles };
 }
 
-const putUnit = (name: string, contents: string, desiredState = 'launched') => ({ body: { desiredState, contents } });
+/** Submits a unit over the daemon's API, as fleetctl does. */
+async function submit(fleetd: InProcessDaemon, name: string, contents: string, desiredState = 'launched'): Promise<void> {
+  const response = await fleetd.request('PUT', `/fleet/v1/units/${name}`, { body: { desiredState, contents } });
+  expect(response.status).toBe(201);
+}
 
 describe('plugin logs in the daemon log', () => {
   it('gives each plugin a child of fleetd\'s logger: its warning carries component and plugin name, and is counted', async () => {
@@ -60,6 +65,7 @@ describe('plugin logs in the daemon log', () => {
       context.logger.info('not counted');
     });
     const fleetd = await startInProcessDaemon({ ...config([noisy], { agent: { enabled: false } }), log: { level: 'error' } });
+    expect(fleetd.lines.filter((line) => line['plugin'] === 'noisy').map((line) => line['msg'])).toEqual(['shown error']);
     expect(await fleetd.metric('fleetd_plugin_log_lines_total{plugin="noisy",level="warn"}')).toBe(1);
     expect(await fleetd.metric('fleetd_plugin_log_lines_total{plugin="noisy",level="error"}')).toBe(1);
   });
@@ -69,7 +75,7 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
   it('regression: in a daemon that runs only the agent, a plugin error raised while judging a global unit is logged and counted', async () => {
     const fleetd = await startInProcessDaemon(config([globalUnits, throwingFilterFor('g.service'), memoryDriverPlugin(memoryDriver())], { engine: { enabled: false } }));
     expect(fleetd.daemon.engine).toBeUndefined();
-    expect((await fleetd.request('PUT', '/fleet/v1/units/g.service', putUnit('g.service', GLOBAL_SERVICE))).status).toBe(201);
+    await submit(fleetd, 'g.service', GLOBAL_SERVICE);
     const line = await fleetd.waitForLine({ component: 'agent', plugin: 'judge', hook: 'filter' });
     expect(line).toMatchObject({
       level: 'warn',
@@ -84,8 +90,8 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
   it('regression: an explanation over the API does not change the engine\'s last round result', async () => {
     const fleetd = await startInProcessDaemon(config([throwingFilterFor('bad.service'), memoryDriverPlugin(memoryDriver())]));
     // Inactive: the engine never judges it, so its rounds raise no plugin error; an explanation does.
-    expect((await fleetd.request('PUT', '/fleet/v1/units/bad.service', putUnit('bad.service', SERVICE, 'inactive'))).status).toBe(201);
-    expect((await fleetd.request('PUT', '/fleet/v1/units/good.service', putUnit('good.service', SERVICE))).status).toBe(201);
+    await submit(fleetd, 'bad.service', SERVICE, 'inactive');
+    await submit(fleetd, 'good.service', SERVICE);
     const engine = fleetd.daemon.engine;
     await waitFor(() => engine?.isLeader, 'the engine leading');
     const round = (await engine?.runRound()) as RoundResult;
@@ -110,7 +116,7 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
 
   it('logs a plugin error of an engine round once while it repeats, and counts every one', async () => {
     const fleetd = await startInProcessDaemon(config([throwingFilterFor('x.service'), memoryDriverPlugin(memoryDriver())], { engine: { reconcileIntervalMs: 50 } }));
-    expect((await fleetd.request('PUT', '/fleet/v1/units/x.service', putUnit('x.service', SERVICE))).status).toBe(201);
+    await submit(fleetd, 'x.service', SERVICE);
     await waitFor(async () => ((await fleetd.metric('fleetd_plugin_errors_total{plugin="judge",hook="filter"}')) ?? 0) >= 3, 'three rounds with the error');
     const logged = fleetd.lines.filter((line) => line['component'] === 'engine' && line['plugin'] === 'judge');
     expect(logged).toHaveLength(1);
@@ -121,7 +127,7 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
     const driver = memoryDriver();
     driver.fail('start', Object.assign(new Error('unit is masked'), { code: 'EMASKED' }));
     const fleetd = await startInProcessDaemon(config([memoryDriverPlugin(driver)]));
-    expect((await fleetd.request('PUT', '/fleet/v1/units/web.service', putUnit('web.service', SERVICE))).status).toBe(201);
+    await submit(fleetd, 'web.service', SERVICE);
     const line = await fleetd.waitForLine({ component: 'agent', task: 'start', level: 'warn' });
     expect(line).toMatchObject({
       msg: 'start web.service failed',
