@@ -93,8 +93,16 @@ export const ErrorCodes = {
   CLI_USAGE: 'CLI_USAGE',
   /** fleetctl cannot reach the daemon's API. */
   API_UNREACHABLE: 'API_UNREACHABLE',
-  /** The daemon's API answered with an error. */
+  /** The daemon's API answered with an error (fleetctl, when the answer names no code of its own). */
   API_ERROR: 'API_ERROR',
+  /** A request the HTTP API cannot take: not JSON, not application/json, a bad page token, a body too large or of the wrong shape. */
+  API_REQUEST_INVALID: 'API_REQUEST_INVALID',
+  /** A request to a TCP listener without the right bearer token. */
+  API_UNAUTHORIZED: 'API_UNAUTHORIZED',
+  /** No such route in the HTTP API, or not that method on it. */
+  API_ROUTE_NOT_FOUND: 'API_ROUTE_NOT_FOUND',
+  /** fleetd failed in a way it did not foresee (a bug); its log has the details. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -2,19 +2,14 @@ import { ErrorCodes, isFleetError } from '@fleetd/core';
 import type { ErrorCode, FleetError } from '@fleetd/core';
 import type { WireError } from './wire.js';
 
-/**
- * The reasons of refusals the HTTP layer makes itself (the request, not what
- * it asks for). The core has no codes for them yet; until it does they all
- * send API_ERROR, and only this table changes when it has (proposed:
- * API_REQUEST_INVALID, API_UNAUTHORIZED, API_ROUTE_NOT_FOUND).
- */
+/** The reasons of refusals the HTTP layer makes itself (the request, not what it asks for). */
 export const HTTP_REASONS = Object.freeze({
   /** Not JSON, not application/json, a bad page token, a body too large or of the wrong shape. */
-  requestInvalid: ErrorCodes.API_ERROR,
+  requestInvalid: ErrorCodes.API_REQUEST_INVALID,
   /** A TCP listener's bearer token missing or wrong. */
-  unauthorized: ErrorCodes.API_ERROR,
+  unauthorized: ErrorCodes.API_UNAUTHORIZED,
   /** No such route, or not this method on it. */
-  routeNotFound: ErrorCodes.API_ERROR,
+  routeNotFound: ErrorCodes.API_ROUTE_NOT_FOUND,
 } satisfies Record<string, ErrorCode>);
 
 /** A refusal the HTTP layer makes itself (content type, body, page token, route), with fleet's status and message. */
@@ -72,7 +67,7 @@ export function toWireFailure(error: unknown, bodyLimitBytes?: number): WireFail
   }
   const status = frameworkStatus(error);
   if (status !== undefined) return failure(status, wireError(status, frameworkMessage(error, status, bodyLimitBytes), HTTP_REASONS.requestInvalid), false);
-  return failure(500, wireError(500, 'internal server error', ErrorCodes.API_ERROR), true);
+  return failure(500, wireError(500, 'internal server error', ErrorCodes.INTERNAL_ERROR), true);
 }
 
 /** `{"error":{"code":<status>,"message":...,"reason":<error code>}}`: fleet's body, whose clients ignore the extra field. */

@@ -56,7 +56,7 @@ describe('error bodies', () => {
       name: '415 from the HTTP layer, with the generic reason until the core has one for it',
       raw: '{}',
       status: 415,
-      text: '{"error":{"code":415,"message":"expected 1 Content-Type, got 0","reason":"API_ERROR"}}',
+      text: '{"error":{"code":415,"message":"expected 1 Content-Type, got 0","reason":"API_REQUEST_INVALID"}}',
     },
   ])('$name', async ({ existing, plugins, body, raw, status, text }) => {
     harness = await Harness.start({ plugins: plugins ?? fleetPreset() });
@@ -69,6 +69,6 @@ describe('error bodies', () => {
   it('answers an unknown route with fleet\'s body and a reason', async () => {
     harness = await Harness.start();
     const response = await harness.request('GET', '/fleet/v2/units');
-    expect(response.text).toBe('{"error":{"code":404,"message":"no resource at /fleet/v2/units","reason":"API_ERROR"}}');
+    expect(response.text).toBe('{"error":{"code":404,"message":"no resource at /fleet/v2/units","reason":"API_ROUTE_NOT_FOUND"}}');
   });
 });

@@ -50,7 +50,7 @@ describe('GET /fleetd/v1/units/{name}/explanation', () => {
 
   it.each([
     { name: 'an unknown unit', method: 'GET', path: '/fleetd/v1/units/nope.service/explanation', status: 404, message: 'unit nope.service is not submitted', reason: 'UNIT_NOT_FOUND' },
-    { name: 'another method', method: 'POST', path: '/fleetd/v1/units/nope.service/explanation', status: 405, message: 'only GET supported against this resource', reason: 'API_ERROR' },
+    { name: 'another method', method: 'POST', path: '/fleetd/v1/units/nope.service/explanation', status: 405, message: 'only GET supported against this resource', reason: 'API_ROUTE_NOT_FOUND' },
   ])('answers $name with $status', async ({ method, path, status, message, reason }) => {
     const h = await start();
     const response = await h.request(method, path);
@@ -105,9 +105,9 @@ describe('POST /fleetd/v1/plan', () => {
   });
 
   it.each([
-    { name: 'a text body', request: { raw: '{}', headers: { 'content-type': 'text/plain' } }, status: 415, message: 'only acceptable Content-Type is application/json', reason: 'API_ERROR' },
-    { name: 'bad JSON', request: { raw: '{', headers: { 'content-type': 'application/json' } }, status: 400, message: expect.stringMatching(/^unable to decode body: /), reason: 'API_ERROR' },
-    { name: 'no units', request: { body: {} }, status: 400, message: 'units must be a list of {name, contents or options, desiredState?}', reason: 'API_ERROR' },
+    { name: 'a text body', request: { raw: '{}', headers: { 'content-type': 'text/plain' } }, status: 415, message: 'only acceptable Content-Type is application/json', reason: 'API_REQUEST_INVALID' },
+    { name: 'bad JSON', request: { raw: '{', headers: { 'content-type': 'application/json' } }, status: 400, message: expect.stringMatching(/^unable to decode body: /), reason: 'API_REQUEST_INVALID' },
+    { name: 'no units', request: { body: {} }, status: 400, message: 'units must be a list of {name, contents or options, desiredState?}', reason: 'API_REQUEST_INVALID' },
     { name: 'a unit without name', request: { body: { units: [{ contents: SERVICE }] } }, status: 400, message: 'units[0].name is required', reason: 'UNIT_INVALID' },
     { name: 'bad machine metadata', request: { body: { units: [], machines: [{ id: 's1', metadata: { a: 1 } }] } }, status: 400, message: 'machines[0].metadata must be an object of string values', reason: 'MACHINE_INVALID' },
     { name: 'a duplicate machine', request: { body: { units: [], machines: [{ id: 's1' }, { id: 's1' }] } }, status: 400, message: 'snapshot lists machine s1 twice', reason: 'SNAPSHOT_INVALID' },
@@ -162,7 +162,7 @@ describe('/health and /metrics', () => {
     h.cleanups.push(() => server.close());
     const response = await send({ url: server.tcpUrl }, 'GET', '/fleet/v1/units');
     expect(response.status).toBe(500);
-    expect(response.json).toEqual({ error: { code: 500, message: 'internal server error', reason: 'API_ERROR' } });
+    expect(response.json).toEqual({ error: { code: 500, message: 'internal server error', reason: 'INTERNAL_ERROR' } });
   });
 
   it('serves Prometheus text with its content type', async () => {
@@ -177,6 +177,6 @@ describe('/health and /metrics', () => {
   it('answers 404 for /metrics when no metrics are exposed', async () => {
     const h = await start();
     const response = await h.request('GET', '/metrics');
-    expect(response.json).toEqual({ error: { code: 404, message: 'this fleetd exposes no metrics', reason: 'API_ERROR' } });
+    expect(response.json).toEqual({ error: { code: 404, message: 'this fleetd exposes no metrics', reason: 'API_ROUTE_NOT_FOUND' } });
   });
 });

@@ -146,6 +146,6 @@ describe('/fleet/v1/machines', () => {
   it('refuses PATCH with bad JSON (400)', async () => {
     const response = await harness.request('PATCH', '/fleet/v1/machines', { raw: '[{', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ error: { code: 400, message: expect.any(String), reason: 'API_ERROR' } });
+    expect(response.json).toEqual({ error: { code: 400, message: expect.any(String), reason: 'API_REQUEST_INVALID' } });
   });
 });

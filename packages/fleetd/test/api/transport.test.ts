@@ -112,7 +112,7 @@ describe('TCP with a bearer token', () => {
       const response = await send({ url: h.server.tcpUrl }, method, path, { headers, ...(method === 'PUT' ? { body: { options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] } } : {}) });
       expect(response.status).toBe(status);
       expect(response.headers['www-authenticate']).toBe('Bearer');
-      expect(response.json).toEqual({ error: { code: status, message, reason: 'API_ERROR' } });
+      expect(response.json).toEqual({ error: { code: status, message, reason: 'API_UNAUTHORIZED' } });
       expect(await h.dump()).toEqual(before);
     }
   });
@@ -169,7 +169,7 @@ describe('routes and errors', () => {
     const h = await harness();
     const response = await h.request(method, path);
     expect(response.status).toBe(status);
-    if (message !== undefined) expect(response.json).toEqual({ error: { code: status, message, reason: 'API_ERROR' } });
+    if (message !== undefined) expect(response.json).toEqual({ error: { code: status, message, reason: 'API_ROUTE_NOT_FOUND' } });
   });
 
   it('serves fleet\'s discovery document', async () => {

@@ -71,7 +71,7 @@ describe('GET /fleet/v1/units', () => {
   ])('refuses a bad page token: $name', async ({ query, message }) => {
     const response = await harness.request('GET', `/fleet/v1/units${query}`);
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ error: { code: 400, message, reason: 'API_ERROR' } });
+    expect(response.json).toEqual({ error: { code: 400, message, reason: 'API_REQUEST_INVALID' } });
   });
 });
 
@@ -170,28 +170,28 @@ describe('PUT /fleet/v1/units/{name}', () => {
       request: { raw: JSON.stringify({ options }) },
       status: 415,
       message: 'expected 1 Content-Type, got 0',
-      reason: 'API_ERROR',
+      reason: 'API_REQUEST_INVALID',
     },
     {
       name: 'a text content type',
       request: { raw: JSON.stringify({ options }), headers: { 'content-type': 'text/plain' } },
       status: 415,
       message: 'only acceptable Content-Type is application/json',
-      reason: 'API_ERROR',
+      reason: 'API_REQUEST_INVALID',
     },
     {
       name: 'bad JSON',
       request: { raw: '{"options": [', headers: { 'content-type': 'application/json' } },
       status: 400,
       message: expect.stringMatching(/^unable to decode body: /),
-      reason: 'API_ERROR',
+      reason: 'API_REQUEST_INVALID',
     },
     {
       name: 'an empty body',
       request: { raw: '', headers: { 'content-type': 'application/json; charset=utf-8' } },
       status: 400,
       message: 'unable to decode body: EOF',
-      reason: 'API_ERROR',
+      reason: 'API_REQUEST_INVALID',
     },
     {
       name: 'a list as body',
@@ -305,7 +305,7 @@ describe('PUT /fleet/v1/units/{name}', () => {
     const huge = JSON.stringify({ options: [{ section: 'Service', name: 'Environment', value: 'x'.repeat(2 * 1024 * 1024) }] });
     const response = await harness.request('PUT', '/fleet/v1/units/a.service', { raw: huge, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(413);
-    expect(response.json).toEqual({ error: { code: 413, message: 'request body is larger than 1048576 bytes', reason: 'API_ERROR' } });
+    expect(response.json).toEqual({ error: { code: 413, message: 'request body is larger than 1048576 bytes', reason: 'API_REQUEST_INVALID' } });
     expect(await harness.dump()).toEqual(before);
   });
 });
