@@ -49,7 +49,7 @@ export function printPlan(session: Session, result: PlanResult, machines: Readon
   const unschedulable = result.units.filter((unit) => unit.machine === undefined && (unit.machines === undefined || unit.machines.length === 0));
   if (session.json) {
     session.printJson(result);
-    return unschedulable.length === 0 ? 0 : 1;
+    return unschedulable.length === 0 && result.settled !== false ? 0 : 1;
   }
   const legendOf = (id: string) => machineFullLegend(id, machines.get(id), full);
   const rows: Row[] = [['UNIT', 'MACHINE', 'NOTE']];
@@ -66,5 +66,7 @@ export function printPlan(session: Session, result: PlanResult, machines: Readon
     text += formatTable(reasons);
   }
   session.io.stdout.write(text);
-  return unschedulable.length === 0 ? 0 : 1;
+  // A plan that never settled is no promise of where units end up: say so, and fail like an unschedulable unit.
+  if (result.settled === false) session.err(`fleetctl: ${result.message ?? 'the plan did not settle'}`);
+  return unschedulable.length === 0 && result.settled !== false ? 0 : 1;
 }

@@ -136,6 +136,13 @@ describe('fleetctl simulate (offline)', () => {
     expect(result).toEqual({ code: 0, stdout: 'UNIT            MACHINE NOTE\neu.service      web-1\n', stderr: '' });
   });
 
+  it('fails, saying so, when the plan does not settle (plugins that keep moving units)', async () => {
+    const result = await simulate('--cluster', '../clusters/three.yaml', '--config', 'restless.config.json', 'east.service');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^UNIT {12}MACHINE NOTE\neast\.service {4}web-\d/);
+    expect(result.stderr).toBe('fleetctl: the plan did not settle: placements still changed after 100 rounds (plugins that keep moving units?); units are shown where the last round left them\n');
+  });
+
   it.each([
     { name: 'a missing cluster file', args: ['--cluster', 'nope.yaml', 'east.service'], stderr: `fleetctl: --cluster ${join(dir, 'nope.yaml')}: cannot read it (ENOENT)\n` },
     { name: 'a bad cluster file', args: ['--cluster', '../clusters/typo.yaml', 'east.service'], stderr: `fleetctl: ${join(FIXTURES, 'clusters/typo.yaml')}:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)\n` },
