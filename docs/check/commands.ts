@@ -90,7 +90,8 @@ export function synopsisToExample(words: readonly string[]): string[] {
 export async function fleetctlProblem(args: readonly string[]): Promise<string | undefined> {
   let output = '';
   const io = { stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) }, env: {}, cwd: process.cwd() };
-  const program = buildProgram(io, () => {});
+  // Parsed, never run: the runner does no work.
+  const program = buildProgram(io, () => {}, async () => {});
   try {
     await program.parseAsync([...args], { from: 'user' });
   } catch (error) {

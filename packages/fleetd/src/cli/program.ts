@@ -44,7 +44,7 @@ const COMMANDS: readonly ((run: RunWork) => CommandUnknownOpts)[] = [
  * included) and reports its exit code to `finish`. Errors leave
  * `parseAsync` for `main`, the one place that prints `fleetctl: <message>`.
  */
-export function buildProgram(io: CliIO, finish: (exitCode: number) => void) {
+export function buildProgram(io: CliIO, finish: (exitCode: number) => void, runWork?: RunWork) {
   const root = new Command('fleetctl')
     .description('fleetctl: command-line interface to fleetd, the cluster scheduler (CoreOS fleet rebuilt)')
     .version(FLEETD_VERSION, '--version', 'print the version and exit');
@@ -57,7 +57,8 @@ export function buildProgram(io: CliIO, finish: (exitCode: number) => void) {
     .exitOverride()
     .showSuggestionAfterError()
     .allowExcessArguments(false);
-  const run: RunWork = async (work) => finish(await work(new Session(io, program.opts())));
+  // A caller that only checks command lines (the docs check) passes a runner that does no work.
+  const run: RunWork = runWork ?? (async (work) => finish(await work(new Session(io, program.opts()))));
   // addCommand, unlike command(), copies none of the program's settings: output, exit override, suggestions.
   for (const command of COMMANDS) program.addCommand(command(run).copyInheritedSettings(program));
   return program;
