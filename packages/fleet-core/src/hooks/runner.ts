@@ -61,9 +61,10 @@ export class HookRunner {
   readonly scoredPlugins: readonly number[];
   private readonly allFilters: FilterPlan;
   private readonly scoreTaps: readonly CompiledTap<ScoreFn>[];
-  /** Per score tap: it is its plugin's first, so it sets the plugin's points instead of adding. */
-  private readonly firstOfPlugin: readonly boolean[];
-  private readonly plans = new Map<string, FilterPlan>();
+  /** Per score tap, 1 when it is its plugin's first: it sets the plugin's points instead of adding. */
+  private readonly firstOfPlugin: Uint8Array;
+  /** Plans by the bit mask of the plugins they leave out. */
+  private readonly plans = new Map<number, FilterPlan>();
 
   constructor(
     private readonly taps: CompiledHooks,
@@ -77,10 +78,10 @@ export class HookRunner {
     this.scoreTaps = taps.score as readonly CompiledTap<ScoreFn>[];
     this.allFilters = Object.freeze({ taps: this.filterTaps, positions: this.filterTaps.map((_, position) => position) });
     const seen = new Set<number>();
-    this.firstOfPlugin = this.scoreTaps.map((tap) => {
+    this.firstOfPlugin = Uint8Array.from(this.scoreTaps, (tap) => {
       const first = !seen.has(tap.pluginIndex);
       seen.add(tap.pluginIndex);
-      return first;
+      return first ? 1 : 0;
     });
     this.scoredPlugins = Object.freeze([...seen].sort((a, b) => a - b));
   }
@@ -97,7 +98,11 @@ export class HookRunner {
       const tap = taps[i] as CompiledTap<NarrowFn>;
       const slot = tap.slot;
       slot.calls++;
-      const started = --slot.countdown === 0 ? this.startTiming(slot) : 0;
+      let started = 0;
+      if (--slot.countdown === 0) {
+        slot.countdown = SAMPLE_EVERY;
+        started = performance.now();
+      }
       narrowing.beginPlugin(tap.pluginIndex);
       try {
         tap.fn(unit, cluster, facade);
@@ -110,17 +115,33 @@ export class HookRunner {
     }
   }
 
-  /** The filters one decision calls: all of them but those of `passing` plugins, which promised to pass everywhere. */
-  filterPlan(passing: readonly number[]): FilterPlan {
-    if (passing.length === 0) return this.allFilters;
-    const key = passing.length === 1 ? String(passing[0]) : [...passing].sort((a, b) => a - b).join(',');
-    let plan = this.plans.get(key);
+  /**
+   * The filters one decision calls: all of them but those of `passing`
+   * plugins (which promised to pass everywhere) and of `also`, when given.
+   * Cached per set of plugins left out, keyed by a bit mask: it is asked once
+   * per decision, and per machine in explanations.
+   */
+  filterPlan(passing: readonly number[], also = -1): FilterPlan {
+    if (passing.length === 0 && also < 0) return this.allFilters;
+    let mask = 0;
+    for (let i = -1; i < passing.length; i++) {
+      const plugin = i < 0 ? also : (passing[i] as number);
+      if (plugin < 0) continue;
+      // Past 31 plugins a mask no longer fits: such hosts compute the plan each time.
+      if (plugin > 30) return this.planWithout((index) => index === also || passing.includes(index));
+      mask |= 1 << plugin;
+    }
+    let plan = this.plans.get(mask);
     if (plan === undefined) {
-      const positions = this.allFilters.positions.filter((position) => !passing.includes((this.filterTaps[position] as CompiledTap).pluginIndex));
-      plan = Object.freeze({ taps: positions.map((position) => this.filterTaps[position] as CompiledTap<FilterFn>), positions });
-      this.plans.set(key, plan);
+      plan = this.planWithout((index) => (mask & (1 << index)) !== 0);
+      this.plans.set(mask, plan);
     }
     return plan;
+  }
+
+  private planWithout(isLeftOut: (pluginIndex: number) => boolean): FilterPlan {
+    const positions = this.allFilters.positions.filter((position) => !isLeftOut((this.filterTaps[position] as CompiledTap).pluginIndex));
+    return Object.freeze({ taps: positions.map((position) => this.filterTaps[position] as CompiledTap<FilterFn>), positions });
   }
 
   /** Every filter, for re-checking a placement: promises made while placing do not excuse a filter there. */
@@ -134,6 +155,8 @@ export class HookRunner {
    * rejects `machine`, tells `sink` why, and returns that tap's index in the
    * plan; -1 when every tap passes. A tap that throws or answers something
    * other than a string rejects with an `error` reason and is reported.
+   * Kept small, with every rare path out of line, so the scheduler's hot
+   * loop can inline it.
    */
   runFilters(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, plan: FilterPlan, from: number, sink: RejectionSink): number {
     const taps = plan.taps;
@@ -141,22 +164,17 @@ export class HookRunner {
       const tap = taps[i] as CompiledTap<FilterFn>;
       const slot = tap.slot;
       slot.calls++;
-      const started = --slot.countdown === 0 ? this.startTiming(slot) : 0;
       let verdict: unknown;
-      let threw = false;
-      try {
-        verdict = tap.fn(unit, machine, cluster);
-      } catch (error) {
-        verdict = error;
-        threw = true;
-      }
-      if (started !== 0) this.stats.record(slot, (performance.now() - started) / 1000);
-      if (verdict === undefined && !threw) continue;
-      if (!threw && typeof verdict === 'string') sink.reject(machine.index, tap.pluginIndex, false, verdict);
+      if (--slot.countdown === 0) verdict = this.timedCall(tap, unit, machine, cluster);
       else {
-        const cause = threw ? verdict : new TypeError(`filter returned ${typeof verdict}, expected a reason string or nothing`);
-        sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'filter', cause));
+        try {
+          verdict = tap.fn(unit, machine, cluster);
+        } catch (error) {
+          verdict = new Thrown(error);
+        }
       }
+      if (verdict === undefined) continue;
+      this.filterRejected(tap, machine, verdict, sink);
       return i;
     }
     return -1;
@@ -175,23 +193,18 @@ export class HookRunner {
       const tap = taps[i] as CompiledTap<ScoreFn>;
       const slot = tap.slot;
       slot.calls++;
-      const started = --slot.countdown === 0 ? this.startTiming(slot) : 0;
       let value: unknown;
-      let threw = false;
-      try {
-        value = tap.fn(unit, machine, cluster);
-      } catch (error) {
-        value = error;
-        threw = true;
+      if (--slot.countdown === 0) value = this.timedCall(tap, unit, machine, cluster);
+      else {
+        try {
+          value = tap.fn(unit, machine, cluster);
+        } catch (error) {
+          value = new Thrown(error);
+        }
       }
-      if (started !== 0) this.stats.record(slot, (performance.now() - started) / 1000);
-      if (threw || typeof value !== 'number' || !Number.isFinite(value)) {
-        const cause = threw ? value : new TypeError(`score returned ${String(value)}, expected a finite number`);
-        sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'score', cause));
-        return Number.NaN;
-      }
-      if (this.firstOfPlugin[i] === true) points[tap.pluginIndex] = value;
-      else points[tap.pluginIndex] = (points[tap.pluginIndex] as number) + value;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return this.scoreFailed(tap, machine, value, sink);
+      const plugin = tap.pluginIndex;
+      points[plugin] = this.firstOfPlugin[i] === 1 ? value : (points[plugin] as number) + value;
       total += value * tap.weight;
     }
     return total;
@@ -205,7 +218,7 @@ export class HookRunner {
   /** Tells every roundComplete tap; a throw is reported, never fatal. */
   roundComplete(result: RoundResult): void {
     for (const tap of this.taps.roundComplete) {
-      const started = this.startTiming(tap.slot);
+      const started = performance.now();
       tap.slot.calls++;
       try {
         (tap.fn as (result: RoundResult) => void)(result);
@@ -245,9 +258,31 @@ export class HookRunner {
     return shaped;
   }
 
-  private startTiming(slot: CompiledTap['slot']): number {
+  /** One call of a hot tap, timed for the statistics (one in SAMPLE_EVERY); a throw comes back as Thrown. */
+  private timedCall(tap: CompiledTap, unit: ResolvedUnit, machine: MachineView, cluster: ClusterView): unknown {
+    const slot = tap.slot;
     slot.countdown = SAMPLE_EVERY;
-    return performance.now();
+    const started = performance.now();
+    let answer: unknown;
+    try {
+      answer = (tap.fn as FilterFn)(unit, machine, cluster);
+    } catch (error) {
+      answer = new Thrown(error);
+    }
+    this.stats.record(slot, (performance.now() - started) / 1000);
+    return answer;
+  }
+
+  private filterRejected(tap: CompiledTap, machine: MachineView, verdict: unknown, sink: RejectionSink): void {
+    if (typeof verdict === 'string') return sink.reject(machine.index, tap.pluginIndex, false, verdict);
+    const cause = verdict instanceof Thrown ? verdict.error : new TypeError(`filter returned ${typeof verdict}, expected a reason string or nothing`);
+    sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'filter', cause));
+  }
+
+  private scoreFailed(tap: CompiledTap, machine: MachineView, value: unknown, sink: RejectionSink): number {
+    const cause = value instanceof Thrown ? value.error : new TypeError(`score returned ${String(value)}, expected a finite number`);
+    sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'score', cause));
+    return Number.NaN;
   }
 
   private report(plugin: string, hook: 'filter' | 'score', cause: unknown): string {
@@ -269,4 +304,9 @@ export class HookRunner {
       this.stats.record(slot, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** What a hot tap threw, told apart from what it answered. */
+class Thrown {
+  constructor(readonly error: unknown) {}
 }

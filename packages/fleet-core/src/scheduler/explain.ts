@@ -81,7 +81,7 @@ function explainMachines(
       verdicts = [{ plugin: excludedBy, verdict: 'narrow', message: excluded.reason }];
       firstRejection = { plugin: excludedBy, message: excluded.reason };
       // The restriction already speaks for that plugin on this machine: its filter is not asked too.
-      machinePlan = runner.filterPlan([...narrowing.passing, excluded.plugin]);
+      machinePlan = runner.filterPlan(narrowing.passing, excluded.plugin);
     }
     verdicts = filterVerdicts(unit, slot, state, runner, machinePlan, last, names, passes, excludedBy, verdicts);
     if (verdicts !== undefined) {

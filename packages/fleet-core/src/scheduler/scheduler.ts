@@ -303,11 +303,12 @@ export class Scheduler {
     const scratch = this.scratch.reset(state.indexCapacity);
     // Filters whose plugin promised (in narrow) to pass every machine are not called.
     const plan = runner.filterPlan(narrowing.passing);
+    const filtered = plan.taps.length > 0;
     top.reset();
     for (let i = 0; i < candidates.length; i++) {
       const slot = candidates[i] as MachineSlot;
       work.evaluations++;
-      if (runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
+      if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
       const total = runner.score(unit, slot, state, points, scratch);
       if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
     }
