@@ -12,7 +12,7 @@ export * from './unit/index.js';
 export * from './model/index.js';
 
 // Hooks and the plugin API
-export { createHooks, HOOK_KINDS, HOOK_NAMES, HOOK_SPECS, hookReference, hookReferenceTable } from './hooks/spec.js';
+export { HOOK_KINDS, HOOK_NAMES, HOOK_SPECS, hookReference, hookReferenceTable } from './hooks/spec.js';
 export type {
   FilterVerdict,
   FleetHooks,
@@ -20,6 +20,8 @@ export type {
   HookName,
   HookReference,
   HookSide,
+  HookSpec,
+  MaybePromise,
   PluginHook,
   PluginHooks,
   StartVerdict,

@@ -7,9 +7,11 @@
 export { asRegistryError } from './errors.js';
 export { THIS_CORE_COPY } from './version.js';
 export { pluginError, withPluginTimeout } from './hooks/plugin-errors.js';
+export { createHooks } from './hooks/spec.js';
 export { HookRunner } from './hooks/runner.js';
 export type { CreatedDriver, FilterPlan, NarrowingSink, PluginErrorSink, RejectionSink } from './hooks/runner.js';
 export type { CompiledHooks, CompiledTap } from './hooks/taps.js';
+export { HookStatsRecorder } from './hooks/hook-stats.js';
 export type { HookStatSlot } from './hooks/hook-stats.js';
 export { createHookRunner } from './plugin/host.js';
 export { checkCoreVersion, checkDependencies, checkMeta, coreCopyOf, isStandardSchema } from './plugin/define.js';

@@ -5,13 +5,13 @@ import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
 import { SAMPLE_EVERY } from './hook-stats.js';
 import type { HookStatsRecorder } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
-import type { FilterVerdict, StartVerdict } from './spec.js';
+import type { StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
 import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
 
-type FilterFn = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => FilterVerdict;
-type ScoreFn = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => number;
-type NarrowFn = (unit: ResolvedUnit, cluster: ClusterView, narrowing: CandidateNarrowing) => void;
+type FilterFn = TapFunction<'filter'>;
+type ScoreFn = TapFunction<'score'>;
+type NarrowFn = TapFunction<'narrow'>;
 type AsyncFn = (...args: never[]) => unknown;
 
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */
@@ -34,7 +34,7 @@ export interface NarrowingSink extends CandidateNarrowing {
 
 /** The filter taps one decision calls, in call order: every tap but those of plugins that promised to pass everywhere. */
 export interface FilterPlan {
-  readonly taps: readonly CompiledTap<FilterFn>[];
+  readonly taps: readonly CompiledTap<TapFunction<'filter'>>[];
   /** Per planned tap, its position among all filter taps (`HookRunner.filterTaps`). */
   readonly positions: readonly number[];
 }
@@ -56,7 +56,7 @@ export class HookRunner {
   /** Plugin names by plugin index, the index rejections and score vectors use. */
   readonly pluginNames: readonly string[];
   /** Every filter tap, in call order. */
-  readonly filterTaps: readonly CompiledTap<FilterFn>[];
+  readonly filterTaps: readonly CompiledTap<TapFunction<'filter'>>[];
   /** Plugin indexes that have a score tap, ascending. */
   readonly scoredPlugins: readonly number[];
   private readonly allFilters: FilterPlan;

@@ -40,7 +40,8 @@ export type HookSide = 'submit' | 'scheduling' | 'agent';
  */
 export type HookKind = 'validate' | 'waterfall' | 'narrow' | 'filter' | 'score' | 'async' | 'observer';
 
-interface HookSpec<Hook, Tap> {
+/** One hook's declaration: where it runs, how the core reads its taps, and the docs' words for it. */
+export interface HookSpec<Hook, Tap> {
   readonly side: HookSide;
   readonly kind: HookKind;
   /** tapable class, for the docs table. */
@@ -59,7 +60,8 @@ function spec<Tap>() {
   return <Hook>(entry: Omit<HookSpec<Hook, Tap>, 'tapType'>): HookSpec<Hook, Tap> => Object.freeze(entry);
 }
 
-type MaybePromise<T> = T | Promise<T>;
+/** What an async hook's tap may return: the value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Every hook fleetd exposes, declared once: the typed tapable hooks
@@ -150,9 +152,7 @@ export const HOOK_SPECS = Object.freeze({
   }),
 });
 
-type Specs = typeof HOOK_SPECS;
-
-export type HookName = keyof Specs;
+export type HookName = keyof typeof HOOK_SPECS;
 
 /**
  * The tapable hooks of one assembled host, one per event, frozen with their
@@ -160,10 +160,10 @@ export type HookName = keyof Specs;
  * (`HOOKS_FROZEN`). Hosts run hooks through the core (schedulers, agents),
  * whose guards wrap plugin failures and keep each caller's results apart.
  */
-export type FleetHooks = { readonly [Name in HookName]: ReturnType<Specs[Name]['create']> };
+export type FleetHooks = { readonly [Name in HookName]: ReturnType<(typeof HOOK_SPECS)[Name]['create']> };
 
 /** The function a plugin taps `Name` with. */
-export type TapFunction<Name extends HookName> = NonNullable<Specs[Name]['tapType']>;
+export type TapFunction<Name extends HookName> = NonNullable<(typeof HOOK_SPECS)[Name]['tapType']>;
 
 /** Where a tap goes among the others on its hook: lower stages run first, then plugin order. */
 export interface TapOptions {

@@ -14,7 +14,7 @@ interface PluginTap extends FullTap {
 }
 
 /** One plugin's tap, ready to call: its plugin's position and weight looked up once. */
-export interface CompiledTap<Fn = AnyFunction> {
+export interface CompiledTap<Fn = (...args: never[]) => unknown> {
   readonly plugin: string;
   readonly pluginIndex: number;
   readonly weight: number;
