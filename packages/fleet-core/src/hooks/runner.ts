@@ -2,6 +2,8 @@ import type { FleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
+import { compileFilterRun, compileNarrowRun, compileScoreRun } from './compile.js';
+import type { FilterRun, HotHelpers, NarrowRun, ScoreRun } from './compile.js';
 import { SAMPLE_EVERY } from './hook-stats.js';
 import type { HookStatsRecorder } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
@@ -11,7 +13,6 @@ import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, Machine
 
 type FilterFn = TapFunction<'filter'>;
 type ScoreFn = TapFunction<'score'>;
-type NarrowFn = TapFunction<'narrow'>;
 type AsyncFn = (...args: never[]) => unknown;
 
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */
@@ -37,6 +38,8 @@ export interface FilterPlan {
   readonly taps: readonly CompiledTap<TapFunction<'filter'>>[];
   /** Per planned tap, its position among all filter taps (`HookRunner.filterTaps`). */
   readonly positions: readonly number[];
+  /** The taps as one compiled function (see compile.ts). */
+  readonly run: FilterRun;
 }
 
 /** The driver a createDriver tap returned, with the plugin that owns it. */
@@ -48,9 +51,10 @@ export interface CreatedDriver {
 /**
  * Runs one host's taps for one caller (the engine's scheduler, an agent, an
  * explanation, a dry run). The taps are the host's, compiled once into plain
- * arrays; the plan cache and the error sink are this runner's own, and
- * every result goes back to the caller (a return value, or a sink the caller
- * owns), so two callers never see each other's results or errors.
+ * arrays; the hot loops over them (narrow, each filter plan, score) are this
+ * runner's own straight-line functions (compile.ts), as are its plan cache
+ * and error sink. Every result goes back to the caller (a return value, or a
+ * sink the caller owns), so two callers never see each other's results or errors.
  */
 export class HookRunner {
   /** Plugin names by plugin index, the index rejections and score vectors use. */
@@ -65,6 +69,9 @@ export class HookRunner {
   private readonly firstOfPlugin: Uint8Array;
   /** Plans by the bit mask of the plugins they leave out. */
   private readonly plans = new Map<number, FilterPlan>();
+  private readonly helpers: HotHelpers;
+  private readonly scoreRun: ScoreRun;
+  private readonly narrowRun: NarrowRun;
 
   constructor(
     private readonly taps: CompiledHooks,
@@ -76,7 +83,8 @@ export class HookRunner {
     this.pluginNames = pluginNames;
     this.filterTaps = taps.filter as readonly CompiledTap<FilterFn>[];
     this.scoreTaps = taps.score as readonly CompiledTap<ScoreFn>[];
-    this.allFilters = Object.freeze({ taps: this.filterTaps, positions: this.filterTaps.map((_, position) => position) });
+    this.helpers = this.hotHelpers();
+    this.allFilters = this.planOf(this.filterTaps.map((_, position) => position));
     const seen = new Set<number>();
     this.firstOfPlugin = Uint8Array.from(this.scoreTaps, (tap) => {
       const first = !seen.has(tap.pluginIndex);
@@ -84,6 +92,8 @@ export class HookRunner {
       return first ? 1 : 0;
     });
     this.scoredPlugins = Object.freeze([...seen].sort((a, b) => a - b));
+    this.scoreRun = compileScoreRun(this.scoreTaps, this.firstOfPlugin, this.helpers);
+    this.narrowRun = compileNarrowRun(taps.narrow, this.helpers);
   }
 
   /** A score vector for `score`: points per plugin index, zero for plugins that do not score. */
@@ -93,26 +103,7 @@ export class HookRunner {
 
   /** Runs every narrow tap; a tap that throws loses its restrictions and promises, and is reported. */
   narrow(unit: ResolvedUnit, cluster: ClusterView, narrowing: NarrowingSink, facade: CandidateNarrowing): void {
-    const taps = this.taps.narrow;
-    for (let i = 0; i < taps.length; i++) {
-      const tap = taps[i] as CompiledTap<NarrowFn>;
-      const slot = tap.slot;
-      slot.calls++;
-      let started = 0;
-      if (--slot.countdown === 0) {
-        slot.countdown = SAMPLE_EVERY;
-        started = performance.now();
-      }
-      narrowing.beginPlugin(tap.pluginIndex);
-      try {
-        tap.fn(unit, cluster, facade);
-      } catch (error) {
-        // Narrowing only spares work (filters stay the source of truth), so a failed one is dropped.
-        narrowing.abortPlugin(tap.pluginIndex);
-        this.onPluginError(pluginError(tap.plugin, 'narrow', error));
-      }
-      if (started !== 0) this.stats.record(slot, (performance.now() - started) / 1000);
-    }
+    this.narrowRun(unit, cluster, narrowing, facade);
   }
 
   /**
@@ -140,8 +131,12 @@ export class HookRunner {
   }
 
   private planWithout(isLeftOut: (pluginIndex: number) => boolean): FilterPlan {
-    const positions = this.allFilters.positions.filter((position) => !isLeftOut((this.filterTaps[position] as CompiledTap).pluginIndex));
-    return Object.freeze({ taps: positions.map((position) => this.filterTaps[position] as CompiledTap<FilterFn>), positions });
+    return this.planOf(this.allFilters.positions.filter((position) => !isLeftOut((this.filterTaps[position] as CompiledTap).pluginIndex)));
+  }
+
+  private planOf(positions: readonly number[]): FilterPlan {
+    const taps = positions.map((position) => this.filterTaps[position] as CompiledTap<FilterFn>);
+    return Object.freeze({ taps, positions, run: compileFilterRun(taps, this.helpers) });
   }
 
   /** Every filter, for re-checking a placement: promises made while placing do not excuse a filter there. */
@@ -155,29 +150,9 @@ export class HookRunner {
    * rejects `machine`, tells `sink` why, and returns that tap's index in the
    * plan; -1 when every tap passes. A tap that throws or answers something
    * other than a string rejects with an `error` reason and is reported.
-   * Kept small, with every rare path out of line, so the scheduler's hot
-   * loop can inline it.
    */
   runFilters(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, plan: FilterPlan, from: number, sink: RejectionSink): number {
-    const taps = plan.taps;
-    for (let i = from; i < taps.length; i++) {
-      const tap = taps[i] as CompiledTap<FilterFn>;
-      const slot = tap.slot;
-      slot.calls++;
-      let verdict: unknown;
-      if (--slot.countdown === 0) verdict = this.timedCall(tap, unit, machine, cluster);
-      else {
-        try {
-          verdict = tap.fn(unit, machine, cluster);
-        } catch (error) {
-          verdict = new Thrown(error);
-        }
-      }
-      if (verdict === undefined) continue;
-      this.filterRejected(tap, machine, verdict, sink);
-      return i;
-    }
-    return -1;
+    return plan.run(unit, machine, cluster, from, sink);
   }
 
   /**
@@ -187,27 +162,7 @@ export class HookRunner {
    * `error` reason (told to `sink`, and reported): the total is then NaN.
    */
   score(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: RejectionSink): number {
-    const taps = this.scoreTaps;
-    let total = 0;
-    for (let i = 0; i < taps.length; i++) {
-      const tap = taps[i] as CompiledTap<ScoreFn>;
-      const slot = tap.slot;
-      slot.calls++;
-      let value: unknown;
-      if (--slot.countdown === 0) value = this.timedCall(tap, unit, machine, cluster);
-      else {
-        try {
-          value = tap.fn(unit, machine, cluster);
-        } catch (error) {
-          value = new Thrown(error);
-        }
-      }
-      if (typeof value !== 'number' || !Number.isFinite(value)) return this.scoreFailed(tap, machine, value, sink);
-      const plugin = tap.pluginIndex;
-      points[plugin] = this.firstOfPlugin[i] === 1 ? value : (points[plugin] as number) + value;
-      total += value * tap.weight;
-    }
-    return total;
+    return this.scoreRun(unit, machine, cluster, points, sink);
   }
 
   /** Runs bind taps in order, each with a batch whose `refuse` names its plugin; a failure or timeout fails the round. */
@@ -258,34 +213,46 @@ export class HookRunner {
     return shaped;
   }
 
-  /** One call of a hot tap, timed for the statistics (one in SAMPLE_EVERY); a throw comes back as Thrown. */
-  private timedCall(tap: CompiledTap, unit: ResolvedUnit, machine: MachineView, cluster: ClusterView): unknown {
-    const slot = tap.slot;
-    slot.countdown = SAMPLE_EVERY;
-    const started = performance.now();
-    let answer: unknown;
-    try {
-      answer = (tap.fn as FilterFn)(unit, machine, cluster);
-    } catch (error) {
-      answer = new Thrown(error);
-    }
-    this.stats.record(slot, (performance.now() - started) / 1000);
-    return answer;
+  /** What the compiled loops call off their fast path: timing, and every kind of failure. */
+  private hotHelpers(): HotHelpers {
+    const { stats } = this;
+    const report = (plugin: string, hook: 'filter' | 'score' | 'narrow', cause: unknown): string => this.report(plugin, hook, cause);
+    return Object.freeze({
+      timed(tap: CompiledTap, first: unknown, second: unknown, third: unknown): unknown {
+        const slot = tap.slot;
+        slot.countdown = SAMPLE_EVERY;
+        const started = performance.now();
+        let answer: unknown;
+        try {
+          answer = (tap.fn as (a: unknown, b: unknown, c: unknown) => unknown)(first, second, third);
+        } catch (error) {
+          answer = new Thrown(error);
+        }
+        stats.record(slot, (performance.now() - started) / 1000);
+        return answer;
+      },
+      thrown: (error: unknown): unknown => new Thrown(error),
+      filterRejected(tap: CompiledTap, machine: MachineView, verdict: unknown, sink: unknown): void {
+        const rejections = sink as RejectionSink;
+        if (typeof verdict === 'string') return rejections.reject(machine.index, tap.pluginIndex, false, verdict);
+        const cause = verdict instanceof Thrown ? verdict.error : new TypeError(`filter returned ${typeof verdict}, expected a reason string or nothing`);
+        rejections.reject(machine.index, tap.pluginIndex, true, report(tap.plugin, 'filter', cause));
+      },
+      scoreFailed(tap: CompiledTap, machine: MachineView, value: unknown, sink: unknown): number {
+        const cause = value instanceof Thrown ? value.error : new TypeError(`score returned ${String(value)}, expected a finite number`);
+        (sink as RejectionSink).reject(machine.index, tap.pluginIndex, true, report(tap.plugin, 'score', cause));
+        return Number.NaN;
+      },
+      narrowAnswered(tap: CompiledTap, narrowing: unknown, answer: unknown): void {
+        if (!(answer instanceof Thrown)) return;
+        // Narrowing only spares work (filters stay the source of truth), so a failed one is dropped.
+        (narrowing as NarrowingSink).abortPlugin(tap.pluginIndex);
+        report(tap.plugin, 'narrow', answer.error);
+      },
+    });
   }
 
-  private filterRejected(tap: CompiledTap, machine: MachineView, verdict: unknown, sink: RejectionSink): void {
-    if (typeof verdict === 'string') return sink.reject(machine.index, tap.pluginIndex, false, verdict);
-    const cause = verdict instanceof Thrown ? verdict.error : new TypeError(`filter returned ${typeof verdict}, expected a reason string or nothing`);
-    sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'filter', cause));
-  }
-
-  private scoreFailed(tap: CompiledTap, machine: MachineView, value: unknown, sink: RejectionSink): number {
-    const cause = value instanceof Thrown ? value.error : new TypeError(`score returned ${String(value)}, expected a finite number`);
-    sink.reject(machine.index, tap.pluginIndex, true, this.report(tap.plugin, 'score', cause));
-    return Number.NaN;
-  }
-
-  private report(plugin: string, hook: 'filter' | 'score', cause: unknown): string {
+  private report(plugin: string, hook: 'filter' | 'score' | 'narrow', cause: unknown): string {
     const error = pluginError(plugin, hook, cause);
     this.onPluginError(error);
     return error.message;

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { HookStatsRecorder } from './hook-stats.js';
+import { compileFilterRun, compileScoreRun } from './compile.js';
+import type { HotHelpers } from './compile.js';
+import type { CompiledTap } from './taps.js';
+
+const stats = new HookStatsRecorder();
+const tap = (pluginIndex: number, fn: (...args: never[]) => unknown, weight = 1): CompiledTap => ({
+  plugin: `p${pluginIndex}`,
+  pluginIndex,
+  weight,
+  hook: 'filter',
+  fn,
+  slot: stats.sampledSlot(`p${pluginIndex}`, 'filter'),
+});
+const failed: unknown[] = [];
+const thrown = (error: unknown) => ({ thrown: error });
+const helpers: HotHelpers = {
+  // Like the runner's: the first call of a new slot, and one in SAMPLE_EVERY after it, goes through here.
+  timed(t, a, b, c) {
+    try {
+      return (t.fn as (a: unknown, b: unknown, c: unknown) => unknown)(a, b, c);
+    } catch (error) {
+      return thrown(error);
+    }
+  },
+  thrown,
+  filterRejected: (t, _machine, verdict) => void failed.push([t.plugin, verdict]),
+  scoreFailed: (t, _machine, value) => (failed.push([t.plugin, value]), Number.NaN),
+  narrowAnswered: () => {},
+};
+const machine = { index: 0 } as never;
+
+describe('compiled filter runs', () => {
+  const filters = [tap(0, () => undefined), tap(1, () => 'full'), tap(2, () => 'also full')];
+  const run = compileFilterRun(filters, helpers);
+
+  it.each([
+    { name: 'from the first tap, the first rejection', from: 0, expected: 1, rejectedBy: 'p1' },
+    { name: 'resumed after a rejection, the next one', from: 2, expected: 2, rejectedBy: 'p2' },
+    { name: 'past the last tap, a pass', from: 3, expected: -1, rejectedBy: undefined },
+  ])('$name', ({ from, expected, rejectedBy }) => {
+    failed.length = 0;
+    expect(run({} as never, machine, {} as never, from, undefined)).toBe(expected);
+    expect(failed[0]?.[0 as never]).toBe(rejectedBy);
+  });
+
+  it('passes every machine with no taps', () => {
+    expect(compileFilterRun([], helpers)({} as never, machine, {} as never, 0, undefined)).toBe(-1);
+  });
+
+  it('hands a throw to the helpers as a rejection, not as an escape', () => {
+    failed.length = 0;
+    const throwing = compileFilterRun([tap(0, () => { throw new Error('down'); })], helpers);
+    // Twice: the first call is the timed one, the second the plain one.
+    expect(throwing({} as never, machine, {} as never, 0, undefined)).toBe(0);
+    expect(throwing({} as never, machine, {} as never, 0, undefined)).toBe(0);
+    expect(failed).toEqual([['p0', { thrown: new Error('down') }], ['p0', { thrown: new Error('down') }]]);
+  });
+});
+
+describe('compiled score runs', () => {
+  it('sums points times weights, adding a plugin\'s second tap to its first', () => {
+    const taps = [tap(0, () => 2, 10), tap(1, () => 1), tap(0, () => 3, 10)];
+    const points = new Float64Array([99, 99]);
+    const total = compileScoreRun(taps, Uint8Array.from([1, 1, 0]), helpers)({} as never, machine, {} as never, points, undefined);
+    expect(total).toBe(2 * 10 + 1 + 3 * 10);
+    expect([...points]).toEqual([5, 1]);
+  });
+
+  it.each([
+    { name: 'NaN', value: Number.NaN },
+    { name: 'a string', value: '3' },
+    { name: 'Infinity', value: Number.POSITIVE_INFINITY },
+  ])('stops at a tap answering $name: the total is NaN', ({ value }) => {
+    failed.length = 0;
+    const run = compileScoreRun([tap(0, () => value), tap(1, () => 1)], Uint8Array.from([1, 1]), helpers);
+    expect(run({} as never, machine, {} as never, new Float64Array(2), undefined)).toBeNaN();
+    expect(failed).toEqual([['p0', value]]);
+  });
+});
