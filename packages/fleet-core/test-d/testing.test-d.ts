@@ -1,4 +1,4 @@
-import { expectError, expectType } from 'tsd';
+import { expectAssignable, expectError, expectType } from 'tsd';
 import { createTestCluster, recordingLogger, simulate, testPlugin, type LoggedLine, type TestCluster } from '@fleetd/core/testing';
 import type { ClusterView, MachineRejection, PluginLoggerFactory, RoundResult, UnitExplanation } from '@fleetd/core';
 
@@ -18,3 +18,11 @@ expectType<readonly LoggedLine[]>(cluster.logs);
 expectType<ClusterView>(cluster.state);
 expectError(cluster.state.setPlacement('a.service', 'm1'));
 expectType<PluginLoggerFactory>(recordingLogger().logger);
+
+// An in-memory driver for agent tests without systemd.
+import { memoryDriver, memoryDriverPlugin, type MemoryDriver } from '@fleetd/core/testing';
+import type { FleetPlugin, UnitDriver } from '@fleetd/core';
+const driver = memoryDriver();
+expectType<MemoryDriver>(driver);
+expectAssignable<UnitDriver>(driver);
+expectType<FleetPlugin<undefined>>(memoryDriverPlugin(driver, 'toy-driver'));

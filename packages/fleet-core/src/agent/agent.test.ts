@@ -2,10 +2,9 @@
 // (The systemd plugin's suite runs the agent end to end on real systemd.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { global } from '../__fixtures__/plugins.js';
-import { memoryDriver, memoryDriverPlugin } from '../__fixtures__/driver.js';
 import { assemblePlugins, createMemoryRegistry, createUnit, ErrorCodes } from '../index.js';
 import type { FleetError, PluginEntry, Registry } from '../index.js';
-import { testPlugin, waitFor } from '../testing/index.js';
+import { memoryDriver, memoryDriverPlugin, testPlugin, waitFor } from '../testing/index.js';
 import { Agent, FleetStore } from '../unstable.js';
 import type { AgentEvent } from '../unstable.js';
 

@@ -2,6 +2,8 @@ export { createTestCluster, simulate, TestCluster } from './test-cluster.js';
 export type { TestClusterOptions, TestMachine, TestUnit } from './test-cluster.js';
 export { testPlugin } from './test-plugin.js';
 export type { TestPluginMeta } from './test-plugin.js';
+export { memoryDriver, memoryDriverPlugin } from './memory-driver.js';
+export type { MemoryDriver } from './memory-driver.js';
 export { recordingLogger } from './recording-logger.js';
 export type { LoggedLine } from './recording-logger.js';
 export { waitFor } from './wait-for.js';

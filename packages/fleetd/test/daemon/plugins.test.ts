@@ -10,11 +10,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { unitOptionValues, withGlobal } from '@fleetd/core';
 import type { CoreCopy, RoundResult } from '@fleetd/core';
-import { testPlugin, waitFor } from '@fleetd/core/testing';
 import type { FleetdConfig, PluginSpec } from '../../src/config/index.js';
 import { startInProcessDaemon, stopInProcessDaemons } from './in-process.js';
 import type { InProcessDaemon } from './in-process.js';
-import { memoryDriver, memoryDriverPlugin } from './memory-driver.js';
+import { memoryDriver, memoryDriverPlugin, testPlugin, waitFor } from '@fleetd/core/testing';
 
 afterEach(stopInProcessDaemons);
 

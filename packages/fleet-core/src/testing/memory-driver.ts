@@ -1,27 +1,26 @@
-/**
- * An in-memory unit driver as a plugin, so the daemon's own wiring (logs,
- * metrics, plugin errors) is tested in-process in milliseconds; the daemon
- * on real systemd is tested by standalone.test.ts and cluster.test.ts.
- */
-import type { AgentUnit, DriverUnitState, UnitDriver } from '@fleetd/core';
-import { testPlugin } from '@fleetd/core/testing';
+import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
+import type { FleetPlugin } from '../plugin/define.js';
+import { testPlugin } from './test-plugin.js';
 
+/** A unit driver that runs nothing: units "run" in memory, with the states a service manager would report. */
 export interface MemoryDriver extends UnitDriver {
-  /** Makes `method` reject with `error` from now on. */
+  /** Unit name → active state, as the pretend service manager holds it. */
+  readonly running: ReadonlyMap<string, string>;
+  /** Makes `method` reject with `error` from now on, as a failing service manager would. */
   fail(method: 'load' | 'start', error: unknown): void;
 }
 
+/**
+ * An in-memory unit driver, for testing an agent, a host or a plugin's agent
+ * hooks (beforeStart, reportState) without systemd: loads, starts and stops
+ * change its state at once and are signalled to subscribers.
+ */
 export function memoryDriver(): MemoryDriver {
   const files = new Map<string, string>();
-  const running = new Set<string>();
+  const running = new Map<string, string>();
   const listeners = new Set<(state: DriverUnitState) => void>();
   const failures = new Map<string, unknown>();
-  const stateOf = (name: string): DriverUnitState => ({
-    name,
-    loadState: files.has(name) ? 'loaded' : 'not-found',
-    activeState: running.has(name) ? 'active' : 'inactive',
-    subState: running.has(name) ? 'running' : 'dead',
-  });
+  const stateOf = (name: string): DriverUnitState => ({ name, loadState: files.has(name) ? 'loaded' : 'not-found', activeState: running.get(name) ?? 'inactive', subState: running.has(name) ? 'running' : 'dead' });
   const signal = (name: string): void => {
     for (const listener of listeners) listener(stateOf(name));
   };
@@ -29,6 +28,7 @@ export function memoryDriver(): MemoryDriver {
     if (failures.has(method)) throw failures.get(method);
   };
   return {
+    running,
     fail: (method, error) => void failures.set(method, error),
     async load(unit: AgentUnit) {
       failing('load');
@@ -42,7 +42,7 @@ export function memoryDriver(): MemoryDriver {
     async reload() {},
     async start(name) {
       failing('start');
-      running.add(name);
+      running.set(name, 'active');
       signal(name);
     },
     async stop(name) {
@@ -64,5 +64,7 @@ export function memoryDriver(): MemoryDriver {
   };
 }
 
-/** A driver plugin handing out `driver`. */
-export const memoryDriverPlugin = (driver: UnitDriver, name = 'memory-driver') => testPlugin(name, (hooks) => hooks.createDriver.tap(() => driver));
+/** A driver plugin (its createDriver tap) handing out `driver`. */
+export function memoryDriverPlugin(driver: UnitDriver, name = 'memory-driver'): FleetPlugin<undefined> {
+  return testPlugin(name, (hooks) => hooks.createDriver.tap(() => driver));
+}
