@@ -33,7 +33,7 @@ const machine = { index: 0 } as never;
 
 describe('compiled filter runs', () => {
   const filters = [tap(0, () => undefined), tap(1, () => 'full'), tap(2, () => 'also full')];
-  const run = compileFilterRun(filters, helpers);
+  const run = compileFilterRun(filters);
 
   it.each([
     { name: 'from the first tap, the first rejection', from: 0, expected: 1, rejectedBy: 'p1' },
@@ -41,20 +41,20 @@ describe('compiled filter runs', () => {
     { name: 'past the last tap, a pass', from: 3, expected: -1, rejectedBy: undefined },
   ])('$name', ({ from, expected, rejectedBy }) => {
     failed.length = 0;
-    expect(run({} as never, machine, {} as never, from, undefined)).toBe(expected);
+    expect(run({} as never, machine, {} as never, from, undefined, helpers)).toBe(expected);
     expect(failed[0]?.[0 as never]).toBe(rejectedBy);
   });
 
   it('passes every machine with no taps', () => {
-    expect(compileFilterRun([], helpers)({} as never, machine, {} as never, 0, undefined)).toBe(-1);
+    expect(compileFilterRun([])({} as never, machine, {} as never, 0, undefined, helpers)).toBe(-1);
   });
 
   it('hands a throw to the helpers as a rejection, not as an escape', () => {
     failed.length = 0;
-    const throwing = compileFilterRun([tap(0, () => { throw new Error('down'); })], helpers);
+    const throwing = compileFilterRun([tap(0, () => { throw new Error('down'); })]);
     // Twice: the first call is the timed one, the second the plain one.
-    expect(throwing({} as never, machine, {} as never, 0, undefined)).toBe(0);
-    expect(throwing({} as never, machine, {} as never, 0, undefined)).toBe(0);
+    expect(throwing({} as never, machine, {} as never, 0, undefined, helpers)).toBe(0);
+    expect(throwing({} as never, machine, {} as never, 0, undefined, helpers)).toBe(0);
     expect(failed).toEqual([['p0', { thrown: new Error('down') }], ['p0', { thrown: new Error('down') }]]);
   });
 });
@@ -63,7 +63,7 @@ describe('compiled score runs', () => {
   it('sums points times weights, adding a plugin\'s second tap to its first', () => {
     const taps = [tap(0, () => 2, 10), tap(1, () => 1), tap(0, () => 3, 10)];
     const points = new Float64Array([99, 99]);
-    const total = compileScoreRun(taps, Uint8Array.from([1, 1, 0]), helpers)({} as never, machine, {} as never, points, undefined);
+    const total = compileScoreRun(taps, Uint8Array.from([1, 1, 0]))({} as never, machine, {} as never, points, undefined, helpers);
     expect(total).toBe(2 * 10 + 1 + 3 * 10);
     expect([...points]).toEqual([5, 1]);
   });
@@ -74,8 +74,8 @@ describe('compiled score runs', () => {
     { name: 'Infinity', value: Number.POSITIVE_INFINITY },
   ])('stops at a tap answering $name: the total is NaN', ({ value }) => {
     failed.length = 0;
-    const run = compileScoreRun([tap(0, () => value), tap(1, () => 1)], Uint8Array.from([1, 1]), helpers);
-    expect(run({} as never, machine, {} as never, new Float64Array(2), undefined)).toBeNaN();
+    const run = compileScoreRun([tap(0, () => value), tap(1, () => 1)], Uint8Array.from([1, 1]));
+    expect(run({} as never, machine, {} as never, new Float64Array(2), undefined, helpers)).toBeNaN();
     expect(failed).toEqual([['p0', value]]);
   });
 });

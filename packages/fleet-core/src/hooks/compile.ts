@@ -2,7 +2,7 @@ import type { CandidateNarrowing, ClusterView, MachineView, ResolvedUnit } from 
 import type { CompiledTap } from './taps.js';
 
 /**
- * The hot hooks' loops as straight-line functions, one call site per tap, as
+ * The hot hooks' loops as straight-line functions, compiled once per host, one call site per tap, as
  * tapable compiles its hooks: a loop calling every plugin's tap through one
  * call site makes that site megamorphic, which costs the scheduler's inner
  * loop measurably; a site per tap stays monomorphic and may be inlined. The
@@ -11,12 +11,17 @@ import type { CompiledTap } from './taps.js';
  */
 
 /** Runs a plan's filters from tap `from`; the index of the one that rejected, or -1. */
-export type FilterRun = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, from: number, sink: unknown) => number;
+export type FilterRun = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, from: number, sink: unknown, owner: HotHelpers) => number;
 /** Scores a machine into `points`; the weighted total, or NaN after a failing tap. */
-export type ScoreRun = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: unknown) => number;
+export type ScoreRun = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: unknown, owner: HotHelpers) => number;
 /** Runs every narrow tap. */
-export type NarrowRun = (unit: ResolvedUnit, cluster: ClusterView, narrowing: unknown, facade: CandidateNarrowing) => void;
+export type NarrowRun = (unit: ResolvedUnit, cluster: ClusterView, narrowing: unknown, facade: CandidateNarrowing, owner: HotHelpers) => void;
 
+/**
+ * What the compiled loops call off their fast path, passed in by the runner
+ * calling them (the functions are compiled once per host, shared by every
+ * runner, so each runner's failures go to its own sink).
+ */
 export interface HotHelpers {
   /** Calls a tap and times it for the statistics; a throw comes back as a Thrown. */
   timed(tap: CompiledTap, unit: unknown, second: unknown, third: unknown): unknown;
@@ -35,45 +40,45 @@ const prelude = (taps: readonly CompiledTap[]): string =>
 // One tap's call: counted, one in SAMPLE_EVERY timed, a throw caught.
 const call = (i: number, args: string): string => `
     slot${i}.calls++;
-    if (--slot${i}.countdown === 0) answer = helpers.timed(tap${i}, ${args});
+    if (--slot${i}.countdown === 0) answer = owner.timed(tap${i}, ${args});
     else {
-      try { answer = fn${i}(${args}); } catch (error) { answer = helpers.thrown(error); }
+      try { answer = fn${i}(${args}); } catch (error) { answer = owner.thrown(error); }
     }`;
 
-function generate<Fn>(taps: readonly CompiledTap[], helpers: HotHelpers, name: string, params: string, body: string): Fn {
-  const source = `${prelude(taps)}\nreturn function ${name}(${params}) {\n${body}\n};`;
-  return new Function('taps', 'helpers', source)(taps, helpers) as Fn;
+function generate<Fn>(taps: readonly CompiledTap[], name: string, params: string, body: string): Fn {
+  const source = `${prelude(taps)}\nreturn function ${name}(${params}, owner) {\n${body}\n};`;
+  return new Function('taps', source)(taps) as Fn;
 }
 
-export function compileFilterRun(taps: readonly CompiledTap[], helpers: HotHelpers): FilterRun {
+export function compileFilterRun(taps: readonly CompiledTap[]): FilterRun {
   const cases = taps
     .map((_, i) => `  case ${i}:${call(i, 'unit, machine, cluster')}
-    if (answer !== undefined) { helpers.filterRejected(tap${i}, machine, answer, sink); return ${i}; }`)
+    if (answer !== undefined) { owner.filterRejected(tap${i}, machine, answer, sink); return ${i}; }`)
     .join('\n');
   const body = taps.length === 0 ? 'return -1;' : `let answer;\nswitch (from) {\n${cases}\n}\nreturn -1;`;
-  return generate<FilterRun>(taps, helpers, 'runFilters', 'unit, machine, cluster, from, sink', body);
+  return generate<FilterRun>(taps, 'runFilters', 'unit, machine, cluster, from, sink', body);
 }
 
-export function compileScoreRun(taps: readonly CompiledTap[], firstOfPlugin: Uint8Array, helpers: HotHelpers): ScoreRun {
+export function compileScoreRun(taps: readonly CompiledTap[], firstOfPlugin: Uint8Array): ScoreRun {
   const steps = taps
     .map((tap, i) => {
       const into = `points[${tap.pluginIndex}]`;
       return `${call(i, 'unit, machine, cluster')}
-    if (typeof answer !== 'number' || !Number.isFinite(answer)) return helpers.scoreFailed(tap${i}, machine, answer, sink);
+    if (typeof answer !== 'number' || !Number.isFinite(answer)) return owner.scoreFailed(tap${i}, machine, answer, sink);
     ${firstOfPlugin[i] === 1 ? `${into} = answer;` : `${into} += answer;`}
     total += answer * tap${i}.weight;`;
     })
     .join('\n');
-  return generate<ScoreRun>(taps, helpers, 'score', 'unit, machine, cluster, points, sink', `let answer, total = 0;\n${steps}\nreturn total;`);
+  return generate<ScoreRun>(taps, 'score', 'unit, machine, cluster, points, sink', `let answer, total = 0;\n${steps}\nreturn total;`);
 }
 
-export function compileNarrowRun(taps: readonly CompiledTap[], helpers: HotHelpers): NarrowRun {
+export function compileNarrowRun(taps: readonly CompiledTap[]): NarrowRun {
   const steps = taps
     .map(
       (tap, i) => `
     narrowing.beginPlugin(${tap.pluginIndex});${call(i, 'unit, cluster, facade')}
-    if (answer !== undefined) helpers.narrowAnswered(tap${i}, narrowing, answer);`,
+    if (answer !== undefined) owner.narrowAnswered(tap${i}, narrowing, answer);`,
     )
     .join('\n');
-  return generate<NarrowRun>(taps, helpers, 'narrow', 'unit, cluster, narrowing, facade', `let answer;\n${steps}`);
+  return generate<NarrowRun>(taps, 'narrow', 'unit, cluster, narrowing, facade', `let answer;\n${steps}`);
 }

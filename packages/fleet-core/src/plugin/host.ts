@@ -1,5 +1,6 @@
 import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { HookStat } from '../hooks/hook-stats.js';
+import { HotPaths } from '../hooks/hot-paths.js';
 import { HookRunner } from '../hooks/runner.js';
 import type { PluginErrorSink } from '../hooks/runner.js';
 import { createHooks } from '../hooks/spec.js';
@@ -65,6 +66,7 @@ export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
 
 interface HostInternals {
   readonly taps: CompiledHooks;
+  readonly hot: HotPaths;
   readonly registry: TapRegistry;
   readonly pluginNames: readonly string[];
   readonly timeoutMs: number;
@@ -107,7 +109,7 @@ export async function assemblePlugins(entries: readonly PluginEntry[], options: 
     validateUnit: (unit: UnitToResolve) => runValidateUnit(taps.validateUnit, runResolveUnit(taps.resolveUnit, baseResolvedUnit(unit))),
     pluginLogger: (plugin: string) => loggers.get(plugin) ?? loggerFor(plugin),
   });
-  internals.set(host, { taps, registry, pluginNames, timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS });
+  internals.set(host, { taps, hot: new HotPaths(taps), registry, pluginNames, timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS });
   return host;
 }
 
@@ -119,7 +121,7 @@ export async function assemblePlugins(entries: readonly PluginEntry[], options: 
 export function createHookRunner(host: PluginHost, onPluginError: PluginErrorSink): HookRunner {
   const own = internals.get(host);
   if (own === undefined) throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'not a plugin host: build one with assemblePlugins()');
-  return new HookRunner(own.taps, own.pluginNames, own.registry.stats, own.timeoutMs, onPluginError);
+  return new HookRunner(own.taps, own.hot, own.pluginNames, own.registry.stats, own.timeoutMs, onPluginError);
 }
 
 interface NormalizedEntry {

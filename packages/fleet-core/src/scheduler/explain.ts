@@ -1,5 +1,6 @@
 import { ErrorCodes, FleetError } from '../errors.js';
-import type { FilterPlan, HookRunner, RejectionSink } from '../hooks/runner.js';
+import type { FilterPlan } from '../hooks/hot-paths.js';
+import type { HookRunner, RejectionSink } from '../hooks/runner.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import type { ClusterState, MachineSlot } from './cluster-state.js';
 import type { MachineExplanation, PluginVerdict, UnitExplanation } from './decisions.js';
@@ -66,8 +67,7 @@ function explainMachines(
   const plan = runner.filterPlan(narrowing.passing);
   const last = new LastRejection();
   const points = runner.createScoreVector();
-  const scores = new ScoresCache(runner, points);
-  const feasible: MachineExplanation[] = [];
+  const feasible = new ByScore(new ScoresCache(runner, points));
   const infeasible: MachineExplanation[] = [];
   const rejections: { plugin: string; message: string }[] = [];
   const narrowed = narrowing.active;
@@ -83,7 +83,9 @@ function explainMachines(
       // The restriction already speaks for that plugin on this machine: its filter is not asked too.
       machinePlan = runner.filterPlan(narrowing.passing, excluded.plugin);
     }
-    verdicts = filterVerdicts(unit, slot, state, runner, machinePlan, last, names, passes, excludedBy, verdicts);
+    // Most machines of most units have no filter to ask (every plugin promised to pass): no call then.
+    if (machinePlan.taps.length > 0) verdicts = filterVerdicts(unit, slot, state, runner, machinePlan, last, names, passes, excludedBy, verdicts);
+    else if (verdicts !== undefined) pushPasses(verdicts, 0, names.length, names, passes, excludedBy);
     if (verdicts !== undefined) {
       firstRejection ??= firstRejectionOf(verdicts);
       infeasible.push({ machine: slot.id, feasible: false, verdicts, total: undefined, scores: NO_SCORES });
@@ -98,9 +100,9 @@ function explainMachines(
       rejections.push({ plugin, message });
       continue;
     }
-    feasible.push({ machine: slot.id, feasible: true, verdicts: allPass, total, scores: scores.current() });
+    feasible.add(slot.id, total, allPass);
   }
-  return finish(name, placedOn, feasible, infeasible, rejections);
+  return finish(name, placedOn, feasible.sorted(), infeasible, rejections);
 }
 
 /**
@@ -123,21 +125,24 @@ function filterVerdicts(
   verdicts: PluginVerdict[] | undefined,
 ): PluginVerdict[] | undefined {
   let written = 0;
-  const passUntil = (end: number, into: PluginVerdict[]): void => {
-    for (; written < end; written++) if (names[written] !== skipped) into.push(passes[written] as PluginVerdict);
-  };
   for (let from = 0; ; ) {
     const p = runner.runFilters(unit, slot, state, plan, from, last);
     if (p < 0) break;
     const position = plan.positions[p] as number;
     const list = (verdicts ??= []);
-    passUntil(position, list);
+    written = pushPasses(list, written, position, names, passes, skipped);
     list.push({ plugin: names[position] as string, verdict: last.isError ? 'error' : 'filter', message: last.message });
     written = position + 1;
     from = p + 1;
   }
-  if (verdicts !== undefined) passUntil(names.length, verdicts);
+  if (verdicts !== undefined) pushPasses(verdicts, written, names.length, names, passes, skipped);
   return verdicts;
+}
+
+/** The pass verdicts of taps `from` to `to` (not included), but `skipped`'s; returns `to`. */
+function pushPasses(into: PluginVerdict[], from: number, to: number, names: readonly string[], passes: readonly PluginVerdict[], skipped: string | undefined): number {
+  for (let t = from; t < to; t++) if (names[t] !== skipped) into.push(passes[t] as PluginVerdict);
+  return to;
 }
 
 function firstRejectionOf(verdicts: readonly PluginVerdict[]): { plugin: string; message: string } | undefined {
@@ -157,18 +162,24 @@ function passVerdict(plugin: string): PluginVerdict {
 /** The scores of a machine that was not scored, shared. */
 const NO_SCORES: Readonly<Record<string, number>> = Object.freeze({});
 
+/** One total's scores record cache: the points and record of the last machine with that total. */
+interface ScoreGroup {
+  readonly index: number;
+  readonly lastPoints: Float64Array;
+  lastRecord: Readonly<Record<string, number>> | undefined;
+}
+
 /**
  * The per-plugin points of the last score call as a frozen record, one per
  * distinct set of points within an explanation: machines mostly score alike
  * (the same load), so they share records instead of building one each.
+ * Machines of one total nearly always have the same points, so each group
+ * remembers its last record and the lookup is skipped.
  */
 class ScoresCache {
   /** Plugin indexes that have a score tap, ascending: only they ever get points. */
-  private readonly scored: readonly number[];
+  readonly scored: readonly number[];
   private readonly root = new Map<number, unknown>();
-  /** The points and record of the previous call: neighbouring machines mostly score alike. */
-  private readonly lastPoints: Float64Array;
-  private lastRecord: Readonly<Record<string, number>> | undefined;
 
   constructor(
     private readonly runner: HookRunner,
@@ -176,23 +187,22 @@ class ScoresCache {
     private readonly points: Float64Array,
   ) {
     this.scored = runner.scoredPlugins;
-    this.lastPoints = new Float64Array(this.scored.length);
   }
 
-  current(): Readonly<Record<string, number>> {
+  current(group: ScoreGroup): Readonly<Record<string, number>> {
     const points = this.points;
     const scored = this.scored;
     const last = scored.length - 1;
     if (last < 0) return NO_SCORES;
-    const lastPoints = this.lastPoints;
-    if (this.lastRecord !== undefined) {
+    const lastPoints = group.lastPoints;
+    if (group.lastRecord !== undefined) {
       let same = true;
       for (let i = 0; i <= last && same; i++) same = points[scored[i] as number] === lastPoints[i];
-      if (same) return this.lastRecord;
+      if (same) return group.lastRecord;
     }
     for (let i = 0; i <= last; i++) lastPoints[i] = points[scored[i] as number] as number;
-    this.lastRecord = this.lookup();
-    return this.lastRecord;
+    group.lastRecord = this.lookup();
+    return group.lastRecord;
   }
 
   private lookup(): Readonly<Record<string, number>> {
@@ -230,7 +240,6 @@ function finish(
   infeasible: readonly MachineExplanation[],
   rejections: readonly { plugin: string; message: string }[],
 ): UnitExplanation {
-  sortByScore(feasible);
   const machineCount = feasible.length + infeasible.length;
   return {
     unit,
@@ -241,54 +250,69 @@ function finish(
   };
 }
 
-/** Beyond this many distinct totals, feasible machines are sorted by comparison instead of bucketed. */
-const MAX_BUCKETS = 32;
-
 /**
- * Sorts feasible machines, which come sorted by ID, by total score, highest
- * first, keeping equal totals in ID order (as a stable sort does). Machines
- * mostly share a few totals (the same load): then they are bucketed per
- * distinct total in two passes instead of compared.
+ * Feasible machines, which come in ID order, read back highest total first:
+ * the order of a stable sort by score (equal totals stay in ID order). Each
+ * machine's group (its total) is noted as it comes, so reading back is a
+ * counting sort, with no comparison. Machines mostly share a few totals (the
+ * same load): a map lookup per change of total.
  */
-function sortByScore(machines: MachineExplanation[]): void {
-  const count = machines.length;
-  const distinct: number[] = [];
-  let last = Number.NaN;
-  for (let i = 0; i < count; i++) {
-    const total = (machines[i] as MachineExplanation).total as number;
-    if (total === last) continue;
-    last = total;
-    if (distinct.includes(total)) continue;
-    if (distinct.length === MAX_BUCKETS) {
-      machines.sort((a, b) => (b.total as number) - (a.total as number));
-      return;
+class ByScore {
+  private readonly groups = new Map<number, ScoreGroup>();
+  private readonly totals: number[] = [];
+  private readonly machines: MachineExplanation[] = [];
+  private groupOf = new Uint32Array(256);
+  private lastTotal = Number.NaN;
+  private last: ScoreGroup | undefined;
+
+  constructor(private readonly scores: ScoresCache) {}
+
+  add(machine: string, total: number, verdicts: readonly PluginVerdict[]): void {
+    let group = this.last;
+    if (group === undefined || total !== this.lastTotal) {
+      this.lastTotal = total;
+      group = this.groups.get(total);
+      if (group === undefined) {
+        group = { index: this.totals.length, lastPoints: new Float64Array(this.scores.scored.length), lastRecord: undefined };
+        this.groups.set(total, group);
+        this.totals.push(total);
+      }
+      this.last = group;
     }
-    distinct.push(total);
-  }
-  if (distinct.length <= 1) return;
-  distinct.sort((a, b) => b - a);
-  const kinds = distinct.length;
-  const buckets = new Uint8Array(count);
-  const offsets = new Uint32Array(kinds + 1);
-  last = Number.NaN;
-  let bucket = 0;
-  for (let i = 0; i < count; i++) {
-    const total = (machines[i] as MachineExplanation).total as number;
-    if (total !== last) {
-      last = total;
-      bucket = 0;
-      while (distinct[bucket] !== total) bucket++;
+    const at = this.machines.length;
+    if (at === this.groupOf.length) {
+      const grown = new Uint32Array(at * 2);
+      grown.set(this.groupOf);
+      this.groupOf = grown;
     }
-    buckets[i] = bucket;
-    offsets[bucket + 1] = (offsets[bucket + 1] as number) + 1;
+    this.groupOf[at] = group.index;
+    this.machines.push({ machine, feasible: true, verdicts, total, scores: this.scores.current(group) });
   }
-  for (let k = 0; k < kinds; k++) offsets[k + 1] = (offsets[k + 1] as number) + (offsets[k] as number);
-  const inIdOrder = machines.slice();
-  for (let i = 0; i < count; i++) {
-    const at = buckets[i] as number;
-    const position = offsets[at] as number;
-    offsets[at] = position + 1;
-    machines[position] = inIdOrder[i] as MachineExplanation;
+
+  sorted(): MachineExplanation[] {
+    const { machines, totals, groupOf } = this;
+    if (totals.length <= 1) return machines;
+    // Where each group starts in the result: groups by total, highest first.
+    const order = totals.map((_, index) => index).sort((a, b) => (totals[b] as number) - (totals[a] as number));
+    const starts = new Uint32Array(totals.length);
+    const counts = new Uint32Array(totals.length);
+    for (let i = 0; i < machines.length; i++) {
+      const group = groupOf[i] as number;
+      counts[group] = (counts[group] as number) + 1;
+    }
+    let next = 0;
+    for (const index of order) {
+      starts[index] = next;
+      next += counts[index] as number;
+    }
+    const sorted = new Array<MachineExplanation>(machines.length);
+    for (let i = 0; i < machines.length; i++) {
+      const group = groupOf[i] as number;
+      const position = starts[group] as number;
+      starts[group] = position + 1;
+      sorted[position] = machines[i] as MachineExplanation;
+    }
+    return sorted;
   }
 }
 
