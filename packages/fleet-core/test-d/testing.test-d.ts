@@ -26,3 +26,7 @@ const driver = memoryDriver();
 expectType<MemoryDriver>(driver);
 expectAssignable<UnitDriver>(driver);
 expectType<FleetPlugin<undefined>>(memoryDriverPlugin(driver, 'toy-driver'));
+
+// Units stored without today's submit-time checks, as an older fleetd may have left them.
+expectType<Promise<TestCluster>>(createTestCluster({ plugins: [plugin], stored: { 'bad.service': '[X-Fleet]\nConflicts=[a' } }));
+expectType<TestCluster>(cluster.store('bad.service', '[X-Fleet]\nConflicts=[a', 'loaded'));

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assemblePlugins, createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
-import type { PluginEntry, ResolvedUnit, RoundResult } from '@fleetd/core';
+import { ErrorCodes, withGlobal } from '@fleetd/core';
+import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
-import { Scheduler } from '@fleetd/core/unstable';
 import type { TestCluster } from '@fleetd/core/testing';
 import { compileGlob, matchesAny } from '@fleetd/glob';
 import conflicts, { CONFLICTS_OPTION, conflictingPeerProblem, conflictOn, conflictPatterns, conflictsReasons } from './index.js';
@@ -35,24 +34,6 @@ function resolved(cluster: TestCluster, name: string): ResolvedUnit {
   const unit = cluster.state.unit(name);
   if (unit === undefined) throw new Error(`${name} did not resolve`);
   return unit;
-}
-
-/**
- * One engine round over units the registry holds without the submit-time
- * validation (stored by an older fleetd): the engine schedules what is stored.
- */
-async function roundWithStored(options: {
-  readonly plugins: readonly PluginEntry[];
-  readonly machines: readonly string[];
-  readonly units: Readonly<Record<string, string>>;
-  readonly placements?: Readonly<Record<string, string>>;
-}): Promise<RoundResult> {
-  const scheduler = new Scheduler(await assemblePlugins(options.plugins));
-  const state = scheduler.createState();
-  for (const id of options.machines) state.upsertMachine({ id, metadata: {} });
-  for (const [name, contents] of Object.entries(options.units)) state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
-  for (const [unit, machine] of Object.entries(options.placements ?? {})) state.setPlacement(unit, machine);
-  return scheduler.schedule(state);
 }
 
 /** Pairs of units sharing a machine where one's Conflicts matches the other. */
@@ -324,7 +305,7 @@ describe('malformed patterns', () => {
   });
 
   it('makes a unit that reached the engine anyway unschedulable with the same reason', async () => {
-    const round = await roundWithStored({ plugins, machines: ['m1', 'm2'], units: { 'bad.service': withFleet('Conflicts=[a') } });
+    const round = await (await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'bad.service': withFleet('Conflicts=[a') } })).schedule();
     expect(round.placements).toEqual([]);
     expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
       { unit: 'bad.service', summary: '0/2 machines available: 2 Conflicts pattern "[a" is malformed: unterminated character class' },
@@ -332,12 +313,12 @@ describe('malformed patterns', () => {
   });
 
   it('revokes such a unit if it was placed', async () => {
-    const round = await roundWithStored({
+    const round = await (await createTestCluster({
       plugins,
       machines: ['m1'],
-      units: { 'a.service': service, 'bad.service': withFleet('Conflicts=a.service [a') },
+      stored: { 'a.service': service, 'bad.service': withFleet('Conflicts=a.service [a') },
       placements: { 'bad.service': 'm1' },
-    });
+    })).schedule();
     expect(round.revocations).toEqual([
       { unit: 'bad.service', machine: 'm1', plugin: 'conflicts', reason: 'Conflicts pattern "[a" is malformed: unterminated character class' },
     ]);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assemblePlugins, createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { DesiredState, PluginEntry, ResolvedUnit, RoundResult } from '@fleetd/core';
+import { fleetOptionValues, withGlobal } from '@fleetd/core';
+import type { DesiredState, PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
-import { Scheduler } from '@fleetd/core/unstable';
 import type { TestCluster, TestMachine, TestUnit } from '@fleetd/core/testing';
 import machineOf, { MACHINE_OF_OPTION, machineOfCycle, machineOfPeers, machineOfProblem, machineOfReasons } from './index.js';
 
@@ -41,24 +40,6 @@ const noNarrowing = testPlugin('no-narrowing', (hooks) =>
 const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 
 const plugins: PluginEntry[] = [machineOf, spread];
-
-/**
- * One engine round over units the registry holds without the submit-time
- * validation (stored by an older fleetd): the engine schedules what is stored.
- */
-async function roundWithStored(options: {
-  readonly plugins: readonly PluginEntry[];
-  readonly machines: readonly string[];
-  readonly units: Readonly<Record<string, string>>;
-  readonly placements?: Readonly<Record<string, string>>;
-}): Promise<RoundResult> {
-  const scheduler = new Scheduler(await assemblePlugins(options.plugins));
-  const state = scheduler.createState();
-  for (const id of options.machines) state.upsertMachine({ id, metadata: {} });
-  for (const [name, contents] of Object.entries(options.units)) state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
-  for (const [unit, machine] of Object.entries(options.placements ?? {})) state.setPlacement(unit, machine);
-  return scheduler.schedule(state);
-}
 
 /** Every placement of the cluster grouped by machine: `{ m1: ['a.service', 'b.service'] }`. */
 function byMachine(cluster: TestCluster): Record<string, string[]> {
@@ -572,7 +553,7 @@ describe('properties', () => {
 
 describe('the unit itself', () => {
   it('is ignored while its own placement is re-checked, and a self-reference that skipped validation is a cycle', async () => {
-    const round = await roundWithStored({ plugins, machines: ['m1', 'm2'], units: { 'a.service': follower('a.service') }, placements: { 'a.service': 'm1' } });
+    const round = await (await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'a.service': follower('a.service') }, placements: { 'a.service': 'm1' } })).schedule();
     expect(round.revocations).toEqual([
       { unit: 'a.service', machine: 'm1', plugin: 'machine-of', reason: 'MachineOf cycle: a.service → a.service' },
     ]);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assemblePlugins, createUnit, ErrorCodes, isFleetError, withGlobal } from '@fleetd/core';
+import { ErrorCodes, isFleetError, withGlobal } from '@fleetd/core';
 import type { Machine, RoundResult } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
-import { Scheduler } from '@fleetd/core/unstable';
 import metadata, { METADATA_OPTION, matchesMetadata, metadataRequirement, metadataVerdict, parseMetadataRequirement } from './index.js';
 
 /** A service whose [X-Fleet] section holds `lines`. */
@@ -31,12 +30,8 @@ function thrown(fn: () => unknown): unknown {
  * the engine schedules what the registry holds, which no validateUnit tap saw.
  */
 async function roundWithStoredUnit(contents: string, machines: readonly Machine[], placedOn?: string): Promise<RoundResult> {
-  const scheduler = new Scheduler(await assemblePlugins([metadata]));
-  const state = scheduler.createState();
-  for (const each of machines) state.upsertMachine(each);
-  state.upsertUnit(createUnit({ name: 'bad.service', contents, desiredState: 'launched' }));
-  if (placedOn !== undefined) state.setPlacement('bad.service', placedOn);
-  return scheduler.schedule(state);
+  const placements = placedOn === undefined ? {} : { placements: { 'bad.service': placedOn } };
+  return (await createTestCluster({ plugins: [metadata], machines, stored: { 'bad.service': contents }, ...placements })).schedule();
 }
 
 /** fleet's metadata rule, with the filter only: what the plugin must decide, without its narrowing. */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assemblePlugins, createUnit, ErrorCodes, withGlobal } from '@fleetd/core';
-import type { PluginEntry, ResolvedUnit, RoundResult } from '@fleetd/core';
+import { ErrorCodes, withGlobal } from '@fleetd/core';
+import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
-import { Scheduler } from '@fleetd/core/unstable';
 import type { TestCluster } from '@fleetd/core/testing';
 import replaces, {
   REPLACES_OPTION,
@@ -44,24 +43,6 @@ function resolved(cluster: TestCluster, name: string): ResolvedUnit {
   const unit = cluster.state.unit(name);
   if (unit === undefined) throw new Error(`${name} did not resolve`);
   return unit;
-}
-
-/**
- * One engine round over units the registry holds without the submit-time
- * validation (stored by an older fleetd): the engine schedules what is stored.
- */
-async function roundWithStored(options: {
-  readonly plugins: readonly PluginEntry[];
-  readonly machines: readonly string[];
-  readonly units: Readonly<Record<string, string>>;
-  readonly placements?: Readonly<Record<string, string>>;
-}): Promise<RoundResult> {
-  const scheduler = new Scheduler(await assemblePlugins(options.plugins));
-  const state = scheduler.createState();
-  for (const id of options.machines) state.upsertMachine({ id, metadata: {} });
-  for (const [name, contents] of Object.entries(options.units)) state.upsertUnit(createUnit({ name, contents, desiredState: 'launched' }));
-  for (const [unit, machine] of Object.entries(options.placements ?? {})) state.setPlacement(unit, machine);
-  return scheduler.schedule(state);
 }
 
 /** Pairs of units sharing a machine where one replaces the other. */
@@ -412,7 +393,7 @@ describe('malformed patterns', () => {
   });
 
   it('make a unit that reached the engine anyway unschedulable, and revoke it if placed', async () => {
-    const round = await roundWithStored({ plugins, machines: ['m1', 'm2'], units: { 'bad.service': replacing('[a') }, placements: { 'bad.service': 'm1' } });
+    const round = await (await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'bad.service': replacing('[a') }, placements: { 'bad.service': 'm1' } })).schedule();
     const problem = 'Replaces pattern "[a" is malformed: unterminated character class';
     expect(round.revocations).toEqual([{ unit: 'bad.service', machine: 'm1', plugin: 'replaces', reason: problem }]);
     expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([{ unit: 'bad.service', summary: `0/2 machines available: 2 ${problem}` }]);

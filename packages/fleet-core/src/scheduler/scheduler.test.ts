@@ -150,7 +150,7 @@ describe('plugin failures never crash scheduling', () => {
     const cluster = await createTestCluster({ plugins: [broken, leastLoaded], machines: ['m1', 'm2'] });
     expect(() => cluster.submit('u000.service', service())).toThrow('plugin "broken" failed in hook "resolveUnit": cannot parse');
     // A unit stored before the plugin broke reaches the engine anyway.
-    testClusterInternals(cluster).state.upsertUnit(createUnit({ name: 'u000.service', contents: service(), desiredState: 'launched' }));
+    cluster.store('u000.service', service());
     await cluster.settle();
     expect(cluster.summary('u000.service')).toBe('0/2 machines available: 2 plugin "broken" failed in hook "resolveUnit": cannot parse');
     expect(cluster.reasons('u000.service')[0]?.kind).toBe('error');

@@ -23,6 +23,12 @@ export interface TestClusterOptions extends AssembleOptions {
   readonly machines?: readonly TestMachine[];
   /** Unit name → unit. */
   readonly units?: Readonly<Record<string, TestUnit>>;
+  /**
+   * Unit name → unit the registry holds without today's submit-time checks
+   * (stored by an older fleetd, or before a plugin was installed): what the
+   * engine must cope with anyway. See `store`.
+   */
+  readonly stored?: Readonly<Record<string, TestUnit>>;
   /** Unit name → machine ID, for units that start out placed. */
   readonly placements?: Readonly<Record<string, string>>;
   /** Cycles of revalidate → place per round (the engine's `maxPasses`). Default 3. */
@@ -78,10 +84,8 @@ export class TestCluster {
     const host = await assemblePlugins(options.plugins, { logger: recording.logger, ...options });
     const cluster = new TestCluster(host, recording.lines, options);
     for (const machine of options.machines ?? []) cluster.addMachine(machine);
-    for (const [name, unit] of Object.entries(options.units ?? {})) {
-      const { contents, desiredState } = typeof unit === 'string' ? { contents: unit, desiredState: undefined } : unit;
-      cluster.submit(name, contents, desiredState);
-    }
+    for (const [name, unit] of Object.entries(options.units ?? {})) cluster.submit(name, ...contentsOf(unit));
+    for (const [name, unit] of Object.entries(options.stored ?? {})) cluster.store(name, ...contentsOf(unit));
     for (const [unit, machine] of Object.entries(options.placements ?? {})) cluster.#state.setPlacement(unit, machine);
     return cluster;
   }
@@ -98,6 +102,17 @@ export class TestCluster {
     const unit = createUnit({ name, contents, desiredState });
     this.host.validateUnit(unit);
     this.#state.upsertUnit(unit);
+    return this;
+  }
+
+  /**
+   * Puts a unit in the cluster as the registry may hold it, without the
+   * plugins' validateUnit taps (an older fleetd stored it, or the plugin was
+   * installed later): for testing what a plugin's filters make of a unit its
+   * validation would refuse.
+   */
+  store(name: string, contents: string, desiredState: DesiredState = 'launched'): this {
+    this.#state.upsertUnit(createUnit({ name, contents, desiredState }));
     return this;
   }
 
@@ -216,6 +231,10 @@ export class TestCluster {
     if (unit === undefined) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not in the test cluster`, { unit: name });
     return unit;
   }
+}
+
+function contentsOf(unit: TestUnit): [contents: string, desiredState: DesiredState | undefined] {
+  return typeof unit === 'string' ? [unit, undefined] : [unit.contents, unit.desiredState];
 }
 
 function toMachine(machine: TestMachine): Machine {
