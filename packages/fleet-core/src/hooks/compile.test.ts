@@ -11,7 +11,7 @@ const tap = (pluginIndex: number, fn: (...args: never[]) => unknown, weight = 1)
   weight,
   hook: 'filter',
   fn,
-  slot: stats.sampledSlot(`p${pluginIndex}`, 'filter'),
+  slot: stats.slot(`p${pluginIndex}`, 'filter'),
 });
 const failed: unknown[] = [];
 const thrown = (error: unknown) => ({ thrown: error });

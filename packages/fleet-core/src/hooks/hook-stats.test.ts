@@ -26,4 +26,14 @@ describe('hook statistics', () => {
     expect(stats['metadata filter']?.seconds).toBeGreaterThan(0);
     expect(SAMPLE_EVERY).toBeGreaterThan(1);
   });
+
+  it('regression: times resolveUnit and validateUnit taps, which were counted with no time at all', async () => {
+    const checking = testPlugin('checking', (hooks) => hooks.validateUnit.tap(() => undefined));
+    const cluster = await simulate({ plugins: [metadata, checking, leastLoaded], machines: ['m1'], units: { 'a.service': '[Service]\nExecStart=/bin/true\n' } });
+    const stats = Object.fromEntries(cluster.host.hookStats().map((stat) => [`${stat.plugin} ${stat.hook}`, stat]));
+    for (const key of ['metadata resolveUnit', 'checking validateUnit']) {
+      expect(stats[key]?.calls, key).toBeGreaterThanOrEqual(1);
+      expect(stats[key]?.seconds, key).toBeGreaterThan(0);
+    }
+  });
 });

@@ -6,7 +6,7 @@ export interface HookStat {
   readonly hook: HookName;
   /** Calls made (exact). */
   readonly calls: number;
-  /** Seconds spent: exact for async hooks; for filter/score/narrow estimated from one call in `SAMPLE_EVERY`. */
+  /** Seconds spent: exact for most hooks; for filter/score/narrow estimated from one call in `SAMPLE_EVERY`. */
   readonly seconds: number;
 }
 
@@ -18,48 +18,41 @@ export interface HookStat {
 export const SAMPLE_EVERY = 64;
 
 /**
- * One tap's counters. Runners hold it directly (no lookup); on hot hooks they
- * only increment `calls`, and `countdown` reaches 0 on the calls to time.
+ * One tap's counters. Runners hold it directly (no lookup). Hot taps
+ * (filter, score, narrow) increment `calls` and time only the call on which
+ * `countdown` reaches 0, one in SAMPLE_EVERY; every other tap times each call.
  */
 export interface HookStatSlot {
   readonly plugin: string;
   readonly hook: HookName;
-  readonly sampled: boolean;
   calls: number;
   countdown: number;
-  sampledCalls: number;
-  sampledSeconds: number;
+  timedCalls: number;
+  timedSeconds: number;
+}
+
+/** Adds one timed call to a slot. */
+export function recordSeconds(slot: HookStatSlot, seconds: number): void {
+  slot.timedCalls++;
+  slot.timedSeconds += seconds;
 }
 
 /** Counters per (plugin, hook); plain numbers so the hot path only increments. */
 export class HookStatsRecorder {
   private readonly slots: HookStatSlot[] = [];
 
-  /**
-   * A slot for a hot tap (filter, score, narrow). Its caller does
-   * `slot.calls++` and, when `--slot.countdown === 0`, resets it to
-   * SAMPLE_EVERY and times the call (`record`): the first call of every
-   * SAMPLE_EVERY is timed.
-   */
-  sampledSlot(plugin: string, hook: HookName): HookStatSlot {
-    return this.add(plugin, hook, true);
+  /** A new tap's slot. */
+  slot(plugin: string, hook: HookName): HookStatSlot {
+    const slot: HookStatSlot = { plugin, hook, calls: 0, countdown: 1, timedCalls: 0, timedSeconds: 0 };
+    this.slots.push(slot);
+    return slot;
   }
 
-  /** A slot for a tap whose every call is counted and timed (async hooks, validation, observers). */
-  exactSlot(plugin: string, hook: HookName): HookStatSlot {
-    return this.add(plugin, hook, false);
-  }
-
-  record(slot: HookStatSlot, seconds: number): void {
-    slot.sampledCalls++;
-    slot.sampledSeconds += seconds;
-  }
-
-  /** Totals per (plugin, hook), several taps of one plugin on one hook summed. */
+  /** Totals per (plugin, hook), several taps of one plugin on one hook summed; untimed calls are estimated from the timed ones. */
   snapshot(): HookStat[] {
     const totals = new Map<string, { plugin: string; hook: HookName; calls: number; seconds: number }>();
     for (const entry of this.slots) {
-      const seconds = entry.sampledCalls === 0 ? 0 : (entry.sampledSeconds / entry.sampledCalls) * entry.calls;
+      const seconds = entry.timedCalls === 0 ? 0 : (entry.timedSeconds / entry.timedCalls) * entry.calls;
       const key = `${entry.plugin}\0${entry.hook}`;
       const total = totals.get(key);
       if (total === undefined) totals.set(key, { plugin: entry.plugin, hook: entry.hook, calls: entry.calls, seconds });
@@ -69,11 +62,5 @@ export class HookStatsRecorder {
       }
     }
     return [...totals.values()];
-  }
-
-  private add(plugin: string, hook: HookName, sampled: boolean): HookStatSlot {
-    const slot: HookStatSlot = { plugin, hook, sampled, calls: 0, countdown: 1, sampledCalls: 0, sampledSeconds: 0 };
-    this.slots.push(slot);
-    return slot;
   }
 }

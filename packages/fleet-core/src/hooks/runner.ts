@@ -4,8 +4,7 @@ import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
 import type { HotHelpers } from './compile.js';
 import type { FilterPlan, HotPaths } from './hot-paths.js';
-import { SAMPLE_EVERY } from './hook-stats.js';
-import type { HookStatsRecorder } from './hook-stats.js';
+import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
 import type { HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
@@ -54,12 +53,11 @@ export class HookRunner {
     private readonly taps: CompiledHooks,
     private readonly hot: HotPaths,
     pluginNames: readonly string[],
-    stats: HookStatsRecorder,
     private readonly timeoutMs: number,
     onPluginError: PluginErrorSink,
   ) {
     this.pluginNames = pluginNames;
-    this.failures = new TapFailures(stats, onPluginError);
+    this.failures = new TapFailures(onPluginError);
   }
 
   /** Every filter tap, in call order. */
@@ -128,7 +126,7 @@ export class HookRunner {
       } catch (error) {
         this.failures.report(tap.plugin, 'roundComplete', error);
       }
-      this.failures.stats.record(tap.slot, (performance.now() - started) / 1000);
+      recordSeconds(tap.slot, (performance.now() - started) / 1000);
     }
   }
 
@@ -171,7 +169,7 @@ export class HookRunner {
     } catch (error) {
       throw pluginError(tap.plugin, tap.hook, error);
     } finally {
-      this.failures.stats.record(slot, (performance.now() - started) / 1000);
+      recordSeconds(slot, (performance.now() - started) / 1000);
     }
   }
 }
@@ -187,10 +185,7 @@ class Thrown {
  * runner's own sink. One class, so those calls stay monomorphic.
  */
 class TapFailures implements HotHelpers {
-  constructor(
-    readonly stats: HookStatsRecorder,
-    private readonly onPluginError: PluginErrorSink,
-  ) {}
+  constructor(private readonly onPluginError: PluginErrorSink) {}
 
   timed(tap: CompiledTap, first: unknown, second: unknown, third: unknown): unknown {
     const slot = tap.slot;
@@ -202,7 +197,7 @@ class TapFailures implements HotHelpers {
     } catch (error) {
       answer = new Thrown(error);
     }
-    this.stats.record(slot, (performance.now() - started) / 1000);
+    recordSeconds(slot, (performance.now() - started) / 1000);
     return answer;
   }
 

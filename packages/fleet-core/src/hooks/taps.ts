@@ -100,15 +100,13 @@ export class TapRegistry {
 
   private compile(hook: HookName, tap: PluginTap, indexByName: ReadonlyMap<string, number>): CompiledTap {
     const pluginIndex = indexByName.get(tap.name) ?? -1;
-    const kind = HOOK_KINDS[hook];
-    const hot = kind === 'filter' || kind === 'score' || kind === 'narrow';
     return Object.freeze({
       plugin: tap.name,
       pluginIndex,
       weight: this.plugins[pluginIndex]?.weight ?? 1,
       hook,
       fn: tap.source,
-      slot: hot ? this.stats.sampledSlot(tap.name, hook) : this.stats.exactSlot(tap.name, hook),
+      slot: this.stats.slot(tap.name, hook),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { ErrorCodes, FleetError } from '../errors.js';
+import { recordSeconds } from './hook-stats.js';
 import { pluginError } from './plugin-errors.js';
 import type { CompiledTap } from './taps.js';
 import type { ResolvedUnit } from './views.js';
@@ -15,11 +16,14 @@ export function runResolveUnit(taps: readonly CompiledTap[], base: ResolvedUnit)
   let unit = base;
   for (const tap of taps) {
     let resolved: unknown;
+    const started = performance.now();
     tap.slot.calls++;
     try {
       resolved = (tap.fn as ResolveFn)(unit);
     } catch (error) {
       throw pluginError(tap.plugin, 'resolveUnit', error);
+    } finally {
+      recordSeconds(tap.slot, (performance.now() - started) / 1000);
     }
     if (typeof resolved !== 'object' || resolved === null || (resolved as ResolvedUnit).name !== unit.name) {
       throw pluginError(tap.plugin, 'resolveUnit', new TypeError(`must return the unit it was given (${unit.name}), possibly changed`));
@@ -37,11 +41,14 @@ export function runResolveUnit(taps: readonly CompiledTap[], base: ResolvedUnit)
 export function runValidateUnit(taps: readonly CompiledTap[], unit: ResolvedUnit): void {
   for (const tap of taps) {
     let problem: unknown;
+    const started = performance.now();
     tap.slot.calls++;
     try {
       problem = (tap.fn as ValidateFn)(unit);
     } catch (error) {
       throw pluginError(tap.plugin, 'validateUnit', error);
+    } finally {
+      recordSeconds(tap.slot, (performance.now() - started) / 1000);
     }
     if (problem === undefined) continue;
     if (typeof problem !== 'string') {

@@ -121,7 +121,7 @@ export async function assemblePlugins(entries: readonly PluginEntry[], options: 
 export function createHookRunner(host: PluginHost, onPluginError: PluginErrorSink): HookRunner {
   const own = internals.get(host);
   if (own === undefined) throw new FleetError(ErrorCodes.PLUGIN_INVALID, 'not a plugin host: build one with assemblePlugins()');
-  return new HookRunner(own.taps, own.hot, own.pluginNames, own.registry.stats, own.timeoutMs, onPluginError);
+  return new HookRunner(own.taps, own.hot, own.pluginNames, own.timeoutMs, onPluginError);
 }
 
 interface NormalizedEntry {
