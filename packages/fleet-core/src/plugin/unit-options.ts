@@ -1,4 +1,5 @@
 import { ErrorCodes, FleetError } from '../errors.js';
+import { fleetOptionValues } from '../hooks/unit-helpers.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 
 /** An `[X-Fleet]` option a plugin reads and answers for, declared in its `meta.unitOptions`. */
@@ -83,11 +84,7 @@ export function buildUnitOptionTable(plugins: readonly { readonly name: string; 
 
 /** The option's values in the unit under all its spellings (name first, then aliases), in file order per spelling. */
 export function unitOptionValues(unit: Pick<ResolvedUnit, 'fleetOptions'>, option: Pick<UnitOptionSpec, 'name' | 'aliases'>): readonly string[] {
-  const own = unit.fleetOptions.get(option.name) ?? [];
-  if (option.aliases === undefined || option.aliases.length === 0) return own;
-  const values = [...own];
-  for (const alias of option.aliases) values.push(...(unit.fleetOptions.get(alias) ?? []));
-  return values;
+  return option.aliases === undefined ? fleetOptionValues(unit, option.name) : fleetOptionValues(unit, option.name, ...option.aliases);
 }
 
 /** The spelling of `option` the unit uses (the first present), for messages that quote the unit's own words. */
