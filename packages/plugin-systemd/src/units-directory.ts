@@ -39,6 +39,18 @@ function fileHash(text: string): string {
   }
 }
 
+/**
+ * A temporary file's name: short and independent of the unit's name, so the
+ * longest name systemd accepts (255 characters, NAME_MAX of the file system
+ * too) can still be written; a name derived from the unit's overflowed from
+ * 236 characters on (ENAMETOOLONG). A leading dot and a non-unit suffix: never
+ * mistaken for a unit by list(). In the units directory itself, so the rename
+ * stays atomic.
+ */
+export function temporaryName(): string {
+  return `.fleetd-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+}
+
 export class UnitsDirectory {
   readonly path: string;
 
@@ -96,8 +108,7 @@ export class UnitsDirectory {
   write(name: string, text: string, previous: string | undefined): string {
     const file = this.fileOf(name);
     if (previous === text) return file;
-    // A leading dot and a non-unit suffix: never mistaken for a unit by list().
-    const temporary = join(this.path, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const temporary = join(this.path, temporaryName());
     try {
       writeFileSync(temporary, text, { mode: FILE_MODE, flag: 'wx' });
       chmodSync(temporary, FILE_MODE); // the umask may have narrowed the mode

@@ -263,3 +263,22 @@ describe('names that would leave the units directory', () => {
     expect(existsSync('/etc/systemd/system/x.service')).toBe(false);
   });
 });
+
+describe('the longest names systemd accepts', () => {
+  it.each([
+    { name: '255 characters (systemd’s UNIT_NAME_MAX, and NAME_MAX)', length: 255 },
+    { name: '236 characters (the first that overflowed the old temporary name)', length: 236 },
+  ])('regression: a unit name of $name is written, loads and starts', async ({ length }) => {
+    const name = `${'n'.repeat(length - '.service'.length)}.service`;
+    expect(name).toHaveLength(length);
+    const pidFile = join(instance.dir, `long-${length}.pid`);
+    await driver.load(unit(name, `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${pidFile}; exec sleep 1000'\n`));
+    await driver.start(name);
+    const pid = await waitFor(() => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0), `${name} to write its pid`);
+    expect(isAlive(pid)).toBe(true);
+    expect(await driver.states([name])).toEqual([{ name, loadState: 'loaded', activeState: 'active', subState: 'running' }]);
+    expect(readdirSync(instance.unitsDirectory).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await driver.unload(name);
+    expect(isAlive(pid)).toBe(false);
+  });
+});
