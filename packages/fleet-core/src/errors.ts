@@ -5,7 +5,7 @@
 export const ErrorCodes = {
   /** A unit file could not be parsed; `line`/`column` say where. */
   UNIT_FILE_SYNTAX: 'UNIT_FILE_SYNTAX',
-  /** A unit file is larger than the parser accepts. */
+  /** A unit file is larger than a unit may be: more bytes, or more options, than the documented limits (MAX_UNIT_FILE_BYTES, MAX_UNIT_OPTIONS). */
   UNIT_FILE_TOO_LARGE: 'UNIT_FILE_TOO_LARGE',
   /** A unit name breaks systemd's naming rules. */
   UNIT_NAME_INVALID: 'UNIT_NAME_INVALID',
@@ -21,6 +21,8 @@ export const ErrorCodes = {
   UNIT_STATE_INVALID: 'UNIT_STATE_INVALID',
   /** A machine ID or machine description is malformed. */
   MACHINE_INVALID: 'MACHINE_INVALID',
+  /** A PATCH of machine metadata has more operations than one request may carry (they are applied in one transaction). */
+  MACHINE_PATCH_TOO_LARGE: 'MACHINE_PATCH_TOO_LARGE',
 
   /** A plugin object is malformed (no meta, no apply, bad name or version). */
   PLUGIN_INVALID: 'PLUGIN_INVALID',

@@ -43,6 +43,8 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   private readonly overlay = new Map<string, Map<string, string>>();
 
   private state: ClusterState;
+  /** While a revision is applied: machines whose operator metadata changed, rebuilt once at its end. */
+  private pendingMachines: Set<string> | undefined;
 
   /** `createState` makes the empty state to fill, now and on every re-list. */
   constructor(
@@ -111,11 +113,27 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
    */
   apply(events: readonly WatchEvent[]): void {
     const version = this.state.version;
-    for (const event of events) {
-      if (event.type === 'put') this.put(event.kv);
-      else this.remove(event.key);
+    this.pendingMachines = new Set();
+    try {
+      for (const event of events) {
+        if (event.type === 'put') this.put(event.kv);
+        else this.remove(event.key);
+      }
+    } finally {
+      this.refreshPendingMachines();
     }
     if (this.state.version !== version) this.onChange();
+  }
+
+  /**
+   * Machines whose metadata changed in this revision, rebuilt once each at its
+   * end: a PATCH of 128 keys is one revision, and rebuilding the machine per
+   * key copied its metadata 128 times.
+   */
+  private refreshPendingMachines(): void {
+    const pending = this.pendingMachines;
+    this.pendingMachines = undefined;
+    for (const id of pending ?? []) this.refreshMachine(id);
   }
 
   private put(kv: KeyValue): void {
@@ -161,7 +179,8 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
       metadata?.delete(key);
       if (metadata?.size === 0) this.overlay.delete(machineId);
     }
-    this.refreshMachine(machineId);
+    if (this.pendingMachines === undefined) this.refreshMachine(machineId);
+    else this.pendingMachines.add(machineId);
   }
 
   /** A machine is known while announced; operator metadata is merged over what it announced. */

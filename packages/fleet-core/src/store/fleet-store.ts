@@ -7,6 +7,16 @@ import type { Compare, Registry, TxnOp } from '../registry/types.js';
 import { decodeUnit, encodeUnitFile } from './codec.js';
 import { KeyLayout, SCHEMA_VERSION } from './layout.js';
 
+/** The most metadata keys one applyMachineMetadata writes: one transaction of etcd's default --max-txn-ops. */
+export const MAX_METADATA_CHANGES = MAX_TXN_OPS;
+
+/** One operator metadata change of a machine; `value` undefined removes the key. */
+export interface MachineMetadataChange {
+  readonly machine: string;
+  readonly key: string;
+  readonly value: string | undefined;
+}
+
 /** What `submitOrRead` did: created the unit, or found one stored under its name. */
 export type SubmitOutcome = { readonly created: true } | { readonly created: false; readonly stored: Unit };
 
@@ -147,6 +157,27 @@ export class FleetStore {
     const machine = createMachine({ id: machineId, metadata: { [key]: '' } });
     const { deleted } = await this.registry.delete(this.layout.machineMetadata(machine.id, key));
     return deleted > 0;
+  }
+
+  /**
+   * Applies operator metadata changes (fleet's PATCH /machines) in ONE
+   * transaction: all or nothing, and one revision, so every watcher rebuilds
+   * each machine once. Changes of one key collapse to the last (applying them
+   * in order gives the same), since a transaction may name a key once.
+   * At most MAX_METADATA_CHANGES distinct keys (etcd's --max-txn-ops).
+   */
+  async applyMachineMetadata(changes: readonly MachineMetadataChange[]): Promise<void> {
+    const last = new Map<string, string | undefined>();
+    for (const { machine, key, value } of changes) {
+      const checked = createMachine({ id: machine, metadata: { [key]: value ?? '' } });
+      last.set(this.layout.machineMetadata(checked.id, key), value);
+    }
+    if (last.size > MAX_METADATA_CHANGES) {
+      throw new FleetError(ErrorCodes.REGISTRY_TXN_TOO_LARGE, `${last.size} metadata keys in one change; at most ${MAX_METADATA_CHANGES}`);
+    }
+    if (last.size === 0) return;
+    const success = [...last].map(([key, value]): TxnOp => (value === undefined ? { type: 'delete', key } : { type: 'put', key, value }));
+    await this.registry.txn({ compare: [], success });
   }
 
   /** Changes a submitted unit's desired state. */

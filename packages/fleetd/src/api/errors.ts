@@ -39,6 +39,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = Obje
   [ErrorCodes.UNIT_STATE_INVALID]: 400,
   [ErrorCodes.UNIT_STATE_TRANSITION]: 400,
   [ErrorCodes.MACHINE_INVALID]: 400,
+  [ErrorCodes.MACHINE_PATCH_TOO_LARGE]: 400,
   [ErrorCodes.SNAPSHOT_INVALID]: 400,
   [ErrorCodes.REGISTRY_INVALID_ARGUMENT]: 400,
   [ErrorCodes.UNIT_NOT_FOUND]: 404,
