@@ -22,7 +22,8 @@ let tokenFile: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'fleetd-example-configs-'));
   tokenFile = join(scratch, 'api-token');
-  await writeFile(tokenFile, 'example-token\n');
+  // Owner-only, as fleetd requires of a token file.
+  await writeFile(tokenFile, 'example-token\n', { mode: 0o600 });
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 

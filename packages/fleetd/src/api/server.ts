@@ -1,13 +1,19 @@
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, maxHeaderSize } from 'node:http';
+import type { RequestListener, Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { ErrorCodes, FleetError, describeThrown } from '@fleetd/core';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { requireBearerToken } from './auth.js';
+import { answerClientError, clientErrorAnswer } from './client-error.js';
 import { HTTP_REASONS, toWireFailure, wireError } from './errors.js';
+import { API_LIMIT_DEFAULTS, capConnections, httpServerTimeouts, RateLimitedWarning, UNAUTHENTICATED_TCP } from './limits.js';
+import type { ApiConnectionCaps, ApiConnectionObserver, ApiListener, ApiTimeouts } from './limits.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { fleetdRoutes } from './routes-fleetd.js';
-import { prepareSocketPath, restrictSocket } from './socket.js';
+import { listenRestricted, prepareSocketPath, restrictSocket } from './socket.js';
 
 export interface ApiSocketOptions {
   readonly path: string;
@@ -25,6 +31,15 @@ export interface ApiTcpOptions {
   readonly token?: string;
   /** PEM contents. With `ca`, clients must present a certificate it signed. */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
+  /**
+   * Serve TCP with neither a token nor a client CA: anyone who reaches the
+   * port controls the cluster. Refused unless set; warned about at every start.
+   */
+  readonly allowUnauthenticated?: boolean;
+  /** Default 256: open connections in total; more are closed at once. */
+  readonly maxConnections?: number;
+  /** Default 32: open connections from one client address; more are closed at once. */
+  readonly maxConnectionsPerClient?: number;
 }
 
 export interface ApiServerOptions {
@@ -34,6 +49,10 @@ export interface ApiServerOptions {
   /** fleet's page size (100); every page token carries it. */
   readonly pageSize: number;
   readonly bodyLimitBytes: number;
+  /** Defaults: headers within 10 s, the whole request within 60 s, idle keep-alive 5 s. Both listeners. */
+  readonly timeouts?: Partial<ApiTimeouts>;
+  /** Open, closed and refused connections and parser failures, for metrics. */
+  readonly onConnectionEvent?: ApiConnectionObserver;
   readonly logger?: FastifyBaseLogger;
 }
 
@@ -47,22 +66,27 @@ export interface ApiServer {
 /** Serves fleet's v1 API and fleetd's extras on a unix socket and/or TCP, the same routes on both. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   checkLimits(options);
+  const timeouts = { ...API_LIMIT_DEFAULTS, ...definedOnly(options.timeouts ?? {}) } as ApiTimeouts;
+  checkTimeouts(timeouts);
   const apps: FastifyInstance[] = [];
   const closeAll = async () => {
     for (const app of apps.splice(0)) await app.close();
   };
+  const context: ListenerContext = { timeouts, observe: options.onConnectionEvent ?? (() => undefined), warnings: new RateLimitedWarning(options.logger) };
   try {
     let socketPath: string | undefined;
     let tcpUrl: string | undefined;
+    // Separate servers: a TCP listener at its connection cap leaves the socket reachable.
     if (options.socket !== undefined) {
-      const app = buildApp(options, {});
+      const app = buildApp(options, {}, { ...context, listener: 'socket', caps: undefined });
       apps.push(app);
       socketPath = await listenOnSocket(app, options.socket);
     }
     if (options.tcp !== undefined) {
-      const app = buildApp(options, options.tcp);
+      const app = buildApp(options, options.tcp, { ...context, listener: 'tcp', caps: tcpCaps(options.tcp) });
       apps.push(app);
       tcpUrl = await listenOnTcp(app, options.tcp);
+      warnIfUnauthenticated(options, tcpUrl);
     }
     return { socketPath, tcpUrl, close: closeAll };
   } catch (error) {
@@ -71,26 +95,109 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 }
 
+interface ListenerContext {
+  readonly timeouts: ApiTimeouts;
+  readonly observe: ApiConnectionObserver;
+  readonly warnings: RateLimitedWarning;
+}
+
+interface ListenerSetup extends ListenerContext {
+  readonly listener: ApiListener;
+  readonly caps: ApiConnectionCaps | undefined;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+function tcpCaps(tcp: ApiTcpOptions): ApiConnectionCaps {
+  const caps = {
+    maxConnections: tcp.maxConnections ?? API_LIMIT_DEFAULTS.maxConnections,
+    maxConnectionsPerClient: tcp.maxConnectionsPerClient ?? API_LIMIT_DEFAULTS.maxConnectionsPerClient,
+  };
+  for (const [name, value] of Object.entries(caps)) positiveInteger(`api.tcp.${name}`, value);
+  return caps;
+}
+
 function checkLimits(options: ApiServerOptions): void {
   // Page tokens hold the page size as an unsigned 16-bit number.
   if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 0xffff) {
-    throw new FleetError(ErrorCodes.CONFIG_INVALID, `api.pageSize: ${options.pageSize} must be an integer from 1 to 65535`);
+    throw configInvalid(`api.pageSize: ${options.pageSize} must be an integer from 1 to 65535`);
   }
-  if (!Number.isInteger(options.bodyLimitBytes) || options.bodyLimitBytes < 1) {
-    throw new FleetError(ErrorCodes.CONFIG_INVALID, `api.bodyLimitBytes: ${options.bodyLimitBytes} must be a positive integer`);
+  positiveInteger('api.bodyLimitBytes', options.bodyLimitBytes);
+  const tcp = options.tcp;
+  if (tcp !== undefined && !authenticates(tcp) && tcp.allowUnauthenticated !== true) {
+    throw configInvalid(`api.tcp: ${UNAUTHENTICATED_TCP}`);
   }
 }
 
-function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>): FastifyInstance {
+/** A token or client certificates: TLS alone encrypts but lets anyone in. */
+function authenticates(tcp: ApiTcpOptions): boolean {
+  return tcp.token !== undefined || tcp.tls?.ca !== undefined;
+}
+
+function warnIfUnauthenticated(options: ApiServerOptions, tcpUrl: string): void {
+  if (options.tcp === undefined || authenticates(options.tcp)) return;
+  options.logger?.warn(
+    { tcp: tcpUrl, allowUnauthenticated: true },
+    `api.tcp.allowUnauthenticated: the API on ${tcpUrl} checks no token and no client certificate; anyone who reaches this port controls the cluster`,
+  );
+}
+
+function checkTimeouts(timeouts: ApiTimeouts): void {
+  for (const [name, value] of Object.entries(timeouts)) positiveInteger(`api.${name}`, value);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw configInvalid(`api.headersTimeoutMs: ${timeouts.headersTimeoutMs} must not exceed api.requestTimeoutMs (${timeouts.requestTimeoutMs})`);
+  }
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw configInvalid(`${name}: ${value} must be a positive integer`);
+}
+
+function configInvalid(message: string): FleetError {
+  return new FleetError(ErrorCodes.CONFIG_INVALID, message);
+}
+
+/** Node's server with the timeouts set at creation (the connection check interval cannot change later). */
+function serverFactory(tcp: Partial<ApiTcpOptions>, setup: ListenerSetup) {
+  return (handler: RequestListener): HttpServer => {
+    const timeouts = httpServerTimeouts(setup.timeouts);
+    const server =
+      tcp.tls === undefined
+        ? createHttpServer(timeouts, handler)
+        : createHttpsServer({ ...httpsOptions(tcp.tls), ...timeouts, handshakeTimeout: setup.timeouts.headersTimeoutMs }, handler);
+    server.keepAliveTimeout = setup.timeouts.keepAliveTimeoutMs;
+    capConnections(server, setup.listener, setup.caps, setup.observe, setup.warnings);
+    return server;
+  };
+}
+
+function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup: ListenerSetup): FastifyInstance {
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    ...(tcp.tls === undefined ? {} : { https: httpsOptions(tcp.tls) }),
+    serverFactory: serverFactory(tcp, setup),
     bodyLimit: options.bodyLimitBytes,
     // Unit names may be 255 characters.
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     exposeHeadRoutes: false,
     // One debug line per request (below) instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: (error, _request, reply) => {
+      const failure = frameworkFailure(error);
+      void (reply as FastifyReply).code(failure.status).send(wireError(failure.status, failure.message, HTTP_REASONS.requestInvalid));
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      // A reset connection has nobody left to answer.
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const answer = clientErrorAnswer(error, setup.timeouts, maxHeaderSize);
+      setup.observe({ type: 'client-error', listener: setup.listener, reason: answer.reason });
+      if (answer.reason === 'timeout') {
+        setup.warnings.warn(`${setup.listener}:timeout`, { listener: setup.listener, client: socket.remoteAddress }, `api: closed a connection that did not send its request in time (${answer.message.slice(answer.message.indexOf(':') + 2)})`);
+      }
+      answerClientError(socket, answer);
+    },
   }) as unknown as FastifyInstance;
   // Bodies stay text: each route checks its content type and decodes with fleet's messages.
   app.removeAllContentTypeParsers();
@@ -114,6 +221,17 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>): Fasti
   return app;
 }
 
+/** Longer than any unit name (255) even percent-encoded; longer is refused before routing. */
+const MAX_PARAM_LENGTH = 1024;
+
+/** The router's refusals (bad percent-encoding, an over-long path parameter), in fleet's words where fleet had them. */
+function frameworkFailure(error: Error & { code?: string }): { status: number; message: string } {
+  const path = (error.message.match(/'(.*)'/s)?.[1] ?? '').slice(0, 256);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, message: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` };
+  if (error.code === 'FST_ERR_BAD_URL') return { status: 400, message: `invalid URL escape in ${JSON.stringify(path)}` };
+  return { status: 400, message: 'bad request' };
+}
+
 function httpsOptions(tls: NonNullable<ApiTcpOptions['tls']>) {
   return {
     cert: tls.cert,
@@ -123,8 +241,9 @@ function httpsOptions(tls: NonNullable<ApiTcpOptions['tls']>) {
 }
 
 async function listenOnSocket(app: FastifyInstance, socket: ApiSocketOptions): Promise<string> {
-  await prepareSocketPath(socket.path);
-  await listen(app, { path: socket.path }, `api.socket: cannot listen on ${socket.path}`);
+  await prepareSocketPath(socket.path, socket.group);
+  // The socket is created owner-only (see listenRestricted), then opened up to its configured mode.
+  await listenRestricted(app.server, () => listen(app, { path: socket.path }, `api.socket: cannot listen on ${socket.path}`));
   await restrictSocket(socket.path, socket.mode, socket.group);
   return socket.path;
 }

@@ -1,6 +1,7 @@
 import { readFile, chmod, chown, lstat, mkdir, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import type { Server } from 'node:net';
+import { dirname, relative, sep } from 'node:path';
 import { ErrorCodes, FleetError } from '@fleetd/core';
 
 /**
@@ -8,8 +9,8 @@ import { ErrorCodes, FleetError } from '@fleetd/core';
  * socket (a fleetd killed with -9 leaves one nobody answers on), and refuses
  * when a live server answers there or the path is something else.
  */
-export async function prepareSocketPath(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function prepareSocketPath(path: string, group?: string | number): Promise<void> {
+  await createPrivateDirectory(dirname(path), group);
   const stat = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
@@ -18,6 +19,49 @@ export async function prepareSocketPath(path: string): Promise<void> {
   if (!stat.isSocket()) throw socketError(`${path} exists and is not a socket; remove it or configure another api.socket`);
   if (await answers(path)) throw socketError(`another fleetd is serving ${path}; stop it or configure another api.socket`);
   await unlink(path).catch(() => undefined);
+}
+
+/**
+ * Directories fleetd creates for its socket are 0700 (0750 and the socket's
+ * group when one is configured), whatever the umask: mkdir's mode can only
+ * lose bits to the umask, never gain them, so none is ever wider, and chmod
+ * then sets the exact mode. Directories that already exist are left alone.
+ */
+async function createPrivateDirectory(dir: string, group: string | number | undefined): Promise<void> {
+  const mode = group === undefined ? 0o700 : 0o750;
+  const first = await mkdir(dir, { recursive: true, mode });
+  if (first === undefined) return;
+  const gid = group === undefined ? undefined : await groupId(group);
+  let current = first;
+  for (const part of ['', ...relative(first, dir).split(sep).filter(Boolean)]) {
+    current = part === '' ? current : `${current}${sep}${part}`;
+    await chmod(current, mode);
+    if (gid !== undefined) await chown(current, -1, gid);
+  }
+}
+
+/**
+ * Runs `listen` with the process umask at 0177 for the moment the socket is
+ * bound. Node binds a unix socket synchronously inside `server.listen`, so the
+ * umask is restored before any other code runs: the socket file is born 0600
+ * (never 0777 under a permissive umask, even in a directory others can enter)
+ * and only then opened up to its configured mode by restrictSocket.
+ */
+export async function listenRestricted<T>(server: Server, listen: () => Promise<T>): Promise<T> {
+  const original = server.listen;
+  server.listen = function listenOwnerOnly(this: Server, ...args: unknown[]) {
+    const previous = process.umask(0o177);
+    try {
+      return (original as (...all: unknown[]) => Server).apply(this, args);
+    } finally {
+      process.umask(previous);
+    }
+  } as Server['listen'];
+  try {
+    return await listen();
+  } finally {
+    delete (server as Partial<Pick<Server, 'listen'>>).listen;
+  }
 }
 
 /** Owner-set permissions (0660 by default: the file mode is the socket's only guard) and group. */

@@ -3,7 +3,7 @@
  * defaults filled in, machine ID and token files read, metadata parsed,
  * plugins loaded.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configInvalid } from './issues.js';
 import type { ConfigPath, ValueOrigin } from './issues.js';
@@ -58,9 +58,8 @@ async function tcpApi(config: FleetdConfig): Promise<ResolvedTcpApi | undefined 
   if (tcp === undefined) return undefined;
   let token = tcp.token;
   if (token === undefined && tcp.tokenFile !== undefined) {
-    const read = await readTrimmed(tcp.tokenFile);
-    if ('error' in read) return { path: ['api', 'tcp', 'tokenFile'], message: `token file ${read.error}` };
-    if (read.text === '') return { path: ['api', 'tcp', 'tokenFile'], message: `token file ${tcp.tokenFile} is empty` };
+    const read = await readTokenFile(tcp.tokenFile);
+    if ('error' in read) return { path: ['api', 'tcp', 'tokenFile'], message: read.error };
     token = read.text;
   }
   return {
@@ -69,7 +68,30 @@ async function tcpApi(config: FleetdConfig): Promise<ResolvedTcpApi | undefined 
     token,
     tokenFile: tcp.tokenFile,
     tls: tcp.tls === undefined ? undefined : { cert: tcp.tls.cert, key: tcp.tls.key, ca: tcp.tls.ca },
+    allowUnauthenticated: tcp.allowUnauthenticated ?? false,
+    maxConnections: tcp.maxConnections ?? DEFAULTS.tcpMaxConnections,
+    maxConnectionsPerClient: tcp.maxConnectionsPerClient ?? DEFAULTS.tcpMaxConnectionsPerClient,
   };
+}
+
+/**
+ * The token, refused when group or others may read the file (as ssh refuses
+ * such a key): anyone who can read it controls the cluster. No opt-out: a
+ * token can come from the environment instead (FLEETD_API_TOKEN).
+ */
+async function readTokenFile(file: string): Promise<{ text: string } | { error: string }> {
+  const mode = await stat(file).then(
+    (info) => info.mode & 0o777,
+    () => undefined,
+  );
+  if (mode !== undefined && (mode & 0o044) !== 0) {
+    const who = (mode & 0o004) !== 0 ? 'others' : 'its group';
+    return { error: `${file} is readable by ${who} (mode ${mode.toString(8).padStart(4, '0')}); chmod 600 it` };
+  }
+  const read = await readTrimmed(file);
+  if ('error' in read) return { error: `token file ${read.error}` };
+  if (read.text === '') return { error: `token file ${file} is empty` };
+  return read;
 }
 
 function etcdSection(config: FleetdConfig): ResolvedConfig['etcd'] {
@@ -128,6 +150,9 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
       tcp: tcp as ResolvedTcpApi | undefined,
       pageSize: api.pageSize ?? DEFAULTS.pageSize,
       bodyLimitBytes: api.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+      headersTimeoutMs: api.headersTimeoutMs ?? DEFAULTS.apiHeadersTimeoutMs,
+      requestTimeoutMs: api.requestTimeoutMs ?? DEFAULTS.apiRequestTimeoutMs,
+      keepAliveTimeoutMs: api.keepAliveTimeoutMs ?? DEFAULTS.apiKeepAliveTimeoutMs,
     },
     log: { level: config.log?.level ?? DEFAULTS.logLevel },
     hookTimeoutMs: config.hookTimeoutMs ?? DEFAULTS.hookTimeoutMs,

@@ -9,7 +9,8 @@ import type { ConfigIssue, ConfigPath, ValueOrigin } from './issues.js';
 import { isMetadataKey, METADATA_KEY_RULE, parseMetadataString } from './metadata.js';
 import { checkPluginSpec } from './plugin-spec.js';
 import { closest, knownKeys } from './suggest.js';
-import { LOG_LEVELS } from './types.js';
+import { UNAUTHENTICATED_TCP } from '../api/limits.js';
+import { DEFAULTS, LOG_LEVELS } from './types.js';
 import type { FleetdConfig } from './types.js';
 
 export type { FleetdConfig, PluginSpec, ResolvedConfig, ResolvedPlugin, LogLevel } from './types.js';
@@ -116,6 +117,9 @@ const tcpSchema = z.strictObject({
   token: nonEmptyString('a non-empty token').optional(),
   tokenFile: nonEmptyString('a file path').optional(),
   tls: z.strictObject({ cert: nonEmptyString('a file path'), key: nonEmptyString('a file path'), ca: nonEmptyString('a file path').optional() }).optional(),
+  allowUnauthenticated: z.boolean().optional(),
+  maxConnections: integerAtLeast(1).optional(),
+  maxConnectionsPerClient: integerAtLeast(1).optional(),
 });
 
 /**
@@ -123,11 +127,24 @@ const tcpSchema = z.strictObject({
  * refinements once a field fails, and every problem should show at once.
  */
 function crossFieldProblems(input: unknown): { path: ConfigPath; message: string }[] {
-  const tcp = field(field(input, 'api'), 'tcp');
+  const api = field(input, 'api');
+  return [...tcpAuthProblems(field(api, 'tcp')), ...apiTimeoutProblems(api)];
+}
+
+/** TLS alone encrypts but lets anyone in: a token or client certificates (tls.ca) are what authenticate. */
+function tcpAuthProblems(tcp: unknown): { path: ConfigPath; message: string }[] {
   if (typeof tcp !== 'object' || tcp === null || Array.isArray(tcp)) return [];
-  const auth = tcp as { token?: unknown; tokenFile?: unknown; tls?: unknown };
-  if (auth.token !== undefined || auth.tokenFile !== undefined || auth.tls !== undefined) return [];
-  return [{ path: ['api', 'tcp'], message: 'a TCP listener requires token, tokenFile or tls: without them anyone who reaches the port controls the cluster' }];
+  const auth = tcp as { token?: unknown; tokenFile?: unknown; tls?: unknown; allowUnauthenticated?: unknown };
+  if (auth.token !== undefined || auth.tokenFile !== undefined || field(auth.tls, 'ca') !== undefined) return [];
+  if (auth.allowUnauthenticated === true) return [];
+  return [{ path: ['api', 'tcp'], message: UNAUTHENTICATED_TCP }];
+}
+
+function apiTimeoutProblems(api: unknown): { path: ConfigPath; message: string }[] {
+  const headers = field(api, 'headersTimeoutMs');
+  const request = field(api, 'requestTimeoutMs') ?? DEFAULTS.apiRequestTimeoutMs;
+  if (typeof headers !== 'number' || typeof request !== 'number' || headers <= request) return [];
+  return [{ path: ['api', 'headersTimeoutMs'], message: `must not exceed api.requestTimeoutMs (${request}), got ${headers}` }];
 }
 
 function field(value: unknown, key: string): unknown {
@@ -149,6 +166,9 @@ const apiSchema = z.strictObject({
   tcp: tcpSchema.optional(),
   pageSize: integerAtLeast(1).optional(),
   bodyLimitBytes: integerAtLeast(1).optional(),
+  headersTimeoutMs: integerAtLeast(1).optional(),
+  requestTimeoutMs: integerAtLeast(1).optional(),
+  keepAliveTimeoutMs: integerAtLeast(1).optional(),
 });
 
 const logSchema = z.strictObject({

@@ -3,6 +3,7 @@
  * as the daemon runs on it (`ResolvedConfig`, every default filled in).
  */
 import type { AnyFleetPlugin, PluginEntry } from '@fleetd/core';
+import { API_LIMIT_DEFAULTS } from '../api/limits.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -61,8 +62,16 @@ export interface TcpApiConfig {
   host?: string;
   port: number;
   token?: string;
+  /** Must not be readable by group or others (chmod 600). */
   tokenFile?: string;
+  /** TLS alone does not authenticate: `ca` (client certificates) does. */
   tls?: { cert: string; key: string; ca?: string };
+  /** Serve TCP with neither token nor `tls.ca`: anyone who reaches the port controls the cluster. Warned at every start. */
+  allowUnauthenticated?: boolean;
+  /** Open TCP connections in total; default 256. */
+  maxConnections?: number;
+  /** Open TCP connections from one client address; default 32. */
+  maxConnectionsPerClient?: number;
 }
 
 export interface ApiConfig {
@@ -72,12 +81,18 @@ export interface ApiConfig {
   socketMode?: string;
   /** Group name or gid for the socket. */
   socketGroup?: string;
-  /** TCP listener; requires `token`, `tokenFile` or `tls`. */
+  /** TCP listener; requires `token`, `tokenFile` or `tls.ca` (or `allowUnauthenticated`). */
   tcp?: TcpApiConfig;
   /** Default 100 (fleet's). */
   pageSize?: number;
   /** Default 1 MiB. */
   bodyLimitBytes?: number;
+  /** Time to receive a request's headers; default 10000. Both listeners. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request; default 60000, at least headersTimeoutMs. */
+  requestTimeoutMs?: number;
+  /** Idle keep-alive connections close after this; default 5000. */
+  keepAliveTimeoutMs?: number;
 }
 
 /** What users write (all optional). */
@@ -112,6 +127,9 @@ export interface ResolvedTcpApi {
   readonly token: string | undefined;
   readonly tokenFile: string | undefined;
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined } | undefined;
+  readonly allowUnauthenticated: boolean;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
 }
 
 /** Every default filled in, metadata as an object, machine ID read, plugins resolved. */
@@ -149,6 +167,9 @@ export interface ResolvedConfig {
     readonly tcp: ResolvedTcpApi | undefined;
     readonly pageSize: number;
     readonly bodyLimitBytes: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
   };
   readonly log: { readonly level: LogLevel };
   readonly hookTimeoutMs: number;
@@ -171,6 +192,11 @@ export const DEFAULTS = {
   tcpHost: '127.0.0.1',
   pageSize: 100,
   bodyLimitBytes: 1024 * 1024,
+  apiHeadersTimeoutMs: API_LIMIT_DEFAULTS.headersTimeoutMs,
+  apiRequestTimeoutMs: API_LIMIT_DEFAULTS.requestTimeoutMs,
+  apiKeepAliveTimeoutMs: API_LIMIT_DEFAULTS.keepAliveTimeoutMs,
+  tcpMaxConnections: API_LIMIT_DEFAULTS.maxConnections,
+  tcpMaxConnectionsPerClient: API_LIMIT_DEFAULTS.maxConnectionsPerClient,
   logLevel: 'info',
   hookTimeoutMs: 10_000,
   systemConfigDir: '/etc/fleetd',

@@ -125,7 +125,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
     metrics: { contentType: metrics.contentType, render: () => metrics.render() },
     onPluginError: pluginErrorReporter(logger.child({ component: 'api' }), metrics),
   });
-  const api = await startApi(config, service, logger);
+  const api = await startApi(config, service, logger, metrics);
   cleanups.push(() => api.close());
   logger.info({ socket: api.socketPath, tcp: api.tcpUrl }, 'fleetd is ready');
 
@@ -284,12 +284,14 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
   }
 }
 
-async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger): Promise<ApiServer> {
-  const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes } = config.api;
+async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger, metrics: FleetdMetrics): Promise<ApiServer> {
+  const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.api;
   return startApiServer({
     service,
     pageSize,
     bodyLimitBytes,
+    timeouts: { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs },
+    onConnectionEvent: metrics.apiConnectionEvent,
     logger: logger.child({ component: 'api' }),
     ...(socket === false ? {} : { socket: { path: socket, mode: socketMode, ...(socketGroup === undefined ? {} : { group: socketGroup }) } }),
     ...(tcp === undefined ? {} : { tcp: await tcpListener(tcp) }),
@@ -305,7 +307,15 @@ async function tcpListener(tcp: NonNullable<ResolvedConfig['api']['tcp']>) {
           key: await readFile(tcp.tls.key, 'utf8'),
           ...(tcp.tls.ca === undefined ? {} : { ca: await readFile(tcp.tls.ca, 'utf8') }),
         };
-  return { host: tcp.host, port: tcp.port, ...(tcp.token === undefined ? {} : { token: tcp.token }), ...(tls === undefined ? {} : { tls }) };
+  return {
+    host: tcp.host,
+    port: tcp.port,
+    allowUnauthenticated: tcp.allowUnauthenticated,
+    maxConnections: tcp.maxConnections,
+    maxConnectionsPerClient: tcp.maxConnectionsPerClient,
+    ...(tcp.token === undefined ? {} : { token: tcp.token }),
+    ...(tls === undefined ? {} : { tls }),
+  };
 }
 
 async function stopAll(

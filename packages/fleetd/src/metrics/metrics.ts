@@ -8,6 +8,7 @@ import { ErrorCodes } from '@fleetd/core';
 import type { FleetError, HookStat, PluginHost, RoundResult } from '@fleetd/core';
 import type { AgentEvent, EngineEvent } from '@fleetd/core/unstable';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApiConnectionEvent } from '../api/limits.js';
 
 export interface FleetdMetrics {
   readonly registry: Registry;
@@ -19,6 +20,8 @@ export interface FleetdMetrics {
   pluginError(error: FleetError): void;
   /** A warning or error a plugin logged. */
   pluginLogLine(plugin: string, level: 'warn' | 'error'): void;
+  /** The API's connections: opened, closed, refused at a cap, dropped by the HTTP parser (timeouts, malformed requests). */
+  apiConnectionEvent(event: ApiConnectionEvent): void;
 }
 
 export interface MetricsSources {
@@ -69,6 +72,19 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     registers: [registry],
   });
   const vetoes = new Counter({ name: 'fleetd_agent_vetoes_total', help: 'Unit starts vetoed by a beforeStart plugin', registers: [registry] });
+  const apiConnections = new Gauge({ name: 'fleetd_api_connections', help: 'Open API connections, by listener (socket, tcp)', labelNames: ['listener'], registers: [registry] });
+  const apiRefused = new Counter({
+    name: 'fleetd_api_connections_refused_total',
+    help: 'API connections closed on arrival at a cap, by listener and reason (max-connections, max-connections-per-client)',
+    labelNames: ['listener', 'reason'],
+    registers: [registry],
+  });
+  const apiClientErrors = new Counter({
+    name: 'fleetd_api_client_errors_total',
+    help: 'API connections the HTTP parser gave up on, by listener and reason (timeout, headers-too-large, bad-request)',
+    labelNames: ['listener', 'reason'],
+    registers: [registry],
+  });
   const errors = new Counter({ name: 'fleetd_errors_total', help: 'Errors the engine and agent rode out, by component and code', labelNames: ['component', 'code'], registers: [registry] });
   new Gauge({
     name: 'fleetd_engine_leader',
@@ -155,9 +171,15 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
       } else if (event.type === 'vetoed') vetoes.inc();
       else if (event.type === 'round') agentRoundSeconds.observe(event.durationMs / 1000);
       else if (event.type === 'plugin-error') countPluginError(event.error);
-      else countError('agent', event.error);
+      else if (event.type === 'error') countError('agent', event.error);
     },
     pluginError: countPluginError,
     pluginLogLine: (plugin, level) => pluginLogLines.inc({ plugin, level }),
+    apiConnectionEvent(event) {
+      if (event.type === 'opened') apiConnections.inc({ listener: event.listener });
+      else if (event.type === 'closed') apiConnections.dec({ listener: event.listener });
+      else if (event.type === 'refused') apiRefused.inc({ listener: event.listener, reason: event.reason });
+      else if (event.type === 'client-error') apiClientErrors.inc({ listener: event.listener, reason: event.reason });
+    },
   };
 }

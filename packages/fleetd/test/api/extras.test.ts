@@ -158,7 +158,7 @@ describe('/health and /metrics', () => {
       get: (target, key, receiver) => (key === 'list' ? () => Promise.reject(new TypeError('cannot read properties of undefined')) : Reflect.get(target, key, receiver)),
     });
     const service = createFleetService({ registry: broken, host: h.host, mode: 'standalone', machineId: 'm1', version: 't', agentEnabled: false });
-    const server = await startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port: 0 } });
+    const server = await startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true } });
     h.cleanups.push(() => server.close());
     const response = await send({ url: server.tcpUrl }, 'GET', '/fleet/v1/units');
     expect(response.status).toBe(500);

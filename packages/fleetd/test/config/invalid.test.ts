@@ -4,7 +4,8 @@ import { ErrorCodes } from '@fleetd/core';
 import { loadConfig } from '../../src/config/index.js';
 import { fixture, fleetError, NO_SYSTEM_DIR } from './helpers.js';
 
-const TCP_AUTH = 'a TCP listener requires token, tokenFile or tls: without them anyone who reaches the port controls the cluster';
+const TCP_AUTH =
+  'a TCP listener requires token, tokenFile or tls.ca (client certificates): without them anyone who reaches the port controls the cluster; set api.tcp.allowUnauthenticated: true only if something else guards the port';
 const URL_RULE = 'must be an http(s) URL like "http://10.0.0.1:2379"';
 
 describe('invalid config files', () => {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { chmod, copyFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@fleetd/core';
 import { fleetPluginNames } from '@fleetd/preset-fleet';
@@ -7,6 +8,14 @@ import type { FleetdConfig } from '../../src/config/index.js';
 import { emptyDir, fixture, fleetError, NO_SYSTEM_DIR } from './helpers.js';
 
 const ids = fixture('machine-id');
+
+/** A copy of a fixture file with the given mode (git checks files out 0644, whatever the token's should be). */
+async function privateCopy(file: string, mode = 0o600): Promise<string> {
+  const copy = join(await emptyDir(), basename(file));
+  await copyFile(file, copy);
+  await chmod(copy, mode);
+  return copy;
+}
 
 describe('resolveConfig', () => {
   it('fills every default when there is no config at all (standalone)', async () => {
@@ -20,7 +29,17 @@ describe('resolveConfig', () => {
       agent: { enabled: true, ttlSeconds: 30, unitsDirectory: '/run/fleet/units', busAddress: undefined },
       engine: { enabled: true, reconcileIntervalMs: 2000, leaseTtlSeconds: 10 },
       dataDir: '/var/lib/fleetd',
-      api: { socket: '/run/fleetd/fleetd.sock', socketMode: 0o660, socketGroup: undefined, tcp: undefined, pageSize: 100, bodyLimitBytes: 1048576 },
+      api: {
+        socket: '/run/fleetd/fleetd.sock',
+        socketMode: 0o660,
+        socketGroup: undefined,
+        tcp: undefined,
+        pageSize: 100,
+        bodyLimitBytes: 1048576,
+        headersTimeoutMs: 10000,
+        requestTimeoutMs: 60000,
+        keepAliveTimeoutMs: 5000,
+      },
       log: { level: 'info' },
       hookTimeoutMs: 10000,
       plugins: [...fleetPluginNames, '@fleetd/plugin-systemd'],
@@ -29,11 +48,12 @@ describe('resolveConfig', () => {
   });
 
   it('a cluster config: etcd defaults, metadata string parsed, token read from its file', async () => {
+    const tokenFile = await privateCopy(join(fixture('api-token'), 'token'));
     const config: FleetdConfig = {
       etcd: { endpoints: ['http://10.0.0.1:2379'] },
       machine: { id: 'm1', metadata: 'region=us-east,disk=ssd' },
       agent: { enabled: false },
-      api: { socketMode: '600', tcp: { port: 8440, tokenFile: join(fixture('api-token'), 'token') } },
+      api: { socketMode: '600', tcp: { port: 8440, tokenFile } },
     };
     const resolved = await resolveConfig({ config });
     expect(resolved.mode).toBe('cluster');
@@ -47,7 +67,16 @@ describe('resolveConfig', () => {
     });
     expect(resolved.machine.metadata).toEqual({ region: 'us-east', disk: 'ssd' });
     expect(resolved.api.socketMode).toBe(0o600);
-    expect(resolved.api.tcp).toEqual({ host: '127.0.0.1', port: 8440, token: 's3cret-token', tokenFile: join(fixture('api-token'), 'token'), tls: undefined });
+    expect(resolved.api.tcp).toEqual({
+      host: '127.0.0.1',
+      port: 8440,
+      token: 's3cret-token',
+      tokenFile,
+      tls: undefined,
+      allowUnauthenticated: false,
+      maxConnections: 256,
+      maxConnectionsPerClient: 32,
+    });
     expect(resolved.plugins.map((plugin) => plugin.specifier)).toEqual(fleetPluginNames);
   });
 
@@ -76,6 +105,28 @@ describe('resolveConfig', () => {
   it('machine.id wins over the ID file, which is then not read', async () => {
     const resolved = await resolveConfig({ config: { machine: { id: 'given', idFile: join(ids, 'no-such-file') }, plugins: [] } });
     expect(resolved.machine.id).toBe('given');
+  });
+
+  it.each([
+    { name: 'others', mode: 0o644 },
+    { name: 'others, not its group', mode: 0o604 },
+    { name: 'its group', mode: 0o640 },
+  ])('regression: a token file readable by $name is refused, naming its mode (mode $mode)', async ({ name, mode }) => {
+    const tokenFile = await privateCopy(join(fixture('api-token'), 'token'), mode);
+    const error = await fleetError(() => resolveConfig({ config: { machine: { id: 'm1' }, api: { tcp: { port: 1, tokenFile } }, plugins: [] } }));
+    expect(error.code).toBe(ErrorCodes.CONFIG_INVALID);
+    const who = name.startsWith('others') ? 'others' : 'its group';
+    expect(error.message).toBe(
+      `invalid configuration in the configuration object:\n  api.tcp.tokenFile: ${tokenFile} is readable by ${who} (mode 0${mode.toString(8)}); chmod 600 it`,
+    );
+  });
+
+  it('a token file only its owner can read (0600, 0400) is accepted', async () => {
+    for (const mode of [0o600, 0o400]) {
+      const tokenFile = await privateCopy(join(fixture('api-token'), 'token'), mode);
+      const resolved = await resolveConfig({ config: { machine: { id: 'm1' }, api: { tcp: { port: 1, tokenFile } }, plugins: [] } });
+      expect(resolved.api.tcp?.token).toBe('s3cret-token');
+    }
   });
 
   it('a missing token file is CONFIG_INVALID', async () => {

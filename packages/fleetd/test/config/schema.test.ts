@@ -13,7 +13,7 @@ describe('validateConfig (in-memory configs, as defineConfig gives them)', () =>
       agent: { enabled: true, ttlSeconds: 1, unitsDirectory: '/u', busAddress: 'unix:path=/bus' },
       engine: { enabled: true, reconcileIntervalMs: 100, leaseTtlSeconds: 2 },
       dataDir: '/var/lib/x',
-      api: { socket: false, socketMode: '0600', socketGroup: 'fleet', tcp: { port: 8440, tls: { cert: '/c', key: '/k' } }, pageSize: 10, bodyLimitBytes: 10 },
+      api: { socket: false, socketMode: '0600', socketGroup: 'fleet', tcp: { port: 8440, tls: { cert: '/c', key: '/k', ca: '/ca' }, maxConnections: 10, maxConnectionsPerClient: 2 }, pageSize: 10, bodyLimitBytes: 10, headersTimeoutMs: 1, requestTimeoutMs: 2, keepAliveTimeoutMs: 3 },
       log: { level: 'trace' },
       hookTimeoutMs: 5,
       plugins: ['pkg', './p.js', plugin, ['pkg', { a: 1 }], [plugin], { plugin: 'pkg', options: {}, weight: 0 }, { plugin, weight: 2.5 }],
@@ -37,10 +37,10 @@ describe('validateConfig (in-memory configs, as defineConfig gives them)', () =>
       input: { api: { tcp: { port: 70000 } } },
       lines: [
         'api.tcp.port: must be a port number from 1 to 65535, got 70000',
-        'api.tcp: a TCP listener requires token, tokenFile or tls: without them anyone who reaches the port controls the cluster',
+        'api.tcp: a TCP listener requires token, tokenFile or tls.ca (client certificates): without them anyone who reaches the port controls the cluster; set api.tcp.allowUnauthenticated: true only if something else guards the port',
       ],
     },
-    { name: 'tcp TLS without key', input: { api: { tcp: { port: 1, tls: { cert: '/c' } } } }, lines: ['api.tcp.tls.key: is required'] },
+    { name: 'tcp TLS without key', input: { api: { tcp: { port: 1, tls: { cert: '/c', ca: '/ca' } } } }, lines: ['api.tcp.tls.key: is required'] },
     { name: 'agent TTL of zero', input: { agent: { ttlSeconds: 0 } }, lines: ['agent.ttlSeconds: must be a positive integer, got 0'] },
     {
       name: 'plugin spec shapes',
