@@ -16,6 +16,7 @@ export { HOOK_KINDS, HOOK_NAMES, HOOK_SPECS, hookReference, hookReferenceTable }
 export type {
   FilterVerdict,
   FleetHooks,
+  GraceMs,
   HookKind,
   HookName,
   HookReference,

@@ -16,7 +16,11 @@ import { ClusterMirror } from '../engine/cluster-mirror.js';
 import { LeaseKeeper } from '../engine/lease-keeper.js';
 import { RegistryMirror } from '../engine/mirror.js';
 import { SerialRunner } from '../engine/serial-runner.js';
+import { DisconnectStops } from './disconnect.js';
+import type { HeldUnit } from './disconnect.js';
+import { LoadBackoff, loadFailureMessage } from './load-backoff.js';
 import { MachinePresence } from './presence.js';
+import type { PresenceContact } from './presence.js';
 import { planAgentTasks } from './tasks.js';
 import type { AgentTask } from './tasks.js';
 
@@ -27,7 +31,11 @@ export type AgentEvent =
   | { readonly type: 'round'; readonly tasks: number; readonly durationMs: number }
   | { readonly type: 'error'; readonly error: FleetError }
   /** A plugin failed while the agent judged global units or shaped a state; the agent went on. */
-  | { readonly type: 'plugin-error'; readonly error: FleetError };
+  | { readonly type: 'plugin-error'; readonly error: FleetError }
+  /** The presence could not be renewed for the unit's grace (disconnectGrace): the unit is stopped, kept loaded, until the agent is back. */
+  | { readonly type: 'disconnect-stop'; readonly unit: string; readonly graceMs: number; readonly cutOffMs: number }
+  /** The presence was renewed again: units stopped while cut off run again if still placed here (or are unloaded). */
+  | { readonly type: 'reconnected'; readonly units: readonly string[] };
 
 export interface AgentOptions {
   readonly registry: Registry;
@@ -43,6 +51,8 @@ export interface AgentOptions {
   readonly onEvent?: (event: AgentEvent) => void;
   /** The presence lease of this machine's previous fleetd, to take its place back after a restart. */
   readonly presenceLease?: LeaseId | undefined;
+  /** Monotonic clock in ms (load back-off, disconnect graces). Default `performance.now`; tests pass their own. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -85,6 +95,10 @@ export class Agent {
   private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
   private started = false;
+  /** Loads that failed, retried with back-off; their reason is the unit's published state. */
+  private readonly loadBackoff = new LoadBackoff();
+  /** Units held stopped while the presence cannot be renewed. */
+  private readonly disconnects: DisconnectStops;
 
   constructor(private readonly options: AgentOptions) {
     this.machine = createMachine(options.machine);
@@ -101,6 +115,15 @@ export class Agent {
     this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
     // No debounce by default: a burst of placements gathers while the round in progress runs anyway.
     this.reconciles = new SerialRunner(() => this.reconcile(), options.debounceMs ?? 0, () => this.started);
+    this.disconnects = new DisconnectStops({
+      now: () => this.now(),
+      graces: () => this.disconnectGraces(),
+      onHeld: (units, cutOffMs) => this.held(units, cutOffMs),
+      onReleased: (units) => {
+        this.emit({ type: 'reconnected', units });
+        this.changed();
+      },
+    });
   }
 
   get machineId(): string {
@@ -118,6 +141,8 @@ export class Agent {
       ttlSeconds: this.ttl,
       resumeLease: this.options.presenceLease,
       onError: (error) => this.emit({ type: 'error', error }),
+      onContact: (contact) => void this.contactChanged(contact),
+      now: () => this.now(),
     });
     await this.grantStateLease();
     // Units that kept running while no agent was here send no signal: report them now.
@@ -142,6 +167,7 @@ export class Agent {
   async stop(options: { readonly leave?: boolean } = {}): Promise<void> {
     this.started = false;
     clearInterval(this.interval);
+    this.disconnects.stop();
     this.reconciles.cancel();
     await this.reconciles.idle();
     await this.startsDone();
@@ -181,6 +207,39 @@ export class Agent {
 
   private get ttl(): number {
     return this.options.ttlSeconds ?? 30;
+  }
+
+  private now(): number {
+    return (this.options.clock ?? performance.now.bind(performance))();
+  }
+
+  /**
+   * The presence could not be renewed (units with a grace are held stopped
+   * as their graces run out), or it was renewed again. Held units are
+   * released only after the mirror has re-read the registry: the engine may
+   * have moved them meanwhile, and a stale view would start them here again.
+   */
+  private async contactChanged(contact: PresenceContact): Promise<void> {
+    if (!contact.renewing) return this.disconnects.cutOff(contact.renewedAt);
+    if (this.disconnects.holding.size > 0) await this.mirror.resync().catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
+    if (this.presence?.contact.renewing ?? true) this.disconnects.renewed();
+  }
+
+  /** Each launched unit's grace while cut off, from the disconnectGrace taps; units without one keep running. */
+  private disconnectGraces(): Map<string, number> {
+    const graces = new Map<string, number>();
+    for (const [name, unit] of this.desired) {
+      if (unit.desiredState !== 'launched') continue;
+      const resolved = this.cluster.cluster.unit(name);
+      const grace = resolved === undefined ? undefined : this.runner.disconnectGrace(resolved, this.machine);
+      if (grace !== undefined) graces.set(name, grace);
+    }
+    return graces;
+  }
+
+  private held(units: readonly HeldUnit[], cutOffMs: number): void {
+    for (const { unit, graceMs } of units) this.emit({ type: 'disconnect-stop', unit, graceMs, cutOffMs });
+    this.changed();
   }
 
   private async createDriver(): Promise<UnitDriver> {
@@ -259,12 +318,14 @@ export class Agent {
       const desired = this.desiredUnits();
       this.desired.clear();
       for (const [name, unit] of desired) this.desired.set(name, unit);
+      this.disconnects.check();
+      for (const name of this.loadBackoff.prune(desired)) if (!this.installed.has(name)) void this.unpublish(name);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = await this.readStates(driver, names);
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
-      const planned = planAgentTasks(desired, this.installed, states, this.startedHashes);
+      const planned = planAgentTasks(this.toRunNow(desired), this.installed, states, this.startedHashes);
       // Anything else done to a unit whose start (an earlier round's) still runs waits for that
       // start: fleet's order holds per unit across rounds too. Others still starting are not started twice.
       await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : [this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name)])));
@@ -275,11 +336,28 @@ export class Agent {
       await this.publishLoaded(driver, tasks);
       // Starts are not waited for: a start's job and the driver's settle window would hold up the
       // units placed meanwhile. Their states come from signals; the next round skips them until done.
-      for (const task of tasks) if (task.type === 'start') this.startInBackground(driver, task);
+      // A unit whose load failed is not started: its state says why, and the load is retried later.
+      for (const task of tasks) if (task.type === 'start' && this.installed.get(task.unit.name) === task.unit.hash) this.startInBackground(driver, task);
       this.emit({ type: 'round', tasks: tasks.length, durationMs: performance.now() - began });
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
+  }
+
+  /**
+   * What the planner works towards this round: the desired units, less those
+   * whose last load failed and whose back-off has not run out (not planning
+   * them also spares the daemon reload their load would need), and with the
+   * units held for a disconnect kept loaded but stopped.
+   */
+  private toRunNow(desired: ReadonlyMap<string, AgentUnit>): Map<string, AgentUnit> {
+    const now = this.now();
+    const plan = new Map<string, AgentUnit>();
+    for (const [name, unit] of desired) {
+      if (this.installed.get(name) !== unit.hash && !this.loadBackoff.due(name, unit.hash, now)) continue;
+      plan.set(name, unit.desiredState === 'launched' && this.disconnects.isHeld(name) ? { ...unit, desiredState: 'loaded' } : unit);
+    }
+    return plan;
   }
 
   /** The states of `names`: known ones from signals, the others (or all, when a full read is due) read. */
@@ -346,6 +424,7 @@ export class Agent {
           await driver.load(task.unit);
           this.installed.set(task.unit.name, task.unit.hash);
           this.known.delete(task.unit.name);
+          this.loadBackoff.succeeded(task.unit.name);
           break;
         case 'reload':
           await driver.reload();
@@ -362,8 +441,16 @@ export class Agent {
       }
       this.emit({ type: 'task', task });
     } catch (error) {
-      this.emit({ type: 'task', task, error: asRegistryError(error) });
+      const failure = asRegistryError(error);
+      if (task.type === 'load') this.loadFailed(task.unit, failure);
+      this.emit({ type: 'task', task, error: failure });
     }
+  }
+
+  /** Remembers a failed load for its back-off and publishes why the unit does not run. */
+  private loadFailed(unit: AgentUnit, error: FleetError): void {
+    this.loadBackoff.failed(unit.name, unit.hash, error.message, this.now());
+    void this.publish(unit.name, notLoaded(unit.name));
   }
 
   private async startUnit(driver: UnitDriver, unit: AgentUnit): Promise<void> {
@@ -404,10 +491,12 @@ export class Agent {
 
   /** Writes a unit's state (shaped by reportState taps) under the state lease. */
   private async writeState(name: string, driverState: DriverUnitState): Promise<void> {
-    const hash = this.installed.get(name);
+    const failure = this.installed.has(name) ? undefined : this.loadBackoff.get(name);
+    const hash = this.installed.get(name) ?? failure?.hash;
     const lease = this.stateLease?.lease;
     if (hash === undefined || lease === undefined) return;
     const veto = this.vetoes.get(name);
+    const message = failure !== undefined ? loadFailureMessage(failure) : veto === undefined ? undefined : `start vetoed: ${veto}`;
     const state: UnitState = {
       name,
       hash,
@@ -415,7 +504,7 @@ export class Agent {
       loadState: driverState.loadState,
       activeState: driverState.activeState,
       subState: driverState.subState,
-      ...(veto === undefined ? {} : { message: `start vetoed: ${veto}` }),
+      ...(message === undefined ? {} : { message }),
     };
     try {
       const shaped = await this.runner.reportState(state, { machine: this.machine, unit: this.desired.get(name) });
@@ -440,11 +529,17 @@ export class Agent {
     const driver = this.driver;
     if (driver === undefined) return;
     for (const state of await driver.states([...this.installed.keys()])) await this.publish(state.name, state);
+    for (const [name] of this.desired) if (!this.installed.has(name) && this.loadBackoff.get(name) !== undefined) await this.publish(name, notLoaded(name));
   }
 
   private emit(event: AgentEvent): void {
     this.options.onEvent?.(event);
   }
+}
+
+/** The state of a unit whose file could not be installed: systemd's load state for a unit it could not load. */
+function notLoaded(name: string): DriverUnitState {
+  return { name, loadState: 'error', activeState: 'inactive', subState: 'dead' };
 }
 
 /** The phases a round waits for; its starts run on (see reconcile). */

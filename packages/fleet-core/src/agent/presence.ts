@@ -25,6 +25,23 @@ export interface PresenceOptions {
   readonly onLost?: (error: FleetError) => void;
   /** Keepalive or re-announce failures that presence is riding out. */
   readonly onError?: (error: FleetError) => void;
+  /**
+   * Told when the presence becomes unrenewable (a keepalive failed, or the
+   * lease was lost) and when it is renewed again, with the clock time of the
+   * last successful renewal (when its request was sent).
+   */
+  readonly onContact?: (contact: PresenceContact) => void;
+  /** Pause between keepalive attempts after one failed. Default 1 s (at most the usual interval). */
+  readonly keepAliveRetryMs?: number;
+  /** Clock (ms, monotonic) for the renewal times. Default `performance.now`. */
+  readonly now?: () => number;
+}
+
+/** Whether this machine's presence is being renewed, and when it last was. */
+export interface PresenceContact {
+  readonly renewing: boolean;
+  /** Clock time the last successful renewal (or announcement) was sent: the key lives at least its TTL from then. */
+  readonly renewedAt: number;
 }
 
 /**
@@ -39,12 +56,15 @@ export class MachinePresence {
   private keeper: LeaseKeeper | undefined;
   private stopped = false;
   private readonly key: string;
+  private renewing = true;
+  private renewedAt: number;
 
   private constructor(
     private readonly options: PresenceOptions,
     private machine: Machine,
   ) {
     this.key = new KeyLayout(options.keyPrefix).machine(machine.id);
+    this.renewedAt = this.now();
   }
 
   /** Announces the machine; rejects with MACHINE_ID_TAKEN when another fleetd holds the ID. */
@@ -86,8 +106,30 @@ export class MachinePresence {
     await this.keeper?.stop(false);
   }
 
+  /** Whether the presence is being renewed, and when it last was. */
+  get contact(): PresenceContact {
+    return { renewing: this.renewing, renewedAt: this.renewedAt };
+  }
+
   private get ttl(): number {
     return this.options.ttlSeconds ?? 30;
+  }
+
+  private now(): number {
+    return (this.options.now ?? performance.now.bind(performance))();
+  }
+
+  private renewed(sentAt: number): void {
+    this.renewedAt = Math.max(this.renewedAt, sentAt);
+    if (this.renewing) return;
+    this.renewing = true;
+    this.options.onContact?.(this.contact);
+  }
+
+  private cutOff(): void {
+    if (!this.renewing || this.stopped) return;
+    this.renewing = false;
+    this.options.onContact?.(this.contact);
   }
 
   /** Takes over the key of this machine's previous process, if it is still attached to that process's lease. */
@@ -96,6 +138,7 @@ export class MachinePresence {
     if (resumeLease === undefined) return false;
     const current = await registry.get(this.key);
     if (current?.lease !== resumeLease) return false;
+    const sentAt = this.now();
     try {
       await registry.keepAlive(resumeLease);
       const result = await registry.txn({
@@ -107,12 +150,14 @@ export class MachinePresence {
       if (isFleetError(error, ErrorCodes.REGISTRY_LEASE_NOT_FOUND)) return false;
       throw error;
     }
+    this.renewedAt = sentAt;
     this.startKeeper(resumeLease);
     return true;
   }
 
   private async claim(): Promise<void> {
     const { registry } = this.options;
+    const sentAt = this.now();
     const lease = await registry.grantLease(this.ttl);
     const result = await registry.txn({
       compare: [{ key: this.key, target: 'createRevision', op: '==', value: 0 }],
@@ -126,12 +171,24 @@ export class MachinePresence {
       );
     }
     this.startKeeper(lease);
+    this.renewed(sentAt);
   }
 
   private startKeeper(lease: LeaseId): void {
+    const interval = (this.ttl * 1000) / 3;
     this.keeper = new LeaseKeeper(this.options.registry, lease, this.ttl, {
-      onLost: (error) => void this.recover(error),
-      ...(this.options.onError === undefined ? {} : { onError: this.options.onError }),
+      onLost: (error) => {
+        this.cutOff();
+        void this.recover(error);
+      },
+      onError: (error) => {
+        this.cutOff();
+        this.options.onError?.(error);
+      },
+      onRenewed: (sentAt) => this.renewed(sentAt),
+      // Retried sooner than the usual interval while failing: being back is noticed within a second.
+      retryMs: Math.min(interval, this.options.keepAliveRetryMs ?? 1000),
+      now: () => this.now(),
     });
   }
 

@@ -6,6 +6,16 @@ export interface LeaseKeeperOptions {
   readonly onLost: (error: FleetError) => void;
   /** Told about keepalive failures that did not lose the lease (the registry is unreachable). */
   readonly onError?: (error: FleetError) => void;
+  /**
+   * Told after each successful keepalive, with the clock time the request was
+   * sent: the registry refreshed the lease after that, so the lease lasts at
+   * least its TTL from then.
+   */
+  readonly onRenewed?: (sentAt: number) => void;
+  /** Pause after a failed keepalive before the next try. Default: the usual interval (a third of the TTL). */
+  readonly retryMs?: number;
+  /** Clock for `onRenewed` (ms, monotonic). Default `performance.now`. */
+  readonly now?: () => number;
 }
 
 /**
@@ -36,13 +46,14 @@ export class LeaseKeeper {
     if (revoke) await this.registry.revokeLease(this.lease).catch(() => undefined);
   }
 
-  private schedule(): void {
+  private schedule(delayMs = (this.ttlSeconds * 1000) / 3): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.beat(), (this.ttlSeconds * 1000) / 3);
+    this.timer = setTimeout(() => void this.beat(), delayMs);
     this.timer.unref();
   }
 
   private async beat(): Promise<void> {
+    const sentAt = (this.options.now ?? performance.now.bind(performance))();
     try {
       await this.registry.keepAlive(this.lease);
     } catch (error) {
@@ -54,7 +65,11 @@ export class LeaseKeeper {
         return;
       }
       this.options.onError?.(failure);
+      this.schedule(this.options.retryMs);
+      return;
     }
+    if (this.stopped) return;
+    this.options.onRenewed?.(sentAt);
     this.schedule();
   }
 }

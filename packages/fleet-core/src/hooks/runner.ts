@@ -6,7 +6,7 @@ import type { HotHelpers } from './compile.js';
 import type { FilterPlan, HotPaths } from './hot-paths.js';
 import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
-import type { HookName, StartVerdict, TapFunction } from './spec.js';
+import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
 import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
 
@@ -150,6 +150,30 @@ export class HookRunner {
       return verdict;
     }
     return undefined;
+  }
+
+  /**
+   * How long `unit` may keep running while this agent cannot renew its
+   * presence: each disconnectGrace tap gets the previous answer (the first
+   * gets undefined). A tap that throws, or answers anything but undefined or
+   * a finite number >= 0, is reported and its answer ignored: a broken plugin
+   * never stops units.
+   */
+  disconnectGrace(unit: ResolvedUnit, machine: Machine): GraceMs {
+    let grace: GraceMs;
+    for (const tap of this.taps.disconnectGrace) {
+      const started = performance.now();
+      tap.slot.calls++;
+      try {
+        const answer: unknown = (tap.fn as TapFunction<'disconnectGrace'>)(grace, unit, machine);
+        if (answer === undefined || (typeof answer === 'number' && Number.isFinite(answer) && answer >= 0)) grace = answer;
+        else this.failures.report(tap.plugin, 'disconnectGrace', new TypeError(`disconnectGrace returned ${String(answer)}, expected milliseconds >= 0 or undefined`));
+      } catch (error) {
+        this.failures.report(tap.plugin, 'disconnectGrace', error);
+      }
+      recordSeconds(tap.slot, (performance.now() - started) / 1000);
+    }
+    return grace;
   }
 
   /** The state after every reportState tap shaped it in turn. */

@@ -60,6 +60,9 @@ function spec<Tap>() {
   return <Hook>(entry: Omit<HookSpec<Hook, Tap>, 'tapType'>): HookSpec<Hook, Tap> => Object.freeze(entry);
 }
 
+/** A disconnectGrace answer: milliseconds a unit may keep running while its agent is cut off, or undefined for no limit. */
+export type GraceMs = number | undefined;
+
 /** What an async hook's tap may return: the value, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -141,6 +144,14 @@ export const HOOK_SPECS = Object.freeze({
     fires: 'before each start of a unit',
     returns: 'a reason string vetoes the start: the unit stays loaded and reports `start vetoed: <reason>`',
     create: () => new AsyncSeriesBailHook<[AgentUnit, Machine], StartVerdict>(['unit', 'machine'], 'beforeStart'),
+  }),
+  disconnectGrace: spec<(graceMs: GraceMs, unit: ResolvedUnit, machine: Machine) => GraceMs>()({
+    side: 'agent',
+    kind: 'waterfall',
+    tapable: 'SyncWaterfallHook',
+    fires: 'on an agent that failed to renew its presence, per unit it runs launched (again when its units change while cut off)',
+    returns: "how long (ms) after the last successful presence renewal the unit may keep running while the agent stays cut off; then it is stopped (kept loaded) until the agent is back. `undefined` keeps it running. Each tap gets the previous tap's result; the first gets `undefined`",
+    create: () => new SyncWaterfallHook<[GraceMs, ResolvedUnit, Machine], GraceMs>(['graceMs', 'unit', 'machine'], 'disconnectGrace'),
   }),
   reportState: spec<(state: UnitState, context: ReportContext) => MaybePromise<UnitState>>()({
     side: 'agent',

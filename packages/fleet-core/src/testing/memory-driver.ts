@@ -6,8 +6,12 @@ import { testPlugin } from './test-plugin.js';
 export interface MemoryDriver extends UnitDriver {
   /** Unit name → active state, as the pretend service manager holds it. */
   readonly running: ReadonlyMap<string, string>;
-  /** Makes `method` reject with `error` from now on, as a failing service manager would. */
-  fail(method: 'load' | 'start', error: unknown): void;
+  /** Makes `method` reject with `error` from now on (for `unit` only, when given), as a failing service manager would. */
+  fail(method: 'load' | 'start', error: unknown, unit?: string): void;
+  /** Undoes `fail` for `method` (and `unit`, when given). */
+  recover(method: 'load' | 'start', unit?: string): void;
+  /** Calls of `method` so far, by unit name (a unit's calls count whether they failed or not). */
+  calls(method: 'load' | 'start' | 'stop' | 'unload'): readonly string[];
 }
 
 /**
@@ -20,32 +24,42 @@ export function memoryDriver(): MemoryDriver {
   const running = new Map<string, string>();
   const listeners = new Set<(state: DriverUnitState) => void>();
   const failures = new Map<string, unknown>();
+  const calls = new Map<string, string[]>();
+  const failureKey = (method: string, unit: string | undefined): string => (unit === undefined ? method : `${method}:${unit}`);
+  const record = (method: string, name: string): void => {
+    calls.set(method, [...(calls.get(method) ?? []), name]);
+  };
   const stateOf = (name: string): DriverUnitState => ({ name, loadState: files.has(name) ? 'loaded' : 'not-found', activeState: running.get(name) ?? 'inactive', subState: running.has(name) ? 'running' : 'dead' });
   const signal = (name: string): void => {
     for (const listener of listeners) listener(stateOf(name));
   };
-  const failing = (method: string): void => {
-    if (failures.has(method)) throw failures.get(method);
+  const failing = (method: string, name: string): void => {
+    record(method, name);
+    for (const key of [failureKey(method, name), method]) if (failures.has(key)) throw failures.get(key);
   };
   return {
     running,
-    fail: (method, error) => void failures.set(method, error),
+    fail: (method, error, unit) => void failures.set(failureKey(method, unit), error),
+    recover: (method, unit) => void failures.delete(failureKey(method, unit)),
+    calls: (method) => [...(calls.get(method) ?? [])],
     async load(unit: AgentUnit) {
-      failing('load');
+      failing('load', unit.name);
       files.set(unit.name, unit.hash);
     },
     async unload(name) {
+      record('unload', name);
       files.delete(name);
       running.delete(name);
       signal(name);
     },
     async reload() {},
     async start(name) {
-      failing('start');
+      failing('start', name);
       running.set(name, 'active');
       signal(name);
     },
     async stop(name) {
+      record('stop', name);
       running.delete(name);
       signal(name);
     },
