@@ -1,7 +1,8 @@
 import { ErrorCodes, FleetError } from '../errors.js';
-import { parseUnitFile, UnitFile, unitHash, parseUnitName } from '../unit/index.js';
-import type { UnitOption, UnitNameInfo } from '../unit/index.js';
-import { parseUnitState } from './states.js';
+import { MAX_UNIT_BYTES, MAX_UNIT_OPTIONS, parseUnitName } from '../unit/index.js';
+import type { UnitFile, UnitOption } from '../unit/index.js';
+import { assertRunnable, buildUnit } from './build-unit.js';
+import { encodeStoredUnit } from './stored-unit.js';
 import type { CurrentState, DesiredState } from './states.js';
 
 /** A submitted unit: name and file are immutable, only the desired state changes. */
@@ -28,36 +29,45 @@ export interface UnitInput {
   readonly text?: string | undefined;
 }
 
-/** Validates name, contents and state, and returns a frozen Unit. */
+/**
+ * Validates name, contents, state and size (MAX_UNIT_OPTIONS, MAX_UNIT_BYTES
+ * as stored), and returns a frozen Unit.
+ */
 export function createUnit(input: UnitInput): Unit {
-  const info = parseUnitName(input.name);
-  const desiredState = parseUnitState(input.desiredState ?? 'inactive', `unit ${input.name}: desired state`);
-  assertRunnable(info, desiredState);
-  const file = toUnitFile(input.contents, input.name);
-  const text = typeof input.contents === 'string' ? input.contents : input.text;
-  return Object.freeze({ name: input.name, file, hash: unitHash(file), desiredState, ...(text === undefined ? {} : { text }) });
+  if (Array.isArray(input.contents)) assertOptionCount(input.name, input.contents.length);
+  const unit = buildUnit(input);
+  assertWithinLimits(unit);
+  return unit;
+}
+
+function assertWithinLimits(unit: Unit): void {
+  assertOptionCount(unit.name, unit.file.options.length);
+  // Cheap bound first: JSON never takes more than 6 bytes per UTF-16 unit, plus framing per option.
+  if (estimatedMaxStoredBytes(unit) <= MAX_UNIT_BYTES) return;
+  const bytes = Buffer.byteLength(encodeStoredUnit(unit), 'utf8');
+  if (bytes > MAX_UNIT_BYTES) {
+    throw tooLarge(unit.name, `${bytes} bytes as stored (options and submitted text, as JSON), at most ${MAX_UNIT_BYTES}`);
+  }
+}
+
+function assertOptionCount(name: string, count: number): void {
+  if (count > MAX_UNIT_OPTIONS) throw tooLarge(name, `${count} options, at most ${MAX_UNIT_OPTIONS}`);
+}
+
+function estimatedMaxStoredBytes(unit: Unit): number {
+  let chars = (unit.text?.length ?? 0) + unit.hash.length;
+  for (const option of unit.file.options) chars += option.section.length + option.name.length + option.value.length;
+  return chars * 6 + unit.file.options.length * 40 + 64;
+}
+
+function tooLarge(name: string, what: string): FleetError {
+  return new FleetError(ErrorCodes.UNIT_FILE_TOO_LARGE, `unit ${name}: ${what}`, { unit: name });
 }
 
 /** A copy of `unit` with another desired state; templates stay inactive. */
 export function withDesiredState(unit: Unit, desiredState: DesiredState): Unit {
   assertRunnable(parseUnitName(unit.name), desiredState);
   return Object.freeze({ ...unit, desiredState });
-}
-
-function assertRunnable(info: UnitNameInfo, state: DesiredState): void {
-  if (info.isTemplate && state !== 'inactive') {
-    throw new FleetError(
-      ErrorCodes.UNIT_TEMPLATE_NOT_RUNNABLE,
-      `${info.name}: a template unit can only be submitted; load or start an instance such as ${info.prefix}@1.${info.type}`,
-      { unit: info.name },
-    );
-  }
-}
-
-function toUnitFile(contents: UnitInput['contents'], name: string): UnitFile {
-  if (typeof contents === 'string') return parseUnitFile(contents, { file: name });
-  if (contents instanceof UnitFile) return contents;
-  return new UnitFile(contents);
 }
 
 /** The machine a unit is bound to, written by the engine. */

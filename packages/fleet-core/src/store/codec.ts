@@ -3,22 +3,15 @@ import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import { parseUnitState } from '../model/states.js';
 import type { DesiredState } from '../model/states.js';
-import { createUnit } from '../model/unit.js';
+import { encodeStoredUnit, type StoredUnit } from '../model/stored-unit.js';
+import { buildUnit } from '../model/build-unit.js';
 import type { Unit, UnitState } from '../model/unit.js';
 import type { UnitOption } from '../unit/index.js';
 
 // Values are JSON (fleet's API shapes), so etcdctl shows something a person can read.
 
-interface StoredUnit {
-  readonly options: readonly UnitOption[];
-  readonly hash: string;
-  /** The file as submitted, when it came as text; display only (fleetctl cat). */
-  readonly text?: string;
-}
-
 export function encodeUnitFile(unit: Unit): string {
-  const stored: StoredUnit = { options: unit.file.options, hash: unit.hash, ...(unit.text === undefined ? {} : { text: unit.text }) };
-  return JSON.stringify(stored);
+  return encodeStoredUnit(unit);
 }
 
 /** A stored unit file, as an inactive unit (its desired state lives under its own key); the hash is checked, not trusted. */
@@ -26,7 +19,9 @@ export function decodeUnit(key: string, name: string, value: string): Unit {
   const stored = parseJson(key, value) as Partial<StoredUnit>;
   if (!Array.isArray(stored.options)) throw invalidData(key, 'has no options list');
   const text = typeof stored.text === 'string' ? stored.text : undefined;
-  const unit = guard(key, () => createUnit({ name, contents: stored.options as UnitOption[], desiredState: 'inactive', text }));
+  // Not createUnit: the size limits were applied when the unit was submitted, and a unit stored by
+  // an older fleetd with other limits must still be read (and keep running), not become invalid data.
+  const unit = guard(key, () => buildUnit({ name, contents: stored.options as UnitOption[], desiredState: 'inactive', text }));
   if (stored.hash !== undefined && stored.hash !== unit.hash) throw invalidData(key, `hash ${stored.hash} does not match its options`);
   return unit;
 }

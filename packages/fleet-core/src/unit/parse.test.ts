@@ -136,8 +136,8 @@ describe('parseUnitFile: size limit', () => {
   const filler = (bytes: number): string => `[Unit]\nA=${'x'.repeat(bytes - '[Unit]\nA=\n'.length)}\n`;
 
   it.each([
-    { name: 'exactly 1 MiB is accepted', text: filler(MAX_UNIT_FILE_BYTES), ok: true },
-    { name: 'one byte over 1 MiB is refused', text: filler(MAX_UNIT_FILE_BYTES + 1), ok: false },
+    { name: 'exactly MAX_UNIT_FILE_BYTES (512 KiB) is accepted', text: filler(MAX_UNIT_FILE_BYTES), ok: true },
+    { name: 'one byte over MAX_UNIT_FILE_BYTES is refused', text: filler(MAX_UNIT_FILE_BYTES + 1), ok: false },
     { name: 'multi-byte characters count as bytes', text: `[Unit]\nA=${'é'.repeat(MAX_UNIT_FILE_BYTES / 2)}\n`, ok: false },
     { name: 'garbage over the limit is refused before parsing', text: 'x'.repeat(MAX_UNIT_FILE_BYTES + 1), ok: false },
   ])('$name', ({ text, ok }) => {

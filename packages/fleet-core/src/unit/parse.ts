@@ -1,10 +1,15 @@
 import { ErrorCodes, FleetError } from '../errors.js';
+import { MAX_UNIT_BYTES } from './limits.js';
 import { findNul, logicalLines, type LogicalLine, type Position } from './lines.js';
 import { keyProblem, sectionProblem, skipBlanks, trimBlanksEnd } from './syntax.js';
 import { UnitFile, type UnitOption } from './unit-file.js';
 
-/** Larger inputs are refused before parsing: no real unit file comes close. */
-export const MAX_UNIT_FILE_BYTES = 1024 * 1024;
+/**
+ * Larger inputs are refused before parsing: no real unit file comes close,
+ * and a unit is stored with its text, so a larger file could never be
+ * submitted (MAX_UNIT_BYTES bounds the unit as stored).
+ */
+export const MAX_UNIT_FILE_BYTES = MAX_UNIT_BYTES;
 
 export interface ParseUnitFileOptions {
   /** Named in error messages and set as the error's `file`. */
