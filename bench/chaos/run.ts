@@ -40,6 +40,8 @@ export interface ChaosReport {
   readonly maxDoubleRunsDuringFaults: number;
   /** From the last repair to the first of two consecutive clean checks; null when it never converged. */
   readonly convergeMs: number | null;
+  /** From the end of the fault window (repairs still under way then) to that same clean check. */
+  readonly convergeAfterFaultWindowMs: number | null;
   readonly expected: { readonly units: number; readonly destroyed: number };
   readonly violations: readonly Violation[];
   readonly totalMs: number;
@@ -98,6 +100,7 @@ async function exercise(cluster: ChaosCluster, options: ChaosOptions, say: (text
     writes: { ...expected.counts, churnSent },
     maxDoubleRunsDuringFaults: maxDoubleRuns,
     convergeMs: converged.at === undefined ? null : converged.at - repairedAt,
+    convergeAfterFaultWindowMs: converged.at === undefined ? null : converged.at - until,
     expected: { units: expected.units.size, destroyed: expected.destroyed.size },
     violations: [...exited, ...converged.violations],
     totalMs: Date.now() - began,
