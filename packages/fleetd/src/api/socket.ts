@@ -50,17 +50,26 @@ async function createPrivateDirectory(dir: string, group: string | number | unde
 export async function listenRestricted<T>(server: Server, listen: () => Promise<T>): Promise<T> {
   const original = server.listen;
   server.listen = function listenOwnerOnly(this: Server, ...args: unknown[]) {
-    const previous = process.umask(0o177);
+    const previous = setUmask(0o177);
     try {
       return (original as (...all: unknown[]) => Server).apply(this, args);
     } finally {
-      process.umask(previous);
+      if (previous !== undefined) setUmask(previous);
     }
   } as Server['listen'];
   try {
     return await listen();
   } finally {
     delete (server as Partial<Pick<Server, 'listen'>>).listen;
+  }
+}
+
+/** The previous umask; undefined in a worker thread, where Node cannot set it (the socket's 0700 directory still guards it). */
+function setUmask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined;
   }
 }
 
