@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,30 @@ export function send(target: Target, method: string, path: string, options: Requ
     if (payload !== undefined) request.write(payload);
     request.end();
   });
+}
+
+/**
+ * Bytes written as they are on a fresh connection, for what node:http would
+ * never send (bad escapes, lying lengths, huge headers). Resolves with
+ * everything the server wrote once it closes the connection (`end`: the
+ * client half-closes after writing).
+ */
+export function sendRaw(socketPath: string, bytes: string | Buffer, options: { readonly end?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path: socketPath });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.write(bytes);
+    if (options.end === true) socket.end();
+  });
+}
+
+/** A raw HTTP answer's status line and parsed JSON body. */
+export function parseRaw(answer: string): { statusLine: string; json: unknown } {
+  const [head = '', body = ''] = answer.split('\r\n\r\n', 2);
+  return { statusLine: head.split('\r\n', 1)[0] ?? '', json: body === '' ? undefined : JSON.parse(body) };
 }
 
 export interface HarnessOptions {
