@@ -20,7 +20,7 @@ export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSiz
   resource(app, `${base}/units`, {
     GET: async (request): Promise<UnitPage> => {
       const token = tokenOf(request);
-      const { items, nextPageToken } = pageOf(await service.listUnits(), token);
+      const { items, nextPageToken } = await service.pageUnits(token);
       return { units: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
     },
   }, ONLY_GET);

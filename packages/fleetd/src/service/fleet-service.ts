@@ -10,6 +10,9 @@ import type {
   WireUnit,
   WireUnitState,
 } from '../api/wire.js';
+import { pageOf } from '../api/page-token.js';
+import type { Page, PageToken } from '../api/page-token.js';
+import { DecodedUnits } from './decoded-units.js';
 import { patchMachines } from './machines-patch.js';
 import { planUnits } from './plan.js';
 import { putUnit, unitDoesNotExist } from './put-unit.js';
@@ -59,6 +62,8 @@ export interface FleetService {
   /** fleetd's version (the API's Server header). */
   readonly version: string;
   listUnits(): Promise<WireUnit[]>;
+  /** One page of listUnits(), fleet's paging; only that page's units are mapped to the wire form. */
+  pageUnits(token: PageToken): Promise<Page<WireUnit>>;
   /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
   getUnit(name: string): Promise<WireUnit>;
   putUnit(request: PutUnitRequest): Promise<PutUnitOutcome>;
@@ -80,7 +85,8 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   const { registry, host } = options;
   const store = new FleetStore(registry, options.keyPrefix);
   const submitter = new SubmitBatcher(store);
-  const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout);
+  const decoded = new DecodedUnits();
+  const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout, decoded);
   const sink = options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError };
 
   return {
@@ -89,6 +95,13 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       const snapshot = await read();
       const states = new StateIndex(snapshot.states);
       return snapshot.units.map((unit) => toWireUnit(unit, snapshot, states));
+    },
+    async pageUnits(token) {
+      const snapshot = await read();
+      // Paged before mapping: a page answer builds the wire form of its units only.
+      const page = pageOf(snapshot.units, token);
+      const states = new StateIndex(snapshot.states);
+      return { items: page.items.map((unit) => toWireUnit(unit, snapshot, states)), nextPageToken: page.nextPageToken };
     },
     async getUnit(name) {
       const snapshot = await read();

@@ -2,6 +2,7 @@ import { describeThrown, ErrorCodes, FleetError, withDesiredState, withOperatorM
 import { decodeDesiredState, decodeMachine, decodePlacement, decodeUnit, decodeUnitState } from '@fleetd/core/unstable';
 import type { DesiredState, KeyValue, Machine, Registry, Unit, UnitState } from '@fleetd/core';
 import type { KeyLayout, ParsedKey, SchedulingSnapshot } from '@fleetd/core/unstable';
+import type { DecodedUnits } from './decoded-units.js';
 
 /** Everything under the key prefix at one revision, decoded. */
 export interface ClusterSnapshot {
@@ -28,13 +29,13 @@ interface Collected {
   readonly invalid: FleetError[];
 }
 
-/** One `list` of the prefix, decoded; an API read never costs more than this. */
-export async function readClusterSnapshot(registry: Registry, layout: KeyLayout): Promise<ClusterSnapshot> {
+/** One `list` of the prefix, decoded (unit files through `units` when given: only what changed); an API read never costs more than this. */
+export async function readClusterSnapshot(registry: Registry, layout: KeyLayout, units?: DecodedUnits): Promise<ClusterSnapshot> {
   const { revision, items } = await registry.list(layout.prefix);
-  return decodeSnapshot(layout, revision, items);
+  return decodeSnapshot(layout, revision, items, units);
 }
 
-export function decodeSnapshot(layout: KeyLayout, revision: number, items: readonly KeyValue[]): ClusterSnapshot {
+export function decodeSnapshot(layout: KeyLayout, revision: number, items: readonly KeyValue[], units?: DecodedUnits): ClusterSnapshot {
   const collected: Collected = {
     files: new Map(),
     desired: new Map(),
@@ -44,15 +45,17 @@ export function decodeSnapshot(layout: KeyLayout, revision: number, items: reado
     states: [],
     invalid: [],
   };
+  const decodeFile = units === undefined ? (kv: KeyValue, name: string) => decodeUnit(kv.key, name, kv.value) : (kv: KeyValue, name: string) => units.decode(kv, name);
   for (const kv of items) {
     const parsed = layout.parse(kv.key);
     if (parsed === undefined) continue;
     try {
-      collect(collected, parsed, kv);
+      collect(collected, parsed, kv, decodeFile);
     } catch (error) {
       collected.invalid.push(asStoreError(kv.key, error));
     }
   }
+  units?.retainOnly(collected.files);
   return {
     revision,
     units: assembleUnits(collected),
@@ -72,10 +75,10 @@ export function schedulingSnapshotOf(snapshot: ClusterSnapshot): SchedulingSnaps
   };
 }
 
-function collect(collected: Collected, parsed: ParsedKey, kv: KeyValue): void {
+function collect(collected: Collected, parsed: ParsedKey, kv: KeyValue, decodeFile: (kv: KeyValue, name: string) => Unit): void {
   switch (parsed.kind) {
     case 'unit':
-      collected.files.set(parsed.name, decodeUnit(kv.key, parsed.name, kv.value));
+      collected.files.set(parsed.name, decodeFile(kv, parsed.name));
       return;
     case 'desired':
       collected.desired.set(parsed.name, decodeDesiredState(kv.key, kv.value));

@@ -27,7 +27,8 @@ export function toWireUnit(unit: Unit, snapshot: ClusterSnapshot, states: StateI
   const currentState = currentStateOf(machine, states.reportedBy(machine, unit.name));
   return {
     name: unit.name,
-    options: unit.file.options.map(({ section, name, value }) => ({ section, name, value })),
+    // The parsed options are frozen {section, name, value}: fleet's wire shape already, no copy per read.
+    options: unit.file.options,
     desiredState: unit.desiredState,
     currentState,
     ...(machine === undefined ? {} : { machineID: machine }),
