@@ -57,6 +57,21 @@ expectType<Promise<ApiServer>>(startApiServer({ service, pageSize: 100, bodyLimi
 expectType<Promise<ApiServer>>(
   startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '0.0.0.0', port: 0, token: 't', tls: { cert: 'PEM', key: 'PEM', ca: 'PEM' } } }),
 );
+expectType<Promise<ApiServer>>(
+  startApiServer({
+    service,
+    pageSize: 100,
+    bodyLimitBytes: 1024,
+    timeouts: { headersTimeoutMs: 10_000 },
+    onConnectionEvent: (event) => {
+      if (event.type === 'refused') expectType<'max-connections' | 'max-connections-per-client'>(event.reason);
+      expectType<'socket' | 'tcp'>(event.listener);
+    },
+    tcp: { host: '0.0.0.0', port: 0, tls: { cert: 'PEM', key: 'PEM' }, allowUnauthenticated: true, maxConnections: 64, maxConnectionsPerClient: 8 },
+  }),
+);
+expectError(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '0.0.0.0', port: 0, allowUnauthenticated: 'yes' } }));
+expectError(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, timeouts: { headersTimeout: 10 } }));
 expectError(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, socket: { path: '/s', mode: '0660' } }));
 expectError(startApiServer({ service, bodyLimitBytes: 1024 }));
 declare const server: ApiServer;

@@ -81,7 +81,7 @@ export function send(target: Target, method: string, path: string, options: Requ
  * everything the server wrote once it closes the connection (`end`: the
  * client half-closes after writing).
  */
-export function sendRaw(socketPath: string, bytes: string | Buffer, options: { readonly end?: boolean } = {}): Promise<string> {
+export function sendRaw(socketPath: string, bytes: string | Buffer, options: { readonly end?: boolean | undefined } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ path: socketPath });
     const chunks: Buffer[] = [];

@@ -41,6 +41,17 @@ describe('validateConfig (in-memory configs, as defineConfig gives them)', () =>
       ],
     },
     { name: 'tcp TLS without key', input: { api: { tcp: { port: 1, tls: { cert: '/c', ca: '/ca' } } } }, lines: ['api.tcp.tls.key: is required'] },
+    { name: 'a header timeout longer than the request timeout', input: { api: { headersTimeoutMs: 70000 } }, lines: ['api.headersTimeoutMs: must not exceed api.requestTimeoutMs (60000), got 70000'] },
+    {
+      name: 'connection caps and timeouts that are not positive',
+      input: { api: { keepAliveTimeoutMs: 0, tcp: { port: 1, token: 't', maxConnections: 0, maxConnectionsPerClient: 1.5 } } },
+      lines: [
+        'api.tcp.maxConnections: must be a positive integer, got 0',
+        'api.tcp.maxConnectionsPerClient: must be a positive integer, got 1.5',
+        'api.keepAliveTimeoutMs: must be a positive integer, got 0',
+      ],
+    },
+    { name: 'allowUnauthenticated not a boolean', input: { api: { tcp: { port: 1, allowUnauthenticated: 'yes' } } }, lines: ['api.tcp.allowUnauthenticated: must be true or false, got "yes"', 'api.tcp: a TCP listener requires token, tokenFile or tls.ca (client certificates): without them anyone who reaches the port controls the cluster; set api.tcp.allowUnauthenticated: true only if something else guards the port'] },
     { name: 'agent TTL of zero', input: { agent: { ttlSeconds: 0 } }, lines: ['agent.ttlSeconds: must be a positive integer, got 0'] },
     {
       name: 'plugin spec shapes',
