@@ -1,6 +1,7 @@
 import { ErrorCodes, FleetError } from '@fleetd/core';
 import type { AnyFleetPlugin, PluginEntry } from '@fleetd/core';
 import conflicts from '@fleetd/plugin-conflicts';
+import disconnect from '@fleetd/plugin-disconnect';
 import global from '@fleetd/plugin-global';
 import leastLoaded from '@fleetd/plugin-least-loaded';
 import machineId from '@fleetd/plugin-machine-id';
@@ -12,7 +13,8 @@ import validation from '@fleetd/plugin-validation';
 
 /**
  * fleet's behaviour, one plugin per rule, in the order their taps should run
- * within a stage: cheap exact checks before globs, scoring last.
+ * within a stage: cheap exact checks before globs, scoring last; then the
+ * agent's (`disconnect`: off unless a unit or the machine sets a grace).
  */
 export const fleetPlugins: readonly AnyFleetPlugin[] = Object.freeze([
   specifiers,
@@ -24,6 +26,7 @@ export const fleetPlugins: readonly AnyFleetPlugin[] = Object.freeze([
   conflicts,
   replaces,
   leastLoaded,
+  disconnect,
 ] as AnyFleetPlugin[]);
 
 export const fleetPluginNames: readonly string[] = fleetPlugins.map((plugin) => plugin.meta.name);

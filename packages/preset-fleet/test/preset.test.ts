@@ -14,7 +14,7 @@ const mostLoaded = definePlugin({
 
 describe('fleetPreset', () => {
   it('lists every first-party plugin in tap order', () => {
-    expect(fleetPluginNames).toEqual(['specifiers', 'validation', 'global', 'machine-id', 'metadata', 'machine-of', 'conflicts', 'replaces', 'least-loaded']);
+    expect(fleetPluginNames).toEqual(['specifiers', 'validation', 'global', 'machine-id', 'metadata', 'machine-of', 'conflicts', 'replaces', 'least-loaded', 'disconnect']);
   });
 
   it.each(fleetPluginNames.map((name) => ({ name })))('assembles and schedules with $name disabled', async ({ name }) => {
@@ -64,6 +64,7 @@ describe('fleetPreset', () => {
       Conflicts: 'conflicts',
       'X-Conflicts': 'conflicts',
       Replaces: 'replaces',
+      StopAfterDisconnect: 'disconnect',
     });
   });
 

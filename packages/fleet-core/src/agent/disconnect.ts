@@ -25,6 +25,8 @@ export function disconnectVerdict(graces: ReadonlyMap<string, number>, renewedAt
   return { due: due.sort(), nextAt };
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** A unit stopped because its agent was cut off. */
 export interface HeldUnit {
   readonly unit: string;
@@ -94,7 +96,8 @@ export class DisconnectStops {
     for (const { unit, graceMs } of newly) this.held.set(unit, graceMs);
     if (newly.length > 0) this.options.onHeld(newly, now - renewedAt);
     if (verdict.nextAt === undefined) return;
-    this.timer = setTimeout(() => this.check(), Math.max(0, verdict.nextAt - now));
+    // Node fires a timeout longer than 2^31-1 ms at once; a longer grace is checked again when that runs out.
+    this.timer = setTimeout(() => this.check(), Math.min(MAX_TIMEOUT_MS, Math.max(0, verdict.nextAt - now)));
     this.timer.unref();
   }
 
