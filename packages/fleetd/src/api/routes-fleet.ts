@@ -40,8 +40,8 @@ export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSiz
   resource(app, `${base}/state`, {
     GET: async (request): Promise<UnitStatePage> => {
       const token = tokenOf(request);
-      const states = await service.listStates({ machineIDs: queryValues(request, 'machineID'), unitNames: queryValues(request, 'unitName') });
-      const { items, nextPageToken } = pageOf(states, token);
+      const filter = { machineIDs: queryValues(request, 'machineID'), unitNames: queryValues(request, 'unitName') };
+      const { items, nextPageToken } = await service.pageStates(filter, token);
       return { states: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
     },
   }, ONLY_GET);

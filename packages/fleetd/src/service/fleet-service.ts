@@ -1,5 +1,5 @@
 import { FleetStore, Scheduler } from '@fleetd/core/unstable';
-import type { FleetError, PluginHost, Registry } from '@fleetd/core';
+import type { FleetError, PluginHost, Registry, UnitState } from '@fleetd/core';
 import type {
   Health,
   PlanRequest,
@@ -70,6 +70,8 @@ export interface FleetService {
   /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
   destroyUnit(name: string): Promise<void>;
   listStates(filter?: StateFilter): Promise<WireUnitState[]>;
+  /** One page of listStates(filter); only that page's states are mapped to the wire form. */
+  pageStates(filter: StateFilter, token: PageToken): Promise<Page<WireUnitState>>;
   /** The state reported by the unit's machine (else the first reported); UNIT_NOT_FOUND when none. */
   getUnitState(name: string): Promise<WireUnitState>;
   listMachines(): Promise<WireMachine[]>;
@@ -114,12 +116,11 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       if (!(await store.destroyUnit(name))) throw unitDoesNotExist(name);
     },
     async listStates(filter = {}) {
-      const machines = nonEmptySet(filter.machineIDs);
-      const units = nonEmptySet(filter.unitNames);
-      const snapshot = await read();
-      return snapshot.states
-        .filter((state) => (machines?.has(state.machineId) ?? true) && (units?.has(state.name) ?? true))
-        .map(toWireUnitState);
+      return statesMatching(await read(), filter).map(toWireUnitState);
+    },
+    async pageStates(filter, token) {
+      const page = pageOf(statesMatching(await read(), filter), token);
+      return { items: page.items.map(toWireUnitState), nextPageToken: page.nextPageToken };
     },
     async getUnitState(name) {
       const snapshot = await read();
@@ -177,6 +178,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function statesMatching(snapshot: ClusterSnapshot, filter: StateFilter): readonly UnitState[] {
+  const machines = nonEmptySet(filter.machineIDs);
+  const units = nonEmptySet(filter.unitNames);
+  if (machines === undefined && units === undefined) return snapshot.states;
+  return snapshot.states.filter((state) => (machines?.has(state.machineId) ?? true) && (units?.has(state.name) ?? true));
 }
 
 function nonEmptySet(values: readonly string[] | undefined): ReadonlySet<string> | undefined {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core';
 import type { Registry, UnitOption } from '@fleetd/core';
-import { FleetStore, KeyLayout } from '@fleetd/core/unstable';
+import { encodeUnitState, FleetStore, KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { useEtcd } from '@fleetd/registry-etcd/testing';
 import { DecodedUnits } from '../../src/service/decoded-units.js';
@@ -108,6 +108,19 @@ describe.each(registries)('on the $name registry', ({ open }) => {
     await service.destroyUnit('b.service');
     expect((await service.listUnits()).map((unit) => unit.name)).toEqual(['a.service', 'c.service']);
     await expect(service.getUnit('b.service')).rejects.toMatchObject({ code: 'UNIT_NOT_FOUND', message: 'unit does not exist' });
+  });
+
+  it('a /state page holds only the filtered states of its page', async () => {
+    await fresh();
+    for (const [name, machine] of [['a.service', 'm1'], ['b.service', 'm1'], ['b.service', 'm2'], ['c.service', 'm2']] as const) {
+      const state = { name, hash: 'h', machineId: machine, loadState: 'loaded', activeState: 'active', subState: 'running' };
+      await registry.put(layout.state(machine, name), encodeUnitState(state));
+    }
+    const first = await service.pageStates({ machineIDs: ['m2'] }, { limit: 1, page: 1 });
+    expect(first.items).toEqual([expect.objectContaining({ name: 'b.service', machineID: 'm2' })]);
+    expect(first.nextPageToken).toEqual(expect.any(String));
+    const all = await service.pageStates({}, { limit: 100, page: 1 });
+    expect(all.items.map((state) => `${state.name}@${state.machineID}`)).toEqual(['a.service@m1', 'b.service@m1', 'b.service@m2', 'c.service@m2']);
   });
 
   it('a page maps only its own units to the wire form, with fleet’s next token', async () => {
