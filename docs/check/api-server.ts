@@ -24,7 +24,8 @@ export async function startSeededApi(): Promise<SeededApi> {
   const host = await assemblePlugins(fleetPreset());
   const metrics = createMetrics({ host });
   const service = createFleetService({ registry, host, mode: 'standalone', machineId: SEEDED_MACHINE, version: FLEETD_VERSION, agentEnabled: false, metrics });
-  const server: ApiServer = await startApiServer({ service, tcp: { host: '127.0.0.1', port: 0 }, pageSize: 100, bodyLimitBytes: 1024 * 1024 });
+  // Loopback only and gone when the check ends: no token, explicitly.
+  const server: ApiServer = await startApiServer({ service, tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true }, pageSize: 100, bodyLimitBytes: 1024 * 1024 });
   const url = server.tcpUrl ?? '';
   const request = async (method: string, path: string) => {
     const withBody = method === 'PUT' || method === 'POST' || method === 'PATCH';
