@@ -100,25 +100,31 @@ function entryOf(plugin: AnyFleetPlugin, options: unknown, weight: number | unde
 }
 
 /**
- * systemd's options default to the agent section; options written for the
- * plugin win.
+ * systemd's and disconnect's options default to the agent section; options
+ * written for the plugin win.
  */
 function withAgentDefaults(plugin: AnyFleetPlugin, options: unknown, config: FleetdConfig): unknown {
-  if (plugin.meta.name !== 'systemd') return options;
+  const defaults = agentDefaults(plugin.meta.name, config);
+  if (defaults === undefined) return options;
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) return options;
+  return { ...defaults, ...(options as Record<string, unknown> | undefined) };
+}
+
+function agentDefaults(plugin: string, config: FleetdConfig): Record<string, unknown> | undefined {
   const agent = config.agent ?? {};
-  const defaults = {
+  if (plugin === 'disconnect') return agent.stopAfterDisconnect === undefined ? undefined : { stopAfter: agent.stopAfterDisconnect };
+  if (plugin !== 'systemd') return undefined;
+  return {
     unitsDirectory: agent.unitsDirectory ?? DEFAULTS.unitsDirectory,
     ...(agent.busAddress === undefined ? {} : { busAddress: agent.busAddress }),
   };
-  return { ...defaults, ...(options as Record<string, unknown> | undefined) };
 }
 
 async function defaultPlugins(config: FleetdConfig): Promise<ResolvedPlugin[]> {
   const { fleetPreset } = await import('@fleetd/preset-fleet');
   const preset = fleetPreset().map((entry): ResolvedPlugin => {
-    const plugin = (entry as { plugin: AnyFleetPlugin }).plugin;
-    return { entry, specifier: plugin.meta.name, from: '@fleetd/preset-fleet' };
+    const { plugin, options, weight } = entry as { plugin: AnyFleetPlugin; options?: unknown; weight?: number };
+    return { entry: entryOf(plugin, withAgentDefaults(plugin, options, config), weight), specifier: plugin.meta.name, from: '@fleetd/preset-fleet' };
   });
   if (config.agent?.enabled === false) return preset;
   const systemd = (await import('@fleetd/plugin-systemd')).default as AnyFleetPlugin;

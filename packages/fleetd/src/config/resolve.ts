@@ -11,7 +11,7 @@ import { metadataObject } from './metadata.js';
 import { resolvePlugins } from './plugins.js';
 import { validateConfig } from './schema.js';
 import { DEFAULTS } from './types.js';
-import type { FleetdConfig, ResolvedConfig, ResolvedTcpApi } from './types.js';
+import type { FleetdConfig, ResolvedConfig, ResolvedPlugin, ResolvedTcpApi } from './types.js';
 
 const MACHINE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SET_ID = 'set machine.id (FLEETD_MACHINE_ID, --machine-id) to choose one';
@@ -107,6 +107,13 @@ function etcdSection(config: FleetdConfig): ResolvedConfig['etcd'] {
   };
 }
 
+/** An agent option handed to a plugin that is not assembled would silently do nothing: refused instead. */
+function unusedAgentOptions(config: FleetdConfig, plugins: readonly ResolvedPlugin[]): Problem[] {
+  if (config.agent?.stopAfterDisconnect === undefined) return [];
+  if (plugins.some((plugin) => (plugin.entry as { plugin?: { meta?: { name?: string } } }).plugin?.meta?.name === 'disconnect')) return [];
+  return [{ path: ['agent', 'stopAfterDisconnect'], message: 'has no effect without the disconnect plugin: add @fleetd/plugin-disconnect to plugins, or leave this option out' }];
+}
+
 const isProblem = (value: unknown): value is Problem => typeof value === 'object' && value !== null && 'message' in value && 'path' in value;
 
 /**
@@ -121,6 +128,8 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
   if (problems.length > 0) throw configInvalid(problems.map((problem) => ({ ...problem, origin: originOf(problem.path) })));
   const configDir = input.file === undefined ? resolve(options.cwd ?? process.cwd()) : dirname(input.file);
   const plugins = await resolvePlugins(config, { configDir });
+  const unused = unusedAgentOptions(config, plugins);
+  if (unused.length > 0) throw configInvalid(unused.map((problem) => ({ ...problem, origin: originOf(problem.path) })));
   const { machine = {}, agent = {}, engine = {}, api = {} } = config;
   return {
     mode: config.etcd === undefined ? 'standalone' : 'cluster',
@@ -136,6 +145,7 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
       ttlSeconds: agent.ttlSeconds ?? DEFAULTS.ttlSeconds,
       unitsDirectory: agent.unitsDirectory ?? DEFAULTS.unitsDirectory,
       busAddress: agent.busAddress,
+      stopAfterDisconnect: agent.stopAfterDisconnect ?? DEFAULTS.stopAfterDisconnect,
     },
     engine: {
       enabled: engine.enabled ?? true,

@@ -3,6 +3,7 @@
  * every problem reported at once as `path: message`.
  */
 import { isIP } from 'node:net';
+import { parseStopAfter } from '@fleetd/plugin-disconnect';
 import { z } from 'zod';
 import { configInvalid, formatPath, show } from './issues.js';
 import type { ConfigIssue, ConfigPath, ValueOrigin } from './issues.js';
@@ -99,6 +100,15 @@ const agentSchema = z.strictObject({
   ttlSeconds: integerAtLeast(1).optional(),
   unitsDirectory: nonEmptyString('a directory path').optional(),
   busAddress: nonEmptyString('a D-Bus address like "unix:path=/run/dbus/system_bus_socket"').optional(),
+  stopAfterDisconnect: z
+    .custom<string>((value) => typeof value === 'string' && parseStopAfter(value).ok, {
+      error: (issue) => {
+        const parsed = typeof issue.input === 'string' ? parseStopAfter(issue.input) : undefined;
+        if (parsed !== undefined && !parsed.ok) return `must be a time span such as "20s" or "off": ${parsed.problem}`;
+        return ruleMessage('must be a time span such as "20s" or "off"')(issue);
+      },
+    })
+    .optional(),
 });
 
 const engineSchema = z.strictObject({

@@ -47,6 +47,13 @@ export interface AgentConfig {
   unitsDirectory?: string;
   /** Default: the system bus; handed to the systemd plugin. */
   busAddress?: string;
+  /**
+   * Default `"off"`: how long a unit placed here may keep running while this
+   * fleetd cannot renew its presence (a time span such as `"20s"`); the
+   * default of the disconnect plugin's `stopAfter`. A unit's own
+   * `StopAfterDisconnect` wins.
+   */
+  stopAfterDisconnect?: string;
 }
 
 export interface EngineConfig {
@@ -156,6 +163,7 @@ export interface ResolvedConfig {
     readonly ttlSeconds: number;
     readonly unitsDirectory: string;
     readonly busAddress: string | undefined;
+    readonly stopAfterDisconnect: string;
   };
   readonly engine: { readonly enabled: boolean; readonly reconcileIntervalMs: number; readonly leaseTtlSeconds: number };
   readonly dataDir: string;
@@ -184,6 +192,7 @@ export const DEFAULTS = {
   idFile: '/etc/machine-id',
   ttlSeconds: 30,
   unitsDirectory: '/run/fleet/units',
+  stopAfterDisconnect: 'off',
   reconcileIntervalMs: 2000,
   leaseTtlSeconds: 10,
   dataDir: '/var/lib/fleetd',

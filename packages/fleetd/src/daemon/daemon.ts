@@ -275,6 +275,13 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
       return log.info({ unit: event.unit }, `start vetoed: ${event.reason}`);
     case 'plugin-error':
       return logPluginError(log, event.error);
+    case 'disconnect-stop':
+      return log.warn(
+        { unit: event.unit, graceMs: event.graceMs, cutOffMs: event.cutOffMs },
+        `stopping ${event.unit}: this machine's presence not renewed for ${seconds(event.cutOffMs)} s (StopAfterDisconnect ${seconds(event.graceMs)} s); it stays loaded until fleetd reaches etcd again`,
+      );
+    case 'reconnected':
+      return log.info({ units: event.units }, `presence renewed again: ${event.units.length} unit(s) stopped while cut off are reconciled (started again if still placed here)`);
     case 'error':
       // The driver's failures come as its plugin's (hook driver.<method>), not as the registry's.
       if (isPluginFailure(event.error)) return logPluginError(log, event.error);
@@ -283,6 +290,8 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
       return;
   }
 }
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1);
 
 async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger, metrics: FleetdMetrics): Promise<ApiServer> {
   const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.api;

@@ -72,6 +72,11 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     registers: [registry],
   });
   const vetoes = new Counter({ name: 'fleetd_agent_vetoes_total', help: 'Unit starts vetoed by a beforeStart plugin', registers: [registry] });
+  const disconnectStops = new Counter({
+    name: 'fleetd_agent_disconnect_stops_total',
+    help: 'Units this agent stopped because it could not renew its presence for their StopAfterDisconnect grace',
+    registers: [registry],
+  });
   const apiConnections = new Gauge({ name: 'fleetd_api_connections', help: 'Open API connections, by listener (socket, tcp)', labelNames: ['listener'], registers: [registry] });
   const apiRefused = new Counter({
     name: 'fleetd_api_connections_refused_total',
@@ -169,6 +174,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
         // The driver's failures are its plugin's (hook driver.<method>): counted against it too.
         if (event.error !== undefined && isPluginFailure(event.error)) countPluginError(event.error);
       } else if (event.type === 'vetoed') vetoes.inc();
+      else if (event.type === 'disconnect-stop') disconnectStops.inc();
       else if (event.type === 'round') agentRoundSeconds.observe(event.durationMs / 1000);
       else if (event.type === 'plugin-error') countPluginError(event.error);
       else if (event.type === 'error') countError('agent', event.error);

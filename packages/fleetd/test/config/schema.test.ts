@@ -10,7 +10,7 @@ describe('validateConfig (in-memory configs, as defineConfig gives them)', () =>
     const config = defineConfig({
       etcd: { endpoints: ['https://10.0.0.1:2379'], keyPrefix: '/f/', tls: { ca: '/ca.pem' }, username: 'u', password: 'p', requestTimeoutMs: 500 },
       machine: { id: 'm-1', idFile: '/id', metadata: { region: 'us-east', 'disk.type': 'ssd' }, publicIP: '10.0.0.9' },
-      agent: { enabled: true, ttlSeconds: 1, unitsDirectory: '/u', busAddress: 'unix:path=/bus' },
+      agent: { enabled: true, ttlSeconds: 1, unitsDirectory: '/u', busAddress: 'unix:path=/bus', stopAfterDisconnect: '1min 30s' },
       engine: { enabled: true, reconcileIntervalMs: 100, leaseTtlSeconds: 2 },
       dataDir: '/var/lib/x',
       api: { socket: false, socketMode: '0600', socketGroup: 'fleet', tcp: { port: 8440, tls: { cert: '/c', key: '/k', ca: '/ca' }, maxConnections: 10, maxConnectionsPerClient: 2 }, pageSize: 10, bodyLimitBytes: 10, headersTimeoutMs: 1, requestTimeoutMs: 2, keepAliveTimeoutMs: 3 },
@@ -32,6 +32,12 @@ describe('validateConfig (in-memory configs, as defineConfig gives them)', () =>
     },
     { name: 'metadata of the wrong type', input: { machine: { metadata: 3 } }, lines: ['machine.metadata: must be an object of key: value, or a "key=value,key2=value2" string, got 3'] },
     { name: 'socket neither path nor false', input: { api: { socket: true } }, lines: ['api.socket: must be a socket path, or false for no socket, got true'] },
+    {
+      name: 'stopAfterDisconnect that is no time span',
+      input: { agent: { stopAfterDisconnect: 'soon' } },
+      lines: ['agent.stopAfterDisconnect: must be a time span such as "20s" or "off": "soon" is not a time span: use one such as 90s, 2min or 1h30min (units ms, s, min, h, d), or off'],
+    },
+    { name: 'stopAfterDisconnect as a number', input: { agent: { stopAfterDisconnect: 90 } }, lines: ['agent.stopAfterDisconnect: must be a time span such as "20s" or "off", got 90'] },
     {
       name: 'tcp with a bad port and no auth: both reported',
       input: { api: { tcp: { port: 70000 } } },
