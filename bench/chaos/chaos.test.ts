@@ -16,8 +16,9 @@ const CONVERGE_TIMEOUT_MS = 60_000;
 
 it('keeps every unit running exactly once, with every constraint, through 60 s of seeded faults and churn', async () => {
   const report = await runChaos({ seconds: 60, seed: SEED, churn: true, convergeTimeoutMs: CONVERGE_TIMEOUT_MS, say: (text) => console.log(`chaos: ${text}`) });
-  const { faultLog, violations, ...summary } = report;
+  const { faultLog, violations, logs, ...summary } = report;
   console.log(`chaos report (seed ${SEED}):\n${JSON.stringify(summary, null, 2)}`);
+  for (const [machine, lines] of Object.entries(logs ?? {})) console.log(`last log lines of fleetd ${machine}:\n${lines}`);
   expect(formatViolations(violations), `violations after convergence (replay: npm run chaos -- --churn --seed ${SEED})`).toBe('');
   expect(report.convergeMs, `no convergence within ${CONVERGE_TIMEOUT_MS} ms of the last repair`).not.toBeNull();
   // The run must have done what it claims: every kind of fault, and pauses long enough for the engine to move units.

@@ -15,7 +15,7 @@ export interface EtcdView {
   /** Machines whose presence key is alive. */
   readonly machines: ReadonlySet<string>;
   /** machine → unit → the agent's report. */
-  readonly states: ReadonlyMap<string, ReadonlyMap<string, { readonly activeState: string; readonly subState: string }>>;
+  readonly states: ReadonlyMap<string, ReadonlyMap<string, { readonly activeState: string; readonly subState: string; readonly message?: string }>>;
 }
 
 /** machine → the chaos units its systemd runs (active, activating or reloading). */
@@ -154,7 +154,7 @@ function checkGlobal(spec: UnitSpec, machines: readonly MachineSpec[], etcd: Etc
 function checkState(unit: string, machine: string, etcd: EtcdView): Violation[] {
   const state = etcd.states.get(machine)?.get(unit);
   if (state?.activeState === 'active') return [];
-  const seen = state === undefined ? 'no state reported' : `reported ${state.activeState}/${state.subState}`;
+  const seen = state === undefined ? 'no state reported' : `reported ${state.activeState}/${state.subState}${state.message === undefined ? '' : ` (${state.message})`}`;
   return [{ kind: 'state-wrong', unit, machine, detail: `${seen} in etcd for a launched unit` }];
 }
 

@@ -5,6 +5,9 @@
  * everything is cleaned up whatever happened (paused daemons are continued
  * before they are stopped).
  */
+import { rmSync } from 'node:fs';
+import { killQuietly, track, untrack } from '@fleetd/core/testing';
+import type { Cleanable } from '@fleetd/core/testing';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
@@ -104,6 +107,17 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
     throw error;
   }
   const registry = createEtcdRegistry(etcd.clientOptions);
+  // The harness forgets a daemon while it is killed (awaiting restart), so an
+  // interrupted run would leave that daemon's directory behind: we remember them all.
+  const guard: Cleanable = {
+    cleanupSync() {
+      for (const machine of started) {
+        killQuietly(machine.fleetd.pid, 'SIGKILL');
+        rmSync(machine.fleetd.dir, { recursive: true, force: true });
+      }
+    },
+  };
+  track(guard);
   let stopped = false;
   return {
     etcd,
@@ -114,7 +128,7 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
       return candidates.length === 0 ? undefined : pick(candidates);
     },
     async reviveCrashed() {
-      const crashed = started.filter((machine) => machine.condition !== 'killed' && machine.fleetd.pid === undefined);
+      const crashed = started.filter((machine) => machine.condition === 'up' && machine.fleetd.pid === undefined);
       const reports: string[] = [];
       for (const machine of crashed) {
         reports.push(`${machine.spec.id} exited on its own; last lines:\n${machine.fleetd.output().split('\n').slice(-15).join('\n')}`);
@@ -128,6 +142,7 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
       stopped = true;
       await registry.close().catch(() => undefined);
       await cleanUp();
+      untrack(guard);
     },
   };
 }

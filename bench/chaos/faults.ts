@@ -51,14 +51,20 @@ export class FaultInjector {
     private readonly say: (text: string) => void,
   ) {}
 
+  /** Daemons that exited although no fault killed them (with their last lines): each a violation. */
+  readonly crashes: string[] = [];
+
   /** Injects faults until `until` (epoch ms), then waits for every repair. */
   async run(until: number): Promise<void> {
     while (Date.now() < until) {
       await sleep(this.rng.between(500, 3000));
+      // Before choosing: a daemon that died by itself must not be mistaken for one we can kill or pause.
+      this.crashes.push(...(await this.cluster.reviveCrashed()));
       if (Date.now() >= until) break;
       this.injectOne();
     }
     await this.settle();
+    this.crashes.push(...(await this.cluster.reviveCrashed()));
   }
 
   counts(): FaultCounts {

@@ -46,14 +46,21 @@ function parseOptions(): { seconds: number; seed: number; churn: boolean; conver
 
 const options = parseOptions();
 console.error(`chaos: seed ${options.seed} (replay with --seed ${options.seed}), ${options.seconds} s of faults${options.churn ? ', with churn' : ''}`);
-const report = await runChaos({ ...options, say: (text) => console.error(`chaos: ${text}`) });
-console.log(JSON.stringify(report, null, 2));
+const report = await runChaos({ ...options, say: (text) => console.error(`chaos: ${text}`) }).catch((error: unknown) => {
+  // The harness has cleaned up by now; say what failed without a stack.
+  console.error(`chaos: the run could not be completed (seed ${options.seed}): ${(error as Error).message}`);
+  process.exit(2);
+});
+// The daemons' logs of a failed run go to the results file only: stdout stays a readable report.
+const { logs, ...printed } = report;
+console.log(JSON.stringify(printed, null, 2));
 mkdirSync(dirname(RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify({ benchmark: 'chaos', date: new Date().toISOString(), ...report }, null, 2)}\n`);
 const { faults, convergeMs, violations } = report;
 console.error(`chaos: ${faults.total} faults (${faults['kill-fleetd']} kill -9 of fleetd, ${faults['pause-fleetd']} pauses of which ${faults['pause-longer-than-ttl']} longer than the TTL, ${faults['kill-etcd-leader']} etcd leader kills)`);
 if (violations.length > 0) {
   console.error(`chaos: FAILED, ${violations.length} violation(s) (seed ${report.seed}):\n${formatViolations(violations)}`);
+  if (logs !== undefined) console.error(`chaos: each daemon's last log lines are in ${RESULTS}`);
   process.exit(1);
 }
 console.error(`chaos: converged ${(Number(convergeMs) / 1000).toFixed(1)} s after the last repair; every check passed`);

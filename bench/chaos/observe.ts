@@ -27,7 +27,7 @@ export async function readEtcd(registry: Registry, prefix: string): Promise<Etcd
   const desired = new Map<string, string>();
   const placements = new Map<string, string>();
   const machines = new Set<string>();
-  const states = new Map<string, Map<string, { activeState: string; subState: string }>>();
+  const states = new Map<string, Map<string, { activeState: string; subState: string; message?: string }>>();
   for (const { key, value } of items) {
     const [kind = '', first = '', second] = key.slice(prefix.length).split('/');
     if (kind === 'units') units.set(first, parseJson(key, value)['options'] as UnitOption[]);
@@ -36,8 +36,9 @@ export async function readEtcd(registry: Registry, prefix: string): Promise<Etcd
     else if (kind === 'machines') machines.add(first);
     else if (kind === 'states' && second !== undefined) {
       const state = parseJson(key, value);
-      const perMachine = states.get(first) ?? new Map<string, { activeState: string; subState: string }>();
-      perMachine.set(second, { activeState: String(state['activeState']), subState: String(state['subState']) });
+      const perMachine = states.get(first) ?? new Map<string, { activeState: string; subState: string; message?: string }>();
+      const message = typeof state['message'] === 'string' ? { message: state['message'] } : {};
+      perMachine.set(second, { activeState: String(state['activeState']), subState: String(state['subState']), ...message });
       states.set(first, perMachine);
     }
   }

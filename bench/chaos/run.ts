@@ -44,9 +44,13 @@ export interface ChaosReport {
   readonly convergeAfterFaultWindowMs: number | null;
   readonly expected: { readonly units: number; readonly destroyed: number };
   readonly violations: readonly Violation[];
+  /** With violations only: each daemon's last log lines (warnings and errors), for the diagnosis. */
+  readonly logs?: Readonly<Record<string, string>>;
   readonly totalMs: number;
 }
 
+/** Log lines kept per daemon in a failed run's report. */
+const LOG_LINES = 200;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -80,13 +84,14 @@ async function exercise(cluster: ChaosCluster, options: ChaosOptions, say: (text
   await faults.run(until);
   const [churnSent, maxDoubleRuns] = await Promise.all([churning, sampling]);
   if (faults.repairErrors.length > 0) throw new Error(`faults could not be repaired:\n${faults.repairErrors.join('\n')}`);
-  const crashed = await cluster.reviveCrashed();
   await expected.resolveUncertain(via);
   const repairedAt = Date.now();
 
   say('every fault repaired; waiting for convergence');
   const converged = await waitForConvergence(cluster, expected, options.convergeTimeoutMs ?? 60_000);
-  const exited: Violation[] = crashed.map((detail) => ({ kind: 'daemon-exited', detail }));
+  const exited: Violation[] = faults.crashes.map((detail) => ({ kind: 'daemon-exited', detail }));
+  const violations = [...exited, ...converged.violations];
+  const logs = Object.fromEntries(cluster.machines.map((m) => [m.spec.id, m.fleetd.output().split('\n').slice(-LOG_LINES).join('\n')]));
   return {
     seed: options.seed,
     seconds: options.seconds,
@@ -102,7 +107,8 @@ async function exercise(cluster: ChaosCluster, options: ChaosOptions, say: (text
     convergeMs: converged.at === undefined ? null : converged.at - repairedAt,
     convergeAfterFaultWindowMs: converged.at === undefined ? null : converged.at - until,
     expected: { units: expected.units.size, destroyed: expected.destroyed.size },
-    violations: [...exited, ...converged.violations],
+    violations,
+    ...(violations.length === 0 ? {} : { logs }),
     totalMs: Date.now() - began,
   };
 }
