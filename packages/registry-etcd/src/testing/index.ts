@@ -2,3 +2,4 @@ export { startEtcd, type EtcdClientOptions, type EtcdCluster, type StartEtcdOpti
 export type { EtcdMember } from './member.js';
 export { useEtcd } from './use-etcd.js';
 export { ETCD_BINARY_ENV, ETCD_INSTALL_COMMAND, findEtcd } from './binary.js';
+export { startTcpProxy, type CutMode, type TcpProxy } from './proxy.js';
