@@ -58,6 +58,7 @@ export class MachinePresence {
   private readonly key: string;
   private renewing = true;
   private renewedAt: number;
+  private errorToldAt = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly options: PresenceOptions,
@@ -123,6 +124,7 @@ export class MachinePresence {
     this.renewedAt = Math.max(this.renewedAt, sentAt);
     if (this.renewing) return;
     this.renewing = true;
+    this.errorToldAt = Number.NEGATIVE_INFINITY;
     this.options.onContact?.(this.contact);
   }
 
@@ -183,6 +185,10 @@ export class MachinePresence {
       },
       onError: (error) => {
         this.cutOff();
+        // Retried every second while failing, but told no more often than before (once per interval).
+        const now = this.now();
+        if (now - this.errorToldAt < interval) return;
+        this.errorToldAt = now;
         this.options.onError?.(error);
       },
       onRenewed: (sentAt) => this.renewed(sentAt),
