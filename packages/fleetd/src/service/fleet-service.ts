@@ -12,6 +12,7 @@ import type {
 } from '../api/wire.js';
 import { pageOf } from '../api/page-token.js';
 import type { Page, PageToken } from '../api/page-token.js';
+import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
 import { patchMachines } from './machines-patch.js';
 import { planUnits } from './plan.js';
@@ -88,7 +89,9 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   const store = new FleetStore(registry, options.keyPrefix);
   const submitter = new SubmitBatcher(store);
   const decoded = new DecodedUnits();
-  const read = (): Promise<ClusterSnapshot> => readClusterSnapshot(registry, store.layout, decoded);
+  const reads = new CoalescedReads(() => readClusterSnapshot(registry, store.layout, decoded));
+  // Snapshots are shared between concurrent requests: read-only from here on.
+  const read = (): Promise<ClusterSnapshot> => reads.read();
   const sink = options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError };
 
   return {
