@@ -1,12 +1,41 @@
 /**
- * Requests Node's HTTP parser refuses before any route sees them (malformed,
- * headers too large, not received in time) still get fleet's error body, not
- * the web framework's: a client branches on one shape whatever went wrong.
+ * Requests Node's HTTP parser or the router refuses before any route sees
+ * them (malformed, headers too large, not received in time, a bad escape, an
+ * over-long parameter) still get fleet's error body, not the web framework's:
+ * a client branches on one shape whatever went wrong.
  */
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { HTTP_REASONS, wireError } from './errors.js';
-import type { ApiTimeouts, ClientErrorReason } from './limits.js';
+import type { ApiConnectionObserver, ApiListener, ApiTimeouts, ClientErrorReason, RateLimitedWarning } from './limits.js';
+
+/** Longer than any unit name (255) even percent-encoded; longer is refused before routing. */
+export const MAX_PARAM_LENGTH = 1024;
+
+/** The router's refusals (bad percent-encoding, an over-long path parameter). */
+export function routerFailure(error: Error & { code?: string }): { status: number; message: string } {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, message: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` };
+  if (error.code === 'FST_ERR_BAD_URL') {
+    const path = (/'(.*)'/s.exec(error.message)?.[1] ?? '').slice(0, 256);
+    return { status: 400, message: `invalid URL escape in ${JSON.stringify(path)}` };
+  }
+  return { status: 400, message: 'bad request' };
+}
+
+/** The server's `clientError` handler: counts, warns (timeouts, rate-limited) and answers in fleet's body. */
+export function clientErrorHandler(listener: ApiListener, timeouts: ApiTimeouts, observe: ApiConnectionObserver, warnings: RateLimitedWarning) {
+  return (error: ParserError, socket: Socket): void => {
+    // A reset connection has nobody left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const answer = clientErrorAnswer(error, timeouts, maxHeaderSize);
+    observe({ type: 'client-error', listener, reason: answer.reason });
+    if (answer.reason === 'timeout') {
+      const due = `headers within ${timeouts.headersTimeoutMs} ms, the whole request within ${timeouts.requestTimeoutMs} ms`;
+      warnings.warn(`${listener}:timeout`, { listener, client: socket.remoteAddress }, `api: closed a connection that did not send its request in time (${due})`);
+    }
+    answerClientError(socket, answer);
+  };
+}
 
 interface ParserError extends Error {
   readonly code?: string;

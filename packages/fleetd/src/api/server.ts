@@ -1,15 +1,16 @@
-import { createServer as createHttpServer, maxHeaderSize } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ErrorCodes, FleetError, describeThrown } from '@fleetd/core';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { requireBearerToken } from './auth.js';
-import { answerClientError, clientErrorAnswer } from './client-error.js';
+import { checkOptions, warnIfUnauthenticated } from './checks.js';
+import { clientErrorHandler, MAX_PARAM_LENGTH, routerFailure } from './client-error.js';
 import { HTTP_REASONS, toWireFailure, wireError } from './errors.js';
-import { API_LIMIT_DEFAULTS, capConnections, httpServerTimeouts, RateLimitedWarning, UNAUTHENTICATED_TCP } from './limits.js';
+import { capConnections, httpServerTimeouts, RateLimitedWarning } from './limits.js';
 import type { ApiConnectionCaps, ApiConnectionObserver, ApiListener, ApiTimeouts } from './limits.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { fleetdRoutes } from './routes-fleetd.js';
@@ -65,9 +66,8 @@ export interface ApiServer {
 
 /** Serves fleet's v1 API and fleetd's extras on a unix socket and/or TCP, the same routes on both. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  checkLimits(options);
-  const timeouts = { ...API_LIMIT_DEFAULTS, ...definedOnly(options.timeouts ?? {}) } as ApiTimeouts;
-  checkTimeouts(timeouts);
+  // Every option is checked before anything listens.
+  const { timeouts, tcpCaps } = checkOptions(options);
   const apps: FastifyInstance[] = [];
   const closeAll = async () => {
     for (const app of apps.splice(0)) await app.close();
@@ -83,10 +83,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       socketPath = await listenOnSocket(app, options.socket);
     }
     if (options.tcp !== undefined) {
-      const app = buildApp(options, options.tcp, { ...context, listener: 'tcp', caps: tcpCaps(options.tcp) });
+      const app = buildApp(options, options.tcp, { ...context, listener: 'tcp', caps: tcpCaps });
       apps.push(app);
       tcpUrl = await listenOnTcp(app, options.tcp);
-      warnIfUnauthenticated(options, tcpUrl);
+      warnIfUnauthenticated(options.tcp, tcpUrl, options.logger);
     }
     return { socketPath, tcpUrl, close: closeAll };
   } catch (error) {
@@ -104,60 +104,6 @@ interface ListenerContext {
 interface ListenerSetup extends ListenerContext {
   readonly listener: ApiListener;
   readonly caps: ApiConnectionCaps | undefined;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
-
-function tcpCaps(tcp: ApiTcpOptions): ApiConnectionCaps {
-  const caps = {
-    maxConnections: tcp.maxConnections ?? API_LIMIT_DEFAULTS.maxConnections,
-    maxConnectionsPerClient: tcp.maxConnectionsPerClient ?? API_LIMIT_DEFAULTS.maxConnectionsPerClient,
-  };
-  for (const [name, value] of Object.entries(caps)) positiveInteger(`api.tcp.${name}`, value);
-  return caps;
-}
-
-function checkLimits(options: ApiServerOptions): void {
-  // Page tokens hold the page size as an unsigned 16-bit number.
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 0xffff) {
-    throw configInvalid(`api.pageSize: ${options.pageSize} must be an integer from 1 to 65535`);
-  }
-  positiveInteger('api.bodyLimitBytes', options.bodyLimitBytes);
-  const tcp = options.tcp;
-  if (tcp !== undefined && !authenticates(tcp) && tcp.allowUnauthenticated !== true) {
-    throw configInvalid(`api.tcp: ${UNAUTHENTICATED_TCP}`);
-  }
-}
-
-/** A token or client certificates: TLS alone encrypts but lets anyone in. */
-function authenticates(tcp: ApiTcpOptions): boolean {
-  return tcp.token !== undefined || tcp.tls?.ca !== undefined;
-}
-
-function warnIfUnauthenticated(options: ApiServerOptions, tcpUrl: string): void {
-  if (options.tcp === undefined || authenticates(options.tcp)) return;
-  options.logger?.warn(
-    { tcp: tcpUrl, allowUnauthenticated: true },
-    `api.tcp.allowUnauthenticated: the API on ${tcpUrl} checks no token and no client certificate; anyone who reaches this port controls the cluster`,
-  );
-}
-
-function checkTimeouts(timeouts: ApiTimeouts): void {
-  for (const [name, value] of Object.entries(timeouts)) positiveInteger(`api.${name}`, value);
-  // Node refuses a headers timeout longer than the request timeout.
-  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
-    throw configInvalid(`api.headersTimeoutMs: ${timeouts.headersTimeoutMs} must not exceed api.requestTimeoutMs (${timeouts.requestTimeoutMs})`);
-  }
-}
-
-function positiveInteger(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw configInvalid(`${name}: ${value} must be a positive integer`);
-}
-
-function configInvalid(message: string): FleetError {
-  return new FleetError(ErrorCodes.CONFIG_INVALID, message);
 }
 
 /** Node's server with the timeouts set at creation (the connection check interval cannot change later). */
@@ -185,19 +131,10 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
     // One debug line per request (below) instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: (error, _request, reply) => {
-      const failure = frameworkFailure(error);
+      const failure = routerFailure(error);
       void (reply as FastifyReply).code(failure.status).send(wireError(failure.status, failure.message, HTTP_REASONS.requestInvalid));
     },
-    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
-      // A reset connection has nobody left to answer.
-      if (error.code === 'ECONNRESET' || socket.destroyed) return;
-      const answer = clientErrorAnswer(error, setup.timeouts, maxHeaderSize);
-      setup.observe({ type: 'client-error', listener: setup.listener, reason: answer.reason });
-      if (answer.reason === 'timeout') {
-        setup.warnings.warn(`${setup.listener}:timeout`, { listener: setup.listener, client: socket.remoteAddress }, `api: closed a connection that did not send its request in time (${answer.message.slice(answer.message.indexOf(':') + 2)})`);
-      }
-      answerClientError(socket, answer);
-    },
+    clientErrorHandler: clientErrorHandler(setup.listener, setup.timeouts, setup.observe, setup.warnings),
   }) as unknown as FastifyInstance;
   // Bodies stay text: each route checks its content type and decodes with fleet's messages.
   app.removeAllContentTypeParsers();
@@ -219,17 +156,6 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
   fleetRoutes(app, options.service, options.pageSize);
   fleetdRoutes(app, options.service);
   return app;
-}
-
-/** Longer than any unit name (255) even percent-encoded; longer is refused before routing. */
-const MAX_PARAM_LENGTH = 1024;
-
-/** The router's refusals (bad percent-encoding, an over-long path parameter), in fleet's words where fleet had them. */
-function frameworkFailure(error: Error & { code?: string }): { status: number; message: string } {
-  const path = (error.message.match(/'(.*)'/s)?.[1] ?? '').slice(0, 256);
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, message: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` };
-  if (error.code === 'FST_ERR_BAD_URL') return { status: 400, message: `invalid URL escape in ${JSON.stringify(path)}` };
-  return { status: 400, message: 'bad request' };
 }
 
 function httpsOptions(tls: NonNullable<ApiTcpOptions['tls']>) {
