@@ -12,7 +12,7 @@ import { waitFor } from '@fleetd/core/testing';
 import type { FleetdConfig } from '../../src/config/index.js';
 import { startInProcessDaemon, stopInProcessDaemons } from '../daemon/in-process.js';
 import type { InProcessDaemon } from '../daemon/in-process.js';
-import { send } from './harness.js';
+import { parseRaw, send, sendRaw } from './harness.js';
 
 const opened: Socket[] = [];
 afterEach(async () => {
@@ -129,6 +129,18 @@ describe('connections that never finish their headers', () => {
     expect(await fleetd.metric(refused('max-connections'))).toBe(2);
     expect(await fleetd.metric(tcpGauge)).toBe(3);
     expect(fleetd.lines.filter((line) => String(line['msg']).includes('api.tcp.maxConnections)'))).toHaveLength(1);
+    expect((await fleetd.request('GET', '/health')).status).toBe(200);
+  });
+
+  it('counts what the HTTP parser refuses on the socket too (431, malformed), answering each in fleet\'s body', async () => {
+    const fleetd = await daemon({});
+    const socketPath = fleetd.daemon.socketPath as string;
+    const big = parseRaw(await sendRaw(socketPath, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    expect(big.statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    const garbage = parseRaw(await sendRaw(socketPath, 'BLAH BLAH\r\n\r\n'));
+    expect(garbage.json).toEqual({ error: { code: 400, message: 'malformed HTTP request: Invalid method encountered', reason: 'API_REQUEST_INVALID' } });
+    expect(await fleetd.metric('fleetd_api_client_errors_total{listener="socket",reason="headers-too-large"}')).toBe(1);
+    expect(await fleetd.metric('fleetd_api_client_errors_total{listener="socket",reason="bad-request"}')).toBe(1);
     expect((await fleetd.request('GET', '/health')).status).toBe(200);
   });
 });
