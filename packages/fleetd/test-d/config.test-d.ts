@@ -26,6 +26,14 @@ expectType<FleetdConfig>(
 
 defineConfig({ machine: { metadata: { region: 'us-east' } } });
 defineConfig({});
+defineConfig({
+  api: {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 5_000,
+    tcp: { port: 8440, tls: { cert: '/c', key: '/k' }, allowUnauthenticated: true, maxConnections: 256, maxConnectionsPerClient: 32 },
+  },
+});
 
 // Unknown keys and wrong types are compile errors.
 expectError(defineConfig({ etcd: { endpoints: ['http://a:2379'], endpoint: 'http://b:2379' } }));
@@ -36,6 +44,8 @@ expectError(defineConfig({ agent: { ttlSeconds: '30' } }));
 expectError(defineConfig({ log: { level: 'verbose' } }));
 expectError(defineConfig({ api: { socket: true } }));
 expectError(defineConfig({ api: { tcp: { host: '0.0.0.0' } } }));
+expectError(defineConfig({ api: { tcp: { port: 1, allowUnauthenticated: 'yes' } } }));
+expectError(defineConfig({ api: { headersTimeout: 10 } }));
 expectError(defineConfig({ plugins: [42] }));
 expectError(defineConfig({ plugins: [{ plugin: zone, weight: '2' }] }));
 
