@@ -41,3 +41,43 @@ describe('ClusterMirror change notifications', () => {
     expect(calls.changes).toBe(notifies ? 2 : 1);
   });
 });
+
+describe('ClusterMirror rebuilds a machine once per revision or listing', () => {
+  async function counted() {
+    const scheduler = new Scheduler(await assemblePlugins([]));
+    const counts = { rebuilds: 0 };
+    const cluster = new ClusterMirror(
+      layout,
+      () => {
+        const state = scheduler.createState();
+        const upsert = state.upsertMachine.bind(state);
+        state.upsertMachine = (machine) => {
+          counts.rebuilds++;
+          upsert(machine);
+        };
+        return state;
+      },
+      () => {},
+      (error) => expect.fail(error.message),
+    );
+    return { cluster, counts };
+  }
+  const presence = (): KeyValue => ({ key: layout.machine('m1'), value: encodeMachine({ id: 'm1', metadata: { own: 'x' } }), modRevision: 1, createRevision: 1 }) as KeyValue;
+  const metadata = (count: number): KeyValue[] =>
+    Array.from({ length: count }, (_, i) => ({ key: layout.machineMetadata('m1', `k${i}`), value: `v${i}`, modRevision: 2, createRevision: 2 }) as KeyValue);
+
+  it('regression: a listing of a machine with 50 operator metadata keys builds it once, not 51 times', async () => {
+    const { cluster, counts } = await counted();
+    cluster.reset([presence(), ...metadata(50)]);
+    expect(counts.rebuilds).toBe(1);
+    expect(Object.keys(cluster.cluster.machine('m1')?.metadata ?? {})).toHaveLength(51);
+  });
+
+  it('regression: one revision announcing a machine and setting 50 of its keys (one PATCH) rebuilds it once', async () => {
+    const { cluster, counts } = await counted();
+    cluster.reset([]);
+    cluster.apply([{ type: 'put', kv: presence() }, ...metadata(50).map((kv): WatchEvent => ({ type: 'put', kv }))]);
+    expect(counts.rebuilds).toBe(1);
+    expect(cluster.cluster.machine('m1')?.metadata).toMatchObject({ own: 'x', k0: 'v0', k49: 'v49' });
+  });
+});

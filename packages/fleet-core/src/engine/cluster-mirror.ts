@@ -102,7 +102,12 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
     this.state = this.createState();
     // Machines and units first, so placements land on known records.
     const ordered = [...items].sort((a, b) => rank(this.layout.parse(a.key)) - rank(this.layout.parse(b.key)));
-    for (const kv of ordered) this.put(kv);
+    this.pendingMachines = new Set();
+    try {
+      for (const kv of ordered) this.put(kv);
+    } finally {
+      this.refreshPendingMachines();
+    }
     this.onChange();
   }
 
@@ -126,9 +131,9 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   }
 
   /**
-   * Machines whose metadata changed in this revision, rebuilt once each at its
-   * end: a PATCH of 128 keys is one revision, and rebuilding the machine per
-   * key copied its metadata 128 times.
+   * Machines whose metadata changed in this revision (or listing), rebuilt once
+   * each at its end: a PATCH of 128 keys is one revision, and rebuilding the
+   * machine per key copied its metadata 128 times.
    */
   private refreshPendingMachines(): void {
     const pending = this.pendingMachines;
@@ -162,7 +167,7 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
       }
       case 'machine':
         this.announced.set(parsed.name, decodeMachine(kv.key, parsed.name, kv.value));
-        return this.refreshMachine(parsed.name);
+        return this.machineChanged(parsed.name);
       case 'metadata':
         return this.setOverlay(parsed.machine as string, parsed.name, kv.value);
       default:
@@ -179,8 +184,12 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
       metadata?.delete(key);
       if (metadata?.size === 0) this.overlay.delete(machineId);
     }
-    if (this.pendingMachines === undefined) this.refreshMachine(machineId);
-    else this.pendingMachines.add(machineId);
+    this.machineChanged(machineId);
+  }
+
+  private machineChanged(id: string): void {
+    if (this.pendingMachines === undefined) this.refreshMachine(id);
+    else this.pendingMachines.add(id);
   }
 
   /** A machine is known while announced; operator metadata is merged over what it announced. */
