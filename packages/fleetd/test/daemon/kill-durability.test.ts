@@ -14,6 +14,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@fleetd/core/testing';
 import { startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
 
@@ -202,7 +203,8 @@ describe('standalone fleetd under kill -9 with 8 writers on the API', () => {
     expect(ledger.refusals, 'writes the daemon refused (every write here is valid)').toEqual([]);
 
     await fleetd.restart();
-    const result = ledger.reconcile(await listUnits(fleetd.socketPath));
+    // Ready means /health answers, possibly 503 while the store loads: read once the list is served.
+    const result = ledger.reconcile(await waitFor(() => listUnits(fleetd.socketPath), 'the unit list after the restart', 15_000, 100));
     console.log(
       `kill ${round.name}: ${acks} writes acknowledged in this round (${ledger.acknowledgedWrites} in all, ${ledger.acknowledgedDeletes} deletes, ` +
         `${ledger.unansweredWrites} unanswered); ${result.expectedPresent} units acknowledged present, ${result.present} present after restart; ${result.resurrected.length} acknowledged deletes came back`,
