@@ -92,9 +92,12 @@ const RUNNING_ACTIVE_STATES = new Set(['active', 'activating', 'reloading']);
 
 /**
  * fleet's current state: inactive without a placement or a report from the
- * placed machine, launched when systemd says it runs there, loaded otherwise.
+ * placed machine, launched when systemd says it runs there, loaded otherwise,
+ * except that a unit whose file could not be loaded there (load state
+ * `error`, e.g. the agent could not write it) is not loaded: inactive.
  */
 export function currentStateOf(placedOn: string | undefined, state: UnitState | undefined): CurrentState {
   if (placedOn === undefined || state === undefined || state.machineId !== placedOn) return 'inactive';
-  return RUNNING_ACTIVE_STATES.has(state.activeState) ? 'launched' : 'loaded';
+  if (RUNNING_ACTIVE_STATES.has(state.activeState)) return 'launched';
+  return state.loadState === 'error' ? 'inactive' : 'loaded';
 }

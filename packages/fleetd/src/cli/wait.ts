@@ -81,20 +81,22 @@ async function whyNot(session: Session, unit: WireUnit, target: CurrentState, se
   const machineID = unit.machineID ?? '';
   seen.unplaced = machineID === '' ? seen.unplaced + 1 : 0;
   if (machineID === '') return seen.unplaced >= POLLS_BEFORE_EXPLAINING ? unschedulable(session, unit) : undefined;
-  const failure = target === 'launched' ? await failedOnMachine(session, unit, machineID) : undefined;
+  const failure = await failedOnMachine(session, unit, machineID, target);
   seen.failed = failure === undefined ? 0 : seen.failed + 1;
   return seen.failed >= FAILURE_CONFIRMATIONS ? failure : undefined;
 }
 
-async function failedOnMachine(session: Session, unit: WireUnit, machineID: string): Promise<string | undefined> {
+/** Why the unit cannot reach `target` on its machine: its file could not be loaded there (any target), or it failed or was vetoed (launched). */
+async function failedOnMachine(session: Session, unit: WireUnit, machineID: string, target: CurrentState): Promise<string | undefined> {
   const states = await session.client().unitStates({ unitName: unit.name, machineID });
   const state = states.find((candidate) => candidate.name === unit.name && candidate.machineID === machineID);
   if (state === undefined) return undefined;
-  const failed = state.systemdActiveState === 'failed';
-  const vetoed = state.message?.startsWith('start vetoed') === true;
-  if (!failed && !vetoed) return undefined;
+  const notLoaded = state.systemdLoadState === 'error';
+  const failed = target === 'launched' && state.systemdActiveState === 'failed';
+  const vetoed = target === 'launched' && state.message?.startsWith('start vetoed') === true;
+  if (!notLoaded && !failed && !vetoed) return undefined;
   const where = machineFullLegend(machineID, await session.machine(machineID), false);
-  const what = failed ? `failed (${state.systemdSubState})` : 'was not started';
+  const what = notLoaded ? 'could not be loaded' : failed ? `failed (${state.systemdSubState})` : 'was not started';
   return `unit ${unit.name} ${what} on ${where}${state.message === undefined ? '' : `: ${state.message}`}`;
 }
 
