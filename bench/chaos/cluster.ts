@@ -5,8 +5,9 @@
  * everything is cleaned up whatever happened (paused daemons are continued
  * before they are stopped).
  */
-import { rmSync } from 'node:fs';
-import { killQuietly, track, untrack } from '@fleetd/core/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/testing';
 import type { Cleanable } from '@fleetd/core/testing';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
@@ -47,9 +48,18 @@ export interface ChaosCluster {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startMember(etcd: EtcdCluster, spec: MachineSpec, systemd: SystemdInstance): Promise<FleetdProcess> {
+/** Removes the run's directory once the chaos process is gone, even SIGKILLed ($1 its pid, $2 the directory). */
+const WATCHDOG = `
+parent="$1"; dir="$2"
+while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
+sleep 2
+rm -rf "$dir"
+`;
+
+function startMember(etcd: EtcdCluster, spec: MachineSpec, systemd: SystemdInstance, root: string): Promise<FleetdProcess> {
   return startFleetd({
     name: spec.id,
+    dir: join(root, spec.id),
     config: {
       etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX },
       machine: { id: spec.id, metadata: { ...spec.metadata }, publicIP: spec.publicIP },
@@ -85,6 +95,17 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
   const instances = systemdResults.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const etcd = etcdResult?.status === 'fulfilled' ? etcdResult.value : undefined;
   const started: ChaosMachine[] = [];
+  // The daemons' directories live in one of ours: the harness removes a directory it made
+  // when asked, not when this process is SIGKILLed, and forgets a daemon while it is killed.
+  const root = mkdtempSync('/tmp/fleetd-chaos-');
+  const watchdog = startWatchdog('fleetd-chaos-watchdog', WATCHDOG, [root]);
+  const guard: Cleanable = {
+    cleanupSync() {
+      for (const machine of started) killQuietly(machine.fleetd.pid, 'SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  track(guard);
   const cleanUp = async (): Promise<void> => {
     for (const machine of started) {
       // A stopped process would ignore SIGTERM until the harness's SIGKILL: continue it first.
@@ -93,6 +114,9 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
     }
     await Promise.all(instances.map((instance) => instance.stop().catch(() => undefined)));
     await etcd?.stop();
+    rmSync(root, { recursive: true, force: true });
+    killQuietly(watchdog, 'SIGTERM');
+    untrack(guard);
   };
   try {
     const failed = [etcdResult, ...systemdResults].find((result): result is PromiseRejectedResult => result?.status === 'rejected');
@@ -100,24 +124,13 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
     for (const [index, spec] of machines.entries()) {
       onStep(`starting fleetd ${spec.id}`);
       const systemd = instances[index] as SystemdInstance;
-      started.push({ spec, systemd, fleetd: await startMember(etcd, spec, systemd), condition: 'up' });
+      started.push({ spec, systemd, fleetd: await startMember(etcd, spec, systemd, root), condition: 'up' });
     }
   } catch (error) {
     await cleanUp();
     throw error;
   }
   const registry = createEtcdRegistry(etcd.clientOptions);
-  // The harness forgets a daemon while it is killed (awaiting restart), so an
-  // interrupted run would leave that daemon's directory behind: we remember them all.
-  const guard: Cleanable = {
-    cleanupSync() {
-      for (const machine of started) {
-        killQuietly(machine.fleetd.pid, 'SIGKILL');
-        rmSync(machine.fleetd.dir, { recursive: true, force: true });
-      }
-    },
-  };
-  track(guard);
   let stopped = false;
   return {
     etcd,
@@ -142,7 +155,6 @@ export async function startChaosCluster(machines: readonly MachineSpec[], onStep
       stopped = true;
       await registry.close().catch(() => undefined);
       await cleanUp();
-      untrack(guard);
     },
   };
 }
