@@ -52,6 +52,8 @@ export const ErrorCodes = {
   SCORE_WEIGHT_INVALID: 'SCORE_WEIGHT_INVALID',
   /** A scheduling snapshot is inconsistent (duplicate machine, unknown unit...). */
   SNAPSHOT_INVALID: 'SNAPSHOT_INVALID',
+  /** A dry run over the API asks for more unit × machine decisions than one request may cost the daemon. */
+  PLAN_TOO_LARGE: 'PLAN_TOO_LARGE',
 
   /** A compare-and-swap or guarded transaction lost to a concurrent write. */
   REGISTRY_CONFLICT: 'REGISTRY_CONFLICT',

@@ -41,6 +41,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = Obje
   [ErrorCodes.MACHINE_INVALID]: 400,
   [ErrorCodes.MACHINE_PATCH_TOO_LARGE]: 400,
   [ErrorCodes.SNAPSHOT_INVALID]: 400,
+  [ErrorCodes.PLAN_TOO_LARGE]: 400,
   [ErrorCodes.REGISTRY_INVALID_ARGUMENT]: 400,
   [ErrorCodes.UNIT_NOT_FOUND]: 404,
   [ErrorCodes.UNIT_EXISTS]: 409,

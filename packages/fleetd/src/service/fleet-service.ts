@@ -15,7 +15,7 @@ import type { Page, PageToken } from '../api/page-token.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
 import { patchMachines } from './machines-patch.js';
-import { planUnits } from './plan.js';
+import { checkPlanSize, planUnits } from './plan.js';
 import { putUnit, unitDoesNotExist } from './put-unit.js';
 import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
@@ -148,6 +148,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
     },
     async plan(request) {
       const snapshot = request.machines === undefined ? schedulingSnapshotOf(await read()) : { machines: [], units: [] };
+      checkPlanSize(request, snapshot.machines.length);
       return planUnits(host, snapshot, request, sink);
     },
     health: () => health(options, () => registry.get(store.layout.schema)),

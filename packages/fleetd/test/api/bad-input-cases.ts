@@ -231,6 +231,16 @@ const PLANS: BadInput[] = [
   plan('plan: metadata with a number', { units: [], machines: [{ id: 'x', metadata: { a: 1 } }] }, 'MACHINE_INVALID', 'machines[0].metadata must be an object of string values'),
   plan('plan: a bad unit file', { units: [{ name: 'p.service', contents: '[Service\n' }] }, 'UNIT_FILE_SYNTAX', 'p.service:1:9: section header \'[Service\' is missing \']\''),
   plan('plan: a bad unit name', { units: [{ name: '../p', contents: '[Service]\nExecStart=/bin/true\n' }] }, 'UNIT_NAME_INVALID', 'invalid unit name "../p": unknown unit type \'/p\''),
+  // Regression: 2,000 unschedulable units on 20,000 simulated machines held the daemon's event loop for 47 s and took 2.8 GB.
+  plan(
+    'regression: a plan asking for more than a million unit-machine decisions is refused before it runs',
+    {
+      units: Array.from({ length: 1001 }, (_, index) => ({ name: `p${index}.service`, contents: '[Service]\nExecStart=/bin/true\n' })),
+      machines: Array.from({ length: 1000 }, (_, index) => ({ id: `sim${index}` })),
+    },
+    'PLAN_TOO_LARGE',
+    'plan of 1001 units on 1000 machines asks for 1001000 unit-machine decisions, at most 1000000; plan fewer units at a time',
+  ),
 ];
 
 export const BAD_INPUTS: readonly BadInput[] = [

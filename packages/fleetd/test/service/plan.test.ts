@@ -5,6 +5,7 @@ import type { SchedulingSnapshot } from '@fleetd/core/unstable';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planUnits } from '../../src/service/index.js';
+import { checkPlanSize, MAX_PLAN_DECISIONS } from '../../src/service/plan.js';
 
 const SERVICE = '[Service]\nExecStart=/bin/true\n';
 let host: PluginHost;
@@ -134,5 +135,31 @@ describe('planUnits (pure)', () => {
     { name: 'a syntax error', units: [{ name: 'a.service', contents: '[Service]\nExecStart\n' }], code: ErrorCodes.UNIT_FILE_SYNTAX, message: expect.stringContaining('a.service') },
   ])('refuses $name, naming the unit', ({ units, code, message }) => {
     expect(() => planUnits(host, cluster, { units })).toThrow(expect.objectContaining({ code, message }));
+  });
+});
+
+describe('checkPlanSize (API plans only)', () => {
+  const request = (units: number, machines?: number) => ({
+    units: Array.from({ length: units }, (_, index) => ({ name: `u${index}.service` })),
+    ...(machines === undefined ? {} : { machines: Array.from({ length: machines }, (_, index) => ({ id: `m${index}` })) }),
+  });
+
+  it.each([
+    { name: 'simulated machines at the cap', units: 1000, machines: 1000, live: 5 },
+    { name: 'the live cluster at the cap', units: 100, machines: undefined, live: 10_000 },
+  ])('accepts $name', ({ units, machines, live }) => {
+    expect(() => checkPlanSize(request(units, machines), live)).not.toThrow();
+  });
+
+  it.each([
+    { name: 'simulated machines', units: 1001, machines: 1000, live: 5, decisions: 1_001_000, counted: 1000 },
+    { name: 'the live cluster', units: 101, machines: undefined, live: 10_000, decisions: 1_010_000, counted: 10_000 },
+  ])('refuses one unit over the cap on $name', ({ units, machines, live, decisions, counted }) => {
+    expect(() => checkPlanSize(request(units, machines), live)).toThrow(
+      expect.objectContaining({
+        code: ErrorCodes.PLAN_TOO_LARGE,
+        message: `plan of ${units} units on ${counted} machines asks for ${decisions} unit-machine decisions, at most ${MAX_PLAN_DECISIONS}; plan fewer units at a time`,
+      }),
+    );
   });
 });
