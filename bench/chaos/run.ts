@@ -15,6 +15,7 @@ import { ExpectedCluster } from './model.js';
 import { countDoubleRuns, readEtcd, readSystemd } from './observe.js';
 import { createRng } from './rng.js';
 import { CHAOS_MACHINES, chaosWorkload } from './workload.js';
+import type { UnitSpec } from './workload.js';
 
 export interface ChaosOptions {
   readonly seconds: number;
@@ -67,29 +68,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 async function exercise(cluster: ChaosCluster, options: ChaosOptions, say: (text: string) => void, began: number): Promise<ChaosReport> {
   const expected = new ExpectedCluster();
-  const workload = chaosWorkload();
-  say(`submitting ${workload.length} units`);
   const via = (): string => cluster.liveMachine()?.fleetd.socketPath ?? (cluster.machines[0]?.fleetd.socketPath as string);
-  for (const spec of workload) await expected.write(via(), { op: 'create', spec });
-  await expected.resolveUncertain(via);
-  if (expected.units.size !== workload.length) throw new Error(`only ${expected.units.size} of ${workload.length} units were accepted; refused: ${expected.counts.refused}`);
+  const workload = await submitWorkload(expected, via, say);
   const setupMs = Date.now() - began;
-
-  say(`injecting faults for ${options.seconds} s (seed ${options.seed})`);
-  const until = Date.now() + options.seconds * 1000;
-  const faults = new FaultInjector(cluster, createRng(options.seed), say);
-  const globals = new Set(workload.filter((spec) => spec.global).map((spec) => spec.name));
-  const sampling = sampleDoubleRuns(cluster, globals, until);
-  const churning = options.churn ? churn(cluster, expected, createRng(options.seed + 1), until) : Promise.resolve(0);
-  await faults.run(until);
-  const [churnSent, maxDoubleRuns] = await Promise.all([churning, sampling]);
-  if (faults.repairErrors.length > 0) throw new Error(`faults could not be repaired:\n${faults.repairErrors.join('\n')}`);
+  const chaos = await injectFaults(cluster, expected, options, workload, say);
   await expected.resolveUncertain(via);
   const repairedAt = Date.now();
 
   say('every fault repaired; waiting for convergence');
   const converged = await waitForConvergence(cluster, expected, options.convergeTimeoutMs ?? 60_000);
-  const exited: Violation[] = faults.crashes.map((detail) => ({ kind: 'daemon-exited', detail }));
+  const exited: Violation[] = chaos.faults.crashes.map((detail) => ({ kind: 'daemon-exited', detail }));
   const violations = [...exited, ...converged.violations];
   const logs = Object.fromEntries(cluster.machines.map((m) => [m.spec.id, m.fleetd.output().split('\n').slice(-LOG_LINES).join('\n')]));
   return {
@@ -100,17 +88,42 @@ async function exercise(cluster: ChaosCluster, options: ChaosOptions, say: (text
     etcdMembers: cluster.etcd.members.length,
     unitsSubmitted: workload.length,
     setupMs,
-    faults: faults.counts(),
-    faultLog: faults.log,
-    writes: { ...expected.counts, churnSent },
-    maxDoubleRunsDuringFaults: maxDoubleRuns,
+    faults: chaos.faults.counts(),
+    faultLog: chaos.faults.log,
+    writes: { ...expected.counts, churnSent: chaos.churnSent },
+    maxDoubleRunsDuringFaults: chaos.maxDoubleRuns,
     convergeMs: converged.at === undefined ? null : converged.at - repairedAt,
-    convergeAfterFaultWindowMs: converged.at === undefined ? null : converged.at - until,
+    convergeAfterFaultWindowMs: converged.at === undefined ? null : converged.at - chaos.until,
     expected: { units: expected.units.size, destroyed: expected.destroyed.size },
     violations,
     ...(violations.length === 0 ? {} : { logs }),
     totalMs: Date.now() - began,
   };
+}
+
+/** Submits the workload; every unit must be acknowledged before any fault. */
+async function submitWorkload(expected: ExpectedCluster, via: () => string, say: (text: string) => void): Promise<UnitSpec[]> {
+  const workload = chaosWorkload();
+  say(`submitting ${workload.length} units`);
+  for (const spec of workload) await expected.write(via(), { op: 'create', spec });
+  await expected.resolveUncertain(via);
+  if (expected.units.size !== workload.length) throw new Error(`only ${expected.units.size} of ${workload.length} units were accepted; refused: ${expected.counts.refused}`);
+  return workload;
+}
+
+/** The fault window: faults (and churn) until `seconds` have passed, then every fault repaired. */
+async function injectFaults(cluster: ChaosCluster, expected: ExpectedCluster, options: ChaosOptions, workload: readonly UnitSpec[], say: (text: string) => void) {
+  say(`injecting faults for ${options.seconds} s (seed ${options.seed})`);
+  const until = Date.now() + options.seconds * 1000;
+  const faults = new FaultInjector(cluster, createRng(options.seed), say);
+  const globals = new Set(workload.filter((spec) => spec.global).map((spec) => spec.name));
+  const sampling = sampleDoubleRuns(cluster, globals, until);
+  // Churn draws from its own stream, so --churn does not change which faults a seed gives.
+  const churning = options.churn ? churn(cluster, expected, createRng(options.seed + 1), until) : Promise.resolve(0);
+  await faults.run(until);
+  const [churnSent, maxDoubleRuns] = await Promise.all([churning, sampling]);
+  if (faults.repairErrors.length > 0) throw new Error(`faults could not be repaired:\n${faults.repairErrors.join('\n')}`);
+  return { until, faults, churnSent, maxDoubleRuns };
 }
 
 async function observe(cluster: ChaosCluster, expected: ExpectedCluster): Promise<Violation[]> {
