@@ -11,9 +11,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, FleetError, isValidUnitName, parseUnitFile, parseUnitName, unitHash } from '@fleetd/core';
+import { driverError } from './errors.js';
 
 const FILE_MODE = 0o644;
 
@@ -51,6 +53,17 @@ export function temporaryName(): string {
   return `.fleetd-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
 }
 
+/** Why a units directory is unsafe to run unit files from, or undefined. `uid`: the process's (undefined where there are none). */
+export function unsafeDirectoryProblem(info: Pick<Stats, 'isDirectory' | 'mode' | 'uid'>, uid: number | undefined): string | undefined {
+  if (!info.isDirectory()) return 'is not a directory';
+  const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+  const consequence = 'whoever can write it can replace the unit files fleetd runs';
+  if ((info.mode & 0o002) !== 0) return `is writable by others (mode ${mode}): ${consequence}; chmod go-w it`;
+  if ((info.mode & 0o020) !== 0) return `is writable by its group (mode ${mode}): ${consequence}; chmod go-w it`;
+  if (uid !== undefined && info.uid !== uid) return `belongs to uid ${info.uid}, not to fleetd's uid ${uid}: ${consequence}; chown it`;
+  return undefined;
+}
+
 export class UnitsDirectory {
   readonly path: string;
 
@@ -58,9 +71,15 @@ export class UnitsDirectory {
     this.path = resolve(path);
   }
 
-  /** Creates the directory if needed (like fleet's /run/fleet/units). */
+  /**
+   * Creates the directory if needed (like fleet's /run/fleet/units), and
+   * refuses one that others can write: whoever writes a unit file there has
+   * systemd run it as root the next time the agent loads or reloads it.
+   */
   async ensure(): Promise<void> {
     await mkdir(this.path, { recursive: true, mode: 0o755 });
+    const problem = unsafeDirectoryProblem(await stat(this.path), process.geteuid?.());
+    if (problem !== undefined) throw driverError(undefined, `systemd: unitsDirectory ${this.path} ${problem}`);
   }
 
   /**
