@@ -86,7 +86,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { path: ['engine', 'enabled'], env: 'FLEETD_DISABLE_ENGINE', flag: '--disable-engine', description: 'run no engine on this machine (agent only)', switchValue: false, parse: disabled },
   { path: ['dataDir'], env: 'FLEETD_DATA_DIR', flag: '--data-dir', argument: '<dir>', description: 'data directory (default /var/lib/fleetd)', parse: parsers.text },
   { path: ['api', 'socket'], env: 'FLEETD_API_SOCKET', flag: '--api-socket', argument: '<path|false>', description: 'API unix socket (default /run/fleetd/fleetd.sock; false: none)', parse: parsers.socket },
-  { path: ['api', 'tcp'], env: 'FLEETD_API_TCP', flag: '--api-tcp', argument: '<host:port>', description: 'also serve the API on TCP (needs a token or TLS)', parse: parsers.hostPort },
+  { path: ['api', 'tcp'], env: 'FLEETD_API_TCP', flag: '--api-tcp', argument: '<host:port>', description: 'also serve the API on TCP (needs a token or client certificates)', parse: parsers.hostPort },
   { path: ['api', 'tcp', 'token'], env: 'FLEETD_API_TOKEN', flag: '--api-token', argument: '<token>', description: 'bearer token for the TCP API (prefer the environment)', parse: parsers.text },
   { path: ['log', 'level'], env: 'FLEETD_LOG_LEVEL', flag: '--log-level', argument: '<level>', description: 'fatal, error, warn, info (default), debug or trace', parse: parsers.text },
   { path: ['hookTimeoutMs'], env: 'FLEETD_HOOK_TIMEOUT_MS', flag: '--hook-timeout-ms', argument: '<ms>', description: 'upper bound for async plugin work (default 10000)', parse: parsers.positiveInteger },
