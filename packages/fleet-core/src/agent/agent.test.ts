@@ -130,6 +130,18 @@ describe('agent: a unit whose load fails', () => {
     }
   });
 
+  it('regression: a late signal from the service manager does not hide why the unit is not loaded', async () => {
+    const { driver, registry, store, stateOf } = await setUp();
+    await store.submitUnit(long());
+    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    const key = new KeyLayout().state('m1', 'long.service');
+    const written = (await registry.get(key))?.modRevision ?? 0;
+    // The memory driver signals a stop whatever the unit's file: systemd would say not-found, inactive.
+    await driver.stop('long.service');
+    await waitFor(async () => ((await registry.get(key))?.modRevision ?? 0) > written, 'the signal\'s state written');
+    expect(await stateOf('long.service')).toMatchObject({ loadState: 'error', activeState: 'inactive', message: `load failed: ${reason} (first attempt; next in 5 s)` });
+  });
+
   it('a load that succeeds at last clears the message and the unit starts', async () => {
     const { agent, driver, store, stateOf, at } = await setUp();
     await store.submitUnit(long());

@@ -497,13 +497,15 @@ export class Agent {
     if (hash === undefined || lease === undefined) return;
     const veto = this.vetoes.get(name);
     const message = failure !== undefined ? loadFailureMessage(failure) : veto === undefined ? undefined : `start vetoed: ${veto}`;
+    // A late signal of a unit whose file is not installed must not hide why it is not.
+    const reported = failure === undefined ? driverState : notLoaded(name);
     const state: UnitState = {
       name,
       hash,
       machineId: this.machine.id,
-      loadState: driverState.loadState,
-      activeState: driverState.activeState,
-      subState: driverState.subState,
+      loadState: reported.loadState,
+      activeState: reported.activeState,
+      subState: reported.subState,
       ...(message === undefined ? {} : { message }),
     };
     try {
