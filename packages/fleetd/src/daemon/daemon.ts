@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createMachine } from '@fleetd/core';
 import { Agent, Engine, FleetStore } from '@fleetd/core/unstable';
+import { parseStopAfter } from '@fleetd/plugin-disconnect';
 import type { AgentEvent } from '@fleetd/core/unstable';
 import type { Machine, PluginHost, Registry } from '@fleetd/core';
 import { startApiServer } from '../api/index.js';
@@ -240,6 +241,7 @@ async function startAgent(
   metrics: FleetdMetrics,
 ): Promise<Agent> {
   const log = logger.child({ component: 'agent' });
+  warnAboutLongGrace(config, log);
   // The embedded store forgets leases on restart, so only etcd has a lease to resume.
   const presenceLease = config.mode === 'cluster' ? await readPresenceLease(config.dataDir, machine.id, keyPrefix) : undefined;
   const agent = new Agent({
@@ -260,6 +262,16 @@ async function startAgent(
     await writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease });
   }
   return agent;
+}
+
+/** A machine default grace not below the TTL lets a cut-off machine's units run twice; allowed, but said. */
+function warnAboutLongGrace(config: ResolvedConfig, log: Logger): void {
+  const grace = parseStopAfter(config.agent.stopAfterDisconnect);
+  if (!grace.ok || grace.value === 'off' || grace.value < config.agent.ttlSeconds * 1000) return;
+  log.warn(
+    { stopAfterDisconnect: config.agent.stopAfterDisconnect, ttlSeconds: config.agent.ttlSeconds },
+    `agent.stopAfterDisconnect (${config.agent.stopAfterDisconnect}) is not below agent.ttlSeconds (${config.agent.ttlSeconds}): a cut-off machine's units may run twice until their grace runs out`,
+  );
 }
 
 function logAgentEvent(log: Logger, event: AgentEvent): void {
