@@ -75,18 +75,26 @@ function startMember(etcd: EtcdCluster, spec: MachineSpec, systemd: SystemdInsta
  * A restart can be refused while the dead process's presence lease still
  * lives (it is resumed when the data dir remembers it, not always): retried.
  */
-export async function restartFleetd(machine: ChaosMachine, timeoutMs = 60_000): Promise<number> {
+export async function restartFleetd(machine: ChaosMachine, timeoutMs = 60_000): Promise<{ attempts: number; refusals: string[] }> {
   const deadline = Date.now() + timeoutMs;
+  const refusals: string[] = [];
   for (let attempt = 1; ; attempt++) {
     try {
       await machine.fleetd.restart();
       machine.condition = 'up';
-      return attempt;
+      return { attempts: attempt, refusals };
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`${machine.spec.id} did not restart within ${timeoutMs} ms: ${(error as Error).message}`);
+      // The daemon's last line says why it gave up (the harness's message ends with its output).
+      refusals.push(lastLine((error as Error).message));
       await sleep(1000);
     }
   }
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  return (lines.at(-1) ?? text).slice(0, 400);
 }
 
 export async function startChaosCluster(machines: readonly MachineSpec[], onStep: (text: string) => void): Promise<ChaosCluster> {

@@ -23,6 +23,8 @@ export interface FaultRecord {
   readonly downMs: number;
   /** Restart attempts needed (a restart can be refused while the old presence lease lives). */
   restartAttempts?: number;
+  /** Why the refused attempts failed: each one's last line of output. */
+  restartRefusals?: string[];
 }
 
 export interface FaultCounts {
@@ -120,7 +122,9 @@ export class FaultInjector {
     const record = this.record('kill-fleetd', machine.spec.id, downMs);
     await machine.fleetd.kill();
     await sleep(downMs);
-    record.restartAttempts = await restartFleetd(machine);
+    const { attempts, refusals } = await restartFleetd(machine);
+    record.restartAttempts = attempts;
+    if (refusals.length > 0) record.restartRefusals = refusals;
   }
 
   private async pauseFleetd(machine: ChaosMachine, pauseMs: number): Promise<void> {
