@@ -178,18 +178,29 @@ describe('agent: a unit whose load fails', () => {
   });
 });
 
-/** The registry as an agent cut off from it sees it: while `cut`, every call fails as an unreachable etcd's would. */
-function cuttable(registry: Registry): { registry: Registry; cut(on: boolean): void } {
-  let cut = false;
+type CallFilter = (method: string, args: readonly unknown[]) => boolean;
+
+/**
+ * The registry as an agent cut off from it sees it: while cut, every call
+ * (or those `which` picks) fails as an unreachable etcd's would.
+ */
+function cuttable(registry: Registry): { registry: Registry; cut(on: boolean, which?: CallFilter): void } {
+  let failing: CallFilter | undefined;
   const proxy = new Proxy(registry, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || property === 'close') return value;
-      return (...args: unknown[]) => (cut ? Promise.reject(new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, 'connection refused (cut off by the test)')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) =>
+        failing?.(String(property), args)
+          ? Promise.reject(new FleetError(ErrorCodes.REGISTRY_UNAVAILABLE, 'connection refused (cut off by the test)'))
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
     },
   });
-  return { registry: proxy, cut: (on) => void (cut = on) };
+  return { registry: proxy, cut: (on, which = () => true) => void (failing = on ? which : undefined) };
 }
+
+/** Writes and deletes of unit states only: the rest of the registry answers. */
+const stateWrites: CallFilter = (method, args) => (method === 'put' || method === 'delete') && String(args[0]).includes('/states/');
 
 describe('agent: cut off from the registry', () => {
   /** Gives units named stop-* a grace of 500 ms; the others none. */
@@ -231,5 +242,40 @@ describe('agent: cut off from the registry', () => {
     await waitFor(() => events.filter((event) => event.type === 'round').length > rounds, 'a round after coming back');
     expect(driver.calls('stop')).toEqual([]);
     expect(events.filter((event) => event.type === 'disconnect-stop')).toEqual([]);
+  });
+});
+
+describe('agent: state writes that fail', () => {
+  const stateKey = (name: string) => new KeyLayout().state('m1', name);
+
+  it('regression: a state whose write failed (etcd unreachable) is written again, though the unit sends no new signal', async () => {
+    const raw = createMemoryRegistry();
+    const line = cuttable(raw);
+    const driver = memoryDriver();
+    await startAgentWith(line.registry, [global, memoryDriverPlugin(driver)], { reconcileIntervalMs: 100 });
+    line.cut(true, stateWrites);
+    await new FleetStore(line.registry).submitUnit(createUnit({ name: 'steady.service', contents: service('Global=true'), desiredState: 'launched' }));
+    await waitFor(() => driver.running.get('steady.service') === 'active', 'the unit running');
+    expect(await raw.get(stateKey('steady.service'))).toBeUndefined();
+    line.cut(false);
+    const written = await waitFor(() => raw.get(stateKey('steady.service')), 'the state written once etcd answers again');
+    expect(decodeUnitState(written.key, written.value)).toMatchObject({ name: 'steady.service', machineId: 'm1', loadState: 'loaded', activeState: 'active' });
+    expect(driver.calls('start')).toEqual(['steady.service']);
+  });
+
+  it('regression: the state of an unloaded unit whose delete failed is deleted again', async () => {
+    const raw = createMemoryRegistry();
+    const line = cuttable(raw);
+    const driver = memoryDriver();
+    await startAgentWith(line.registry, [global, memoryDriverPlugin(driver)], { reconcileIntervalMs: 100 });
+    const store = new FleetStore(line.registry);
+    await store.submitUnit(createUnit({ name: 'gone.service', contents: service('Global=true'), desiredState: 'launched' }));
+    await waitFor(async () => (await raw.get(stateKey('gone.service'))) !== undefined, 'the state written');
+    line.cut(true, stateWrites);
+    await store.setDesiredState('gone.service', 'inactive');
+    await waitFor(() => driver.calls('unload').includes('gone.service'), 'the unit unloaded');
+    expect(await raw.get(stateKey('gone.service'))).toBeDefined();
+    line.cut(false);
+    await waitFor(async () => (await raw.get(stateKey('gone.service'))) === undefined, 'the state deleted once etcd answers again');
   });
 });

@@ -80,6 +80,14 @@ export class Agent {
   private readonly desired = new Map<string, AgentUnit>();
   private readonly pendingStates = new Map<string, DriverUnitState>();
   private readonly publishing = new Map<string, Promise<void>>();
+  /**
+   * Units whose last state write failed (etcd unreachable, a leader change):
+   * a unit in a steady state sends no new signal, so its state is written
+   * again, read afresh from the driver, every round until a write succeeds.
+   */
+  private readonly unwritten = new Set<string>();
+  /** Units whose state could not be deleted when they were unloaded: deleted again every round. */
+  private readonly undeleted = new Set<string>();
   /** Start tasks still running (their job, then the driver's settle window), by unit. */
   private readonly starting = new Map<string, Promise<void>>();
   private readonly startSlots = new Slots(TASK_CONCURRENCY);
@@ -223,6 +231,8 @@ export class Agent {
     if (!contact.renewing) return this.disconnects.cutOff(contact.renewedAt);
     if (this.disconnects.holding.size > 0) await this.mirror.resync().catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
     if (this.presence?.contact.renewing ?? true) this.disconnects.renewed();
+    // Back in touch: a round now writes the states that failed meanwhile.
+    this.changed();
   }
 
   /** Each launched unit's grace while cut off, from the disconnectGrace taps; units without one keep running. */
@@ -322,6 +332,7 @@ export class Agent {
       for (const name of this.loadBackoff.prune(desired)) if (!this.installed.has(name)) void this.unpublish(name);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = await this.readStates(driver, names);
+      this.rewriteStates(driver);
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
@@ -342,6 +353,29 @@ export class Agent {
     } catch (error) {
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
+  }
+
+  /**
+   * Writes again the states whose last write failed, and deletes again those
+   * whose delete failed, unless the unit came back meanwhile (not waited
+   * for: publish() keeps each unit's writes in order).
+   */
+  private rewriteStates(driver: UnitDriver): void {
+    for (const name of this.undeleted) {
+      if (this.installed.has(name) || this.loadBackoff.get(name) !== undefined) this.undeleted.delete(name);
+      else void this.unpublish(name);
+    }
+    const names = [...this.unwritten].filter((name) => !this.publishing.has(name));
+    if (names.length === 0) return;
+    const installed = names.filter((name) => this.installed.has(name));
+    // Not installed: the load-failure state if there is one; otherwise writeState drops the name.
+    for (const name of names) if (!this.installed.has(name)) void this.publish(name, notLoaded(name));
+    driver.states(installed).then(
+      (states) => {
+        for (const state of states) if (!this.publishing.has(state.name)) void this.publish(state.name, state);
+      },
+      (error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }),
+    );
   }
 
   /**
@@ -494,7 +528,8 @@ export class Agent {
     const failure = this.installed.has(name) ? undefined : this.loadBackoff.get(name);
     const hash = this.installed.get(name) ?? failure?.hash;
     const lease = this.stateLease?.lease;
-    if (hash === undefined || lease === undefined) return;
+    // No state to write (the unit is gone), or none yet (no lease: its loss republishes every state).
+    if (hash === undefined || lease === undefined) return void this.unwritten.delete(name);
     const veto = this.vetoes.get(name);
     const message = failure !== undefined ? loadFailureMessage(failure) : veto === undefined ? undefined : `start vetoed: ${veto}`;
     // A late signal of a unit whose file is not installed must not hide why it is not.
@@ -511,7 +546,9 @@ export class Agent {
     try {
       const shaped = await this.runner.reportState(state, { machine: this.machine, unit: this.desired.get(name) });
       await this.options.registry.put(this.layout.state(this.machine.id, name), encodeUnitState(shaped), { lease });
+      this.unwritten.delete(name);
     } catch (error) {
+      this.unwritten.add(name);
       this.emit({ type: 'error', error: asRegistryError(error) });
     }
   }
@@ -523,8 +560,15 @@ export class Agent {
    */
   private async unpublish(name: string): Promise<void> {
     this.pendingStates.delete(name);
+    this.unwritten.delete(name);
     await this.publishing.get(name);
-    await this.options.registry.delete(this.layout.state(this.machine.id, name)).catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
+    try {
+      await this.options.registry.delete(this.layout.state(this.machine.id, name));
+      this.undeleted.delete(name);
+    } catch (error) {
+      this.undeleted.add(name);
+      this.emit({ type: 'error', error: asRegistryError(error) });
+    }
   }
 
   private async republishAll(): Promise<void> {
