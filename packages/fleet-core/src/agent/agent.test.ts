@@ -279,3 +279,26 @@ describe('agent: state writes that fail', () => {
     await waitFor(async () => (await raw.get(stateKey('gone.service'))) === undefined, 'the state deleted once etcd answers again');
   });
 });
+
+describe('agent: the state lease', () => {
+  it('regression: a lost state lease is replaced even when the first grant fails, and the states are written again', async () => {
+    const raw = createMemoryRegistry();
+    const line = cuttable(raw);
+    const driver = memoryDriver();
+    await startAgentWith(line.registry, [global, memoryDriverPlugin(driver)], { ttlSeconds: 3, reconcileIntervalMs: 100 });
+    await new FleetStore(line.registry).submitUnit(createUnit({ name: 'steady.service', contents: service('Global=true'), desiredState: 'launched' }));
+    const key = new KeyLayout().state('m1', 'steady.service');
+    const first = await waitFor(() => raw.get(key), 'the state written');
+    // The lease is gone (an outage past the TTL) and etcd still refuses new leases for a while.
+    let refused = 0;
+    line.cut(true, (method) => method === 'grantLease' && ++refused <= 2);
+    await raw.revokeLease(first.lease as string);
+    await waitFor(() => refused > 2, 'the agent asking for a new lease again after refusals');
+    line.cut(false);
+    const again = await waitFor(async () => {
+      const current = await raw.get(key);
+      return current !== undefined && current.lease !== first.lease ? current : undefined;
+    }, 'the state written again under a new lease');
+    expect(decodeUnitState(again.key, again.value)).toMatchObject({ name: 'steady.service', activeState: 'active' });
+  });
+});

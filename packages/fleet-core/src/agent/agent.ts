@@ -297,9 +297,29 @@ export class Agent {
     const lease = await this.options.registry.grantLease(this.ttl);
     this.stateLease = new LeaseKeeper(this.options.registry, lease, this.ttl, {
       // States expired with the lease: publish them again under a new one.
-      onLost: () => void this.grantStateLease().then(() => this.republishAll()).catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) })),
+      onLost: () => void this.replaceStateLease(),
       onError: (error) => this.emit({ type: 'error', error }),
     });
+  }
+
+  /**
+   * A new state lease, retried until the registry grants one: the lease is
+   * lost after an outage longer than the TTL, when etcd may still be
+   * failing, and every state write until then fails (and is written again).
+   */
+  private async replaceStateLease(): Promise<void> {
+    while (this.started) {
+      try {
+        await this.grantStateLease();
+        // Stopped while the grant was in flight: stop() has already let go of the old lease.
+        if (!this.started) return void (await this.stateLease?.stop(false));
+        await this.republishAll();
+        return;
+      } catch (error) {
+        this.emit({ type: 'error', error: asRegistryError(error) });
+        await new Promise((resolve) => setTimeout(resolve, STATE_LEASE_RETRY_MS).unref());
+      }
+    }
   }
 
   private changed(): void {
@@ -591,6 +611,8 @@ function notLoaded(name: string): DriverUnitState {
 /** The phases a round waits for; its starts run on (see reconcile). */
 const PHASES = ['unload', 'load', 'reload', 'stop'] as const;
 const TASK_CONCURRENCY = 64;
+/** Pause between attempts to get a new state lease after the last one was lost. */
+const STATE_LEASE_RETRY_MS = 1000;
 
 /** Runs `run` over `items` with at most `limit` in flight. */
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
