@@ -263,6 +263,22 @@ describe('agent: state writes that fail', () => {
     expect(driver.calls('start')).toEqual(['steady.service']);
   });
 
+  it('regression: a state change the driver did not signal is written when the safety-net round reads it', async () => {
+    const registry = createMemoryRegistry();
+    const driver = memoryDriver();
+    await startAgentWith(registry, [global, memoryDriverPlugin(driver)], { reconcileIntervalMs: 100 });
+    await new FleetStore(registry).submitUnit(createUnit({ name: 'steady.service', contents: service('Global=true'), desiredState: 'launched' }));
+    const activeState = async () => {
+      const stored = await registry.get(stateKey('steady.service'));
+      return stored === undefined ? undefined : decodeUnitState(stored.key, stored.value).activeState;
+    };
+    await waitFor(async () => (await activeState()) === 'active', 'the state written');
+    // A lost signal: the service manager's state changes and nobody is told (reloading still counts as running).
+    (driver.running as Map<string, string>).set('steady.service', 'reloading');
+    await waitFor(async () => (await activeState()) === 'reloading', 'the state read by the safety net written');
+    expect(driver.calls('start')).toEqual(['steady.service']);
+  });
+
   it('regression: the state of an unloaded unit whose delete failed is deleted again', async () => {
     const raw = createMemoryRegistry();
     const line = cuttable(raw);

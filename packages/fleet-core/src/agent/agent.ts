@@ -88,6 +88,8 @@ export class Agent {
   private readonly unwritten = new Set<string>();
   /** Units whose state could not be deleted when they were unloaded: deleted again every round. */
   private readonly undeleted = new Set<string>();
+  /** What was last written for each unit (before reportState taps): a full read that finds otherwise writes again. */
+  private readonly published = new Map<string, DriverUnitState>();
   /** Start tasks still running (their job, then the driver's settle window), by unit. */
   private readonly starting = new Map<string, Promise<void>>();
   private readonly startSlots = new Slots(TASK_CONCURRENCY);
@@ -376,6 +378,22 @@ export class Agent {
   }
 
   /**
+   * The safety net for states: a full read that finds an installed unit in
+   * another state than the one last written (a signal lost or overtaken, a
+   * write lost) writes the state read. Units signalled meanwhile are left to
+   * their signal's write.
+   */
+  private correctPublished(read: readonly DriverUnitState[]): void {
+    for (const state of read) {
+      if (!this.installed.has(state.name) || this.signalled.has(state.name) || this.publishing.has(state.name)) continue;
+      const written = this.published.get(state.name);
+      if (written === undefined || written.loadState !== state.loadState || written.activeState !== state.activeState || written.subState !== state.subState) {
+        void this.publish(state.name, state);
+      }
+    }
+  }
+
+  /**
    * Writes again the states whose last write failed, and deletes again those
    * whose delete failed, unless the unit came back meanwhile (not waited
    * for: publish() keeps each unit's writes in order).
@@ -428,6 +446,7 @@ export class Agent {
       throw error;
     }
     for (const state of read) if (!this.signalled.has(state.name)) this.known.set(state.name, state);
+    if (full) this.correctPublished(read);
     const states = new Map<string, DriverUnitState>();
     for (const name of names) {
       const state = this.known.get(name);
@@ -567,6 +586,7 @@ export class Agent {
       const shaped = await this.runner.reportState(state, { machine: this.machine, unit: this.desired.get(name) });
       await this.options.registry.put(this.layout.state(this.machine.id, name), encodeUnitState(shaped), { lease });
       this.unwritten.delete(name);
+      this.published.set(name, reported);
     } catch (error) {
       this.unwritten.add(name);
       this.emit({ type: 'error', error: asRegistryError(error) });
@@ -582,6 +602,7 @@ export class Agent {
     this.pendingStates.delete(name);
     this.unwritten.delete(name);
     await this.publishing.get(name);
+    this.published.delete(name);
     try {
       await this.options.registry.delete(this.layout.state(this.machine.id, name));
       this.undeleted.delete(name);
