@@ -149,7 +149,7 @@ export const HOOK_SPECS = Object.freeze({
     side: 'agent',
     kind: 'waterfall',
     tapable: 'SyncWaterfallHook',
-    fires: 'on an agent that failed to renew its presence, per unit it runs launched (again when its units change while cut off)',
+    fires: 'on an agent that cannot renew its presence, per unit it runs launched, at each check while cut off (every round, and when a grace runs out)',
     returns: "how long (ms) after the last successful presence renewal the unit may keep running while the agent stays cut off; then it is stopped (kept loaded) until the agent is back. `undefined` keeps it running. Each tap gets the previous tap's result; the first gets `undefined`",
     create: () => new SyncWaterfallHook<[GraceMs, ResolvedUnit, Machine], GraceMs>(['graceMs', 'unit', 'machine'], 'disconnectGrace'),
   }),
