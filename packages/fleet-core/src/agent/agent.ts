@@ -35,7 +35,9 @@ export type AgentEvent =
   /** The presence could not be renewed for the unit's grace (disconnectGrace): the unit is stopped, kept loaded, until the agent is back. */
   | { readonly type: 'disconnect-stop'; readonly unit: string; readonly graceMs: number; readonly cutOffMs: number }
   /** The presence was renewed again: units stopped while cut off run again if still placed here (or are unloaded). */
-  | { readonly type: 'reconnected'; readonly units: readonly string[] };
+  | { readonly type: 'reconnected'; readonly units: readonly string[] }
+  /** The machine was announced again under a new presence lease (the old one was lost): persist it as `presenceLease` for the next process. */
+  | { readonly type: 'announced'; readonly lease: LeaseId };
 
 export interface AgentOptions {
   readonly registry: Registry;
@@ -152,6 +154,7 @@ export class Agent {
       resumeLease: this.options.presenceLease,
       onError: (error) => this.emit({ type: 'error', error }),
       onContact: (contact) => void this.contactChanged(contact),
+      onAnnounced: (lease) => this.emit({ type: 'announced', lease }),
       now: () => this.now(),
     });
     await this.grantStateLease();

@@ -62,3 +62,26 @@ describe('MachinePresence contact', () => {
     expect(presence.contact).toEqual(contacts[1]);
   });
 });
+
+describe('MachinePresence after its lease is lost', () => {
+  it('announces the machine again under a new lease and tells it, so the next process can resume that one', async () => {
+    const registry = createMemoryRegistry();
+    const announced: string[] = [];
+    const presence = await MachinePresence.announce({
+      registry,
+      machine: { id: 'm1', metadata: {} },
+      ttlSeconds: 3,
+      retryDelayMs: 10,
+      keepAliveRetryMs: 10,
+      onAnnounced: (lease) => announced.push(lease),
+    });
+    presences.push(presence);
+    const first = presence.lease as string;
+    expect(announced).toEqual([]);
+    await registry.revokeLease(first);
+    await waitFor(() => announced.length === 1, 'the machine announced again', 5000);
+    expect(announced[0]).not.toBe(first);
+    expect(presence.lease).toBe(announced[0]);
+    expect((await registry.get('/fleetd/machines/m1'))?.lease).toBe(announced[0]);
+  });
+});

@@ -26,6 +26,12 @@ export interface PresenceOptions {
   /** Keepalive or re-announce failures that presence is riding out. */
   readonly onError?: (error: FleetError) => void;
   /**
+   * The machine was announced again under a new lease after its lease was
+   * lost: persist it as the one to resume, or a restarted fleetd finds the
+   * key under a lease it does not know and is refused (MACHINE_ID_TAKEN).
+   */
+  readonly onAnnounced?: (lease: LeaseId) => void;
+  /**
    * Told when the presence becomes unrenewable (a keepalive failed, or the
    * lease was lost) and when it is renewed again, with the clock time of the
    * last successful renewal (when its request was sent).
@@ -203,6 +209,7 @@ export class MachinePresence {
     while (!this.stopped) {
       try {
         await this.claim();
+        if (this.keeper !== undefined) this.options.onAnnounced?.(this.keeper.lease);
         return;
       } catch (error) {
         if (isFleetError(error, ErrorCodes.MACHINE_ID_TAKEN)) {

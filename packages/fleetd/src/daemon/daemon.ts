@@ -5,7 +5,7 @@
  * step fails, so a refused start leaves nothing behind.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { createMachine } from '@fleetd/core';
+import { createMachine, describeThrown } from '@fleetd/core';
 import { Agent, Engine, FleetStore } from '@fleetd/core/unstable';
 import { parseStopAfter } from '@fleetd/plugin-disconnect';
 import type { AgentEvent } from '@fleetd/core/unstable';
@@ -254,6 +254,11 @@ async function startAgent(
     onEvent: (event) => {
       metrics.agentEvent(event);
       logAgentEvent(log, event);
+      if (event.type === 'announced' && config.mode === 'cluster') {
+        writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease: event.lease }).catch((error: unknown) =>
+          log.warn({ error: describeThrown(error) }, `could not record the new presence lease in ${config.dataDir}: a fleetd restarted before the agent TTL has passed will be refused the machine ID`),
+        );
+      }
     },
   });
   await agent.start();
@@ -292,6 +297,8 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
         { unit: event.unit, graceMs: event.graceMs, cutOffMs: event.cutOffMs },
         `stopping ${event.unit}: this machine's presence not renewed for ${seconds(event.cutOffMs)} s (StopAfterDisconnect ${seconds(event.graceMs)} s); it stays loaded until fleetd reaches etcd again`,
       );
+    case 'announced':
+      return log.info({ lease: event.lease }, 'machine announced again under a new presence lease (the old one was lost)');
     case 'reconnected':
       return log.info({ units: event.units }, `presence renewed again: ${event.units.length} unit(s) stopped while cut off are reconciled (started again if still placed here)`);
     case 'error':
