@@ -5,14 +5,14 @@
  * arrival; the unix socket stays reachable throughout; all of it is logged
  * (once, not per connection) and counted in /metrics. Real daemons, real sockets.
  */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
 import type { FleetdConfig } from '../../src/config/index.js';
 import { startInProcessDaemon, stopInProcessDaemons } from '../daemon/in-process.js';
 import type { InProcessDaemon } from '../daemon/in-process.js';
-import { parseRaw, send, sendRaw } from './harness.js';
+import { freePort, parseRaw, send, sendRaw } from './harness.js';
 
 const opened: Socket[] = [];
 afterEach(async () => {
@@ -21,18 +21,6 @@ afterEach(async () => {
 });
 
 const TOKEN = 'connections-test-token';
-
-/** The config's port must be 1-65535 (no 0): a port the kernel just handed out and took back. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function daemon(tcp: Partial<NonNullable<NonNullable<FleetdConfig['api']>['tcp']>>, api: FleetdConfig['api'] = {}): Promise<InProcessDaemon> {
   return startInProcessDaemon({

@@ -17,7 +17,7 @@ import { validateConfig } from '../../src/config/index.js';
 import type { FleetdConfig } from '../../src/config/index.js';
 import { createFleetService } from '../../src/service/index.js';
 import { startInProcessDaemon, stopInProcessDaemons } from '../daemon/in-process.js';
-import { send } from './harness.js';
+import { freePort, send } from './harness.js';
 import { makeTls } from './tls.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -34,17 +34,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 afterEach(() => stopInProcessDaemons());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether anything accepts connections on the port. */
 function listening(port: number): Promise<boolean> {

@@ -12,6 +12,7 @@ import { useSystemd } from '@fleetd/plugin-systemd/testing';
 import { useEtcd } from '@fleetd/registry-etcd/testing';
 import { runFleetctl, startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
+import { LIST_PLACEMENTS, parsePlacements } from './placements.js';
 
 const etcd = useEtcd();
 const systemd = useSystemd(3);
@@ -49,17 +50,7 @@ const member = (index: number): FleetdProcess => machines[index] as FleetdProces
 
 /** unit → machine ID, from `list-unit-files` (whose target column reads `m1/10.0.0.1`, as fleet's). */
 async function placements(via: FleetdProcess): Promise<Record<string, string>> {
-  const { stdout } = await fleetctl(via, 'list-unit-files', '--no-legend', '--fields', 'unit,target', '-l');
-  return Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [unit = '', target = ''] = line.split(/\s+/);
-        return [unit, target.split('/')[0] ?? ''];
-      }),
-  );
+  return parsePlacements((await fleetctl(via, ...LIST_PLACEMENTS)).stdout);
 }
 
 describe('fleetd cluster members on etcd', () => {

@@ -17,6 +17,7 @@ import { startTcpProxy, useEtcd } from '@fleetd/registry-etcd/testing';
 import type { TcpProxy } from '@fleetd/registry-etcd/testing';
 import { runFleetctl, startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
+import { LIST_PLACEMENTS, parsePlacements } from './placements.js';
 
 const etcd = useEtcd();
 const systemd = useSystemd(2);
@@ -61,17 +62,7 @@ const activeOn = async (index: number, unit: string): Promise<boolean> => (await
 
 /** unit → machine ID, as `list-unit-files` shows it. */
 async function placements(via: FleetdProcess): Promise<Record<string, string>> {
-  const { stdout } = await fleetctl(via, 'list-unit-files', '--no-legend', '--fields', 'unit,target', '-l');
-  return Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [unit = '', target = ''] = line.split(/\s+/);
-        return [unit, target.split('/')[0] ?? ''];
-      }),
-  );
+  return parsePlacements((await fleetctl(via, ...LIST_PLACEMENTS)).stdout);
 }
 
 beforeAll(async () => {

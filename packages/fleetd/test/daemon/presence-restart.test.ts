@@ -42,7 +42,7 @@ async function startMember(): Promise<Daemon> {
       plugins: [memoryDriverPlugin(memoryDriver())],
     },
   });
-  const daemon = await startDaemon(config, { logger: createLogger('silent') });
+  const daemon = await startDaemon(config, { logger: createLogger('fatal') });
   daemons.push(daemon);
   return daemon;
 }
