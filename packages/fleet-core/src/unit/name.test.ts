@@ -105,6 +105,7 @@ describe('parseUnitName: invalid names', () => {
     { name: 'newline', unit: 'a\nb.service', rule: 'character U+000A at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)' },
     { name: 'glob star', unit: 'web*.service', rule: "character '*' at position 4 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
     { name: 'unicode', unit: 'wéb.service', rule: "character 'é' at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
+    { name: 'regression: an emoji is one character, not half of one', unit: 'a💣b.service', rule: "character '💣' at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
     { name: 'starts with @', unit: '@web.service', rule: "it starts with '@'" },
     { name: 'bare template', unit: '@.service', rule: "it starts with '@'" },
     { name: 'bad char in instance', unit: 'web@a b.service', rule: "character ' ' at position 6 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },

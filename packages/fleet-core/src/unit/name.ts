@@ -91,8 +91,8 @@ function examine(name: unknown): UnitNameInfo | string {
 }
 
 function checkStem(stem: string): string | undefined {
-  for (let i = 0; i < stem.length; i++) {
-    const ch = stem[i] ?? '';
+  // By code point: a character outside the BMP (an emoji) is one character, not two halves.
+  for (const [i, ch] of [...stem].entries()) {
     if (ch === '/') return `'/' is not allowed (position ${i + 1})`;
     if (!NAME_CHAR.test(ch)) return `character ${describeChar(ch)} at position ${i + 1} is not allowed (only A-Z a-z 0-9 : _ . @ - \\)`;
   }
