@@ -176,7 +176,9 @@ describe('fleetctl templates and instances', () => {
 
 describe('fleetctl waiting ends with a clear outcome', () => {
   it('a unit that fails on its machine ends waiting with exit 1 and why', async () => {
-    cluster.writeUnit('broken.service', '[Service]\nExecStart=/bin/false\n');
+    // Regression (flaky): with ExecStart=/bin/false the unit is briefly active before it fails, and a poll
+    // landing in that moment saw it launched. A failing ExecStartPre fails it before it is ever active.
+    cluster.writeUnit('broken.service', '[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 1000\n');
     const result = await cluster.fleetctl('start', 'broken.service');
     expect(result).toEqual({ code: 1, stdout: 'Unit broken.service inactive\n', stderr: `fleetctl: unit broken.service failed (failed) on ${LEGEND}\n` });
   });
