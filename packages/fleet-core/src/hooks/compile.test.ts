@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { HookStatsRecorder } from './hook-stats.js';
 import { compileFilterRun, compileScoreRun } from './compile.js';
 import type { HotHelpers } from './compile.js';
-import type { CompiledTap } from './taps.js';
+import { HotPaths } from './hot-paths.js';
+import type { CompiledHooks, CompiledTap } from './taps.js';
 
 const stats = new HookStatsRecorder();
 const tap = (pluginIndex: number, fn: (...args: never[]) => unknown, weight = 1): CompiledTap => ({
@@ -77,5 +78,20 @@ describe('compiled score runs', () => {
     const run = compileScoreRun([tap(0, () => value), tap(1, () => 1)], Uint8Array.from([1, 1]));
     expect(run({} as never, machine, {} as never, new Float64Array(2), undefined, helpers)).toBeNaN();
     expect(failed).toEqual([['p0', value]]);
+  });
+});
+
+describe('filter plans of a host', () => {
+  // One filter tap per plugin: 40 plugins, past what a 32-bit mask of plugins holds.
+  const filterTaps = Array.from({ length: 40 }, (_, index) => tap(index, () => undefined));
+  const hot = new HotPaths({ filter: filterTaps, score: [], narrow: [] } as unknown as CompiledHooks);
+
+  it.each([
+    { name: 'regression: plugins that fit a mask, in a host past 31 (1 << 33 is 2: plugin 33 was left out with plugin 1)', passing: [1, 5], also: 3, leftOut: [1, 3, 5] },
+    { name: 'regression: plugins past 31, once compiled each call', passing: [35, 2], also: 33, leftOut: [2, 33, 35] },
+  ])('leaves out the passing plugins and the extra one, and gives the same plan again: $name', ({ passing, also, leftOut }) => {
+    const plan = hot.filterPlan(passing, also);
+    expect(plan.taps.map((planned) => planned.pluginIndex)).toEqual(filterTaps.map((_, index) => index).filter((index) => !leftOut.includes(index)));
+    expect(hot.filterPlan([...passing].reverse(), also)).toBe(plan);
   });
 });

@@ -29,6 +29,8 @@ export class HotPaths {
   readonly narrow: NarrowRun;
   /** Plans by the bit mask of the plugins they leave out. */
   private readonly plans = new Map<number, FilterPlan>();
+  /** Plans of hosts past 31 plugins, where a mask no longer fits: by the sorted list of the plugins left out. */
+  private readonly widePlans = new Map<string, FilterPlan>();
 
   constructor(taps: CompiledHooks) {
     this.filterTaps = taps.filter as readonly CompiledTap<TapFunction<'filter'>>[];
@@ -57,14 +59,27 @@ export class HotPaths {
     for (let i = -1; i < passing.length; i++) {
       const plugin = i < 0 ? also : (passing[i] as number);
       if (plugin < 0) continue;
-      // Past 31 plugins a mask no longer fits: such hosts compute the plan each time.
-      if (plugin > 30) return this.planWithout((index) => index === also || passing.includes(index));
+      if (plugin > 30) return this.widePlan(passing, also);
       mask |= 1 << plugin;
     }
     let plan = this.plans.get(mask);
     if (plan === undefined) {
-      plan = this.planWithout((index) => (mask & (1 << index)) !== 0);
+      // `1 << index` wraps past 31: a host's later plugins are never in a mask.
+      plan = this.planWithout((index) => index <= 30 && (mask & (1 << index)) !== 0);
       this.plans.set(mask, plan);
+    }
+    return plan;
+  }
+
+  /** filterPlan past 31 plugins: cached as well, since compiling a plan per decision would cost more than the mask saves. */
+  private widePlan(passing: readonly number[], also: number): FilterPlan {
+    const leftOut = [...new Set(also < 0 ? passing : [...passing, also])].sort((a, b) => a - b);
+    const key = leftOut.join(',');
+    let plan = this.widePlans.get(key);
+    if (plan === undefined) {
+      const set = new Set(leftOut);
+      plan = this.planWithout((index) => set.has(index));
+      this.widePlans.set(key, plan);
     }
     return plan;
   }
