@@ -91,8 +91,10 @@ function examine(name: unknown): UnitNameInfo | string {
 }
 
 function checkStem(stem: string): string | undefined {
-  // By code point: a character outside the BMP (an emoji) is one character, not two halves.
-  for (const [i, ch] of [...stem].entries()) {
+  for (let i = 0; i < stem.length; i++) {
+    // Everything before a refused character is ASCII, so `i` counts characters; the refused one is read
+    // whole, so an emoji is shown as itself, not as half a surrogate pair.
+    const ch = String.fromCodePoint(stem.codePointAt(i) ?? 0);
     if (ch === '/') return `'/' is not allowed (position ${i + 1})`;
     if (!NAME_CHAR.test(ch)) return `character ${describeChar(ch)} at position ${i + 1} is not allowed (only A-Z a-z 0-9 : _ . @ - \\)`;
   }
