@@ -357,7 +357,7 @@ export class Agent {
       for (const name of this.loadBackoff.prune(desired)) if (!this.installed.has(name)) void this.unpublish(name);
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = await this.readStates(driver, names);
-      this.rewriteStates(driver);
+      this.rewriteStates(states);
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
@@ -399,24 +399,20 @@ export class Agent {
   /**
    * Writes again the states whose last write failed, and deletes again those
    * whose delete failed, unless the unit came back meanwhile (not waited
-   * for: publish() keeps each unit's writes in order).
+   * for: publish() keeps each unit's writes in order). `states`: this
+   * round's, which hold every installed unit.
    */
-  private rewriteStates(driver: UnitDriver): void {
+  private rewriteStates(states: ReadonlyMap<string, DriverUnitState>): void {
     for (const name of this.undeleted) {
       if (this.installed.has(name) || this.loadBackoff.get(name) !== undefined) this.undeleted.delete(name);
       else void this.unpublish(name);
     }
-    const names = [...this.unwritten].filter((name) => !this.publishing.has(name));
-    if (names.length === 0) return;
-    const installed = names.filter((name) => this.installed.has(name));
-    // Not installed: the load-failure state if there is one; otherwise writeState drops the name.
-    for (const name of names) if (!this.installed.has(name)) void this.publish(name, notLoaded(name));
-    driver.states(installed).then(
-      (states) => {
-        for (const state of states) if (!this.publishing.has(state.name)) void this.publish(state.name, state);
-      },
-      (error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }),
-    );
+    for (const name of this.unwritten) {
+      if (this.publishing.has(name)) continue;
+      // Not installed: the load-failure state if there is one; otherwise writeState drops the name.
+      const state = this.installed.has(name) ? states.get(name) : notLoaded(name);
+      if (state !== undefined) void this.publish(name, state);
+    }
   }
 
   /**
