@@ -21,7 +21,7 @@ import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import { SubmitBatcher } from './submit-batcher.js';
-import { StateIndex, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
+import { stateIndexOf, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
 
 export interface FleetServiceOptions {
   readonly registry: Registry;
@@ -98,21 +98,21 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
     version: options.version,
     async listUnits() {
       const snapshot = await read();
-      const states = new StateIndex(snapshot.states);
+      const states = stateIndexOf(snapshot);
       return snapshot.units.map((unit) => toWireUnit(unit, snapshot, states));
     },
     async pageUnits(token) {
       const snapshot = await read();
       // Paged before mapping: a page answer builds the wire form of its units only.
       const page = pageOf(snapshot.units, token);
-      const states = new StateIndex(snapshot.states);
+      const states = stateIndexOf(snapshot);
       return { items: page.items.map((unit) => toWireUnit(unit, snapshot, states)), nextPageToken: page.nextPageToken };
     },
     async getUnit(name) {
       const snapshot = await read();
       const unit = snapshot.units.find((candidate) => candidate.name === name);
       if (unit === undefined) throw unitDoesNotExist(name);
-      return toWireUnit(unit, snapshot, new StateIndex(snapshot.states));
+      return toWireUnit(unit, snapshot, stateIndexOf(snapshot));
     },
     putUnit: (request) => putUnit({ registry, store, submitter, host }, request),
     async destroyUnit(name) {

@@ -4,6 +4,18 @@ import type { WireMachine, WireUnit, WireUnitState } from '../api/wire.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
 /** Finds the state a given machine reported for a unit. */
+/** Each snapshot's index, built once: concurrent requests share a snapshot (CoalescedReads), and a page needs a few of its states. */
+const indexes = new WeakMap<ClusterSnapshot, StateIndex>();
+
+export function stateIndexOf(snapshot: ClusterSnapshot): StateIndex {
+  let index = indexes.get(snapshot);
+  if (index === undefined) {
+    index = new StateIndex(snapshot.states);
+    indexes.set(snapshot, index);
+  }
+  return index;
+}
+
 export class StateIndex {
   private readonly byKey = new Map<string, UnitState>();
 
