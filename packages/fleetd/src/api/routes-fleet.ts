@@ -1,4 +1,4 @@
-import { ErrorCodes, parseUnitFile } from '@fleetd/core';
+import { ErrorCodes } from '@fleetd/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodeMachineOps, decodeUnitPut, parseJson, requireJson } from './body.js';
@@ -77,7 +77,7 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
   if (name !== item) {
     throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`, ErrorCodes.UNIT_INVALID);
   }
-  const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: withOptions(body.contents, name) });
+  const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
   switch (outcome.kind) {
     case 'created':
       return { code: 201 };
@@ -86,20 +86,4 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
     default:
       return { code: 204 };
   }
-}
-
-/** A line that is not blank, a comment or a section header: it can only be an option (or a syntax error). */
-const MAYBE_OPTION = /^[ \t]*[^\s#;[]/m;
-
-/**
- * Contents that hold no option (empty, only comments or section headers) count
- * as no contents at all, as fleet counts an empty options list: a new unit is
- * refused with 409 "unit does not exist and options field empty", an existing
- * one only takes a desired state. Sending the same empty unit as `contents` or
- * as `options` gets the same answer. Only texts without an option line are
- * parsed here; the service parses the others, once.
- */
-function withOptions(contents: string | undefined, name: string): string | undefined {
-  if (contents === undefined || MAYBE_OPTION.test(contents)) return contents;
-  return parseUnitFile(contents, { file: name }).options.length === 0 ? undefined : contents;
 }

@@ -73,11 +73,28 @@ async function updateDesiredState(context: PutContext, existing: Unit, desired: 
 /** The unit file a PUT carries: its text (checked against options when both are given), its options, or nothing. */
 function contentsOf(request: PutUnitRequest): string | readonly UnitOption[] | undefined {
   const options = request.options ?? [];
-  if (request.contents === undefined) return options.length === 0 ? undefined : options;
-  if (options.length > 0 && unitHash(new UnitFile(options)) !== unitHash(parseUnitFile(request.contents, { file: request.name }))) {
+  const contents = withOptions(request.contents, request.name);
+  if (contents === undefined) return options.length === 0 ? undefined : options;
+  if (options.length > 0 && unitHash(new UnitFile(options)) !== unitHash(parseUnitFile(contents, { file: request.name }))) {
     throw new FleetError(ErrorCodes.UNIT_INVALID, `unit ${request.name}: options and contents describe different unit files; send one of them`, { unit: request.name });
   }
-  return request.contents;
+  return contents;
+}
+
+/** A line that is not blank, a comment or a section header: it can only be an option (or a syntax error). */
+const MAYBE_OPTION = /^[ \t]*[^\s#;[]/m;
+
+/**
+ * Contents that hold no option (empty, only comments or section headers) count
+ * as no contents at all, as fleet counts an empty options list: a new unit is
+ * refused with 409 "unit does not exist and options field empty", an existing
+ * one only takes a desired state. Sending the same empty unit as `contents` or
+ * as `options` gets the same answer. Only texts without an option line are
+ * parsed here; the others are parsed once, when the unit is built.
+ */
+function withOptions(contents: string | undefined, name: string): string | undefined {
+  if (contents === undefined || MAYBE_OPTION.test(contents)) return contents;
+  return parseUnitFile(contents, { file: name }).options.length === 0 ? undefined : contents;
 }
 
 function desiredStateOf(request: PutUnitRequest): DesiredState | undefined {
