@@ -12,11 +12,10 @@
  * may not have happened: either outcome is accepted, and its unit is read
  * back after the restart before anyone writes it again.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
-import { startFleetd } from '../../src/testing/index.js';
-import type { FleetdProcess } from '../../src/testing/index.js';
+import { requestOverSocket, startFleetd } from '../../src/testing/index.js';
+import type { FleetdProcess, SocketAnswer } from '../../src/testing/index.js';
 
 const WRITERS = 8;
 const DESIRED = ['inactive', 'loaded', 'launched'] as const;
@@ -26,23 +25,7 @@ type Desired = (typeof DESIRED)[number];
 type UnitState = { readonly exists: true; readonly desired: Desired; readonly description: string } | { readonly exists: false };
 const GONE: UnitState = { exists: false };
 
-type Answer = { readonly status: number; readonly body: string } | { readonly status: 'none'; readonly error: string };
-
-function send(socketPath: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve) => {
-    const headers = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
-    const req = request({ socketPath, method, path, headers, timeout: 10_000 }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      response.on('error', (error) => resolve({ status: 'none', error: error.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', (error) => resolve({ status: 'none', error: error.message }));
-    req.end(payload);
-  });
-}
+const send = (socketPath: string, method: string, path: string, body?: unknown): Promise<SocketAnswer> => requestOverSocket(socketPath, method, path, body, 10_000);
 
 /** Every unit the daemon lists, through fleet's paged API. */
 async function listUnits(socketPath: string): Promise<Map<string, UnitState>> {
@@ -77,8 +60,8 @@ class Ledger {
     return !this.unanswered.has(name);
   }
 
-  record(name: string, after: UnitState, answer: Answer): boolean {
-    if (answer.status === 'none' || answer.status >= 500) {
+  record(name: string, after: UnitState, answer: SocketAnswer): boolean {
+    if (answer.status === 'no-answer' || answer.status >= 500) {
       this.unansweredWrites += 1;
       this.unanswered.set(name, [...(this.unanswered.get(name) ?? []), after]);
       return false;
