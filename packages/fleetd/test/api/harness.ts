@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core'
 import { Engine, encodeUnitState, FleetStore, MachinePresence } from '@fleetd/core/unstable';
 import type { PluginEntry, PluginHost, Registry, UnitState } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
+import { freePorts } from '@fleetd/registry-etcd/testing';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { startApiServer } from '../../src/api/index.js';
 import type { ApiServer, ApiServerOptions, ApiTcpOptions } from '../../src/api/index.js';
@@ -216,13 +217,4 @@ export class Harness {
 }
 
 /** A TCP port the kernel just handed out and took back (the config wants 1-65535, not 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = async (): Promise<number> => (await freePorts(1))[0] as number;

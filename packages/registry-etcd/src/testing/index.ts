@@ -3,3 +3,4 @@ export type { EtcdMember } from './member.js';
 export { useEtcd } from './use-etcd.js';
 export { ETCD_BINARY_ENV, ETCD_INSTALL_COMMAND, findEtcd } from './binary.js';
 export { startTcpProxy, type CutMode, type TcpProxy } from './proxy.js';
+export { freePorts } from './ports.js';
