@@ -285,17 +285,11 @@ export class Agent {
     this.emit({ type: 'error', error });
     this.driver = undefined;
     await lost.close().catch(() => undefined);
-    while (this.started) {
-      try {
-        await this.attachDriver(await this.createDriver());
-        await this.republishAll();
-        this.changed();
-        return;
-      } catch (failure) {
-        this.emit({ type: 'error', error: asRegistryError(failure) });
-        await new Promise((resolve) => setTimeout(resolve, 1000).unref());
-      }
-    }
+    await this.retryWhileStarted(async () => {
+      await this.attachDriver(await this.createDriver());
+      await this.republishAll();
+      this.changed();
+    });
   }
 
   private async grantStateLease(): Promise<void> {
@@ -313,16 +307,22 @@ export class Agent {
    * failing, and every state write until then fails (and is written again).
    */
   private async replaceStateLease(): Promise<void> {
+    await this.retryWhileStarted(async () => {
+      await this.grantStateLease();
+      // Stopped while the grant was in flight: stop() has already let go of the old lease.
+      if (!this.started) return void (await this.stateLease?.stop(false));
+      await this.republishAll();
+    });
+  }
+
+  /** Runs `attempt` until it succeeds or the agent stops, telling each failure and pausing RETRY_MS between tries. */
+  private async retryWhileStarted(attempt: () => Promise<void>): Promise<void> {
     while (this.started) {
       try {
-        await this.grantStateLease();
-        // Stopped while the grant was in flight: stop() has already let go of the old lease.
-        if (!this.started) return void (await this.stateLease?.stop(false));
-        await this.republishAll();
-        return;
+        return await attempt();
       } catch (error) {
         this.emit({ type: 'error', error: asRegistryError(error) });
-        await new Promise((resolve) => setTimeout(resolve, STATE_LEASE_RETRY_MS).unref());
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
       }
     }
   }
@@ -631,8 +631,8 @@ function notLoaded(name: string): DriverUnitState {
 /** The phases a round waits for; its starts run on (see reconcile). */
 const PHASES = ['unload', 'load', 'reload', 'stop'] as const;
 const TASK_CONCURRENCY = 64;
-/** Pause between attempts to get a new state lease after the last one was lost. */
-const STATE_LEASE_RETRY_MS = 1000;
+/** Pause between attempts to get back a lost driver or state lease. */
+const RETRY_MS = 1000;
 
 /** Runs `run` over `items` with at most `limit` in flight. */
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
