@@ -130,7 +130,7 @@ function filterVerdicts(
     if (p < 0) break;
     const position = plan.positions[p] as number;
     const list = (verdicts ??= []);
-    written = pushPasses(list, written, position, names, passes, skipped);
+    pushPasses(list, written, position, names, passes, skipped);
     list.push({ plugin: names[position] as string, verdict: last.isError ? 'error' : 'filter', message: last.message });
     written = position + 1;
     from = p + 1;
@@ -140,9 +140,8 @@ function filterVerdicts(
 }
 
 /** The pass verdicts of taps `from` to `to` (not included), but `skipped`'s; returns `to`. */
-function pushPasses(into: PluginVerdict[], from: number, to: number, names: readonly string[], passes: readonly PluginVerdict[], skipped: string | undefined): number {
+function pushPasses(into: PluginVerdict[], from: number, to: number, names: readonly string[], passes: readonly PluginVerdict[], skipped: string | undefined): void {
   for (let t = from; t < to; t++) if (names[t] !== skipped) into.push(passes[t] as PluginVerdict);
-  return to;
 }
 
 function firstRejectionOf(verdicts: readonly PluginVerdict[]): { plugin: string; message: string } | undefined {
