@@ -234,7 +234,7 @@ export class Agent {
    */
   private async contactChanged(contact: PresenceContact): Promise<void> {
     if (!contact.renewing) return this.disconnects.cutOff(contact.renewedAt);
-    if (this.disconnects.holding.size > 0) await this.mirror.resync().catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
+    if (this.disconnects.heldCount > 0) await this.mirror.resync().catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
     if (this.presence?.contact.renewing ?? true) this.disconnects.renewed();
     // Back in touch: a round now writes the states that failed meanwhile.
     this.changed();

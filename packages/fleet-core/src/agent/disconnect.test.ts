@@ -61,7 +61,7 @@ describe('DisconnectStops', () => {
     expect(held[1]).toEqual({ units: [{ unit: 'b.service', graceMs: 20_000 }], cutOffMs: 20_000 });
     subject.renewed();
     expect(released).toEqual([['a.service', 'b.service']]);
-    expect(subject.holding.size).toBe(0);
+    expect(subject.heldCount).toBe(0);
   });
 
   it('renewed before any grace ran out: nothing held, nothing released, no timer left', () => {

@@ -58,9 +58,9 @@ export class DisconnectStops {
 
   constructor(private readonly options: DisconnectStopsOptions) {}
 
-  /** The units held stopped right now. */
-  get holding(): ReadonlySet<string> {
-    return new Set(this.held.keys());
+  /** How many units are held stopped right now. */
+  get heldCount(): number {
+    return this.held.size;
   }
 
   isHeld(unit: string): boolean {
