@@ -5,7 +5,8 @@
  */
 import { ErrorCodes, FleetError } from '@fleetd/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { API_LIMIT_DEFAULTS, UNAUTHENTICATED_TCP } from './limits.js';
+import { API_LIMIT_DEFAULTS } from './limits.js';
+import { authenticatesTcp, UNAUTHENTICATED_TCP } from './tcp-auth.js';
 import type { ApiConnectionCaps, ApiTimeouts } from './limits.js';
 import type { ApiServerOptions, ApiTcpOptions } from './server.js';
 
@@ -29,9 +30,8 @@ export function checkOptions(options: ApiServerOptions): CheckedOptions {
   return { timeouts: checkTimeouts(options.timeouts ?? {}), tcpCaps: tcp === undefined ? undefined : checkCaps(tcp) };
 }
 
-/** A token or client certificates: TLS alone encrypts but lets anyone in. */
 function authenticates(tcp: ApiTcpOptions): boolean {
-  return tcp.token !== undefined || tcp.tls?.ca !== undefined;
+  return authenticatesTcp({ token: tcp.token, clientCa: tcp.tls?.ca });
 }
 
 /** The opt-out is said out loud at every start, so nobody runs an open listener without a log line saying so. */

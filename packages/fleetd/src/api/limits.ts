@@ -34,10 +34,6 @@ export const API_LIMIT_DEFAULTS = Object.freeze({
 
 export type ApiListener = 'socket' | 'tcp';
 
-/** Why a TCP listener without a token or client CA is refused; the config's check and the server's say the same. */
-export const UNAUTHENTICATED_TCP =
-  'a TCP listener requires token, tokenFile or tls.ca (client certificates): without them anyone who reaches the port controls the cluster; set api.tcp.allowUnauthenticated: true only if something else guards the port';
-
 /** Why a connection was turned away before a request was read. */
 export type ConnectionRefusal = 'max-connections' | 'max-connections-per-client';
 

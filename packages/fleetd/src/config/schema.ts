@@ -10,7 +10,7 @@ import type { ConfigIssue, ConfigPath, ValueOrigin } from './issues.js';
 import { isMetadataKey, METADATA_KEY_RULE, parseMetadataString } from './metadata.js';
 import { checkPluginSpec } from './plugin-spec.js';
 import { closest, knownKeys } from './suggest.js';
-import { UNAUTHENTICATED_TCP } from '../api/limits.js';
+import { authenticatesTcp, UNAUTHENTICATED_TCP } from '../api/tcp-auth.js';
 import { DEFAULTS, LOG_LEVELS } from './types.js';
 import type { FleetdConfig } from './types.js';
 
@@ -141,11 +141,10 @@ function crossFieldProblems(input: unknown): { path: ConfigPath; message: string
   return [...tcpAuthProblems(field(api, 'tcp')), ...apiTimeoutProblems(api)];
 }
 
-/** TLS alone encrypts but lets anyone in: a token or client certificates (tls.ca) are what authenticate. */
 function tcpAuthProblems(tcp: unknown): { path: ConfigPath; message: string }[] {
   if (typeof tcp !== 'object' || tcp === null || Array.isArray(tcp)) return [];
   const auth = tcp as { token?: unknown; tokenFile?: unknown; tls?: unknown; allowUnauthenticated?: unknown };
-  if (auth.token !== undefined || auth.tokenFile !== undefined || field(auth.tls, 'ca') !== undefined) return [];
+  if (authenticatesTcp({ token: auth.token, tokenFile: auth.tokenFile, clientCa: field(auth.tls, 'ca') })) return [];
   if (auth.allowUnauthenticated === true) return [];
   return [{ path: ['api', 'tcp'], message: UNAUTHENTICATED_TCP }];
 }
