@@ -8,8 +8,8 @@ const hashes = new WeakMap<UnitFile, string>();
 /**
  * Hex SHA-256 of the canonical serialization: comments, blank lines, spacing and
  * continuation style do not change it; option values and their order within a
- * section do. (fleet used SHA-1 of go-systemd's serialization; fleetd hashes are
- * therefore not comparable with fleet's.)
+ * section do. fleet's own hash (SHA-1 of go-systemd's serialization), which
+ * fleet's v1 API speaks, is fleetUnitHash() in fleet-hash.ts.
  */
 export function unitHash(file: UnitFile | readonly UnitOption[]): string {
   const unit = toUnitFile(file);

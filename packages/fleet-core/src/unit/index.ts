@@ -3,6 +3,7 @@ export { parseUnitFile, MAX_UNIT_FILE_BYTES, type ParseUnitFileOptions } from '.
 export { MAX_UNIT_BYTES, MAX_UNIT_OPTIONS } from './limits.js';
 export { serializeUnitFile } from './serialize.js';
 export { unitHash } from './hash.js';
+export { fleetUnitHash } from './fleet-hash.js';
 export { splitMultiValue } from './multi-value.js';
 export {
   UNIT_TYPES,
