@@ -68,7 +68,7 @@ export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSiz
   resource(app, '/', {}, { status: 405, message: 'method not allowed' });
 }
 
-/** fleet's unitsResource.set: 415, body, names, then the service decides 201 / 204 / 409. */
+/** fleet's unitsResource.set: 415, body, names, then the service decides 201 (created or replaced) / 204 / 409. */
 async function putUnit(service: FleetService, request: FastifyRequest): Promise<{ code: number; body?: unknown }> {
   requireJson(request.headers);
   const body = decodeUnitPut(parseJson(request.body, 'unable to decode body: '));
@@ -79,7 +79,9 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
   }
   const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
   switch (outcome.kind) {
+    // fleet answers a replacement as a creation: it went through the same `create`.
     case 'created':
+    case 'replaced':
       return { code: 201 };
     case 'refused':
       throw new HttpError(409, outcome.message, outcome.reason);

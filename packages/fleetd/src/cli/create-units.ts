@@ -91,6 +91,8 @@ async function maybeReplace(session: Session, arg: string, existing: WireUnit, o
       { unit: existing.name },
     );
   }
-  await session.client().putUnit({ name: existing.name, options: local.options, contents: local.text });
+  // The desired state is sent along: without it the API resets it to inactive (fleet's rule for a
+  // replacing PUT), and fleetd's replace is in place, the unit keeps running on its new version.
+  await session.client().putUnit({ name: existing.name, options: local.options, contents: local.text, desiredState: desired });
   session.out(`Unit ${existing.name} replaced`);
 }

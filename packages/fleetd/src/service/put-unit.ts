@@ -40,8 +40,11 @@ interface PutContext {
 /**
  * fleet's PUT /units/{name}: create with options (201), change the desired
  * state of an existing unit (204), and, as fleet 0.13+ `--replace`, replace an
- * existing unit whose options differ (new contents, same placement). Every
- * check runs before the first write, so a refused request changes nothing.
+ * existing unit whose options differ (201, same placement). A replacement
+ * takes the body's desired state, or `inactive` without one: fleet created
+ * the unit anew (its `create` path), and fleet's `load/start --replace` wait
+ * for that `inactive` before raising the state again. Every check runs before
+ * the first write, so a refused request changes nothing.
  */
 export async function putUnit(context: PutContext, request: PutUnitRequest): Promise<PutUnitOutcome> {
   parseUnitName(request.name);
@@ -57,7 +60,7 @@ export async function putUnit(context: PutContext, request: PutUnitRequest): Pro
   const submitted = await context.submitter.submit(candidate);
   if (submitted.created) return { kind: 'created' };
   if (candidate.hash !== submitted.stored.hash) {
-    await context.store.replaceUnit(candidate, desired);
+    await context.store.replaceUnit(candidate, desired ?? 'inactive');
     return { kind: 'replaced' };
   }
   return updateDesiredState(context, submitted.stored, desired);

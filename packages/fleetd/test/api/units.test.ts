@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePageToken } from '../../src/api/index.js';
+import { goCreateUnit, goSetUnitTargetState } from './go-client.js';
 import { Harness, SERVICE } from './harness.js';
 
 let harness: Harness;
@@ -136,7 +137,9 @@ describe('PUT /fleet/v1/units/{name}', () => {
     const first = harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'loaded', options } });
     const second = harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'launched', options } });
     const other = harness.request('PUT', '/fleet/v1/units/a.service', { body: { options: otherOptions } });
-    expect((await Promise.all([first, second, other])).map((answer) => answer.status).sort()).toEqual([201, 204, 204]);
+    // Every serial order: the first creates (201); a PUT with the other options replaces (201); the same options only retarget (204).
+    const statuses = (await Promise.all([first, second, other])).map((answer) => answer.status).sort();
+    expect([[201, 201, 204], [201, 201, 201]]).toContainEqual(statuses);
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ name: 'a.service' });
   });
 
@@ -150,11 +153,11 @@ describe('PUT /fleet/v1/units/{name}', () => {
     expect((await harness.dump())['/fleetd/desired/a.service']).toBe('inactive');
   });
 
-  it('replaces a unit whose options differ, keeping its placement and, without a desired state, its desired state', async () => {
+  it('replaces a unit whose options differ (201), keeping its placement, with the desired state the body gives', async () => {
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
-    const replaced = await harness.request('PUT', '/fleet/v1/units/a.service', { body: { options: otherOptions } });
-    expect(replaced.status).toBe(204);
+    const replaced = await harness.request('PUT', '/fleet/v1/units/a.service', { body: { options: otherOptions, desiredState: 'launched' } });
+    expect(replaced.status).toBe(201);
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({
       options: otherOptions,
       desiredState: 'launched',
@@ -162,6 +165,30 @@ describe('PUT /fleet/v1/units/{name}', () => {
     });
     await harness.request('PUT', '/fleet/v1/units/a.service', { body: { options, desiredState: 'loaded' } });
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ options, desiredState: 'loaded' });
+  });
+
+  it('regression: a replacing PUT without desiredState resets it to inactive, as fleet', async () => {
+    await harness.submit('a.service', 'launched');
+    await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
+    // fleetctl load/start --replace: client.CreateUnit, name and options only.
+    const replaced = await goCreateUnit(harness.server.socketPath as string, 'a.service', otherOptions);
+    expect(replaced).toEqual({ status: 201, json: undefined });
+    expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ options: otherOptions, desiredState: 'inactive' });
+    expect((await harness.dump())['/fleetd/desired/a.service']).toBe('inactive');
+    // Then fleetctl raises it again with SetUnitTargetState: an update, 204.
+    const started = await goSetUnitTargetState(harness.server.socketPath as string, 'a.service', 'launched');
+    expect(started).toEqual({ status: 204, json: undefined });
+    expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ options: otherOptions, desiredState: 'launched' });
+  });
+
+  it('regression: the same options again from fleet\'s client are no replacement: 409 without a desired state, as fleet', async () => {
+    await harness.submit('a.service', 'launched');
+    const again = await goCreateUnit(harness.server.socketPath as string, 'a.service', options);
+    expect(again).toEqual({
+      status: 409,
+      json: { error: { code: 409, message: 'must provide DesiredState to update existing unit', reason: 'UNIT_EXISTS' } },
+    });
+    expect((await harness.dump())['/fleetd/desired/a.service']).toBe('launched');
   });
 
   it.each([

@@ -131,7 +131,7 @@ describe('fleetctl submit --replace', () => {
     expect(await cluster.fleetctl('submit', '--replace', 'app.service')).toEqual({ code: 0, stdout: 'Found same unit app.service in the cluster, nothing to replace\n', stderr: '' });
   });
 
-  it('replaces a running unit with start --replace, and refuses to with submit', async () => {
+  it('regression: start --replace keeps the unit launched while it moves to the new version (no inactive round trip), and submit refuses', async () => {
     cluster.writeUnit('live.service', sleeper('v1'));
     expect((await cluster.fleetctl('start', 'live.service')).code).toBe(0);
     cluster.writeUnit('live.service', sleeper('v2'));
@@ -140,7 +140,30 @@ describe('fleetctl submit --replace', () => {
       stdout: '',
       stderr: 'fleetctl: cannot replace unit live.service in state launched with submit; use start --replace\n',
     });
-    expect(await cluster.fleetctl('start', '--replace', 'live.service')).toEqual({ code: 0, stdout: `Unit live.service replaced\nUnit live.service launched on ${LEGEND}\n`, stderr: '' });
+    // Every desired state and placement write while fleetctl replaces: the API resets a replacement
+    // without a desired state to inactive (fleet's rule), so fleetd's fleetctl must send it.
+    const writes: string[] = [];
+    let seen = (await cluster.registry.list(cluster.store.layout.prefix)).revision;
+    const watcher = await cluster.registry.watch(cluster.store.layout.prefix, {
+      fromRevision: seen + 1,
+      onEvents: (events, revision) => {
+        seen = revision;
+        for (const event of events) {
+          const key = event.type === 'put' ? event.kv.key : event.key;
+          if (key === cluster.store.layout.desired('live.service')) writes.push(`desired ${event.type === 'put' ? event.kv.value : 'deleted'}`);
+          if (key === cluster.store.layout.placement('live.service')) writes.push(`placement ${event.type}`);
+        }
+      },
+      onError: () => undefined,
+    });
+    try {
+      expect(await cluster.fleetctl('start', '--replace', 'live.service')).toEqual({ code: 0, stdout: `Unit live.service replaced\nUnit live.service launched on ${LEGEND}\n`, stderr: '' });
+      const written = (await cluster.registry.list(cluster.store.layout.prefix)).revision;
+      await waitFor(() => seen >= written, 'the watcher to see every write of the replace', 5000);
+    } finally {
+      await watcher.close();
+    }
+    expect(writes.filter((write) => write !== 'desired launched')).toEqual([]);
     const v2 = (await cluster.fleetctl('list-unit-files', '--no-legend', '-l', '--fields=hash')).stdout.trim();
     await waitFor(async () => {
       const [state] = JSON.parse((await cluster.fleetctl('--json', 'list-units')).stdout) as { hash: string; systemdActiveState: string }[];
