@@ -52,9 +52,16 @@ export function shortMachineId(id: string): string {
 
 /**
  * The machine with operator metadata (fleet's PATCH /machines) merged over
- * what its agent announced: the operator's value wins. Throws like
- * `createMachine` when a merged key or value is invalid.
+ * what its agent announced, by fleet's mergeMetadata rule: the operator's
+ * value wins, and an empty operator value (what a PATCH `remove` stores)
+ * hides the key, announced or not. Throws like `createMachine` when a merged
+ * key or value is invalid.
  */
 export function withOperatorMetadata(machine: Machine, overlay: Readonly<Record<string, string>>): Machine {
-  return createMachine({ ...machine, metadata: { ...machine.metadata, ...overlay } });
+  const metadata: Record<string, string> = { ...machine.metadata };
+  for (const [key, value] of Object.entries(overlay)) {
+    if (value === '') delete metadata[key];
+    else metadata[key] = value;
+  }
+  return createMachine({ ...machine, metadata });
 }

@@ -10,12 +10,19 @@ import { KeyLayout, SCHEMA_VERSION } from './layout.js';
 /** The most metadata keys one applyMachineMetadata writes: one transaction of etcd's default --max-txn-ops. */
 export const MAX_METADATA_CHANGES = MAX_TXN_OPS;
 
-/** One operator metadata change of a machine; `value` undefined removes the key. */
+/**
+ * One operator metadata change of a machine. `value` undefined removes the
+ * key as fleet does: it stores an empty value, which hides the key in the
+ * merged metadata even when the machine announces it (`withOperatorMetadata`).
+ */
 export interface MachineMetadataChange {
   readonly machine: string;
   readonly key: string;
   readonly value: string | undefined;
 }
+
+/** What a `remove` stores (fleet's DeleteMachineMetadata): an empty value, not a deleted key, so announced metadata is hidden too. */
+const REMOVED_METADATA_VALUE = '';
 
 /** What `submitOrRead` did: created the unit, or found one stored under its name. */
 export type SubmitOutcome = { readonly created: true } | { readonly created: false; readonly stored: Unit };
@@ -152,7 +159,11 @@ export class FleetStore {
     await this.registry.put(this.layout.machineMetadata(machine.id, key), value);
   }
 
-  /** Removes operator metadata from a machine; false when it had none under that key. */
+  /**
+   * Drops the operator's entry for a key, so what the machine announces shows
+   * again; false when there was none. (A PATCH `remove` hides the key instead:
+   * applyMachineMetadata with an undefined value.)
+   */
   async deleteMachineMetadata(machineId: string, key: string): Promise<boolean> {
     const machine = createMachine({ id: machineId, metadata: { [key]: '' } });
     const { deleted } = await this.registry.delete(this.layout.machineMetadata(machine.id, key));
@@ -163,20 +174,23 @@ export class FleetStore {
    * Applies operator metadata changes (fleet's PATCH /machines) in ONE
    * transaction: all or nothing, and one revision, so every watcher rebuilds
    * each machine once. Changes of one key collapse to the last (applying them
-   * in order gives the same), since a transaction may name a key once.
+   * in order gives the same), since a transaction may name a key once. A
+   * removal stores REMOVED_METADATA_VALUE, as fleet does, so it also hides a
+   * key the machine announces from its own configuration.
    * At most MAX_METADATA_CHANGES distinct keys (etcd's --max-txn-ops).
    */
   async applyMachineMetadata(changes: readonly MachineMetadataChange[]): Promise<void> {
-    const last = new Map<string, string | undefined>();
+    const last = new Map<string, string>();
     for (const { machine, key, value } of changes) {
-      const checked = createMachine({ id: machine, metadata: { [key]: value ?? '' } });
-      last.set(this.layout.machineMetadata(checked.id, key), value);
+      const stored = value ?? REMOVED_METADATA_VALUE;
+      const checked = createMachine({ id: machine, metadata: { [key]: stored } });
+      last.set(this.layout.machineMetadata(checked.id, key), stored);
     }
     if (last.size > MAX_METADATA_CHANGES) {
       throw new FleetError(ErrorCodes.REGISTRY_TXN_TOO_LARGE, `${last.size} metadata keys in one change; at most ${MAX_METADATA_CHANGES}`);
     }
     if (last.size === 0) return;
-    const success = [...last].map(([key, value]): TxnOp => (value === undefined ? { type: 'delete', key } : { type: 'put', key, value }));
+    const success = [...last].map(([key, value]): TxnOp => ({ type: 'put', key, value }));
     await this.registry.txn({ compare: [], success });
   }
 

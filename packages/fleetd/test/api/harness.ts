@@ -185,6 +185,14 @@ export class Harness {
     await this.store.submitUnit(createUnit({ name, contents, desiredState }));
   }
 
+  /** A real engine on the same registry, running until the harness stops. */
+  async startEngine(): Promise<Engine> {
+    const engine = new Engine({ registry: this.registry, host: this.host, id: 'engine', keyPrefix: PREFIX, leaseTtlSeconds: 5, reconcileIntervalMs: 100 });
+    await engine.start();
+    this.cleanups.push(() => engine.stop());
+    return engine;
+  }
+
   /** A real engine on the same registry, run until `units` are placed. */
   async placeWithEngine(...units: string[]): Promise<Record<string, string>> {
     const engine = new Engine({ registry: this.registry, host: this.host, id: 'engine', keyPrefix: PREFIX, leaseTtlSeconds: 5, reconcileIntervalMs: 100 });

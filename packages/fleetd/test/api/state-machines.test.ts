@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness } from './harness.js';
+import { waitFor } from '@fleetd/core/testing';
+import { Harness, SERVICE } from './harness.js';
 
 let harness: Harness;
 beforeEach(async () => {
@@ -115,9 +116,29 @@ describe('/fleet/v1/machines', () => {
     });
     await harness.machine('m9');
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toMatchObject({ machines: [{ id: 'm1' }, { id: 'm9', metadata: { tier: 'gold' } }] });
+    // fleet's remove hides the key, also what the machine announces (region=us here).
     const removed = await harness.request('PATCH', '/fleet/v1/machines', { body: [{ op: 'remove', path: '/m1/metadata/region' }] });
     expect(removed.status).toBe(204);
-    expect((await harness.request('GET', '/fleet/v1/machines')).json).toMatchObject({ machines: [{ id: 'm1', metadata: { region: 'us', rack: 'r1' } }, { id: 'm9' }] });
+    expect((await harness.request('GET', '/fleet/v1/machines')).json).toMatchObject({ machines: [{ id: 'm1', metadata: { rack: 'r1' } }, { id: 'm9' }] });
+  });
+
+  it('regression: PATCH remove of a key the machine announces moves a unit requiring it away, as fleet', async () => {
+    await harness.machine('m1', { region: 'us' });
+    await harness.machine('m2', { region: 'us' });
+    await harness.submit('web.service', 'launched', `${SERVICE}[X-Fleet]\nMachineMetadata=region=us\n`);
+    await harness.startEngine();
+    await waitFor(async () => (await harness.placementsNow())['web.service'] !== undefined, 'web.service placed', 5000);
+    const first = (await harness.placementsNow())['web.service'] as string;
+    const other = first === 'm1' ? 'm2' : 'm1';
+    const removed = await harness.request('PATCH', '/fleet/v1/machines', { body: [{ op: 'remove', path: `/${first}/metadata/region` }] });
+    expect(removed.status).toBe(204);
+    await waitFor(async () => (await harness.placementsNow())['web.service'] === other, `web.service to move to ${other}`, 5000);
+    expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
+      machines: [
+        { id: 'm1', primaryIP: '', metadata: first === 'm1' ? {} : { region: 'us' } },
+        { id: 'm2', primaryIP: '', metadata: first === 'm2' ? {} : { region: 'us' } },
+      ],
+    });
   });
 
   it.each([

@@ -118,6 +118,20 @@ describe.each(registries)('PATCH /machines on the $name registry', ({ open }) =>
     }
   });
 
+  it('regression: remove of a key the machine announces hides it (fleet stores an empty value), and a later add sets it again', async () => {
+    const { layout, store, mirror, metadata } = await setUp(registry);
+    try {
+      await patchMachines(store, [{ op: 'remove', path: '/m1/metadata/region' }]);
+      await waitFor(() => metadata()['region'] === undefined, 'the mirror to hide region');
+      expect(metadata()).toEqual({});
+      expect((await registry.get(layout.machineMetadata('m1', 'region')))?.value).toBe('');
+      await patchMachines(store, [{ op: 'add', path: '/m1/metadata/region', value: 'eu' }]);
+      await waitFor(() => metadata()['region'] === 'eu', 'the mirror to see region again');
+    } finally {
+      await mirror.stop();
+    }
+  });
+
   it('operations on one key apply in order: the last one wins, as fleet applying them one by one', async () => {
     const { store, mirror, metadata } = await setUp(registry);
     try {
