@@ -11,11 +11,22 @@ import type { MachinePage, UnitPage, UnitStatePage } from './wire.js';
 
 const ONLY_GET = { status: 405, message: 'only GET supported against this resource' };
 
-/** fleet's API v1 (api/*.go in fleet), route by route, with its statuses and messages. */
+/**
+ * Where fleet's mux (api/mux.go) served the same handlers: its first API path
+ * `/v1-alpha` (not under `/fleet`), kept beside `/fleet/v1` through v1.0.
+ */
+export const FLEET_API_PREFIXES = ['/v1-alpha', FLEET_API_PREFIX] as const;
+
+/** fleet's API v1 (api/*.go in fleet), route by route, with its statuses and messages, under each of fleet's prefixes. */
 export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSize: number): void {
+  for (const base of FLEET_API_PREFIXES) fleetRoutesUnder(app, base, service, pageSize);
+  // fleet's mux answered the server root with 405.
+  resource(app, '/', {}, { status: 405, message: 'method not allowed' });
+}
+
+function fleetRoutesUnder(app: FastifyInstance, base: string, service: FleetService, pageSize: number): void {
   // The token is checked before the registry is read, as fleet does.
   const tokenOf = (request: FastifyRequest) => pageTokenOf(queryValues(request, 'nextPageToken'), pageSize);
-  const base = FLEET_API_PREFIX;
 
   resource(app, `${base}/units`, {
     GET: async (request): Promise<UnitPage> => {
@@ -63,9 +74,8 @@ export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSiz
 
   // fleet answered other methods on /discovery with 400, not 405.
   resource(app, `${base}/discovery`, { GET: async () => FLEET_DISCOVERY }, { status: 400, message: 'only HTTP GET supported against this resource' });
-  // fleet's mux answered the API root and the server root with 405.
+  // fleet's mux answered the API root with 405.
   resource(app, base, {}, { status: 405, message: 'method not allowed' });
-  resource(app, '/', {}, { status: 405, message: 'method not allowed' });
 }
 
 /** fleet's unitsResource.set: 415, body, names, then the service decides 201 (created or replaced) / 204 / 409. */

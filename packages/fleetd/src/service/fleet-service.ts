@@ -16,7 +16,7 @@ import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
 import { patchMachines } from './machines-patch.js';
 import { checkPlanSize, planUnits } from './plan.js';
-import { putUnit, unitDoesNotExist } from './put-unit.js';
+import { putUnit, unitDoesNotExist, unitStateDoesNotExist } from './put-unit.js';
 import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 import type { ClusterSnapshot } from './snapshot.js';
@@ -73,7 +73,7 @@ export interface FleetService {
   listStates(filter?: StateFilter): Promise<WireUnitState[]>;
   /** One page of listStates(filter); only that page's states are mapped to the wire form. */
   pageStates(filter: StateFilter, token: PageToken): Promise<Page<WireUnitState>>;
-  /** The state reported by the unit's machine (else the first reported); UNIT_NOT_FOUND when none. */
+  /** The state reported by the unit's machine (else the first reported); UNIT_NOT_FOUND ("unit state does not exist") when none. */
   getUnitState(name: string): Promise<WireUnitState>;
   listMachines(): Promise<WireMachine[]>;
   patchMachines(ops: readonly WireMachineMetadataOp[]): Promise<void>;
@@ -130,7 +130,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       const placed = snapshot.placements.get(name);
       const reported = snapshot.states.filter((state) => state.name === name);
       const state = reported.find((candidate) => candidate.machineId === placed) ?? reported[0];
-      if (state === undefined) throw unitDoesNotExist(name);
+      if (state === undefined) throw unitStateDoesNotExist(name);
       return toWireUnitState(state);
     },
     async listMachines() {

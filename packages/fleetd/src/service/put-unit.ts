@@ -122,3 +122,8 @@ async function storedUnit(context: PutContext, name: string): Promise<Unit | und
 export function unitDoesNotExist(name: string): FleetError {
   return new FleetError(ErrorCodes.UNIT_NOT_FOUND, 'unit does not exist', { unit: name });
 }
+
+/** fleet's answer for a unit no machine reports a state of (GET /state/{name}, api/state.go). */
+export function unitStateDoesNotExist(name: string): FleetError {
+  return new FleetError(ErrorCodes.UNIT_NOT_FOUND, 'unit state does not exist', { unit: name });
+}

@@ -74,13 +74,13 @@ describe('GET /fleet/v1/state', () => {
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({ machines: [] });
   });
 
-  it('gets the state of one unit from its placed machine, 404 when none', async () => {
+  it('regression: gets the state of one unit from its placed machine, 404 "unit state does not exist" when none, as fleet', async () => {
     await reportSome();
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m2"}');
     expect((await harness.request('GET', '/fleet/v1/state/a.service')).json).toMatchObject({ name: 'a.service', machineID: 'm2' });
     const missing = await harness.request('GET', '/fleet/v1/state/c.service');
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
+    expect(missing.json).toEqual({ error: { code: 404, message: 'unit state does not exist', reason: 'UNIT_NOT_FOUND' } });
   });
 });
 
