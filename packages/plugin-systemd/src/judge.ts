@@ -28,10 +28,27 @@ export const START_BEFORE_EXEC_TYPES: ReadonlySet<string> = new Set(['simple', '
  * less long for an early failure, which signals report anyway.
  */
 export function serviceTypeOf(file: UnitFile): string {
-  const type = file.lastValue('Service', 'Type')?.trim();
+  const set = file.lastValue('Service', 'Type');
+  const type = set === undefined ? undefined : asSystemdReads(set);
   if (type !== undefined && type !== '') return type;
   if (file.has('Service', 'BusName')) return 'dbus';
   return file.has('Service', 'ExecStart') ? 'simple' : 'oneshot';
+}
+
+/**
+ * A value as systemd reads it once written to a file: a continued value (kept
+ * as fleet's client keeps it, backslash-newline and all) becomes one line,
+ * each continuing backslash a space and comment lines inside left out, then
+ * trimmed.
+ */
+export function asSystemdReads(value: string): string {
+  const lines = value.split('\n');
+  const read = lines.map((line, i) => {
+    if (i === lines.length - 1) return line;
+    if (i > 0 && /^[ \t]*[#;]/.test(line)) return '';
+    return `${line.slice(0, -1)} `;
+  });
+  return read.join('').trim();
 }
 
 export function isStarted(state: DriverUnitState): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, FleetError } from '../errors.js';
+import { fleetUnitHash } from './fleet-hash.js';
 import { MAX_UNIT_FILE_BYTES, parseUnitFile } from './parse.js';
 import type { UnitOption } from './unit-file.js';
 
@@ -46,25 +47,26 @@ describe('parseUnitFile: valid input', () => {
       expected: [['Unit', 'A', '1'], ['Unit', 'C', '3'], ['Service', 'B', '2']],
     },
     { name: 'empty section disappears', text: '[Unit]\n[Service]\nA=1\n', expected: [['Service', 'A', '1']] },
-    { name: 'continuation', text: '[Service]\nExecStart=/bin/echo \\\n  hello\n', expected: [['Service', 'ExecStart', '/bin/echo    hello']] },
-    { name: 'continuation without space', text: '[Service]\nA=x\\\ny\n', expected: [['Service', 'A', 'x y']] },
-    { name: 'continuation over three lines', text: '[Service]\nA=1\\\n2\\\n3\n', expected: [['Service', 'A', '1 2 3']] },
+    // Continued values keep backslash, line break and indentation, as fleet's client does (see below).
+    { name: 'continuation', text: '[Service]\nExecStart=/bin/echo \\\n  hello\n', expected: [['Service', 'ExecStart', '/bin/echo \\\n  hello']] },
+    { name: 'continuation without space', text: '[Service]\nA=x\\\ny\n', expected: [['Service', 'A', 'x\\\ny']] },
+    { name: 'continuation over three lines', text: '[Service]\nA=1\\\n2\\\n3\n', expected: [['Service', 'A', '1\\\n2\\\n3']] },
     {
-      name: 'comment inside continuation is skipped',
+      name: 'comment lines inside a continuation stay in the value (systemd skips them when it reads the value)',
       text: '[Service]\nA=1 \\\n# skipped \\\n; skipped too\n2\nB=3\n',
-      expected: [['Service', 'A', '1  2'], ['Service', 'B', '3']],
+      expected: [['Service', 'A', '1 \\\n# skipped \\\n; skipped too\n2'], ['Service', 'B', '3']],
     },
-    { name: 'continuation at EOF ends the value', text: '[Service]\nA=x \\', expected: [['Service', 'A', 'x']] },
-    { name: 'continuation then EOF newline', text: '[Service]\nA=x\\\n', expected: [['Service', 'A', 'x']] },
-    { name: 'blank line ends a continuation', text: '[Service]\nA=x\\\n\nB=y\n', expected: [['Service', 'A', 'x'], ['Service', 'B', 'y']] },
+    { name: 'continuation at EOF ends the value', text: '[Service]\nA=x \\', expected: [['Service', 'A', 'x \\']] },
+    { name: 'continuation then EOF newline', text: '[Service]\nA=x\\\n', expected: [['Service', 'A', 'x\\\n']] },
+    { name: 'blank line ends a continuation', text: '[Service]\nA=x\\\n\nB=y\n', expected: [['Service', 'A', 'x\\\n'], ['Service', 'B', 'y']] },
     { name: 'escaped backslash does not continue', text: '[Service]\nA=C:\\\\\nB=2\n', expected: [['Service', 'A', 'C:\\\\'], ['Service', 'B', '2']] },
-    { name: 'three backslashes continue', text: '[Service]\nA=x\\\\\\\ny\n', expected: [['Service', 'A', 'x\\\\ y']] },
+    { name: 'three backslashes continue', text: '[Service]\nA=x\\\\\\\ny\n', expected: [['Service', 'A', 'x\\\\\\\ny']] },
     { name: 'backslash then space does not continue', text: '[Service]\nA=x\\ \nB=2\n', expected: [['Service', 'A', 'x\\'], ['Service', 'B', '2']] },
     { name: 'comment ending in backslash continues nothing', text: '[Service]\n# note \\\nA=1\n', expected: [['Service', 'A', '1']] },
     { name: 'continued key', text: '[Service]\nExec\\\n=1\n', expected: [['Service', 'Exec', '1']] },
     { name: 'CRLF line endings', text: '[Unit]\r\nA=1\r\nB=2\r\n', expected: [['Unit', 'A', '1'], ['Unit', 'B', '2']] },
     { name: 'CR line endings', text: '[Unit]\rA=1\rB=2\r', expected: [['Unit', 'A', '1'], ['Unit', 'B', '2']] },
-    { name: 'CRLF continuation', text: '[Unit]\r\nA=1\\\r\n2\r\n', expected: [['Unit', 'A', '1 2']] },
+    { name: 'CRLF continuation', text: '[Unit]\r\nA=1\\\r\n2\r\n', expected: [['Unit', 'A', '1\\\n2']] },
     { name: 'UTF-8 BOM', text: '\uFEFF[Unit]\nA=1\n', expected: [['Unit', 'A', '1']] },
     { name: 'BOM then comment', text: '\uFEFF# c\n[Unit]\nA=1\n', expected: [['Unit', 'A', '1']] },
     { name: 'unicode value', text: '[Unit]\nDescription=Grüße 🚀 日本\n', expected: [['Unit', 'Description', 'Grüße 🚀 日本']] },
@@ -72,6 +74,101 @@ describe('parseUnitFile: valid input', () => {
     { name: 'tab inside value kept', text: '[Unit]\nA=a\tb\n', expected: [['Unit', 'A', 'a\tb']] },
     { name: 'section names with dash and space', text: '[X-Fleet]\nA=1\n[My Section]\nB=2\n', expected: [['X-Fleet', 'A', '1'], ['My Section', 'B', '2']] },
     { name: 'keys with dash underscore digits', text: '[X-Fleet]\nX-Condition_1=1\n', expected: [['X-Fleet', 'X-Condition_1', '1']] },
+  ])('$name', ({ text, expected }) => {
+    expect(parseUnitFile(text).options).toEqual(opts(expected));
+  });
+});
+
+/**
+ * go-systemd's unit.Deserialize, as vendored by fleet (go-systemd efa0506), is what
+ * fleet's client parses a unit file with before it sends its options: a continued
+ * value keeps each line as written, backslash and line break included. Cases marked
+ * (go-systemd) are that commit's unit/deserialize_test.go and end_to_end_test.go;
+ * `sha1` is fleet's hash of the unit, the SHA-1 of go-systemd's serialization of
+ * those options, computed outside fleetd (`printf '<bytes>' | sha1sum`).
+ */
+describe("parseUnitFile: continued values, as fleet's client reads them", () => {
+  it.each<{ name: string; text: string; expected: readonly Row[]; sha1: string }>([
+    {
+      name: 'regression: a continuation line is kept as fleet keeps it, not refused',
+      text: "[Service]\nExecStart=/bin/sh -c 'echo one; \\\n    echo two'\n",
+      expected: [['Service', 'ExecStart', "/bin/sh -c 'echo one; \\\n    echo two'"]],
+      sha1: '1b28cd9f881bd8c402a116699c0a92e7a37cee16',
+    },
+    {
+      name: 'line continuations unmodified (go-systemd)',
+      text: '[Unit]\nDescription= Unnecessarily wrapped \\\n    words here\n',
+      expected: [['Unit', 'Description', 'Unnecessarily wrapped \\\n    words here']],
+      sha1: 'a372bfdb113133b0a141ae84488eec2df1b88318',
+    },
+    {
+      name: 'apparent comment lines inside of line continuations not ignored (go-systemd)',
+      text: '[Unit]\nDescription=Bar\\\n# comment alpha\n\nDescription=Bar\\\n# comment bravo \\\nBaz\n',
+      expected: [['Unit', 'Description', 'Bar\\\n# comment alpha'], ['Unit', 'Description', 'Bar\\\n# comment bravo \\\nBaz']],
+      sha1: 'a8f7c4d2931c4b1140804db418a5f6fda47de147',
+    },
+    {
+      name: 'unit file with continuation but no following line (go-systemd)',
+      text: '[Unit]\nDescription=Bar \\',
+      expected: [['Unit', 'Description', 'Bar \\']],
+      sha1: 'b9a86a3bbc66131a1ae4d42b8f764ea1f5500cd1',
+    },
+    {
+      name: 'whitespace around option value stripped, regardless of continuation: the line break stays (go-systemd)',
+      text: '[Unit]\nDescription= words here \\\n  ',
+      expected: [['Unit', 'Description', 'words here \\\n']],
+      sha1: 'cc2b1dab7227dad4a6918a43067c6ec562487059',
+    },
+    {
+      name: 'backslash not considered continuation if followed by text (go-systemd)',
+      text: '[Service]\nExecStart=/bin/bash -c "while true; do echo \\"ping\\"; sleep 1; done"\n',
+      expected: [['Service', 'ExecStart', '/bin/bash -c "while true; do echo \\"ping\\"; sleep 1; done"']],
+      sha1: '7067247d03ee6e68b21e2fe886e4066d09cf413d',
+    },
+    {
+      name: 'backslash not considered continuation if followed by whitespace, but still trimmed (go-systemd)',
+      text: '[Service]\nExecStart=/bin/bash echo poof \\  ',
+      expected: [['Service', 'ExecStart', '/bin/bash echo poof \\']],
+      sha1: '03f48f5bf57f4a67c0bd4796bc541c40f5a17729',
+    },
+    {
+      name: 'a blank line after a continued line ends the value, which keeps its line break (go-systemd end to end)',
+      text: '[Unit]\nDescription=Demo \\\n\nRequires=docker.service\n',
+      expected: [['Unit', 'Description', 'Demo \\\n'], ['Unit', 'Requires', 'docker.service']],
+      sha1: 'f7680c1d4cc9a86d033db1586365bd4e4d23a6aa',
+    },
+  ])('$name', ({ text, expected, sha1 }) => {
+    const unit = parseUnitFile(text);
+    expect(unit.options).toEqual(opts(expected));
+    expect(fleetUnitHash(unit)).toBe(sha1);
+  });
+});
+
+/**
+ * Where go-systemd and systemd read a file apart, fleetd reads it as systemd does
+ * (the unit then runs what fleetd shows); fleet's client would send other options
+ * for these files, or refuse them.
+ */
+describe('parseUnitFile: continuations read as systemd reads them, not as go-systemd', () => {
+  it.each<{ name: string; text: string; expected: readonly Row[] }>([
+    {
+      // go-systemd continues on any final backslash and would send one value 'C:\\\\\nB=2'.
+      name: 'an even run of backslashes does not continue',
+      text: '[Service]\nA=C:\\\\\nB=2\n',
+      expected: [['Service', 'A', 'C:\\\\'], ['Service', 'B', '2']],
+    },
+    {
+      // go-systemd ends the value at the comment and then fails on '  two' (no '=').
+      name: 'a comment line without a final backslash does not end the continuation',
+      text: '[Service]\nExecStart=/bin/echo one \\\n# a note\n  two\n',
+      expected: [['Service', 'ExecStart', '/bin/echo one \\\n# a note\n  two']],
+    },
+    {
+      // go-systemd sees '1\\\r' (no final backslash) and then fails on '2'.
+      name: 'a CRLF line continues, and its line break is kept as a newline',
+      text: '[Unit]\r\nA=1 \\\r\n  2\r\n',
+      expected: [['Unit', 'A', '1 \\\n  2']],
+    },
   ])('$name', ({ text, expected }) => {
     expect(parseUnitFile(text).options).toEqual(opts(expected));
   });

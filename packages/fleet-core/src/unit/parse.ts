@@ -23,6 +23,12 @@ const BOM = '\uFEFF';
  * does (see lines.ts for continuations and comments) but refusing, with
  * UNIT_FILE_SYNTAX and a line and column, what systemd would warn about and
  * skip: a silently dropped line is how units end up doing something else.
+ *
+ * A continued value is kept as fleet's client (go-systemd's deserializer)
+ * keeps it: the backslash, the line break and the next line's indentation
+ * stay in the value (`a \` + newline + `  b` gives "a \\\n  b", not systemd's
+ * "a   b"), so a file gives the same options, and fleet's hash, whichever
+ * client submits it; the serializer writes it back as the same continuation.
  */
 export function parseUnitFile(text: string, options: ParseUnitFileOptions = {}): UnitFile {
   const { file } = options;
@@ -96,8 +102,13 @@ function parseAssignment(
   if (section === undefined) {
     throw syntaxError(file, line.locate(span.start), `option '${name}' appears before any [Section] header`);
   }
-  const value = text.slice(skipBlanks(text, equals + 1, span.end), span.end);
-  return { section, name, value };
+  return { section, name, value: trimBlanks(line.valueFrom(equals + 1)) };
+}
+
+/** Leading and trailing blanks (space, tab) removed; line breaks are not blanks. */
+function trimBlanks(value: string): string {
+  const start = skipBlanks(value, 0, value.length);
+  return value.slice(start, trimBlanksEnd(value, start, value.length));
 }
 
 function assertSize(text: string, file: string | undefined): void {

@@ -1,4 +1,4 @@
-import { endsWithContinuation } from './syntax.js';
+import { endsWithContinuation, isCommentLine } from './syntax.js';
 import { UnitFile, type UnitOption } from './unit-file.js';
 
 /** A UnitFile as is; an option list validated and put in normalized order first. */
@@ -8,11 +8,12 @@ export function toUnitFile(file: UnitFile | readonly UnitOption[]): UnitFile {
 
 /**
  * Canonical text: `[Section]` then `Name=Value` lines, a blank line between
- * sections, a final newline; no comments, no continuations. parseUnitFile()
- * reads it back to the same options. An option list is validated by the
- * UnitFile constructor first, so values with line breaks are refused
- * (UNIT_FILE_SYNTAX) rather than written as continuations that systemd would
- * read back differently.
+ * sections, a final newline; no comments. A value holding continued lines
+ * (backslash-newline, as fleet's client keeps them) is written as those
+ * lines, which systemd reads as one value. parseUnitFile() reads the text
+ * back to the same options. An option list is validated by the UnitFile
+ * constructor first, so any other line break in a value is refused
+ * (UNIT_FILE_SYNTAX) rather than written as a line systemd would read apart.
  */
 export function serializeUnitFile(file: UnitFile | readonly UnitOption[]): string {
   let text = '';
@@ -28,10 +29,17 @@ export function serializeUnitFile(file: UnitFile | readonly UnitOption[]): strin
 }
 
 /**
- * A value ending in an odd run of backslashes would continue onto the next line.
- * systemd only continues when the backslash is the very last character, so one
- * trailing space keeps the value intact (the reader strips the space again).
+ * A value whose last line ends in an odd run of backslashes would continue
+ * onto the next line. systemd only continues when the backslash is the very
+ * last character, so one trailing space keeps the value intact (the reader
+ * strips the space again). A value whose last line is a comment (inside its
+ * continuation) leaves the continuation open for systemd, which skips the
+ * comment: a blank line after it closes it.
  */
 function encodeValue(value: string): string {
+  const lastBreak = value.lastIndexOf('\n');
+  if (lastBreak !== -1 && isCommentLine(value.slice(lastBreak + 1))) {
+    return `${value.endsWith('\\') ? `${value} ` : value}\n`;
+  }
   return endsWithContinuation(value) ? `${value} ` : value;
 }

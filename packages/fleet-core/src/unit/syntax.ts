@@ -75,23 +75,58 @@ export function sectionProblem(section: string): Problem | undefined {
   return undefined;
 }
 
+const LINE_BREAK_MESSAGE = 'value contains a line break, which a unit file cannot represent';
+
 /**
- * Values from the parser always pass; hand-built ones may not. Line breaks are
- * refused rather than written as backslash-continuations: systemd would read
- * them back as spaces, drop continued lines that look like comments and end the
- * value at an empty line, so the unit would silently mean something else.
+ * Values from the parser always pass; hand-built ones may not. A line break is
+ * accepted only as fleet's client (go-systemd) keeps a continued line: after a
+ * backslash that continues the line for systemd, so the serializer can write
+ * it back as that continuation (see continuationProblem). Any other line
+ * break is refused: systemd would read the next line as a line of its own.
  */
 export function valueProblem(value: string): Problem | undefined {
-  const bad = value.search(/[\n\r\0]/);
+  const bad = value.search(/[\r\0]/);
   if (bad !== -1) {
-    return value[bad] === '\0'
-      ? { index: bad, message: 'value contains a NUL byte' }
-      : { index: bad, message: 'value contains a line break, which a unit file cannot represent' };
+    return value[bad] === '\0' ? { index: bad, message: 'value contains a NUL byte' } : { index: bad, message: LINE_BREAK_MESSAGE };
   }
   if (isBlank(value[0]) || isBlank(value[value.length - 1])) {
     return { index: 0, message: 'value has leading or trailing whitespace, which systemd would strip' };
   }
+  return value.includes('\n') ? continuationProblem(value) : undefined;
+}
+
+/**
+ * A value of several lines reads back the same (from fleetd's parser, and as
+ * one value for systemd) when every line but the last ends in a backslash that
+ * continues it for systemd (an odd run: systemd reads `\\\\` as an escaped
+ * backslash, go-systemd as a continuation), or is a comment line after the
+ * first, which systemd skips inside a continuation (go-systemd keeps it). An
+ * empty last line (go-systemd's `Demo \` followed by a blank line) must follow
+ * a backslash.
+ */
+function continuationProblem(value: string): Problem | undefined {
+  const lines = value.split('\n');
+  let end = -1;
+  for (const [i, line] of lines.entries()) {
+    const start = end + 1;
+    end = start + line.length;
+    if (i === lines.length - 1) break;
+    if (i > 0 && isCommentLine(line)) continue;
+    if (!line.endsWith('\\')) return { index: end, message: LINE_BREAK_MESSAGE };
+    if (!endsWithContinuation(line)) {
+      return { index: end - 1, message: 'value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation' };
+    }
+  }
+  const last = lines[lines.length - 1];
+  const beforeLast = lines[lines.length - 2] ?? '';
+  if (last === '' && !beforeLast.endsWith('\\')) return { index: value.length - 1, message: LINE_BREAK_MESSAGE };
   return undefined;
+}
+
+/** True when the first non-blank character is `#` or `;`: systemd's comment line. */
+export function isCommentLine(text: string): boolean {
+  const first = text[skipBlanks(text, 0, text.length)];
+  return first === '#' || first === ';';
 }
 
 /** True when `text` ends in an odd run of backslashes: systemd's "escaped" end of line. */

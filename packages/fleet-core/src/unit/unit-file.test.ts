@@ -79,11 +79,35 @@ describe('UnitFile immutability', () => {
   });
 });
 
+describe("UnitFile accepts continued values as fleet's client sends them", () => {
+  it.each<{ name: string; value: string }>([
+    { name: 'regression: a continuation line is accepted as options, not refused', value: "/bin/sh -c 'echo one; \\\n    echo two'" },
+    { name: 'a value ending in backslash-newline (a blank line ended it)', value: 'words here \\\n' },
+    { name: 'a comment line as the last line', value: 'Bar\\\n# comment alpha' },
+    { name: 'a comment line ending in a backslash inside', value: 'Bar\\\n# comment bravo \\\nBaz' },
+    { name: 'a comment line without a backslash inside (systemd skips it)', value: '1 \\\n# c\n2' },
+    { name: 'three backslashes then a line break', value: 'x\\\\\\\ny' },
+    { name: 'a continued value whose last line ends in a backslash', value: 'x \\\ny \\' },
+  ])('$name', ({ value }) => {
+    expect(new UnitFile([{ section: 'Service', name: 'ExecStart', value }]).options[0]?.value).toBe(value);
+  });
+});
+
 describe('UnitFile refuses options no unit file can hold', () => {
   it.each<{ name: string; option: UnitOption; message: string }>([
     { name: 'newline in value', option: { section: 'Unit', name: 'A', value: 'a\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
     { name: 'carriage return in value', option: { section: 'Unit', name: 'A', value: 'a\rb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
     { name: 'NUL in value', option: { section: 'Unit', name: 'A', value: 'a\0' }, message: 'unit option #1: [Unit] A: value contains a NUL byte' },
+    { name: 'backslash, space, then a line break', option: { section: 'Unit', name: 'A', value: 'a \\ \nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    { name: 'carriage return after a backslash', option: { section: 'Unit', name: 'A', value: 'a \\\r\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    { name: 'a blank line inside a continued value', option: { section: 'Unit', name: 'A', value: 'a \\\n\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    { name: 'a line break after a last comment line', option: { section: 'Unit', name: 'A', value: 'a \\\n# c\n' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    { name: 'a line break at the start', option: { section: 'Unit', name: 'A', value: '\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    {
+      name: 'a line break after an even run of backslashes',
+      option: { section: 'Unit', name: 'A', value: 'C:\\\\\nb' },
+      message: 'unit option #1: [Unit] A: value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation',
+    },
     { name: 'leading blank in value', option: { section: 'Unit', name: 'A', value: ' a' }, message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip' },
     { name: 'trailing tab in value', option: { section: 'Unit', name: 'A', value: 'a\t' }, message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip' },
     { name: 'empty name', option: { section: 'Unit', name: '', value: 'a' }, message: 'unit option #1: [Unit] : empty option name' },
