@@ -123,7 +123,7 @@ const NAMES: BadInput[] = [
   { name: 'name: a template launched', method: 'PUT', path: `${UNITS}/web@.service`, body: { options: [SERVICE_OPTION], desiredState: 'launched' }, status: 400, reason: 'UNIT_TEMPLATE_NOT_RUNNABLE', message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service' },
   { name: 'GET a unit that does not exist', method: 'GET', path: `${UNITS}/ghost.service`, status: 404, reason: 'UNIT_NOT_FOUND', message: 'unit does not exist' },
   { name: 'DELETE a unit that does not exist', method: 'DELETE', path: `${UNITS}/ghost.service`, status: 404, reason: 'UNIT_NOT_FOUND', message: 'unit does not exist' },
-  { name: 'GET state of a bad name', method: 'GET', path: '/fleet/v1/state/%F0%9F%92%A3', status: 404, reason: 'UNIT_NOT_FOUND', message: 'unit does not exist' },
+  { name: 'GET state of a bad name', method: 'GET', path: '/fleet/v1/state/%F0%9F%92%A3', status: 404, reason: 'UNIT_NOT_FOUND', message: 'unit state does not exist' },
   { name: 'explanation of a unit that does not exist', method: 'GET', path: '/fleetd/v1/units/ghost.service/explanation', status: 404, reason: 'UNIT_NOT_FOUND', message: 'unit ghost.service is not submitted' },
 ];
 
