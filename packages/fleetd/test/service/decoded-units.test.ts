@@ -77,7 +77,8 @@ describe.each(registries)('on the $name registry', ({ open }) => {
     {
       name: 'replaced (new options, same name)',
       change: () => service.putUnit({ name: 'a.service', options: optionsOf('/bin/new') }),
-      expected: { name: 'a.service', desiredState: 'loaded', options: optionsOf('/bin/new') },
+      // Without a desired state a replacement is inactive, as in fleet.
+      expected: { name: 'a.service', desiredState: 'inactive', options: optionsOf('/bin/new') },
     },
     {
       name: 'destroyed and submitted again with other contents',
