@@ -21,7 +21,7 @@ import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import { SubmitBatcher } from './submit-batcher.js';
-import { stateIndexOf, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
+import { snapshotIndexOf, toWireMachine, toWireUnit, toWireUnitState } from './wire-mapping.js';
 
 export interface FleetServiceOptions {
   readonly registry: Registry;
@@ -98,32 +98,37 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
     version: options.version,
     async listUnits() {
       const snapshot = await read();
-      const states = stateIndexOf(snapshot);
+      const states = snapshotIndexOf(snapshot);
       return snapshot.units.map((unit) => toWireUnit(unit, snapshot, states));
     },
     async pageUnits(token) {
       const snapshot = await read();
       // Paged before mapping: a page answer builds the wire form of its units only.
       const page = pageOf(snapshot.units, token);
-      const states = stateIndexOf(snapshot);
+      const states = snapshotIndexOf(snapshot);
       return { items: page.items.map((unit) => toWireUnit(unit, snapshot, states)), nextPageToken: page.nextPageToken };
     },
     async getUnit(name) {
       const snapshot = await read();
-      const unit = snapshot.units.find((candidate) => candidate.name === name);
+      const index = snapshotIndexOf(snapshot);
+      const unit = index.unit(name);
       if (unit === undefined) throw unitDoesNotExist(name);
-      return toWireUnit(unit, snapshot, stateIndexOf(snapshot));
+      return toWireUnit(unit, snapshot, index);
     },
     putUnit: (request) => putUnit({ registry, store, submitter, host }, request),
     async destroyUnit(name) {
       if (!(await store.destroyUnit(name))) throw unitDoesNotExist(name);
     },
     async listStates(filter = {}) {
-      return statesMatching(await read(), filter).map(toWireUnitState);
+      const snapshot = await read();
+      const index = snapshotIndexOf(snapshot);
+      return statesMatching(snapshot, filter).map((state) => toWireUnitState(state, index));
     },
     async pageStates(filter, token) {
-      const page = pageOf(statesMatching(await read(), filter), token);
-      return { items: page.items.map(toWireUnitState), nextPageToken: page.nextPageToken };
+      const snapshot = await read();
+      const page = pageOf(statesMatching(snapshot, filter), token);
+      const index = snapshotIndexOf(snapshot);
+      return { items: page.items.map((state) => toWireUnitState(state, index)), nextPageToken: page.nextPageToken };
     },
     async getUnitState(name) {
       const snapshot = await read();
@@ -131,7 +136,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       const reported = snapshot.states.filter((state) => state.name === name);
       const state = reported.find((candidate) => candidate.machineId === placed) ?? reported[0];
       if (state === undefined) throw unitStateDoesNotExist(name);
-      return toWireUnitState(state);
+      return toWireUnitState(state, snapshotIndexOf(snapshot));
     },
     async listMachines() {
       return (await read()).machines.map(toWireMachine);

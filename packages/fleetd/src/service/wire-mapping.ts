@@ -1,30 +1,37 @@
-import { currentStateOf } from '@fleetd/core';
+import { currentStateOf, fleetUnitHash } from '@fleetd/core';
 import type { Machine, Unit, UnitState } from '@fleetd/core';
 import type { WireMachine, WireUnit, WireUnitState } from '../api/wire.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
-/** Finds the state a given machine reported for a unit. */
 /** Each snapshot's index, built once: concurrent requests share a snapshot (CoalescedReads), and a page needs a few of its states. */
-const indexes = new WeakMap<ClusterSnapshot, StateIndex>();
+const indexes = new WeakMap<ClusterSnapshot, SnapshotIndex>();
 
-export function stateIndexOf(snapshot: ClusterSnapshot): StateIndex {
+export function snapshotIndexOf(snapshot: ClusterSnapshot): SnapshotIndex {
   let index = indexes.get(snapshot);
   if (index === undefined) {
-    index = new StateIndex(snapshot.states);
+    index = new SnapshotIndex(snapshot);
     indexes.set(snapshot, index);
   }
   return index;
 }
 
-export class StateIndex {
-  private readonly byKey = new Map<string, UnitState>();
+/** A snapshot's states by machine and unit, and its units by name. */
+export class SnapshotIndex {
+  private readonly states = new Map<string, UnitState>();
+  private readonly units = new Map<string, Unit>();
 
-  constructor(states: readonly UnitState[]) {
-    for (const state of states) this.byKey.set(`${state.machineId}\u0000${state.name}`, state);
+  constructor(snapshot: Pick<ClusterSnapshot, 'states' | 'units'>) {
+    for (const state of snapshot.states) this.states.set(`${state.machineId}\u0000${state.name}`, state);
+    for (const unit of snapshot.units) this.units.set(unit.name, unit);
   }
 
+  /** The state a given machine reported for a unit. */
   reportedBy(machine: string | undefined, unit: string): UnitState | undefined {
-    return machine === undefined ? undefined : this.byKey.get(`${machine}\u0000${unit}`);
+    return machine === undefined ? undefined : this.states.get(`${machine}\u0000${unit}`);
+  }
+
+  unit(name: string): Unit | undefined {
+    return this.units.get(name);
   }
 }
 
@@ -34,7 +41,7 @@ export class StateIndex {
  * fleet, they carry no machineID and are `inactive` here (their per-machine
  * states are under /state).
  */
-export function toWireUnit(unit: Unit, snapshot: ClusterSnapshot, states: StateIndex): WireUnit {
+export function toWireUnit(unit: Unit, snapshot: ClusterSnapshot, states: SnapshotIndex): WireUnit {
   const machine = snapshot.placements.get(unit.name);
   const currentState = currentStateOf(machine, states.reportedBy(machine, unit.name));
   return {
@@ -48,10 +55,19 @@ export function toWireUnit(unit: Unit, snapshot: ClusterSnapshot, states: StateI
   };
 }
 
-export function toWireUnitState(state: UnitState): WireUnitState {
+/**
+ * fleet's UnitState entity. Its `hash` is fleet's (SHA-1 of go-systemd's
+ * serialization, what fleet's client shows and compares with the hash of a
+ * unit's options), not fleetd's internal SHA-256 the agent reported: the
+ * agent names the version it runs by that, and the stored unit gives fleet's
+ * hash of the same version. A state of a version no longer stored (the agent
+ * has not yet caught up with a replacement, or the unit is being destroyed)
+ * has no fleet hash to give: `""`, which fleet's client shows as `-`.
+ */
+export function toWireUnitState(state: UnitState, index: SnapshotIndex): WireUnitState {
   return {
     name: state.name,
-    hash: state.hash,
+    hash: fleetHashOfReported(state, index),
     machineID: state.machineId,
     systemdLoadState: state.loadState,
     systemdActiveState: state.activeState,
@@ -62,4 +78,10 @@ export function toWireUnitState(state: UnitState): WireUnitState {
 
 export function toWireMachine(machine: Machine): WireMachine {
   return { id: machine.id, primaryIP: machine.publicIP ?? '', metadata: { ...machine.metadata } };
+}
+
+/** fleet's hash of the version a state reports, when that version is the one stored; `""` otherwise. */
+export function fleetHashOfReported(state: UnitState, index: SnapshotIndex): string {
+  const unit = index.unit(state.name);
+  return unit !== undefined && unit.hash === state.hash ? fleetUnitHash(unit.file) : '';
 }

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core';
-import { Engine, encodeUnitState, FleetStore, MachinePresence } from '@fleetd/core/unstable';
+import { decodeUnit, Engine, encodeUnitState, FleetStore, MachinePresence } from '@fleetd/core/unstable';
 import type { PluginEntry, PluginHost, Registry, UnitState } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import { freePorts } from '@fleetd/registry-etcd/testing';
@@ -175,9 +175,11 @@ export class Harness {
     return presence;
   }
 
-  /** An agent reporting a unit's state. */
+  /** An agent reporting a unit's state; by default of the version stored (its hash), else of a version no longer stored (`h`). */
   async report(state: Omit<UnitState, 'hash' | 'loadState' | 'subState'> & Partial<UnitState>): Promise<void> {
-    const full: UnitState = { hash: 'h', loadState: 'loaded', subState: state.activeState === 'active' ? 'running' : 'dead', ...state };
+    const stored = await this.registry.get(this.store.layout.unit(state.name));
+    const hash = stored === undefined ? 'h' : decodeUnit(stored.key, state.name, stored.value).hash;
+    const full: UnitState = { hash, loadState: 'loaded', subState: state.activeState === 'active' ? 'running' : 'dead', ...state };
     await this.registry.put(this.store.layout.state(full.machineId, full.name), encodeUnitState(full));
   }
 

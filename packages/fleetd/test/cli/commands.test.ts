@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fleetUnitHash, parseUnitFile } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import { useSystemd } from '@fleetd/plugin-systemd/testing';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
@@ -40,8 +41,9 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
       stdout: `UNIT            MACHINE                 ACTIVE  SUB\nhello.service   ${LEGEND}    active  running\n`,
       stderr: '',
     });
+    // fleet's hash (SHA-1 of go-systemd's serialization), as fleet's fleetctl shows it; list-unit-files agrees below.
     const hash = (await cluster.fleetctl('list-units', '--no-legend', '-l', '--fields=hash')).stdout.trim();
-    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash).toBe(fleetUnitHash(parseUnitFile(sleeper('hello')).options));
     expect((await cluster.fleetctl('list-units', '--no-legend', '--fields', 'unit,load,hash,machine')).stdout).toBe(`hello.service   loaded  ${hash.slice(0, 7)} ${LEGEND}\n`);
     expect((await cluster.fleetctl('list-units', '--full', '--no-legend', '--fields=machine')).stdout).toBe(`${MACHINE}/10.0.0.1\n`);
     expect((await cluster.fleetctl('list-unit-files')).stdout).toBe(`UNIT            HASH    DSTATE          STATE           TARGET\nhello.service   ${hash.slice(0, 7)} launched        launched        ${LEGEND}\n`);

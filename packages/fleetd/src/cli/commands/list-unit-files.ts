@@ -1,12 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
-import { UnitFile } from '@fleetd/core';
+import { fleetUnitHash, UnitFile } from '@fleetd/core';
 import type { WireMachine, WireUnit } from '../../api/wire.js';
 import { selectFields } from '../fields.js';
 import { isGlobalUnit, shortHash } from '../legend.js';
 import { dash, keysOf, machineCell, machineMap, printJson, printRows, type Cell, type ListOptions } from '../listing.js';
 import { withListOptions } from '../options.js';
 import type { RunWork, Session } from '../session.js';
-import { optionsHash } from '../unit-files.js';
 
 export const LIST_UNIT_FILES_FIELDS = {
   unit: (unit) => unit.name,
@@ -15,7 +14,8 @@ export const LIST_UNIT_FILES_FIELDS = {
   target: (unit, full, machines) => (isGlobalUnit(unit.options) ? 'global' : machineCell(unit.machineID, full, machines)),
   tmachine: (unit, full, machines) => (isGlobalUnit(unit.options) ? 'global' : machineCell(unit.machineID, full, machines)),
   state: (unit) => (isGlobalUnit(unit.options) ? '-' : dash(unit.currentState)),
-  hash: (unit, full) => shortHash(optionsHash(unit.options), full),
+  // fleet's hash (what fleet's fleetctl shows), the one /state reports for this version too: list-units agrees.
+  hash: (unit, full) => shortHash(fleetUnitHash(unit.options), full),
   desc: (unit) => dash(new UnitFile(unit.options).lastValue('Unit', 'Description')),
 } as const satisfies Record<string, Cell<WireUnit>>;
 export const DEFAULT_LIST_UNIT_FILES_FIELDS = 'unit,hash,dstate,state,target';
