@@ -1,0 +1,75 @@
+// One hand-written cluster through both sides, read back in one shape: what
+// each refuses at submit, where units run, whether it settles.
+import { FleetdCluster, fleetdHost } from './fleetd.js';
+import { submitRefusal } from './job.js';
+import type { DesiredState, FleetUnit } from './job.js';
+import { createRegistry, runToFixedPoint } from './model.js';
+import type { FleetMachine } from './model.js';
+import { pathMatch } from './path-match.js';
+import { runningUnits, violations } from './rules.js';
+import type { EndState } from './rules.js';
+
+export interface CaseOutcome {
+  /** Unit → why it is refused at submit. */
+  readonly refused: Record<string, string>;
+  readonly placements: Record<string, string>;
+  readonly globals: Record<string, string[]>;
+  /** Units running anywhere (placed, or global on some machine), by name. */
+  readonly runs: string[];
+  readonly settled: boolean;
+  /** fleet only: the last round still sent tasks (none of them wrote). */
+  readonly busy: boolean;
+  /** fleet's rules (rules.ts, fleet's reading of every option) broken by this end state. */
+  readonly violations: string[];
+}
+
+/** `Name=Value` lines → a unit. */
+export function unit(name: string, lines: readonly string[] = [], targetState: DesiredState = 'launched'): FleetUnit {
+  return {
+    name,
+    targetState,
+    xFleet: lines.map((line) => {
+      const at = line.indexOf('=');
+      return { name: line.slice(0, at), value: line.slice(at + 1) };
+    }),
+  };
+}
+
+export function machine(id: string, metadata: Record<string, string> = {}): FleetMachine {
+  return { id, metadata };
+}
+
+/** What fleet does, from the model. */
+export function fleetOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[]): CaseOutcome {
+  const refused: Record<string, string> = {};
+  const accepted = units.filter((u) => {
+    const refusal = submitRefusal(u, pathMatch);
+    if (refusal !== undefined) refused[u.name] = refusal;
+    return refusal === undefined;
+  });
+  const end = runToFixedPoint(createRegistry(machines, accepted));
+  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: end.lastTasks.length > 0 };
+}
+
+/** What fleetd does. */
+export async function fleetdOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[]): Promise<CaseOutcome> {
+  const fleetd = new FleetdCluster(await fleetdHost());
+  const refused: Record<string, string> = {};
+  const accepted = units.filter((u) => {
+    const refusal = fleetd.refusal(u);
+    if (refusal !== undefined) refused[u.name] = refusal;
+    return refusal === undefined;
+  });
+  for (const m of machines) fleetd.addMachine(m);
+  for (const u of accepted) fleetd.submit(u);
+  const end = fleetd.settle();
+  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: false };
+}
+
+function readBack(machines: readonly FleetMachine[], units: readonly FleetUnit[], end: EndState) {
+  const cluster = { machines, units };
+  const runs = new Set<string>();
+  for (const here of runningUnits(cluster, end).values()) for (const u of here) runs.add(u.name);
+  const globals = Object.fromEntries(Object.entries(end.globals).map(([name, ids]) => [name, [...ids].sort()]));
+  return { placements: { ...end.placements }, globals, runs: [...runs].sort(), violations: violations(cluster, end) };
+}
