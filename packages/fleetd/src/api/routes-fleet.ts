@@ -1,13 +1,14 @@
-import { ErrorCodes } from '@fleetd/core';
+import { ErrorCodes, isFleetError } from '@fleetd/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodeMachineOps, decodeUnitPut, parseJson, requireJson } from './body.js';
 import { FLEET_DISCOVERY } from './discovery.js';
+import { FleetClientLag, isFleetGoClient } from './fleet-client-lag.js';
 import { HttpError } from './errors.js';
 import { pageOf, pageTokenOf } from './page-token.js';
 import { param, queryValues, resource } from './resource.js';
 import { FLEET_API_PREFIX } from './wire.js';
-import type { MachinePage, UnitPage, UnitStatePage } from './wire.js';
+import type { MachinePage, UnitPage, UnitStatePage, WireUnit } from './wire.js';
 
 const ONLY_GET = { status: 405, message: 'only GET supported against this resource' };
 
@@ -17,33 +18,45 @@ const ONLY_GET = { status: 405, message: 'only GET supported against this resour
  */
 export const FLEET_API_PREFIXES = ['/v1-alpha', FLEET_API_PREFIX] as const;
 
-/** fleet's API v1 (api/*.go in fleet), route by route, with its statuses and messages, under each of fleet's prefixes. */
-export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSize: number): void {
-  for (const base of FLEET_API_PREFIXES) fleetRoutesUnder(app, base, service, pageSize);
+/**
+ * fleet's API v1 (api/*.go in fleet), route by route, with its statuses and
+ * messages, under each of fleet's prefixes. `lag` keeps what fleet's own
+ * client needs of fleet's timing (see FleetClientLag).
+ */
+export function fleetRoutes(app: FastifyInstance, service: FleetService, pageSize: number, lag: FleetClientLag): void {
+  for (const base of FLEET_API_PREFIXES) fleetRoutesUnder(app, base, { service, pageSize, lag });
   // fleet's mux answered the server root with 405.
   resource(app, '/', {}, { status: 405, message: 'method not allowed' });
 }
 
-function fleetRoutesUnder(app: FastifyInstance, base: string, service: FleetService, pageSize: number): void {
+interface FleetRouteContext {
+  readonly service: FleetService;
+  readonly pageSize: number;
+  readonly lag: FleetClientLag;
+}
+
+function fleetRoutesUnder(app: FastifyInstance, base: string, { service, pageSize, lag }: FleetRouteContext): void {
   // The token is checked before the registry is read, as fleet does.
   const tokenOf = (request: FastifyRequest) => pageTokenOf(queryValues(request, 'nextPageToken'), pageSize);
+  // Units as the requesting client reads them: fleet's own client through fleet's lag.
+  const asRead = (request: FastifyRequest) => (isFleetGoClient(request.headers) ? (unit: WireUnit) => lag.view(unit) : (unit: WireUnit) => unit);
 
   resource(app, `${base}/units`, {
     GET: async (request): Promise<UnitPage> => {
       const token = tokenOf(request);
       const { items, nextPageToken } = await service.pageUnits(token);
-      return { units: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+      return { units: items.map(asRead(request)), ...(nextPageToken === undefined ? {} : { nextPageToken }) };
     },
   }, ONLY_GET);
 
   resource(app, `${base}/units/:name`, {
-    GET: (request) => service.getUnit(param(request, 'name')),
+    GET: async (request) => asRead(request)(await service.getUnit(param(request, 'name'))),
     DELETE: async (request, reply) => {
       await service.destroyUnit(param(request, 'name'));
       return reply.code(204).send();
     },
     PUT: async (request, reply) => {
-      const status = await putUnit(service, request);
+      const status = await putUnit(service, request, isFleetGoClient(request.headers) ? lag : undefined);
       return reply.code(status.code).send(status.body);
     },
   }, { status: 405, message: 'only GET, PUT and DELETE supported against this resource' });
@@ -78,8 +91,12 @@ function fleetRoutesUnder(app: FastifyInstance, base: string, service: FleetServ
   resource(app, base, {}, { status: 405, message: 'method not allowed' });
 }
 
-/** fleet's unitsResource.set: 415, body, names, then the service decides 201 (created or replaced) / 204 / 409. */
-async function putUnit(service: FleetService, request: FastifyRequest): Promise<{ code: number; body?: unknown }> {
+/**
+ * fleet's unitsResource.set: 415, body, names, then the service decides 201
+ * (created or replaced) / 204 / 409. With `lag` (a request of fleet's own
+ * client), what the PUT did to the desired state is recorded for its reads.
+ */
+async function putUnit(service: FleetService, request: FastifyRequest, lag: FleetClientLag | undefined): Promise<{ code: number; body?: unknown }> {
   requireJson(request.headers);
   const body = decodeUnitPut(parseJson(request.body, 'unable to decode body: '));
   const item = param(request, 'name');
@@ -87,7 +104,9 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
   if (name !== item) {
     throw new HttpError(400, `name in URL ${JSON.stringify(item)} differs from unit name in request body ${JSON.stringify(name)}`, ErrorCodes.UNIT_INVALID);
   }
+  const before = lag?.needsBefore(body.desiredState) === true ? await unitIfAny(service, name) : undefined;
   const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
+  if (outcome.kind !== 'refused') lag?.recordPut(name, outcome.kind === 'updated' ? body.desiredState : undefined, before);
   switch (outcome.kind) {
     // fleet answers a replacement as a creation: it went through the same `create`.
     case 'created':
@@ -97,5 +116,14 @@ async function putUnit(service: FleetService, request: FastifyRequest): Promise<
       throw new HttpError(409, outcome.message, outcome.reason);
     default:
       return { code: 204 };
+  }
+}
+
+async function unitIfAny(service: FleetService, name: string): Promise<WireUnit | undefined> {
+  try {
+    return await service.getUnit(name);
+  } catch (error) {
+    if (isFleetError(error, ErrorCodes.UNIT_NOT_FOUND)) return undefined;
+    throw error;
   }
 }

@@ -10,6 +10,7 @@ import { requireBearerToken } from './auth.js';
 import { checkOptions, warnIfUnauthenticated } from './checks.js';
 import { clientErrorHandler, MAX_PARAM_LENGTH, routerFailure } from './client-error.js';
 import { HTTP_REASONS, toWireFailure, wireError } from './errors.js';
+import { FleetClientLag } from './fleet-client-lag.js';
 import { capConnections, httpServerTimeouts, RateLimitedWarning } from './limits.js';
 import type { ApiConnectionCaps, ApiConnectionObserver, ApiListener, ApiTimeouts } from './limits.js';
 import { fleetRoutes } from './routes-fleet.js';
@@ -72,7 +73,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const closeAll = async () => {
     for (const app of apps.splice(0)) await app.close();
   };
-  const context: ListenerContext = { timeouts, observe: options.onConnectionEvent ?? (() => undefined), warnings: new RateLimitedWarning(options.logger) };
+  const context: ListenerContext = {
+    timeouts,
+    observe: options.onConnectionEvent ?? (() => undefined),
+    warnings: new RateLimitedWarning(options.logger),
+    // One for both listeners: what fleet's client did through one is what it reads through the other.
+    lag: new FleetClientLag(),
+  };
   try {
     let socketPath: string | undefined;
     let tcpUrl: string | undefined;
@@ -99,6 +106,7 @@ interface ListenerContext {
   readonly timeouts: ApiTimeouts;
   readonly observe: ApiConnectionObserver;
   readonly warnings: RateLimitedWarning;
+  readonly lag: FleetClientLag;
 }
 
 interface ListenerSetup extends ListenerContext {
@@ -153,7 +161,7 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
     return reply.code(failure.status).send(failure.body);
   });
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0]}`, HTTP_REASONS.routeNotFound)));
-  fleetRoutes(app, options.service, options.pageSize);
+  fleetRoutes(app, options.service, options.pageSize, setup.lag);
   fleetdRoutes(app, options.service);
   return app;
 }

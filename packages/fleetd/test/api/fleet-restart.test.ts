@@ -1,0 +1,109 @@
+/**
+ * fleet's `fleetctl restart` of a launched unit through fleetd's API, as its
+ * code does it (fleetctl/restart.go): set `loaded`, poll the unit every
+ * 250 ms until it reads `launched`, set `launched`, poll until `launched`.
+ * It returns against fleetd because fleetd gives fleet's client fleet's lag
+ * (FleetClientLag); other clients read the state as it is.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@fleetd/core/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
+import { startCliCluster, type CliCluster } from '../cli/cluster.js';
+import { goClientCall, goCreateUnit, goSetUnitTargetState } from './go-client.js';
+import { Harness } from './harness.js';
+
+type Read = { currentState?: string; desiredState?: string };
+
+describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; others read it as it is', () => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await Harness.start();
+  });
+  afterEach(async () => {
+    await harness.stop();
+  });
+
+  it('regression: after fleet\'s client sets loaded on a launched unit, it reads launched until it sets the state again', async () => {
+    const socket = harness.server.socketPath as string;
+    await harness.submit('a.service', 'launched');
+    await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
+    expect((await goSetUnitTargetState(socket, 'a.service', 'loaded')).status).toBe(204);
+    // The agent stops it at once.
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
+    expect((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'loaded', currentState: 'launched' });
+    expect((await goClientCall(socket, 'GET', '/fleet/v1/units')).json).toMatchObject({ units: [{ name: 'a.service', currentState: 'launched' }] });
+    // fleetd's fleetctl and any other client: the truth.
+    expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'loaded', currentState: 'loaded' });
+    expect((await harness.request('GET', '/fleet/v1/units/a.service', { headers: { 'user-agent': 'Go-http-client/1.1' } })).json).toMatchObject({ currentState: 'loaded' });
+    // restart's second step ends the hold: fleet's client waits for the real launched.
+    expect((await goSetUnitTargetState(socket, 'a.service', 'launched')).status).toBe(204);
+    expect((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'launched', currentState: 'loaded' });
+  });
+
+  it('the hold runs out after fleet\'s lag: fleet\'s stop waits for loaded a little longer, and gets it', async () => {
+    const socket = harness.server.socketPath as string;
+    await harness.submit('a.service', 'launched');
+    await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
+    expect((await goSetUnitTargetState(socket, 'a.service', 'loaded')).status).toBe(204);
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
+    await waitFor(async () => ((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json as Read).currentState === 'loaded', 'fleet\'s client to read loaded', 5000);
+  });
+});
+
+describe('fleet\'s restart sequence against a real agent and systemd', () => {
+  const systemd = useSystemd(1);
+  let cluster: CliCluster;
+  let dir: string;
+  beforeAll(async () => {
+    const [instance] = systemd() as [SystemdInstance];
+    cluster = await startCliCluster([{ id: 'a1b2c3d4e5f60718', publicIP: '10.0.0.1', systemd: instance }]);
+    dir = mkdtempSync(join(tmpdir(), 'fleet-restart-'));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** fleetctl's waitForState around assertUnitState: a poll every 250 ms (bounded here, unbounded in fleetctl). */
+  async function waitAsFleetctl(name: string, state: string): Promise<void> {
+    for (let attempt = 0; attempt < 80; attempt++) {
+      await sleep(250);
+      const read = (await goClientCall(cluster.socketPath, 'GET', `/fleet/v1/units/${name}`)).json as Read;
+      if (read.currentState === state) return;
+    }
+    throw new Error(`fleet's client would still be waiting for ${name} to be ${state}`);
+  }
+
+  it('regression: fleet\'s restart of a running unit returns, and the unit really restarted', async () => {
+    const starts = join(dir, 'starts');
+    const options = [{ section: 'Service', name: 'ExecStart', value: `/bin/sh -c 'echo start >> ${starts}; exec sleep 1000'` }];
+    // fleetctl start: CreateUnit, wait inactive, SetUnitTargetState launched, wait launched.
+    expect((await goCreateUnit(cluster.socketPath, 'r.service', options)).status).toBe(201);
+    await waitAsFleetctl('r.service', 'inactive');
+    expect((await goSetUnitTargetState(cluster.socketPath, 'r.service', 'launched')).status).toBe(204);
+    await waitAsFleetctl('r.service', 'launched');
+    await waitFor(() => readStarts(starts) === 1, 'the first start', 10_000);
+    // fleetctl restart: loaded, wait launched (sic), launched, wait launched.
+    expect((await goSetUnitTargetState(cluster.socketPath, 'r.service', 'loaded')).status).toBe(204);
+    await waitAsFleetctl('r.service', 'launched');
+    expect((await goSetUnitTargetState(cluster.socketPath, 'r.service', 'launched')).status).toBe(204);
+    await waitAsFleetctl('r.service', 'launched');
+    await waitFor(() => readStarts(starts) === 2, 'the unit to have started again', 10_000);
+    await cluster.store.destroyUnit('r.service');
+  });
+});
+
+function readStarts(file: string): number {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((line) => line === 'start').length;
+  } catch {
+    return 0;
+  }
+}
