@@ -4,7 +4,8 @@
  * test process is interrupted, or when it is killed outright.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +67,40 @@ describe('an instance', () => {
   it('a manager that dies at start-up fails with its last log lines', async () => {
     const error = await startSystemdInstance({ binary: '/bin/false' }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/exited during start-up/);
+  });
+});
+
+describe('restart(): a crash of the manager and a new start', () => {
+  it.each([
+    { name: 'the runtime directory kept: runtime links survive', emptyRuntimeDir: false },
+    { name: 'an empty runtime directory: runtime links are gone, the units directory stays', emptyRuntimeDir: true },
+  ])('$name', async ({ emptyRuntimeDir }) => {
+    const instance = await startSystemdInstance();
+    try {
+      writeFileSync(join(instance.unitsDirectory, 'kept.service'), '[Service]\nExecStart=/bin/sleep 1000\n');
+      expect((await instance.systemctl(['link', '--runtime', join(instance.unitsDirectory, 'kept.service')])).code).toBe(0);
+      expect((await instance.systemctl(['start', 'kept.service'])).code).toBe(0);
+      const before = instance.pids();
+      const oldManager = instance.pid;
+
+      await instance.restart({ emptyRuntimeDir });
+
+      expect(instance.pid).not.toBe(oldManager);
+      expect(before.some(isAlive)).toBe(false); // the old manager and its units were killed, not stopped
+      expect((await instance.systemctl(['is-system-running'])).stdout.trim()).toMatch(/^(running|degraded)$/);
+      expect(existsSync(join(instance.unitsDirectory, 'kept.service'))).toBe(true);
+      const load = (await instance.systemctl(['show', '-p', 'LoadState', '--value', 'kept.service'])).stdout.trim();
+      expect(load).toBe(emptyRuntimeDir ? 'not-found' : 'loaded');
+      expect(existsSync(join(instance.runtimeDir, 'systemd', 'user', 'kept.service'))).toBe(!emptyRuntimeDir);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('is refused once the instance was stopped', async () => {
+    const instance = await startSystemdInstance();
+    await instance.stop();
+    await expect(instance.restart()).rejects.toThrow(/was stopped: it cannot be restarted/);
   });
 });
 

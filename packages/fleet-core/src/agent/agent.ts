@@ -287,6 +287,9 @@ export class Agent {
     await lost.close().catch(() => undefined);
     await this.retryWhileStarted(async () => {
       await this.attachDriver(await this.createDriver());
+      // The service manager may have restarted (a user instance's bus goes with it), killing
+      // what it ran: an inactive unit no longer means one this agent started finished cleanly.
+      this.startedHashes.clear();
       await this.republishAll();
       this.changed();
     });
@@ -496,6 +499,8 @@ export class Agent {
           await driver.load(task.unit);
           this.installed.set(task.unit.name, task.unit.hash);
           this.known.delete(task.unit.name);
+          // Loaded again after systemd lost it: what this agent started went with it.
+          this.startedHashes.delete(task.unit.name);
           this.loadBackoff.succeeded(task.unit.name);
           break;
         case 'reload':
@@ -519,8 +524,13 @@ export class Agent {
     }
   }
 
-  /** Remembers a failed load for its back-off and publishes why the unit does not run. */
+  /**
+   * Remembers a failed load for its back-off and publishes why the unit does
+   * not run. A unit loaded again because systemd lost it is no longer
+   * installed either (the driver undoes a failed load): it waits for its back-off.
+   */
   private loadFailed(unit: AgentUnit, error: FleetError): void {
+    this.installed.delete(unit.name);
     this.loadBackoff.failed(unit.name, unit.hash, error.message, this.now());
     void this.publish(unit.name, notLoaded(unit.name));
   }

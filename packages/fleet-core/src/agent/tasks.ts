@@ -34,13 +34,26 @@ export function loadNeedsReload(unit: AgentUnit, state: DriverUnitState | undefi
 }
 
 /**
+ * Whether systemd lost a unit the agent installed: its file is in the units
+ * directory, but systemd has no definition of it (load state `not-found`),
+ * because its runtime link is gone: systemd restarted with an empty runtime
+ * directory, or someone removed the link. The file alone runs nothing; only
+ * what systemd has loaded counts as installed.
+ */
+function isLostBySystemd(state: DriverUnitState | undefined): boolean {
+  return state?.loadState === 'not-found';
+}
+
+/**
  * The tasks that take this machine from what it runs to what it should run,
  * in fleet's order: unload, load, one reload (when an unload or a load needs
  * it, see loadNeedsReload), stop, start. A unit whose
  * contents changed (a replace) is unloaded and loaded again, then started if
- * it should run. A unit this agent already started with these contents that
- * finished cleanly (a oneshot) is not started again; a failed one is. Pure:
- * the agent executes the list.
+ * it should run. An installed unit systemd lost (isLostBySystemd) is loaded
+ * again, which links it again, and started if it should run. A unit this
+ * agent already started with these contents that finished cleanly (a oneshot)
+ * is not started again, unless systemd lost it meanwhile; a failed one is.
+ * Pure: the agent executes the list.
  */
 export function planAgentTasks(
   desired: ReadonlyMap<string, AgentUnit>,
@@ -62,15 +75,21 @@ export function planAgentTasks(
     }
   }
   for (const [name, unit] of sorted(desired)) {
-    if (!installed.has(name) || replaced.has(name)) loads.push({ type: 'load', unit, reason: replaced.has(name) ? 'new contents' : 'placed on this machine' });
     const state = states.get(name);
+    const lost = installed.has(name) && !replaced.has(name) && isLostBySystemd(state);
+    if (!installed.has(name) || replaced.has(name) || lost) loads.push({ type: 'load', unit, reason: loadReason(replaced.has(name), lost) });
     const running = isRunning(state) && !replaced.has(name);
-    const finishedCleanly = started.get(name) === unit.hash && state?.activeState === 'inactive' && !replaced.has(name);
+    const finishedCleanly = started.get(name) === unit.hash && state?.activeState === 'inactive' && !replaced.has(name) && !lost;
     if (unit.desiredState === 'launched' && !running && !finishedCleanly) starts.push({ type: 'start', unit, reason: 'desired state launched' });
     if (unit.desiredState === 'loaded' && running) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
   }
   const reload: AgentTask[] = unloads.length > 0 || loads.some((task) => task.type === 'load' && loadNeedsReload(task.unit, states.get(task.unit.name))) ? [{ type: 'reload' }] : [];
   return [...unloads, ...loads, ...reload, ...stops, ...starts];
+}
+
+function loadReason(replaced: boolean, lost: boolean): string {
+  if (replaced) return 'new contents';
+  return lost ? 'systemd does not know it (load state not-found): link it again' : 'placed on this machine';
 }
 
 function sorted<V>(map: ReadonlyMap<string, V>): [string, V][] {

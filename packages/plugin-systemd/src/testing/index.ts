@@ -1,3 +1,3 @@
-export { startSystemdInstance, type StartSystemdOptions, type SystemdInstance } from './instance.js';
+export { startSystemdInstance, type RestartSystemdOptions, type StartSystemdOptions, type SystemdInstance } from './instance.js';
 export { useSystemd } from './use-systemd.js';
 export { DEFAULT_SYSTEMD_BINARY, findSystemd, SYSTEMD_BINARY_ENV, SYSTEMD_INSTALL_COMMAND } from './binary.js';

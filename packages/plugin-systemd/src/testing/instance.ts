@@ -29,6 +29,17 @@ export interface StartSystemdOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** How SystemdInstance.restart() leaves the instance's directories. */
+export interface RestartSystemdOptions {
+  /**
+   * Empty the runtime directory (XDG_RUNTIME_DIR) before the new manager starts:
+   * its runtime unit links (`systemctl link --runtime`, as the driver makes), its
+   * bus socket, everything under /run that a reboot or a lost tmpfs would take.
+   * The units directory and home are kept either way. Default false.
+   */
+  readonly emptyRuntimeDir?: boolean;
+}
+
 export interface SystemdInstance {
   readonly name: string;
   /** For the driver: `unix:path=<runtimeDir>/bus`. */
@@ -50,6 +61,13 @@ export interface SystemdInstance {
   systemctl(args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
   /** The manager's last log lines. */
   logTail(): string;
+  /**
+   * A crash and a new start, as on a machine whose systemd died: SIGKILL to the
+   * manager and to every process in its cgroups (its units, its dbus-daemon),
+   * then a new manager in the same directories, waited for like the first. Bus
+   * clients lose their connection. Refused once stopped.
+   */
+  restart(options?: RestartSystemdOptions): Promise<void>;
   /** SIGTERM the manager, wait, kill leftovers, remove its cgroups and directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -89,6 +107,7 @@ class Instance implements SystemdInstance, Cleanable {
   readonly unitsDirectory: string;
   readonly env: Readonly<Record<string, string>>;
   private child: ChildProcess | undefined;
+  private binary = '';
   private exited: Promise<void> = Promise.resolve();
   private readonly log: string[] = [];
   private cgroups: string[] = [];
@@ -99,6 +118,7 @@ class Instance implements SystemdInstance, Cleanable {
     readonly name: string,
     readonly dir: string,
     private readonly systemctlPath: string,
+    private readonly startTimeoutMs: number,
   ) {
     this.runtimeDir = join(dir, 'run');
     this.home = join(dir, 'home');
@@ -128,6 +148,7 @@ class Instance implements SystemdInstance, Cleanable {
   }
 
   launch(binary: string): void {
+    this.binary = binary;
     const env = { ...baseEnv(), HOME: this.home, XDG_RUNTIME_DIR: this.runtimeDir, SYSTEMD_LOG_TARGET: 'console' };
     const procs = this.cgroups.map((dir) => join(dir, 'cgroup.procs'));
     const child = spawn('/bin/sh', ['-c', LAUNCHER, 'fleetd-systemd-launcher', binary, ...procs], {
@@ -186,6 +207,21 @@ class Instance implements SystemdInstance, Cleanable {
     return this.log.join('\n');
   }
 
+  async restart(options: RestartSystemdOptions = {}): Promise<void> {
+    if (this.stopped) throw new Error(`systemd instance ${this.name} was stopped: it cannot be restarted`);
+    this.child?.kill('SIGKILL');
+    await this.exited;
+    await this.emptyCgroups();
+    if (options.emptyRuntimeDir ?? false) {
+      rmSync(this.runtimeDir, { recursive: true, force: true });
+      mkdirSync(this.runtimeDir, { mode: 0o700 });
+      chmodSync(this.runtimeDir, 0o700);
+    }
+    this.remember(`--- restarted${options.emptyRuntimeDir ?? false ? ' with an empty runtime directory' : ''} ---`);
+    this.launch(this.binary);
+    await this.waitReady(this.startTimeoutMs);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -209,6 +245,15 @@ class Instance implements SystemdInstance, Cleanable {
 
   private get isRunning(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGKILLs every process in the cgroups until none is left; the cgroups stay, for the next manager. */
+  private async emptyCgroups(): Promise<void> {
+    for (let i = 0; i < 100 && this.pids().length > 0; i++) {
+      killCgroups(this.cgroups);
+      await sleep(20);
+    }
+    if (this.pids().length > 0) throw new Error(`systemd instance ${this.name}: pids ${this.pids().join(' ')} survived SIGKILL`);
   }
 
   /** Kills what the manager left behind, then removes the (then empty) cgroups, retrying while processes exit. */
@@ -257,7 +302,7 @@ export async function startSystemdInstance(options: StartSystemdOptions = {}): P
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`temporary directory ${dir} is too long for unix socket paths`);
   }
-  const instance = new Instance(name, dir, systemctl);
+  const instance = new Instance(name, dir, systemctl, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   try {
     instance.prepare();
     instance.launch(systemd);

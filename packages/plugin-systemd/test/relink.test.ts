@@ -1,0 +1,90 @@
+/**
+ * Issue 16, item 7: a machine's systemd was killed and started again with an
+ * empty runtime directory, the units directory kept. The agent judged the unit
+ * installed from its file, and every round failed to start it ("Unit
+ * monitor.service not found"): its runtime link was gone with the runtime
+ * directory. Real etcd, a real systemd user instance, the agent with the
+ * systemd driver; the harness kills and restarts that systemd.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assemblePlugins, createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
+import type { Registry, UnitState } from '@fleetd/core';
+import { testPlugin, waitFor } from '@fleetd/core/testing';
+import { Agent, decodeUnitState, FleetStore } from '@fleetd/core/unstable';
+import type { AgentEvent } from '@fleetd/core/unstable';
+import { createEtcdRegistry } from '@fleetd/registry-etcd';
+import { useEtcd } from '@fleetd/registry-etcd/testing';
+import systemd from '../src/index.js';
+import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import { isAlive } from './helpers.js';
+
+const global = testPlugin('global', (hooks) => {
+  hooks.resolveUnit.tap((unit) => withGlobal(unit, fleetOptionValues(unit, 'Global').at(-1) === 'true'));
+});
+
+const etcd = useEtcd();
+const machines = useSystemd(1);
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+/** A global service that leaves its PID in the instance's directory, so the test sees it really runs. */
+const monitor = (instance: SystemdInstance): string =>
+  `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${instance.dir}/monitor.pid; exec sleep infinity'\n\n[X-Fleet]\nGlobal=true\n`;
+
+async function agentOn(instance: SystemdInstance, events: AgentEvent[]) {
+  const keyPrefix = `/fleetd-relink-${randomUUID()}/`;
+  const client = (): Registry => {
+    const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
+    cleanups.push(() => registry.close());
+    return registry;
+  };
+  const admin = client();
+  const host = await assemblePlugins([global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
+  const agent = new Agent({ registry: client(), host, machine: { id: 'm1', metadata: {} }, keyPrefix, ttlSeconds: 5, reconcileIntervalMs: 1000, onEvent: (event) => events.push(event) });
+  cleanups.push(() => agent.stop());
+  await agent.start();
+  const store = new FleetStore(admin, keyPrefix);
+  const state = async (name: string): Promise<UnitState | undefined> => {
+    const kv = await admin.get(store.layout.state('m1', name));
+    return kv === undefined ? undefined : decodeUnitState(kv.key, kv.value);
+  };
+  return { store, state };
+}
+
+const pidFile = (instance: SystemdInstance): string => join(instance.dir, 'monitor.pid');
+const recordedPid = (instance: SystemdInstance): Promise<number> =>
+  waitFor(() => (existsSync(pidFile(instance)) ? Number(readFileSync(pidFile(instance), 'utf8')) || undefined : undefined), 'monitor.service to write its PID', 10_000);
+
+describe('agent after its systemd restarted', () => {
+  it.each([
+    { name: 'regression: with an empty runtime directory (its links gone), the unit is linked again and runs', emptyRuntimeDir: true },
+    { name: 'with the runtime directory kept, the unit runs again', emptyRuntimeDir: false },
+  ])('$name', async ({ emptyRuntimeDir }) => {
+    const [instance] = machines() as [SystemdInstance];
+    const events: AgentEvent[] = [];
+    const { store, state } = await agentOn(instance, events);
+    await store.submitUnit(createUnit({ name: 'monitor.service', contents: monitor(instance), desiredState: 'launched' }));
+    await waitFor(async () => (await state('monitor.service'))?.activeState === 'active', 'monitor.service active', 20_000);
+    const before = await recordedPid(instance);
+    rmSync(pidFile(instance));
+
+    await instance.restart({ emptyRuntimeDir });
+    expect(isAlive(before)).toBe(false);
+    expect(existsSync(join(instance.unitsDirectory, 'monitor.service'))).toBe(true);
+
+    const after = await recordedPid(instance);
+    expect(after).not.toBe(before);
+    expect(isAlive(after)).toBe(true);
+    await waitFor(async () => (await state('monitor.service'))?.activeState === 'active', 'monitor.service active again in etcd', 20_000);
+    const shown = await instance.systemctl(['show', '-p', 'LoadState,ActiveState', '--value', 'monitor.service']);
+    expect(shown.stdout.trim().split('\n')).toEqual(['loaded', 'active']);
+    const failedStarts = events.filter((event) => event.type === 'task' && event.task.type === 'start' && event.error !== undefined);
+    expect(failedStarts.map((event) => (event.type === 'task' ? event.error?.message : ''))).toEqual([]);
+    await instance.systemctl(['stop', 'monitor.service']);
+  });
+});
