@@ -95,8 +95,9 @@ describe('agent with systemd and etcd', () => {
       return all['m1/hello.service']?.activeState === 'active' && all['m2/world.service']?.activeState === 'active' ? all : undefined;
     }, 'both units active in etcd', 20_000);
     expect(reported['m1/hello.service']).toMatchObject({ machineId: 'm1', loadState: 'loaded', subState: 'running' });
-    expect(existsSync(pidFile(one, 'hello.service'))).toBe(true);
-    expect(existsSync(pidFile(two, 'world.service'))).toBe(true);
+    // Active comes once forked, possibly before the shell wrote its PID.
+    expect(alive(await recordedPid(one, 'hello.service'))).toBe(true);
+    expect(alive(await recordedPid(two, 'world.service'))).toBe(true);
   });
 
   it('stops a unit whose desired state becomes loaded, and unloads a destroyed one', async () => {
