@@ -11,7 +11,9 @@ export function withGlobalOptions(program: Command) {
   return program
     .option('--endpoint <endpoint>', `fleetd API: a unix socket path, unix:///path or http(s)://host:port (env FLEETCTL_ENDPOINT; default ${DEFAULT_ENDPOINT})`)
     .option('--token <token>', 'bearer token for a TCP endpoint (env FLEETCTL_TOKEN)')
-    .option('--ca-file <file>', 'PEM CA bundle to trust for an https endpoint')
+    .option('--ca-file <file>', 'PEM CA bundle to trust for an https endpoint (env FLEETCTL_CA_FILE)')
+    .option('--cert-file <file>', 'PEM client certificate for an https endpoint that checks them, with --key-file (env FLEETCTL_CERT_FILE)')
+    .option('--key-file <file>', 'PEM key of the --cert-file certificate (env FLEETCTL_KEY_FILE)')
     .option('--request-timeout <ms>', 'milliseconds to allow a single request (default 3000)')
     .option('--json', 'print JSON instead of tables (listings, status, explain, plan, simulate)');
 }

@@ -10,6 +10,8 @@ export interface TransportOptions {
   readonly token?: string | undefined;
   /** PEM CA bundle to trust for https (a private CA, a self-signed daemon). */
   readonly ca?: string | Buffer | undefined;
+  /** PEM client certificate and its key, for a listener that checks client certificates (`api.tcp.tls.ca`). */
+  readonly clientCertificate?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly timeoutMs: number;
 }
 
@@ -86,23 +88,30 @@ function open(options: TransportOptions, method: string, path: string, payload: 
   }
   const base = endpoint.url.pathname.replace(/\/$/, '');
   const target = { hostname: endpoint.url.hostname, port: endpoint.url.port, path: base + path, method, headers };
-  if (endpoint.kind === 'https') return https.request({ ...target, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  if (endpoint.kind === 'https') return https.request({ ...target, ...(options.ca === undefined ? {} : { ca: options.ca }), ...options.clientCertificate });
   return http.request(target);
 }
 
 export function unreachable(endpoint: Endpoint, why: string): FleetError {
   const hint = why.includes('EACCES')
     ? "permission denied: run as a member of the socket's group or as root"
-    : /certificate|CERT/.test(why)
+    : why.includes(CERTIFICATE_REQUIRED)
+      ? 'the daemon checks client certificates: give yours with --cert-file and --key-file'
+      : /certificate|CERT/.test(why)
       ? "trust the daemon's certificate authority with --ca-file"
       : 'is fleetd running? --endpoint or FLEETCTL_ENDPOINT says where to look';
   return new FleetError(ErrorCodes.API_UNREACHABLE, `cannot reach fleetd at ${endpoint.display}: ${why} (${hint})`);
 }
 
+/** The TLS alert of a server that wants a client certificate and got none (TLS 1.3). */
+const CERTIFICATE_REQUIRED = 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED';
+
 /** `connect ENOENT`, `connect ECONNREFUSED`, or the TLS library's words. */
 function describeNetworkError(error: Error): string {
   const { code, syscall } = error as NodeJS.ErrnoException;
   if (syscall !== undefined && code !== undefined) return `${syscall} ${code}`;
+  // OpenSSL's own text spans lines and names its source files.
+  if (code === CERTIFICATE_REQUIRED) return `the TLS handshake was refused without a client certificate (${code})`;
   if (code !== undefined && code !== '') return `${error.message} (${code})`;
   return error.message;
 }

@@ -82,12 +82,24 @@ export class Session {
 function createClient(globals: Readonly<GlobalOptions>, env: CliIO['env']): FleetClient {
   const endpoint = parseEndpoint(globals.endpoint ?? nonEmpty(env['FLEETCTL_ENDPOINT']) ?? DEFAULT_ENDPOINT);
   const token = globals.token ?? nonEmpty(env['FLEETCTL_TOKEN']);
+  // fleet's fleetctl flags and variables (FLEETCTL_<FLAG>), so one environment serves both clients.
+  const caFile = globals.caFile ?? nonEmpty(env['FLEETCTL_CA_FILE']);
   return new FleetClient({
     endpoint,
     token,
-    ca: globals.caFile === undefined ? undefined : readCaFile(globals.caFile),
+    ca: caFile === undefined ? undefined : readPemFile('--ca-file', caFile),
+    clientCertificate: clientCertificate(globals.certFile ?? nonEmpty(env['FLEETCTL_CERT_FILE']), globals.keyFile ?? nonEmpty(env['FLEETCTL_KEY_FILE'])),
     timeoutMs: parseTimeout(globals.requestTimeout),
   });
+}
+
+/** `--cert-file` and `--key-file`: both or neither. */
+function clientCertificate(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new FleetError(ErrorCodes.CLI_USAGE, `${certFile === undefined ? '--key-file' : '--cert-file'} needs ${certFile === undefined ? '--cert-file' : '--key-file'} too: a client certificate goes with its key`);
+  }
+  return { cert: readPemFile('--cert-file', certFile), key: readPemFile('--key-file', keyFile) };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -104,11 +116,11 @@ export function parseTimeout(raw: string | undefined): number {
   return value;
 }
 
-function readCaFile(path: string): Buffer {
+function readPemFile(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new FleetError(ErrorCodes.CONFIG_NOT_FOUND, `--ca-file ${path}: cannot read it (${code})`, { file: path, cause: error });
+    throw new FleetError(ErrorCodes.CONFIG_NOT_FOUND, `${flag} ${path}: cannot read it (${code})`, { file: path, cause: error });
   }
 }
