@@ -150,4 +150,15 @@ describe('fleetctl against these answers', () => {
     answers.set('GET /fleetd/v1/units/web.service/explanation', answer);
     expect(await fleetctl('explain', 'web')).toEqual({ code: 1, stdout: '', stderr });
   });
+
+  it('status of a state whose version is no longer stored (hash "") says so instead of an empty hash', async () => {
+    const unit = { name: 'web.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/web' }], desiredState: 'launched', currentState: 'launched', machineID: 'm1' };
+    const state = { name: 'web.service', hash: '', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running' };
+    answers.set('GET /fleet/v1/units/web.service', { status: 200, body: unit });
+    answers.set('GET /fleet/v1/state?unitName=web.service', { status: 200, body: { states: [state] } });
+    answers.set('GET /fleet/v1/machines', { status: 200, body: { machines: [{ id: 'm1', primaryIP: '10.0.0.1', metadata: {} }] } });
+    const status = await fleetctl('status', 'web');
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toContain('   Hash:           - (a version no longer stored)\n');
+  });
 });
