@@ -1,15 +1,19 @@
 /**
- * fleet's `fleetctl restart` of a launched unit through fleetd's API, as its
- * code does it (fleetctl/restart.go): set `loaded`, poll the unit every
- * 250 ms until it reads `launched`, set `launched`, poll until `launched`.
- * It returns against fleetd because fleetd gives fleet's client fleet's lag
- * (FleetClientLag); other clients read the state as it is.
+ * fleet's own fleetctl commands through fleetd's API, request by request as
+ * its code sends them (client/http.go over the generated schema client) and
+ * polling as it polls (every 250 ms). `restart` of a launched unit
+ * (fleetctl/restart.go): set `loaded`, wait until the unit reads `launched`,
+ * set `launched`, wait for `launched`; it returns against fleetd because
+ * fleetd gives fleet's client fleet's lag (FleetClientLag), while other
+ * clients read the state as it is. `start --replace`: CreateUnit with the
+ * new options (201, desired state inactive), wait for inactive, then start.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fleetUnitHash } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import { useSystemd } from '@fleetd/plugin-systemd/testing';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
@@ -57,7 +61,7 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
   });
 });
 
-describe('fleet\'s restart sequence against a real agent and systemd', () => {
+describe('fleet\'s restart and start --replace against a real agent and systemd', () => {
   const systemd = useSystemd(1);
   let cluster: CliCluster;
   let dir: string;
@@ -97,6 +101,28 @@ describe('fleet\'s restart sequence against a real agent and systemd', () => {
     await waitAsFleetctl('r.service', 'launched');
     await waitFor(() => readStarts(starts) === 2, 'the unit to have started again', 10_000);
     await cluster.store.destroyUnit('r.service');
+  });
+
+  it('regression: fleet\'s start --replace of a running unit returns and runs the new version', async () => {
+    const v1 = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1001' }];
+    const v2 = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1002' }];
+    expect((await goCreateUnit(cluster.socketPath, 'x.service', v1)).status).toBe(201);
+    await waitAsFleetctl('x.service', 'inactive');
+    expect((await goSetUnitTargetState(cluster.socketPath, 'x.service', 'launched')).status).toBe(204);
+    await waitAsFleetctl('x.service', 'launched');
+    // lazyCreateUnits with --replace: CreateUnit with the new options (201, desired inactive), wait for inactive.
+    expect((await goCreateUnit(cluster.socketPath, 'x.service', v2)).status).toBe(201);
+    await waitAsFleetctl('x.service', 'inactive');
+    // lazyStartUnits: launched, wait launched.
+    expect((await goSetUnitTargetState(cluster.socketPath, 'x.service', 'launched')).status).toBe(204);
+    await waitAsFleetctl('x.service', 'launched');
+    const unit = (await goClientCall(cluster.socketPath, 'GET', '/fleet/v1/units/x.service')).json;
+    expect(unit).toMatchObject({ options: v2, desiredState: 'launched', currentState: 'launched' });
+    await waitFor(async () => {
+      const state = (await goClientCall(cluster.socketPath, 'GET', '/fleet/v1/state/x.service')).json as { hash?: string; systemdActiveState?: string };
+      return state.hash === fleetUnitHash(v2) && state.systemdActiveState === 'active';
+    }, 'the agent to run the new version', 10_000);
+    await cluster.store.destroyUnit('x.service');
   });
 });
 
