@@ -11,7 +11,7 @@ export { createHooks } from './hooks/spec.js';
 export { HookRunner } from './hooks/runner.js';
 export type { CreatedDriver, NarrowingSink, PluginErrorSink, RejectionSink } from './hooks/runner.js';
 export { HotPaths } from './hooks/hot-paths.js';
-export type { FilterPlan } from './hooks/hot-paths.js';
+export type { FilterPlan, ScorePlan } from './hooks/hot-paths.js';
 export type { FilterRun, HotHelpers, NarrowRun, ScoreRun } from './hooks/compile.js';
 export type { CompiledHooks, CompiledTap } from './hooks/taps.js';
 export { HookStatsRecorder } from './hooks/hook-stats.js';

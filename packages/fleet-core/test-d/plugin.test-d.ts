@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assemblePlugins, definePlugin, isFleetError, Stage } from '@fleetd/core';
 import type {
   BindBatch,
+  CandidateNarrowing,
   ClusterView,
   DeclaredUnitOption,
   FilterVerdict,
@@ -36,6 +37,22 @@ const zones = definePlugin({
   },
 });
 expectType<FleetPlugin<{ key: string; spread: number }>>(zones);
+
+// A narrow tap's promises are optional methods: a stand-in sink may leave them out, so taps call them with ?.().
+definePlugin({
+  meta,
+  apply(hooks) {
+    hooks.narrow.tap((unit, _cluster, narrowing) => {
+      expectType<CandidateNarrowing>(narrowing);
+      expectType<(() => void) | undefined>(narrowing.passesEverywhere);
+      expectType<(() => void) | undefined>(narrowing.scoresNothing);
+      if (!unit.fleetOptions.has('Group')) narrowing.scoresNothing?.();
+    });
+  },
+});
+expectAssignable<CandidateNarrowing>({ restrict: () => {} });
+expectAssignable<CandidateNarrowing>({ restrict: () => {}, scoresNothing: () => {} });
+expectError<CandidateNarrowing>({ restrict: () => {}, scoresNothing: true });
 
 // Without a schema, apply gets undefined options.
 definePlugin({

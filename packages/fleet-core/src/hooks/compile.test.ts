@@ -95,3 +95,28 @@ describe('filter plans of a host', () => {
     expect(hot.filterPlan([...passing].reverse(), also)).toBe(plan);
   });
 });
+
+describe('score plans of a host', () => {
+  // One score tap per plugin (points = its index + 1), 40 plugins: past what a 32-bit mask of plugins holds.
+  const scoreTaps = Array.from({ length: 40 }, (_, index) => tap(index, () => index + 1));
+  const hot = new HotPaths({ filter: [], score: scoreTaps, narrow: [] } as unknown as CompiledHooks);
+
+  it.each([
+    { name: 'plugins that fit a mask', leftOut: [1, 5] },
+    { name: 'plugins past 31, in a host past 31', leftOut: [35, 2, 33] },
+  ])('leaves out $name, sets their points to 0, and gives the same plan again', ({ leftOut }) => {
+    const plan = hot.scorePlan(leftOut);
+    expect(plan.taps.map((planned) => planned.pluginIndex)).toEqual(scoreTaps.map((_, index) => index).filter((index) => !leftOut.includes(index)));
+    const points = new Float64Array(40).fill(99);
+    const total = plan.run({} as never, machine, {} as never, points, undefined, helpers);
+    const kept = scoreTaps.map((_, index) => index).filter((index) => !leftOut.includes(index));
+    expect(total).toBe(kept.reduce((sum, index) => sum + index + 1, 0));
+    expect([...points]).toEqual(scoreTaps.map((_, index) => (leftOut.includes(index) ? 0 : index + 1)));
+    expect(hot.scorePlan([...leftOut].reverse())).toBe(plan);
+  });
+
+  it('with nothing left out, every score tap', () => {
+    expect(hot.scorePlan([])).toBe(hot.everyScore);
+    expect(hot.everyScore.taps).toHaveLength(40);
+  });
+});

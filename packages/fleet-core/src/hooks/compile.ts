@@ -59,7 +59,13 @@ export function compileFilterRun(taps: readonly CompiledTap[]): FilterRun {
   return generate<FilterRun>(taps, 'runFilters', 'unit, machine, cluster, from, sink', body);
 }
 
-export function compileScoreRun(taps: readonly CompiledTap[], firstOfPlugin: Uint8Array): ScoreRun {
+/**
+ * `zeroed`: plugins whose taps a plan leaves out (they promised 0 points):
+ * their points are set to 0 on every call, so a score vector reused across
+ * machines and decisions never carries a stale value for them.
+ */
+export function compileScoreRun(taps: readonly CompiledTap[], firstOfPlugin: Uint8Array, zeroed: readonly number[] = []): ScoreRun {
+  const zeroes = zeroed.map((pluginIndex) => `points[${pluginIndex}] = 0;`).join('\n');
   const steps = taps
     .map((tap, i) => {
       const into = `points[${tap.pluginIndex}]`;
@@ -69,7 +75,7 @@ export function compileScoreRun(taps: readonly CompiledTap[], firstOfPlugin: Uin
     total += answer * tap${i}.weight;`;
     })
     .join('\n');
-  return generate<ScoreRun>(taps, 'score', 'unit, machine, cluster, points, sink', `let answer, total = 0;\n${steps}\nreturn total;`);
+  return generate<ScoreRun>(taps, 'score', 'unit, machine, cluster, points, sink', `let answer, total = 0;\n${zeroes}\n${steps}\nreturn total;`);
 }
 
 export function compileNarrowRun(taps: readonly CompiledTap[]): NarrowRun {

@@ -3,7 +3,7 @@ import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
 import type { HotHelpers } from './compile.js';
-import type { FilterPlan, HotPaths } from './hot-paths.js';
+import type { FilterPlan, HotPaths, ScorePlan } from './hot-paths.js';
 import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
 import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
@@ -90,6 +90,11 @@ export class HookRunner {
     return this.hot.filterPlan(passing, also);
   }
 
+  /** The score taps one decision calls: all but those of `scoringNothing` plugins (promised 0 points everywhere). */
+  scorePlan(scoringNothing: readonly number[]): ScorePlan {
+    return this.hot.scorePlan(scoringNothing);
+  }
+
   /**
    * The filter loop every caller uses (placing, global units, re-checking
    * placements, explaining): runs `plan`'s taps from `from` until one
@@ -106,9 +111,11 @@ export class HookRunner {
    * (indexed by plugin) and returns the weighted total. A tap that throws or
    * answers something other than a finite number rejects the machine with an
    * `error` reason (told to `sink`, and reported): the total is then NaN.
+   * `plan` (default: every score tap) leaves out the taps of plugins that
+   * promised to score nothing; their points are 0.
    */
-  score(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: RejectionSink): number {
-    return this.hot.score(unit, machine, cluster, points, sink, this.failures);
+  score(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: RejectionSink, plan: ScorePlan = this.hot.everyScore): number {
+    return plan.run(unit, machine, cluster, points, sink, this.failures);
   }
 
   /** Runs bind taps in order, each with a batch whose `refuse` names its plugin; a failure or timeout fails the round. */

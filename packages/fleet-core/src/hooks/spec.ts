@@ -94,7 +94,7 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'narrow',
     tapable: 'SyncHook',
     fires: 'once per unit to place or explain, before any per-machine work',
-    returns: 'nothing; may call `narrowing.restrict(machines, reason)` or `narrowing.passesEverywhere()`',
+    returns: 'nothing; may call `narrowing.restrict(machines, reason)`, `narrowing.passesEverywhere()` (its filter passes every machine) or `narrowing.scoresNothing()` (its score is 0 on every machine)',
     create: () => new SyncHook<[ResolvedUnit, ClusterView, CandidateNarrowing], void>(['unit', 'cluster', 'narrowing'], 'narrow'),
   }),
   filter: spec<(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => FilterVerdict>()({
@@ -109,7 +109,7 @@ export const HOOK_SPECS = Object.freeze({
     side: 'scheduling',
     kind: 'score',
     tapable: 'SyncHook',
-    fires: 'per unit and machine that passed every filter',
+    fires: 'per unit and machine that passed every filter, except for plugins that promised in `narrow` to score nothing for that unit',
     returns: 'finite points, higher is better. The core sums points × the plugin\'s weight; the highest total wins, ties go to the lower machine ID',
     create: () => new SyncHook<[ResolvedUnit, MachineView, ClusterView], void>(['unit', 'machine', 'cluster'], 'score'),
   }),

@@ -80,6 +80,16 @@ export interface CandidateNarrowing {
    * leave it out: call it as `narrowing.passesEverywhere?.()`.
    */
   passesEverywhere?(): void;
+  /**
+   * A promise that this plugin's `score` taps give 0 points on every machine
+   * for this unit in this decision (the unit does not use the plugin's
+   * option, say): the core may then skip calling them while placing or
+   * explaining the unit, and counts 0 points for the plugin, as if it had
+   * answered. A plugin whose score applies to a few units (its option's) thus
+   * costs nothing per machine for the others. Optional like
+   * `passesEverywhere`: call it as `narrowing.scoresNothing?.()`.
+   */
+  scoresNothing?(): void;
 }
 
 /** A unit as an agent sees it: what to load and in which state to keep it. */

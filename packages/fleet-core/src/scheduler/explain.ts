@@ -65,6 +65,7 @@ function explainMachines(
   const passes = names.map(passVerdict);
   const allPass: readonly PluginVerdict[] = Object.freeze([...passes]);
   const plan = runner.filterPlan(narrowing.passing);
+  const scoring = runner.scorePlan(narrowing.scoringNothing);
   const last = new LastRejection();
   const points = runner.createScoreVector();
   const feasible = new ByScore(new ScoresCache(runner, points));
@@ -92,7 +93,7 @@ function explainMachines(
       rejections.push(firstRejection as { plugin: string; message: string });
       continue;
     }
-    const total = runner.score(unit, slot, state, points, last);
+    const total = runner.score(unit, slot, state, points, last, scoring);
     if (total !== total) {
       const plugin = runner.pluginNames[last.plugin] ?? 'core';
       const message = last.message;

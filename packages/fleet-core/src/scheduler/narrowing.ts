@@ -18,6 +18,7 @@ export class Narrowing implements NarrowingSink {
   readonly facade: CandidateNarrowing = Object.freeze({
     restrict: (machines: Iterable<MachineView>, reason: string): void => this.restrict(machines, reason),
     passesEverywhere: (): void => this.passesEverywhere(),
+    scoresNothing: (): void => this.scoresNothing(),
   });
   private stamps = new Uint32Array(0);
   private hits = new Uint32Array(0);
@@ -28,6 +29,8 @@ export class Narrowing implements NarrowingSink {
   restrictions: Restriction[] = [];
   /** Plugin indexes whose filter promised to pass every machine in this decision. */
   passing: number[] = [];
+  /** Plugin indexes whose score promised 0 points on every machine in this decision. */
+  scoringNothing: number[] = [];
 
   /** Prepares for a new unit; `capacity` is the cluster's machine index capacity. */
   reset(capacity: number): this {
@@ -45,6 +48,7 @@ export class Narrowing implements NarrowingSink {
     this.first = [];
     this.restrictions = [];
     if (this.passing.length > 0) this.passing = [];
+    if (this.scoringNothing.length > 0) this.scoringNothing = [];
     return this;
   }
 
@@ -56,10 +60,15 @@ export class Narrowing implements NarrowingSink {
     this.poisoned = true;
     // A plugin that threw keeps no promise either.
     this.passing = this.passing.filter((index) => index !== pluginIndex);
+    this.scoringNothing = this.scoringNothing.filter((index) => index !== pluginIndex);
   }
 
   passesEverywhere(): void {
     if (this.current >= 0 && !this.passing.includes(this.current)) this.passing.push(this.current);
+  }
+
+  scoresNothing(): void {
+    if (this.current >= 0 && !this.scoringNothing.includes(this.current)) this.scoringNothing.push(this.current);
   }
 
   restrict(machines: Iterable<MachineView>, reason: string): void {

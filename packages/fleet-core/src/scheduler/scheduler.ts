@@ -301,15 +301,16 @@ export class Scheduler {
     runner.narrow(unit, state, narrowing, narrowing.facade);
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
-    // Filters whose plugin promised (in narrow) to pass every machine are not called.
+    // Filters whose plugin promised (in narrow) to pass every machine are not called, nor scores promised to be 0.
     const plan = runner.filterPlan(narrowing.passing);
+    const scoring = runner.scorePlan(narrowing.scoringNothing);
     const filtered = plan.taps.length > 0;
     top.reset();
     for (let i = 0; i < candidates.length; i++) {
       const slot = candidates[i] as MachineSlot;
       work.evaluations++;
       if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
-      const total = runner.score(unit, slot, state, points, scratch);
+      const total = runner.score(unit, slot, state, points, scratch, scoring);
       if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
     }
     const best = top.best;
