@@ -49,6 +49,13 @@ const optionDifferences: Difference[] = [
     fleetd: { placements: {}, settled: true },
   },
   {
+    name: 'a MachineID that is one machine’s full ID and another’s short ID: fleet matches both and takes the less loaded, fleetd takes the full match',
+    machines: [machine('aaaaaaaa'), machine('aaaaaaaa00000002')],
+    units: [unit('a-filler.service', ['MachineID=aaaaaaaa']), unit('web.service', ['MachineID=aaaaaaaa'])],
+    fleet: { placements: { 'a-filler.service': 'aaaaaaaa', 'web.service': 'aaaaaaaa00000002' } },
+    fleetd: { placements: { 'a-filler.service': 'aaaaaaaa', 'web.service': 'aaaaaaaa' } },
+  },
+  {
     name: 'unquoted metadata pairs on one line: fleet ignores the value (three parts at "="), fleetd wants region to equal "us disk=ssd"',
     machines: [machine('m1'), machine('m2', { region: 'us', disk: 'ssd' })],
     units: [unit('web.service', ['MachineMetadata=region=us disk=ssd'])],
