@@ -6,7 +6,7 @@ import type { DesiredState, FleetUnit } from './job.js';
 import { createRegistry, runToFixedPoint } from './model.js';
 import type { FleetMachine } from './model.js';
 import { pathMatch } from './path-match.js';
-import { runningUnits, violations } from './rules.js';
+import { runningCount, runningUnits, violations } from './rules.js';
 import type { EndState } from './rules.js';
 
 export interface CaseOutcome {
@@ -16,6 +16,8 @@ export interface CaseOutcome {
   readonly globals: Record<string, string[]>;
   /** Units running anywhere (placed, or global on some machine), by name. */
   readonly runs: string[];
+  /** How many unit instances run (a global unit once per machine). */
+  readonly running: number;
   readonly settled: boolean;
   /** fleet only: the last round still sent tasks (none of them wrote). */
   readonly busy: boolean;
@@ -71,5 +73,5 @@ function readBack(machines: readonly FleetMachine[], units: readonly FleetUnit[]
   const runs = new Set<string>();
   for (const here of runningUnits(cluster, end).values()) for (const u of here) runs.add(u.name);
   const globals = Object.fromEntries(Object.entries(end.globals).map(([name, ids]) => [name, [...ids].sort()]));
-  return { placements: { ...end.placements }, globals, runs: [...runs].sort(), violations: violations(cluster, end) };
+  return { placements: { ...end.placements }, globals, runs: [...runs].sort(), running: runningCount(cluster, end), violations: violations(cluster, end) };
 }
