@@ -13,19 +13,25 @@ import type {
 import type { CompiledGlobs } from '@fleetd/glob';
 import replaces, {
   MAX_CYCLE_SEARCH,
+  pushedFirstOn,
   REPLACES_OPTION,
+  REPLACES_PENALTY,
   replacedOn,
   replacedPeerProblem,
   replacePatterns,
-  replacesCycle,
+  replacesCycleMembers,
+  replacesOneWay,
   replacesReasons,
   replacesRequirement,
+  replacesScore,
   replacesUnit,
-  replaceTargets,
+  replacesVerdict,
 } from '@fleetd/plugin-replaces';
-import type { ReplacesRequirement, ReplaceTargets } from '@fleetd/plugin-replaces';
+import type { ReplacesLookup, ReplacesRequirement, ReplacingUnit } from '@fleetd/plugin-replaces';
 
 declare const unit: ResolvedUnit;
+declare const other: ResolvedUnit;
+declare const machine: MachineView;
 declare const cluster: ClusterView;
 declare const declared: DeclaredUnitOption | undefined;
 
@@ -54,25 +60,29 @@ expectType<string | undefined>(replacedPeerProblem(unit, declared));
 expectType<string | undefined>(replacedPeerProblem(unit, { name: 'MachineOf' }));
 expectError(replacedPeerProblem(unit, 'MachineOf'));
 
+// The relation reads names and compiled globs only.
 expectType<boolean>(replacesUnit(unit, 'old.service'));
 expectType<boolean>(replacesUnit({ name: 'new.service', requirements: {} }, 'old.service'));
 expectError(replacesUnit({ name: 'new.service' }, 'old.service'));
+expectType<boolean>(replacesOneWay(unit, other));
+expectError(replacesOneWay(unit, 'old.service'));
+expectAssignable<ReplacingUnit>(unit);
 
-expectType<string | undefined>(replacedOn(unit, { units: new Set(['new.service']) }, cluster));
-expectError(replacedOn(unit, { units: ['new.service'] }, cluster));
-
-const targets = replaceTargets(unit, cluster);
-expectType<ReplaceTargets>(targets);
-expectType<string | undefined>(targets.first);
-expectType<ReadonlyMap<MachineView, string>>(targets.machines);
-expectError(targets.machines.set(cluster.machines[0] as MachineView, 'x'));
-
-expectType<string | undefined>(replacesCycle(unit, cluster));
-expectType<string | undefined>(replacesCycle(unit, cluster, new Set(['a.service'])));
-expectError(replacesCycle(unit, cluster, 'a.service'.length));
+// Per-machine rules take a machine's units; the index of units with Replaces is optional.
+expectAssignable<ReplacesLookup>(cluster);
+expectType<string | undefined>(replacesVerdict(unit, machine, cluster));
+expectType<string | undefined>(replacesVerdict(unit, { units: new Set(['new.service']) }, cluster, cluster.unitsWithRequirement('replaces')));
+expectError(replacesVerdict(unit, { units: ['new.service'] }, cluster));
+expectType<string | undefined>(replacedOn(unit, machine, cluster));
+expectType<string | undefined>(pushedFirstOn(unit, machine, cluster, new Set(['a.service'])));
+expectType<number>(replacesScore(unit, machine, cluster));
+expectType<string[]>(replacesCycleMembers(unit, cluster));
+expectType<string[]>(replacesCycleMembers(unit, cluster, new Set(['a.service'])));
+expectError(replacesCycleMembers(unit, cluster, ['a.service']));
 
 expectType<string>(replacesReasons.replacedBy('new.service'));
-expectType<string>(replacesReasons.takesMachineOf('old.service'));
-expectType<string>(replacesReasons.cycleWith('a.service'));
+expectType<string>(replacesReasons.onCycleWith('a.service'));
 expectType<string>(replacesReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'Replaces', 'db*'));
+expectError(replacesReasons.takesMachineOf('old.service'));
 expectAssignable<number>(MAX_CYCLE_SEARCH);
+expectAssignable<number>(REPLACES_PENALTY);

@@ -1,0 +1,115 @@
+import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
+import type { GlobMatcher } from '@fleetd/glob';
+import { replacesCyclesOf } from './cycles.js';
+import type { ReplacesCycles } from './cycles.js';
+import { REPLACES_PENALTY, replacesReasons, replacesUnit } from './replaces.js';
+import type { ReplacesLookup, ReplacingUnit } from './replaces.js';
+
+/** Why `unit` may not run on `machine` because of a unit there, per rule. */
+interface Blockers {
+  /** The first unit by name that replaces `unit` one way and is on no cycle with it. */
+  replacedBy: string | undefined;
+  /** The first unit by name on a Replaces cycle with `unit`, linked to it by an edge, that keeps it off this machine. */
+  cycleWith: string | undefined;
+}
+
+/** Reused by every call (no call nests in another): the filter runs per unit and machine, so it allocates nothing. */
+const scratch: Blockers = { replacedBy: undefined, cycleWith: undefined };
+
+function blockersOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers: ReadonlySet<string> | undefined): Blockers {
+  const blockers = scratch;
+  blockers.replacedBy = undefined;
+  blockers.cycleWith = undefined;
+  let cycles: ReplacesCycles | undefined;
+  const own = unit.requirements.replaces !== undefined;
+  // A unit placed here with a cycle partner (a new file added the edge) yields only to one before it by name, so exactly one of them moves.
+  const placedHere = own && cluster.placementOf(unit.name) === machine;
+  // Only units with Replaces can block: walk the machine's units, or, when fewer, the index of those units.
+  const fewer = replacers !== undefined && replacers.size < machine.units.size;
+  for (const name of fewer ? replacers : machine.units) {
+    if (name === unit.name) continue;
+    if (fewer ? !machine.units.has(name) : replacers !== undefined && !replacers.has(name)) continue;
+    const other = cluster.unit(name);
+    if (other === undefined) continue;
+    const replacesIt = replacesUnit(other, unit.name);
+    const replacedByIt = own && replacesUnit(unit, name);
+    if (replacesIt === replacedByIt) continue; // no edge, or a pair replacing each other (ignored, as fleet)
+    if (own && (cycles ??= replacesCyclesOf(cluster, replacers)).sameCycle(unit.name, name)) {
+      if ((!placedHere || name < unit.name) && (blockers.cycleWith === undefined || name < blockers.cycleWith)) blockers.cycleWith = name;
+    } else if (replacesIt && (blockers.replacedBy === undefined || name < blockers.replacedBy)) {
+      blockers.replacedBy = name;
+    }
+  }
+  return blockers;
+}
+
+/**
+ * The filter's verdict for `unit` on `machine`, or undefined when it may run
+ * there: `replaced by Y` when a unit there replaces it one way (and is on no
+ * cycle with it); `on a Replaces cycle with Y` when a unit there shares a
+ * cycle of one-way Replaces with it and an edge (a unit placed here yields
+ * only to partners before it by name). Every unit in `machine.units` counts.
+ *
+ * `replacers`, when given, names every unit with Replaces (the plugin passes
+ * `cluster.unitsWithRequirement('replaces')`): only those are looked up, and
+ * the cycle index is shared by every call given the same set.
+ */
+export function replacesVerdict(
+  unit: ReplacingUnit,
+  machine: Pick<MachineView, 'units'>,
+  cluster: ReplacesLookup,
+  replacers?: ReadonlySet<string>,
+): string | undefined {
+  const blockers = blockersOn(unit, machine, cluster, replacers);
+  if (blockers.replacedBy !== undefined) return replacesReasons.replacedBy(blockers.replacedBy);
+  if (blockers.cycleWith !== undefined) return replacesReasons.onCycleWith(blockers.cycleWith);
+  return undefined;
+}
+
+/** The first unit on `machine` that replaces `unit` one way and is on no Replaces cycle with it, or undefined. */
+export function replacedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
+  return blockersOn(unit, machine, cluster, replacers).replacedBy;
+}
+
+/**
+ * The first unit by name on `machine` that `unit` would push away and that
+ * comes before it by name (so fleet's engine would move `unit` instead), or
+ * undefined: it replaces that unit one way, on no cycle with it. Exact names
+ * are looked up; globs are matched against the machine's units.
+ */
+export function pushedFirstOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
+  const replaces = unit.requirements.replaces;
+  if (replaces === undefined) return undefined;
+  let found: string | undefined;
+  let cycles: ReplacesCycles | undefined;
+  const consider = (name: string): void => {
+    if (name >= unit.name || (found !== undefined && name >= found) || !machine.units.has(name)) return;
+    const other = cluster.unit(name);
+    if (other !== undefined && replacesUnit(other, unit.name)) return; // a pair replacing each other
+    cycles ??= replacesCyclesOf(cluster, replacers);
+    if (!cycles.sameCycle(unit.name, name)) found = name;
+  };
+  const globs: GlobMatcher[] = [];
+  for (const matcher of replaces.matchers) {
+    if (matcher.literal === undefined) globs.push(matcher);
+    else if (matcher.literal !== unit.name) consider(matcher.literal);
+  }
+  if (globs.length > 0) {
+    for (const name of machine.units) if (name < unit.name && globs.some((glob) => glob(name))) consider(name);
+  }
+  return found;
+}
+
+/** The score: `-REPLACES_PENALTY` on a machine where `pushedFirstOn` finds a unit, else 0. */
+export function replacesScore(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): number {
+  return pushedFirstOn(unit, machine, cluster, replacers) === undefined ? 0 : -REPLACES_PENALTY;
+}
+
+/** Whether no unit with Replaces replaces `unit` (which has none itself): then it may run anywhere, as far as this plugin goes. */
+export function replacedByNone(unit: Pick<ResolvedUnit, 'name'>, cluster: Pick<ClusterView, 'unit'>, replacers: Iterable<string>): boolean {
+  for (const name of replacers) {
+    const other = cluster.unit(name);
+    if (other !== undefined && replacesUnit(other, unit.name)) return false;
+  }
+  return true;
+}

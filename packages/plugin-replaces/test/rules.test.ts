@@ -1,0 +1,203 @@
+// The placement rules, case by case: who moves where a replacing unit and a unit it replaces meet.
+import { describe, expect, it } from 'vitest';
+import { createTestCluster, simulate } from '@fleetd/core/testing';
+import { REPLACES_PENALTY } from '../src/index.js';
+import { expectSettled, globalMarker, noNarrowing, onlyOn, plugins, replacing, service, sharingPairs } from './helpers.js';
+
+interface RuleCase {
+  readonly name: string;
+  readonly machines?: readonly string[];
+  readonly units: Readonly<Record<string, string>>;
+  readonly placements?: Readonly<Record<string, string>>;
+  /** Units kept on some machines (stand-in for MachineID or metadata). */
+  readonly only?: Readonly<Record<string, readonly string[]>>;
+  readonly expected: Readonly<Record<string, string>>;
+  /** [unit, from, replaced by]: the revocations this plugin makes, in order. */
+  readonly revoked?: readonly (readonly [string, string, string])[];
+  readonly unschedulable?: Readonly<Record<string, string>>;
+}
+
+async function run(rule: RuleCase, narrowing: boolean) {
+  const extra = [...(narrowing ? [] : [noNarrowing]), ...(rule.only === undefined ? [] : [onlyOn(rule.only)])];
+  const cluster = await simulate({ plugins: [...extra, ...plugins], machines: rule.machines ?? ['m1', 'm2', 'm3'], units: rule.units, placements: rule.placements ?? {} });
+  expect(cluster.placements()).toEqual(rule.expected);
+  const revocations = cluster.rounds.flatMap((round) => round.revocations);
+  expect(revocations).toEqual((rule.revoked ?? []).map(([unit, machine, by]) => ({ unit, machine, plugin: 'replaces', reason: `replaced by ${by}` })));
+  for (const [unit, summary] of Object.entries(rule.unschedulable ?? {})) expect(cluster.summary(unit)).toBe(summary);
+  expect(sharingPairs(cluster)).toEqual([]);
+  await expectSettled(cluster);
+  return cluster;
+}
+
+const bothWays = (cases: readonly RuleCase[]) =>
+  cases.flatMap((rule) => [
+    { ...rule, narrowing: true, label: 'with narrowing' },
+    { ...rule, narrowing: false, label: 'every machine through the filter' },
+  ]);
+
+describe('the replaced unit moves where a unit replacing it arrives', () => {
+  it.each(
+    bothWays([
+      {
+        name: "fleet's TestScheduleReplace: the replacer, first by name, takes the least loaded machine and the replaced unit moves",
+        machines: ['m1', 'm2'],
+        units: { 'replace.0.service': service, 'replace.1.service': service, 'replace.2.service': service, 'replace-kick0.service': replacing('replace.0.service') },
+        placements: { 'replace.0.service': 'm1', 'replace.1.service': 'm2', 'replace.2.service': 'm2' },
+        expected: { 'replace-kick0.service': 'm1', 'replace.0.service': 'm2', 'replace.1.service': 'm2', 'replace.2.service': 'm2' },
+        revoked: [['replace.0.service', 'm1', 'replace-kick0.service']],
+      },
+      {
+        name: 'a glob replacing several units on one machine pushes all of them off',
+        units: { 'old-a.service': service, 'old-b.service': service, 'f1.service': service, 'f2.service': service, 'f3.service': service, 'f4.service': service, 'a-new.service': replacing('old-*.service') },
+        placements: { 'old-a.service': 'm1', 'old-b.service': 'm1', 'f1.service': 'm2', 'f2.service': 'm2', 'f3.service': 'm3', 'f4.service': 'm3' },
+        expected: { 'a-new.service': 'm1', 'old-a.service': 'm2', 'old-b.service': 'm3', 'f1.service': 'm2', 'f2.service': 'm2', 'f3.service': 'm3', 'f4.service': 'm3' },
+        revoked: [
+          ['old-a.service', 'm1', 'a-new.service'],
+          ['old-b.service', 'm1', 'a-new.service'],
+        ],
+      },
+      {
+        name: 'a replaced unit is not placed next to a unit replacing it, even on the least loaded machine',
+        units: { 'new.service': replacing('old.service'), 'busy-1.service': service, 'busy-2.service': service, 'old.service': service },
+        placements: { 'new.service': 'm1', 'busy-1.service': 'm2', 'busy-2.service': 'm3' },
+        expected: { 'new.service': 'm1', 'busy-1.service': 'm2', 'busy-2.service': 'm3', 'old.service': 'm2' },
+      },
+      {
+        name: 'submitted together, the replacer first by name is placed and the replaced unit goes elsewhere',
+        units: { 'a-new.service': replacing('b-old.service'), 'b-old.service': service },
+        expected: { 'a-new.service': 'm1', 'b-old.service': 'm2' },
+      },
+      {
+        name: 'a replaced unit with nowhere else to go is unschedulable, replaced by the new unit',
+        machines: ['m1'],
+        units: { 'a-new.service': replacing('b-old.service'), 'b-old.service': service },
+        placements: { 'b-old.service': 'm1' },
+        expected: { 'a-new.service': 'm1' },
+        revoked: [['b-old.service', 'm1', 'a-new.service']],
+        unschedulable: { 'b-old.service': '0/1 machines available: 1 replaced by a-new.service' },
+      },
+    ]),
+  )('$name ($label)', async (rule) => {
+    await run(rule, rule.narrowing);
+  });
+});
+
+describe('the replacing unit avoids the machine of a unit before it by name', () => {
+  it.each(
+    bothWays([
+      {
+        name: 'it runs wherever it can: the replaced unit’s machine is not the only one (issue 16, item 9)',
+        machines: ['m1', 'm2'],
+        units: { 'a-old.service': service, 'b-new.service': replacing('a-old.service') },
+        only: { 'a-old.service': ['m2'], 'b-new.service': ['m1'] },
+        expected: { 'a-old.service': 'm2', 'b-new.service': 'm1' },
+      },
+      {
+        name: 'another machine is taken even when the replaced unit’s is the least loaded',
+        units: { 'a-old.service': service, 'f1.service': service, 'f2.service': service, 'b-new.service': replacing('a-old.service') },
+        placements: { 'a-old.service': 'm1', 'f1.service': 'm2', 'f2.service': 'm3' },
+        expected: { 'a-old.service': 'm1', 'f1.service': 'm2', 'f2.service': 'm3', 'b-new.service': 'm2' },
+      },
+      {
+        name: 'a pinned replaced unit keeps running; the replacer runs on another machine (issue 16, item 10)',
+        units: { 'a-old.service': service, 'f1.service': service, 'f2.service': service, 'b-new.service': replacing('a-old.service') },
+        placements: { 'f1.service': 'm2', 'f2.service': 'm3' },
+        only: { 'a-old.service': ['m1'] },
+        expected: { 'a-old.service': 'm1', 'f1.service': 'm2', 'f2.service': 'm3', 'b-new.service': 'm2' },
+      },
+      {
+        name: 'when no other machine passes its filters it takes that machine, and the replaced unit moves',
+        units: { 'a-old.service': service, 'b-new.service': replacing('a-old.service') },
+        placements: { 'a-old.service': 'm1' },
+        only: { 'b-new.service': ['m1'] },
+        expected: { 'a-old.service': 'm2', 'b-new.service': 'm1' },
+        revoked: [['a-old.service', 'm1', 'b-new.service']],
+      },
+      {
+        name: 'a replaced unit that cannot move then waits, replaced by the new unit',
+        machines: ['m1', 'm2'],
+        units: { 'a-old.service': service, 'b-new.service': replacing('a-old.service') },
+        placements: { 'a-old.service': 'm1' },
+        only: { 'a-old.service': ['m1'], 'b-new.service': ['m1'] },
+        expected: { 'b-new.service': 'm1' },
+        revoked: [['a-old.service', 'm1', 'b-new.service']],
+        unschedulable: { 'a-old.service': '0/2 machines available: 1 replaced by b-new.service, 1 only on m1' },
+      },
+      {
+        name: 'a glob: every machine running a unit before it counts',
+        units: { 'a-1.service': service, 'a-2.service': service, 'b-new.service': replacing('a-*') },
+        placements: { 'a-1.service': 'm1', 'a-2.service': 'm2' },
+        expected: { 'a-1.service': 'm1', 'a-2.service': 'm2', 'b-new.service': 'm3' },
+      },
+      {
+        name: 'a replaced unit that is not placed restricts nothing',
+        units: { 'busy.service': service, 'new.service': replacing('missing.service') },
+        placements: { 'busy.service': 'm1' },
+        expected: { 'busy.service': 'm1', 'new.service': 'm2' },
+      },
+    ]),
+  )('$name ($label)', async (rule) => {
+    await run(rule, rule.narrowing);
+  });
+
+  it('explain shows the penalty on the machine of the unit it would push away', async () => {
+    const cluster = await createTestCluster({
+      plugins,
+      machines: ['m1', 'm2'],
+      units: { 'a-old.service': service, 'f.service': service, 'b-new.service': replacing('a-old.service') },
+      placements: { 'a-old.service': 'm1', 'f.service': 'm2' },
+    });
+    const explanation = cluster.explain('b-new.service');
+    expect(explanation.bestMachine).toBe('m2');
+    expect(explanation.machines.map(({ machine, scores, total }) => ({ machine, scores, total }))).toEqual([
+      { machine: 'm2', scores: { spread: -1 }, total: -1 },
+      { machine: 'm1', scores: { replaces: -REPLACES_PENALTY, spread: -1 }, total: -REPLACES_PENALTY - 1 },
+    ]);
+  });
+});
+
+describe('once placed, a unit stays', () => {
+  it('a placed replacer does not chase a replaced unit running elsewhere', async () => {
+    await run({ name: '', units: { 'old.service': service, 'new.service': replacing('old.service') }, placements: { 'old.service': 'm2', 'new.service': 'm1' }, expected: { 'new.service': 'm1', 'old.service': 'm2' } }, true);
+  });
+
+  it('a replaced unit arriving after its replacer, whose only machine the replacer runs on, waits (fleet moves the replacer)', async () => {
+    const cluster = await createTestCluster({
+      plugins: [onlyOn({ 'a-old.service': ['m1'] }), ...plugins],
+      machines: ['m1', 'm2'],
+      units: { 'a-old.service': { contents: service, desiredState: 'inactive' }, 'b-new.service': replacing('a-old.service') },
+    });
+    await cluster.settle();
+    expect(cluster.placements()).toEqual({ 'b-new.service': 'm1' });
+    cluster.setDesiredState('a-old.service', 'launched');
+    await cluster.settle();
+    expect(cluster.placements()).toEqual({ 'b-new.service': 'm1' });
+    expect(cluster.summary('a-old.service')).toBe('0/2 machines available: 1 replaced by b-new.service, 1 only on m1');
+  });
+});
+
+describe('global units', () => {
+  it('a global unit does not run on the machine of a unit that replaces it', async () => {
+    const cluster = await simulate({
+      plugins: [globalMarker, ...plugins],
+      machines: ['m1', 'm2'],
+      units: { 'global-agent.service': service, 'new.service': replacing('global-agent.service') },
+      placements: { 'new.service': 'm1' },
+    });
+    expect(cluster.globalMachines('global-agent.service')).toEqual(['m2']);
+    expect(cluster.rounds[0]?.globals[0]?.rejections).toEqual([{ machine: 'm1', plugin: 'replaces', kind: 'filter', message: 'replaced by new.service' }]);
+    await expectSettled(cluster);
+  });
+
+  it('a glob matching a global unit running everywhere: the replacer goes to the least loaded machine, and the cluster settles', async () => {
+    const cluster = await simulate({
+      plugins: [globalMarker, ...plugins],
+      machines: ['m1', 'm2'],
+      units: { 'global-agent.service': service, 'busy.service': service, 'new.service': replacing('global-*') },
+      placements: { 'busy.service': 'm1' },
+    });
+    expect(cluster.placements()).toEqual({ 'busy.service': 'm1', 'new.service': 'm2' });
+    expect(cluster.globalMachines('global-agent.service')).toEqual(['m1']);
+    await expectSettled(cluster);
+  });
+});
