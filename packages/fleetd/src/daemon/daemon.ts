@@ -131,6 +131,9 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
   logger.info({ socket: api.socketPath, tcp: api.tcpUrl }, 'fleetd is ready');
 
   let stopping: Promise<void> | undefined;
+  // What runs now, for the next reload to compare with: a SIGHUP back to the metadata or
+  // log level of the start-up file found "nothing changed" against that file, and kept the reloaded values.
+  let running = config;
   return {
     config,
     mode: config.mode,
@@ -144,8 +147,10 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
     metrics,
     logger,
     async reload(next) {
-      const report = await applyReload(config, next, { logger, agent, machine });
+      const report = await applyReload(running, next, { logger, agent, machine });
       machine = report.machine;
+      // Only what applyReload applies at run time; options needing a restart keep their running value.
+      running = { ...running, machine: { ...running.machine, metadata: next.machine.metadata }, log: { ...running.log, level: next.log.level } };
       return report;
     },
     stop(stopOptions = {}) {

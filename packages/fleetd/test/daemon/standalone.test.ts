@@ -154,6 +154,18 @@ describe('fleetd standalone', () => {
     expect((await fleetctl(fleetd, 'list-machines', '--no-legend', '-l')).stdout).toMatch(/^standalone-1\s+-\s+role=changed,zone=a$/m);
   });
 
+  it('regression: a second SIGHUP back to the start-up metadata applies it (each reload was compared with the start-up file)', async () => {
+    const fleetd = await standalone({ role: 'test' });
+    const original = (await import('node:fs')).readFileSync(fleetd.configFile, 'utf8');
+    const config = JSON.parse(original) as { machine: Record<string, unknown> };
+    writeFileSync(fleetd.configFile, JSON.stringify({ ...config, machine: { ...config.machine, metadata: { role: 'changed' } } }));
+    fleetd.reload();
+    await waitFor(async () => /role=changed/.test((await fleetctl(fleetd, 'list-machines', '--no-legend')).stdout), 'the changed metadata listed', 10_000);
+    writeFileSync(fleetd.configFile, original);
+    fleetd.reload();
+    await waitFor(async () => /role=test/.test((await fleetctl(fleetd, 'list-machines', '--no-legend')).stdout), 'the start-up metadata listed again', 10_000);
+  });
+
   it('exits with a clear message and no stack trace when the config is invalid', async () => {
     const dir = mkdtempSync('/tmp/fleetd-bad-');
     try {
