@@ -6,8 +6,8 @@
  */
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
-import { startEtcd } from '@fleetd/registry-etcd/testing';
-import type { EtcdCluster } from '@fleetd/registry-etcd/testing';
+import { startEtcd, startTcpProxy } from '@fleetd/registry-etcd/testing';
+import type { CutMode, EtcdCluster, TcpProxy } from '@fleetd/registry-etcd/testing';
 import { runFleetctl, startFleetd } from 'fleetd/testing';
 import type { FleetctlResult, FleetdProcess } from 'fleetd/testing';
 
@@ -37,6 +37,11 @@ export interface LocalClusterOptions {
   readonly ttlSeconds?: number;
   /** Told about each step while starting (the demo prints it). */
   readonly onStep?: (text: string) => void;
+  /**
+   * Each fleetd reaches etcd through a TCP proxy of its own, so that one machine
+   * can be cut off (`cutFromEtcd`) while the others and etcd carry on. Default false.
+   */
+  readonly etcdProxies?: boolean;
 }
 
 export interface LocalCluster {
@@ -50,6 +55,15 @@ export interface LocalCluster {
   crash(machine: LocalMachine): Promise<void>;
   /** Starts a fleetd with the cluster's etcd settings (a second daemon, a replacement machine...). */
   startMember(spec: MachineSpec, systemd: SystemdInstance, name?: string): Promise<FleetdProcess>;
+  /** Adds a machine (its own systemd instance and fleetd) that `stop()` removes with the others. */
+  addMachine(spec: MachineSpec): Promise<LocalMachine>;
+  /**
+   * Cuts a machine's fleetd off etcd, etcd and the other machines staying up (needs
+   * `etcdProxies`): `refuse` as a firewall's REJECT, `blackhole` (default) as a DROP.
+   */
+  cutFromEtcd(machine: LocalMachine, mode?: CutMode): void;
+  /** Lets a machine cut off by `cutFromEtcd` reach etcd again. */
+  reconnectToEtcd(machine: LocalMachine): void;
   /** Stops every fleetd, systemd instance and etcd member, and removes their files. */
   stop(): Promise<void>;
 }
@@ -64,41 +78,59 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const etcd = await startEtcd();
   const machines: LocalMachine[] = [];
   const crashed = new Set<LocalMachine>();
-  const startMember = (spec: MachineSpec, systemd: SystemdInstance, name = spec.id): Promise<FleetdProcess> =>
-    startFleetd({
+  const proxies = new Map<FleetdProcess, TcpProxy>();
+  const startMember = async (spec: MachineSpec, systemd: SystemdInstance, name = spec.id): Promise<FleetdProcess> => {
+    const proxy = options.etcdProxies === true ? await startTcpProxy(etcd.endpoints[0] as string) : undefined;
+    const fleetd = await startFleetd({
       name,
       config: {
-        etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX },
+        etcd: { endpoints: proxy === undefined ? [...etcd.endpoints] : [proxy.endpoint], keyPrefix: KEY_PREFIX },
         machine: { id: spec.id, metadata: { ...spec.metadata }, publicIP: spec.publicIP },
         agent: { busAddress: systemd.busAddress, unitsDirectory: systemd.unitsDirectory, ttlSeconds },
         engine: { reconcileIntervalMs: 1000, leaseTtlSeconds: 3 },
         log: { level: 'warn' },
       },
+    }).catch(async (error: unknown) => {
+      await proxy?.close();
+      throw error;
     });
+    if (proxy !== undefined) proxies.set(fleetd, proxy);
+    return fleetd;
+  };
   const stop = async (): Promise<void> => {
     for (const machine of machines) {
       await machine.fleetd.remove().catch(() => undefined);
       await machine.systemd.stop().catch(() => undefined);
     }
+    for (const proxy of proxies.values()) await proxy.close();
     await etcd.stop();
   };
-  try {
-    for (const spec of specs) {
-      step(`starting machine ${spec.id}: a systemd instance and fleetd`);
-      const systemd = await startSystemdInstance();
-      try {
-        machines.push({ spec, systemd, fleetd: await startMember(spec, systemd) });
-      } catch (error) {
-        await systemd.stop();
-        throw error;
-      }
+  const addMachine = async (spec: MachineSpec): Promise<LocalMachine> => {
+    step(`starting machine ${spec.id}: a systemd instance and fleetd`);
+    const systemd = await startSystemdInstance();
+    try {
+      const machine = { spec, systemd, fleetd: await startMember(spec, systemd) };
+      machines.push(machine);
+      return machine;
+    } catch (error) {
+      await systemd.stop();
+      throw error;
     }
+  };
+  const proxyOf = (machine: LocalMachine): TcpProxy => {
+    const proxy = proxies.get(machine.fleetd);
+    if (proxy === undefined) throw new Error(`machine ${machine.spec.id} reaches etcd directly: start the cluster with etcdProxies: true`);
+    return proxy;
+  };
+  try {
+    for (const spec of specs) await addMachine(spec);
   } catch (error) {
     await stop();
     throw error;
   }
   const live = (): LocalMachine => {
-    const machine = machines.find((candidate) => !crashed.has(candidate));
+    // A fleetd stopped on purpose (fleetd.stop()) cannot answer either.
+    const machine = machines.find((candidate) => !crashed.has(candidate) && candidate.fleetd.pid !== undefined);
     if (machine === undefined) throw new Error('every machine of the local cluster has crashed');
     return machine;
   };
@@ -118,6 +150,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       await machine.systemd.stop();
     },
     startMember,
+    addMachine,
+    cutFromEtcd: (machine, mode = 'blackhole') => proxyOf(machine).cut(mode),
+    reconnectToEtcd: (machine) => proxyOf(machine).restore(),
     stop,
   };
 }
