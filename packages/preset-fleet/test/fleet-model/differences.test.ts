@@ -132,8 +132,73 @@ const optionDifferences: Difference[] = [
   },
 ];
 
+const three = [machine('m1'), machine('m2'), machine('m3')];
+
+/**
+ * Replaces (issue 16, items 9–11): fleetd runs both units of a pair apart
+ * wherever fleet's rules allow, and settles where fleet never does. Where the
+ * machine fleetd picks is its own choice, the case says which units run and
+ * that fleetd obeys fleet's rules (rules.ts), rather than where.
+ */
+const replacesDifferences: Difference[] = [
+  {
+    name: 'a replacer that cannot run on the replaced unit’s machine: fleet places it elsewhere, and so does fleetd (item 9)',
+    machines: [machine('m1', { region: 'us' }), machine('m2')],
+    units: [unit('a-old.service', ['MachineID=m2']), unit('b-new.service', ['Replaces=a-old.service', 'MachineMetadata=region=us'])],
+    fleet: { placements: { 'a-old.service': 'm2', 'b-new.service': 'm1' }, settled: true },
+    fleetd: { placements: { 'a-old.service': 'm2', 'b-new.service': 'm1' }, settled: true },
+  },
+  {
+    name: 'the replaced unit judged first keeps its machine: fleet moves its replacer away instead, and fleetd ends the same',
+    machines: two,
+    units: [
+      unit('a-filler.service', ['MachineID=m2']),
+      unit('a-filler2.service', ['MachineID=m2']),
+      unit('a-old.service', ['MachineID=m1']),
+      unit('b-new.service', ['Replaces=a-old.service']),
+    ],
+    fleet: { placements: { 'a-filler.service': 'm2', 'a-filler2.service': 'm2', 'a-old.service': 'm1', 'b-new.service': 'm2' }, settled: true },
+    fleetd: { placements: { 'a-filler.service': 'm2', 'a-filler2.service': 'm2', 'a-old.service': 'm1', 'b-new.service': 'm2' }, settled: true },
+  },
+  {
+    name: 'a Replaces glob matching a global unit: fleet sends tasks every round (writing nothing after the first) and leaves both together; fleetd keeps the global unit off the replacer’s machine',
+    machines: three,
+    units: [unit('g.service', ['Global=true']), unit('new.service', ['Replaces=g*'])],
+    fleet: { placements: { 'new.service': 'm1' }, globals: { 'g.service': ['m1', 'm2', 'm3'] }, settled: true, busy: true },
+    fleetd: { runs: ['g.service', 'new.service'], running: 3, violations: [], settled: true },
+  },
+  {
+    name: 'a mutual pair is ignored: fleet runs both on one machine, and so does fleetd',
+    machines: [machine('m1')],
+    units: [unit('a.service', ['Replaces=b.service']), unit('b.service', ['Replaces=a.service'])],
+    fleet: { placements: { 'a.service': 'm1', 'b.service': 'm1' }, settled: true },
+    fleetd: { placements: { 'a.service': 'm1', 'b.service': 'm1' }, settled: true },
+  },
+  {
+    name: 'a Replaces cycle of three on three machines: fleet runs all three apart, and so does fleetd (item 11)',
+    machines: three,
+    units: [unit('a.service', ['Replaces=b.service']), unit('b.service', ['Replaces=c.service']), unit('c.service', ['Replaces=a.service'])],
+    fleet: { placements: { 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3' }, settled: true },
+    fleetd: { runs: ['a.service', 'b.service', 'c.service'], violations: [], settled: true },
+  },
+  {
+    name: 'a Replaces cycle of three on one machine: fleet moves one unit every round and never settles; fleetd runs one and settles',
+    machines: [machine('m1')],
+    units: [unit('a.service', ['Replaces=b.service']), unit('b.service', ['Replaces=c.service']), unit('c.service', ['Replaces=a.service'])],
+    fleet: { settled: false },
+    fleetd: { running: 1, violations: [], settled: true },
+  },
+  {
+    name: 'two unquoted globs in Replaces: fleet reads one pattern that matches nothing and runs both together; fleetd replaces each, so one runs',
+    machines: [machine('m1')],
+    units: [unit('a.service'), unit('new.service', ['Replaces=a.service b.service'])],
+    fleet: { placements: { 'a.service': 'm1', 'new.service': 'm1' }, settled: true },
+    fleetd: { running: 1, settled: true },
+  },
+];
+
 describe('differences between fleet and fleetd', () => {
-  it.each(optionDifferences)('$name', async ({ machines, units, fleet, fleetd }) => {
+  it.each([...optionDifferences, ...replacesDifferences])('$name', async ({ machines, units, fleet, fleetd }) => {
     expect(only(fleetOutcome(machines, units), fleet)).toEqual(fleet);
     expect(only(await fleetdOutcome(machines, units), fleetd)).toEqual(fleetd);
   });
