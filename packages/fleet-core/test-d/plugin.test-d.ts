@@ -46,7 +46,10 @@ definePlugin({
       expectType<CandidateNarrowing>(narrowing);
       expectType<(() => void) | undefined>(narrowing.passesEverywhere);
       expectType<(() => void) | undefined>(narrowing.scoresNothing);
+      expectType<((waitsFor: (unit: string) => boolean) => void) | undefined>(narrowing.decideAfter);
       if (!unit.fleetOptions.has('Group')) narrowing.scoresNothing?.();
+      narrowing.decideAfter?.((other) => other.startsWith('db'));
+      expectError(narrowing.decideAfter?.(['db.service']));
     });
   },
 });

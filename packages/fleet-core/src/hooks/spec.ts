@@ -94,7 +94,7 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'narrow',
     tapable: 'SyncHook',
     fires: 'once per unit to place or explain, before any per-machine work',
-    returns: 'nothing; may call `narrowing.restrict(machines, reason)`, `narrowing.passesEverywhere()` (its filter passes every machine) or `narrowing.scoresNothing()` (its score is 0 on every machine)',
+    returns: 'nothing; may call `narrowing.restrict(machines, reason)`, `narrowing.passesEverywhere()` (its filter passes every machine), `narrowing.scoresNothing()` (its score is 0 on every machine) or `narrowing.decideAfter(waitsFor)` (decide the unit after the units still waiting that `waitsFor` accepts)',
     create: () => new SyncHook<[ResolvedUnit, ClusterView, CandidateNarrowing], void>(['unit', 'cluster', 'narrowing'], 'narrow'),
   }),
   filter: spec<(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => FilterVerdict>()({

@@ -90,6 +90,18 @@ export interface CandidateNarrowing {
    * `passesEverywhere`: call it as `narrowing.scoresNothing?.()`.
    */
   scoresNothing?(): void;
+  /**
+   * Asks the core to decide this unit after the units `waitsFor` accepts
+   * that still wait for a machine in this round (submitted, not placed, not
+   * global, not inactive), so that it sees where they went: the replaces
+   * plugin decides a replacing unit after the units it replaces, so it does
+   * not take the only machine one of them could run on. A unit is put off at
+   * most once per round: to the next cycle of revalidate → place when the
+   * round has another, else to the end of the current one. Only placing
+   * honours it (not explanations, not global units). Optional like the
+   * promises: call it as `narrowing.decideAfter?.(waitsFor)`.
+   */
+  decideAfter?(waitsFor: (unit: string) => boolean): void;
 }
 
 /** A unit as an agent sees it: what to load and in which state to keep it. */

@@ -19,6 +19,7 @@ export class Narrowing implements NarrowingSink {
     restrict: (machines: Iterable<MachineView>, reason: string): void => this.restrict(machines, reason),
     passesEverywhere: (): void => this.passesEverywhere(),
     scoresNothing: (): void => this.scoresNothing(),
+    decideAfter: (waitsFor: (unit: string) => boolean): void => this.decideAfter(waitsFor),
   });
   private stamps = new Uint32Array(0);
   private hits = new Uint32Array(0);
@@ -31,6 +32,8 @@ export class Narrowing implements NarrowingSink {
   passing: number[] = [];
   /** Plugin indexes whose score promised 0 points on every machine in this decision. */
   scoringNothing: number[] = [];
+  /** What plugins asked the unit to be decided after (`decideAfter`), with the asking plugin. */
+  waitsFor: { readonly plugin: number; readonly accepts: (unit: string) => boolean }[] = [];
 
   /** Prepares for a new unit; `capacity` is the cluster's machine index capacity. */
   reset(capacity: number): this {
@@ -49,6 +52,7 @@ export class Narrowing implements NarrowingSink {
     this.restrictions = [];
     if (this.passing.length > 0) this.passing = [];
     if (this.scoringNothing.length > 0) this.scoringNothing = [];
+    if (this.waitsFor.length > 0) this.waitsFor = [];
     return this;
   }
 
@@ -61,6 +65,7 @@ export class Narrowing implements NarrowingSink {
     // A plugin that threw keeps no promise either.
     this.passing = this.passing.filter((index) => index !== pluginIndex);
     this.scoringNothing = this.scoringNothing.filter((index) => index !== pluginIndex);
+    this.waitsFor = this.waitsFor.filter((wait) => wait.plugin !== pluginIndex);
   }
 
   passesEverywhere(): void {
@@ -69,6 +74,26 @@ export class Narrowing implements NarrowingSink {
 
   scoresNothing(): void {
     if (this.current >= 0 && !this.scoringNothing.includes(this.current)) this.scoringNothing.push(this.current);
+  }
+
+  decideAfter(waitsFor: (unit: string) => boolean): void {
+    if (this.current >= 0 && typeof waitsFor === 'function') this.waitsFor.push({ plugin: this.current, accepts: waitsFor });
+  }
+
+  /**
+   * Whether a unit some `decideAfter` predicate accepts is among `waiting`
+   * (other than `unit`) and not placed. A predicate that throws is reported
+   * through `failed` and asks for nothing: the unit is then decided at once.
+   */
+  waitsForAny(unit: string, waiting: readonly string[], placed: (unit: string) => boolean, failed: (pluginIndex: number, error: unknown) => void): boolean {
+    for (const wait of this.waitsFor) {
+      try {
+        for (const other of waiting) if (other !== unit && !placed(other) && wait.accepts(other)) return true;
+      } catch (error) {
+        failed(wait.plugin, error);
+      }
+    }
+    return false;
   }
 
   restrict(machines: Iterable<MachineView>, reason: string): void {

@@ -17,6 +17,8 @@ export class RoundWork {
   revalidations = 0;
   /** Placements and revocations recorded, for telling whether a cycle changed anything. */
   changes = 0;
+  /** Units put off once this round at a plugin's request (`decideAfter`): never again this round. */
+  readonly putOff = new Set<string>();
 
   /** Takes a unit off its machine; an uncommitted placement of this round is simply dropped. */
   revoke(revocation: Revocation): void {

@@ -1,5 +1,6 @@
 import type { FleetError } from '../errors.js';
 import type { HookRunner, PluginErrorSink } from '../hooks/runner.js';
+import { pluginError } from '../hooks/plugin-errors.js';
 import type { ResolvedUnit } from '../hooks/views.js';
 import { needsMachine } from '../model/states.js';
 import { createHookRunner } from '../plugin/host.js';
@@ -134,8 +135,13 @@ export class Scheduler {
       do {
         passes++;
         changesBefore = work.changes;
-        const queue = this.revalidate(state, work);
-        for (const unit of queue) this.placeUnit(state, unit, work);
+        const queue = lastPutOff(this.revalidate(state, work), work.putOff);
+        const putOff: string[] = [];
+        for (const unit of queue) if (!this.placeUnit(state, unit, work, queue)) putOff.push(unit);
+        // Units a plugin asked to decide later (decideAfter) wait for the next cycle when there is
+        // one (they are still unplaced, so they are queued again, last); otherwise they are decided now.
+        const another = work.changes > changesBefore && passes < this.maxPasses;
+        if (!another) for (const unit of putOff) this.placeUnit(state, unit, work, undefined);
       } while (work.changes > changesBefore && passes < this.maxPasses);
       return {
         round: ++this.round,
@@ -287,18 +293,27 @@ export class Scheduler {
     work.kept++;
   }
 
-  /** The hot loop: no allocation per machine, only per decision. */
-  private placeUnit(state: ClusterState, name: string, work: RoundWork): void {
+  /**
+   * The hot loop: no allocation per machine, only per decision. `waiting`,
+   * the cycle's queue, is given while the unit may still be put off: false
+   * then means a plugin asked to decide it after units still waiting
+   * (`decideAfter`), and it was not decided. A unit is put off once per round.
+   */
+  private placeUnit(state: ClusterState, name: string, work: RoundWork, waiting: readonly string[] | undefined): boolean {
     const resolution = state.resolution(name);
     if (resolution === undefined || !resolution.ok) {
       const error = resolution?.ok === false ? resolution.error : undefined;
       work.fail(rejectedEverywhere(name, state.machines, error?.plugin ?? 'core', 'error', error?.message ?? 'unit is unknown'));
-      return;
+      return true;
     }
     const unit = resolution.unit;
     const { runner, top, points } = this;
     const narrowing = this.narrowing.reset(state.indexCapacity);
     runner.narrow(unit, state, narrowing, narrowing.facade);
+    if (waiting !== undefined && narrowing.waitsFor.length > 0 && !work.putOff.has(name) && this.waitsForAny(state, name, waiting, narrowing)) {
+      work.putOff.add(name);
+      return false;
+    }
     const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
     // Filters whose plugin promised (in narrow) to pass every machine are not called, nor scores promised to be 0.
@@ -316,11 +331,24 @@ export class Scheduler {
     const best = top.best;
     if (best === undefined) {
       work.fail(unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runner.pluginNames));
-      return;
+      return true;
     }
     state.setPlacement(name, best.id);
     work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runner.pluginNames) });
+    return true;
   }
+
+  /** Whether a unit the narrowing's `decideAfter` predicates accept still waits for a machine in this cycle. */
+  private waitsForAny(state: ClusterState, name: string, waiting: readonly string[], narrowing: Narrowing): boolean {
+    const placed = (unit: string): boolean => state.placedMachineId(unit) !== undefined;
+    return narrowing.waitsForAny(name, waiting, placed, (plugin, error) => this.pluginFailed(pluginError(this.runner.pluginNames[plugin] ?? 'core', 'narrow', error)));
+  }
+}
+
+/** The queue with the units put off earlier in the round moved to its end, each group in name order. */
+function lastPutOff(queue: string[], putOff: ReadonlySet<string>): string[] {
+  if (putOff.size === 0) return queue;
+  return [...queue.filter((unit) => !putOff.has(unit)), ...queue.filter((unit) => putOff.has(unit))];
 }
 
 function changed(plan: RoundPlan): boolean {
