@@ -8,7 +8,7 @@ import { createTestCluster, testPlugin } from '../testing/index.js';
 const service = '[Service]\nExecStart=/bin/true\n';
 
 /** `a.service` waits for the units named in `waitsFor`; `only` keeps units on some machines. */
-function plugins(options: { waitsFor?: (unit: string) => boolean; only?: Readonly<Record<string, string>>; peers?: Readonly<Record<string, string>> }): PluginEntry[] {
+function plugins(options: { waitsFor?: ((unit: string) => boolean) | undefined; only?: Readonly<Record<string, string>>; peers?: Readonly<Record<string, string>> }): PluginEntry[] {
   const asks = testPlugin('asks', (hooks) => {
     hooks.narrow.tap((unit, _cluster, narrowing) => {
       if (unit.name === 'a.service' && options.waitsFor !== undefined) narrowing.decideAfter?.(options.waitsFor);
