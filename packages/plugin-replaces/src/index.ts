@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { definePlugin, withRequirements } from '@fleetd/core';
-import { REPLACES_OPTION, replacedPeerProblem, replacesRequirement } from './replaces.js';
-import { replacedByNone, replacesScore, replacesVerdict } from './rules.js';
+import type { ClusterView, ResolvedUnit } from '@fleetd/core';
+import { cachedChainToReplaced } from './chains.js';
+import type { MachineOfOption } from './chains.js';
+import { REPLACES_OPTION, replacedPeerProblem, replacesReasons, replacesRequirement } from './replaces.js';
+import { replacedByNone, replacesScore, replacesVerdict, wouldPush } from './rules.js';
 
 export {
   MAX_CYCLE_SEARCH,
@@ -16,9 +19,20 @@ export {
 } from './replaces.js';
 export type { ReplacesLookup, ReplacesRequirement, ReplacingUnit } from './replaces.js';
 export { replacesCycleMembers } from './cycles.js';
-export { pushedFirstOn, replacedOn, replacesScore, replacesVerdict } from './rules.js';
+export { pushedOn, replacedOn, replacesScore, replacesVerdict, wouldPush } from './rules.js';
+export { chainToReplaced } from './chains.js';
+export type { MachineOfOption } from './chains.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** What keeps a unit with Replaces off every machine, whatever runs there: a malformed glob, or a MachineOf chain to a unit it replaces. */
+function everywhereProblem(unit: ResolvedUnit, cluster: ClusterView, machineOf: MachineOfOption | undefined): string | undefined {
+  const replaces = unit.requirements.replaces;
+  if (replaces === undefined) return undefined;
+  if (replaces.problem !== undefined) return replaces.problem;
+  const chain = cachedChainToReplaced(unit, cluster, machineOf, cluster.unitsWithRequirement('replaces'));
+  return chain === undefined ? undefined : replacesReasons.followsReplaced(chain);
+}
 
 /**
  * fleet's `Replaces`: a unit and the units its globs match (Go `path.Match`)
@@ -27,13 +41,14 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * - The replaced unit moves: it is not placed, and does not stay, on a machine
  *   where a unit replacing it runs (`replaced by Y`); the core's re-check
  *   revokes it there and places it elsewhere in the same round.
- * - The replacing unit is placed like any other, but a machine running a unit
- *   it replaces that comes before it by name scores `-REPLACES_PENALTY`, so it
- *   is taken only when no other machine passes (fleet's engine would move the
- *   replacer off it). A placed unit stays.
+ * - The replacing unit is decided after the units it replaces that still
+ *   wait for a machine (`decideAfter`), and a machine where one of them runs
+ *   scores `-REPLACES_PENALTY`: it is taken only when no other machine
+ *   passes, and then the replaced unit moves. A placed unit stays.
  * - A pair replacing each other is ignored, as fleet did; units on a longer
  *   cycle of one-way Replaces are only kept apart (`on a Replaces cycle with Y`),
  *   without pushing each other, so none chases another around the cycle.
+ * - A unit whose MachineOf chain leads to a unit it replaces never runs.
  *
  * At submit it refuses malformed globs and a MachineOf peer matching the
  * unit's own Replaces globs.
@@ -45,7 +60,7 @@ export default definePlugin({
 
     // The core's index of units with Replaces (cluster.unitsWithRequirement)
     // lets the filter look up only those units on a machine, lets globs reach
-    // units that are not placed yet, and keys the cycle index.
+    // units that are not placed yet, and keys the cycle and chain caches.
     hooks.resolveUnit.tap((unit) => {
       const replaces = replacesRequirement(unit);
       if (replaces === undefined) return unit;
@@ -61,9 +76,12 @@ export default definePlugin({
     });
 
     hooks.narrow.tap((unit, cluster, narrowing) => {
-      const replaces = unit.requirements.replaces;
-      if (replaces?.problem !== undefined) return narrowing.restrict([], replaces.problem);
-      if (replaces !== undefined) return;
+      if (unit.requirements.replaces !== undefined) {
+        const problem = everywhereProblem(unit, cluster, machineOf);
+        if (problem !== undefined) return narrowing.restrict([], problem);
+        const replacers = cluster.unitsWithRequirement('replaces');
+        return narrowing.decideAfter?.((name) => wouldPush(unit, name, cluster, replacers));
+      }
       // Without Replaces of its own a unit scores 0 everywhere: the core need not call the score.
       narrowing.scoresNothing?.();
       // And the filter only rejects a machine where a unit replacing it runs: when no unit replaces
@@ -74,7 +92,7 @@ export default definePlugin({
     });
 
     hooks.filter.tap((unit, machine, cluster) => {
-      const problem = unit.requirements.replaces?.problem;
+      const problem = everywhereProblem(unit, cluster, machineOf);
       if (problem !== undefined) return problem;
       return replacesVerdict(unit, machine, cluster, cluster.unitsWithRequirement('replaces'));
     });

@@ -26,11 +26,11 @@ export const REPLACES_OPTION = Object.freeze({
 export const MAX_CYCLE_SEARCH = 1024;
 
 /**
- * The points a replacing unit loses on a machine running a unit it replaces
- * that comes before it by name: more than least-loaded's `-load` can ever
- * differ by, so such a machine is taken only when no other machine passes the
- * unit's filters. (fleet's engine moves the later of the two by name off a
- * shared machine; fleetd never moves a placed replacer, so it keeps it away up front.)
+ * The points a replacing unit loses on a machine running a unit it would
+ * push away: more than least-loaded's `-load` can ever differ by, so such a
+ * machine is taken only when no other machine passes the unit's filters, and
+ * both units run wherever they can run apart. (fleet placed the replacer
+ * least loaded, then moved one of the two off the shared machine.)
  */
 export const REPLACES_PENALTY = 1_000_000;
 
@@ -45,6 +45,8 @@ export const replacesReasons = {
   replacedBy: (unit: string): string => `replaced by ${unit}`,
   /** The unit and a unit on the machine are on one Replaces cycle: they run apart, and neither pushes the other. */
   onCycleWith: (unit: string): string => `on a Replaces cycle with ${unit}`,
+  /** The unit's MachineOf chain (`chain`, peer first) ends at a unit it replaces: it could only ever push a unit it must run next to. */
+  followsReplaced: (chain: readonly string[]): string => `must run next to ${chain[chain.length - 1] ?? ''}, which it replaces (MachineOf ${chain.join(' → ')})`,
   /**
    * At submit: the unit must share a machine with `peer` (MachineOf) yet
    * would push it off that machine (its own glob `pattern`); options as the unit spells them.

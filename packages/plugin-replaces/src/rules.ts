@@ -72,37 +72,51 @@ export function replacedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'unit
 }
 
 /**
- * The first unit by name on `machine` that `unit` would push away and that
- * comes before it by name (so fleet's engine would move `unit` instead), or
+ * The first unit by name on `machine` that `unit` would push away, or
  * undefined: it replaces that unit one way, on no cycle with it. Exact names
  * are looked up; globs are matched against the machine's units.
  */
-export function pushedFirstOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
+export function pushedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
   const replaces = unit.requirements.replaces;
   if (replaces === undefined) return undefined;
   let found: string | undefined;
-  let cycles: ReplacesCycles | undefined;
   const consider = (name: string): void => {
-    if (name >= unit.name || (found !== undefined && name >= found) || !machine.units.has(name)) return;
-    const other = cluster.unit(name);
-    if (other !== undefined && replacesUnit(other, unit.name)) return; // a pair replacing each other
-    cycles ??= replacesCyclesOf(cluster, replacers);
-    if (!cycles.sameCycle(unit.name, name)) found = name;
+    if ((found === undefined || name < found) && machine.units.has(name) && pushes(unit, name, cluster, replacers)) found = name;
   };
-  const globs: GlobMatcher[] = [];
+  let globs = false;
   for (const matcher of replaces.matchers) {
-    if (matcher.literal === undefined) globs.push(matcher);
+    if (matcher.literal === undefined) globs = true;
     else if (matcher.literal !== unit.name) consider(matcher.literal);
   }
-  if (globs.length > 0) {
-    for (const name of machine.units) if (name < unit.name && globs.some((glob) => glob(name))) consider(name);
+  if (globs) {
+    for (const name of machine.units) if (name !== unit.name && matchesGlob(replaces.matchers, name)) consider(name);
   }
   return found;
 }
 
-/** The score: `-REPLACES_PENALTY` on a machine where `pushedFirstOn` finds a unit, else 0. */
+/** Whether `unit` (which replaces the unit called `name`) would push it: one way, and on no cycle with it. */
+function pushes(unit: ReplacingUnit, name: string, cluster: ReplacesLookup, replacers: ReadonlySet<string> | undefined): boolean {
+  const other = cluster.unit(name);
+  if (other !== undefined && replacesUnit(other, unit.name)) return false; // a pair replacing each other
+  return other?.requirements.replaces === undefined || !replacesCyclesOf(cluster, replacers).sameCycle(unit.name, name);
+}
+
+function matchesGlob(matchers: readonly GlobMatcher[], name: string): boolean {
+  for (const matcher of matchers) if (matcher.literal === undefined && matcher(name)) return true;
+  return false;
+}
+
+/** The score: `-REPLACES_PENALTY` on a machine where `pushedOn` finds a unit, else 0. */
 export function replacesScore(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): number {
-  return pushedFirstOn(unit, machine, cluster, replacers) === undefined ? 0 : -REPLACES_PENALTY;
+  return pushedOn(unit, machine, cluster, replacers) === undefined ? 0 : -REPLACES_PENALTY;
+}
+
+/**
+ * Whether `unit` would push the unit called `name` if they met: what a
+ * replacing unit waits for (`decideAfter`) before it chooses a machine.
+ */
+export function wouldPush(unit: ReplacingUnit, name: string, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): boolean {
+  return replacesUnit(unit, name) && pushes(unit, name, cluster, replacers);
 }
 
 /** Whether no unit with Replaces replaces `unit` (which has none itself): then it may run anywhere, as far as this plugin goes. */

@@ -12,8 +12,9 @@ import type {
 } from '@fleetd/core';
 import type { CompiledGlobs } from '@fleetd/glob';
 import replaces, {
+  chainToReplaced,
   MAX_CYCLE_SEARCH,
-  pushedFirstOn,
+  pushedOn,
   REPLACES_OPTION,
   REPLACES_PENALTY,
   replacedOn,
@@ -26,8 +27,9 @@ import replaces, {
   replacesScore,
   replacesUnit,
   replacesVerdict,
+  wouldPush,
 } from '@fleetd/plugin-replaces';
-import type { ReplacesLookup, ReplacesRequirement, ReplacingUnit } from '@fleetd/plugin-replaces';
+import type { MachineOfOption, ReplacesLookup, ReplacesRequirement, ReplacingUnit } from '@fleetd/plugin-replaces';
 
 declare const unit: ResolvedUnit;
 declare const other: ResolvedUnit;
@@ -74,7 +76,9 @@ expectType<string | undefined>(replacesVerdict(unit, machine, cluster));
 expectType<string | undefined>(replacesVerdict(unit, { units: new Set(['new.service']) }, cluster, cluster.unitsWithRequirement('replaces')));
 expectError(replacesVerdict(unit, { units: ['new.service'] }, cluster));
 expectType<string | undefined>(replacedOn(unit, machine, cluster));
-expectType<string | undefined>(pushedFirstOn(unit, machine, cluster, new Set(['a.service'])));
+expectType<string | undefined>(pushedOn(unit, machine, cluster, new Set(['a.service'])));
+expectType<boolean>(wouldPush(unit, 'old.service', cluster));
+expectError(wouldPush(unit, other, cluster));
 expectType<number>(replacesScore(unit, machine, cluster));
 expectType<string[]>(replacesCycleMembers(unit, cluster));
 expectType<string[]>(replacesCycleMembers(unit, cluster, new Set(['a.service'])));
@@ -82,6 +86,13 @@ expectError(replacesCycleMembers(unit, cluster, ['a.service']));
 
 expectType<string>(replacesReasons.replacedBy('new.service'));
 expectType<string>(replacesReasons.onCycleWith('a.service'));
+expectType<string>(replacesReasons.followsReplaced(['web-2.service', 'web-1.service']));
+
+// The MachineOf chain search takes MachineOf as the table declares it, or nothing.
+expectAssignable<MachineOfOption | undefined>(declared);
+expectType<string[] | undefined>(chainToReplaced(unit, cluster, declared));
+expectType<string[] | undefined>(chainToReplaced(unit, cluster, { name: 'MachineOf', aliases: ['X-ConditionMachineOf'] }));
+expectError(chainToReplaced(unit, cluster, 'MachineOf'));
 expectType<string>(replacesReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'Replaces', 'db*'));
 expectError(replacesReasons.takesMachineOf('old.service'));
 expectAssignable<number>(MAX_CYCLE_SEARCH);

@@ -67,13 +67,12 @@ const cases: CycleCase[] = [
   {
     name: 'a pair replacing each other inside a longer loop: the one-way edges left form no cycle, so the usual rules apply',
     machines: ['m1', 'm2'],
-    // a ↔ b (ignored), b → c, c → a: b keeps c off its machine, so c takes a's and pushes a
-    // (placed in the same round, so the round reports a's net placement only).
+    // a ↔ b (ignored), b → c, c → a: b waits for c, c avoids a, b avoids c and shares with a.
     units: { 'a.service': replacing('b.service'), 'b.service': replacing('a.service', 'c.service'), 'c.service': replacing('a.service') },
-    expected: { 'a.service': 'm2', 'b.service': 'm2', 'c.service': 'm1' },
+    expected: { 'a.service': 'm1', 'b.service': 'm1', 'c.service': 'm2' },
   },
   {
-    name: 'a unit replacing one member of a cycle is not on it: it avoids that member, which comes first by name',
+    name: 'a unit replacing one member of a cycle is not on it: it avoids that member',
     machines: ['m1', 'm2', 'm3'],
     units: { ...chain(['a.service', 'b.service', 'c.service'], (next) => next), 'z.service': replacing('a.service') },
     expected: { 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3', 'z.service': 'm2' },
@@ -113,7 +112,7 @@ describe('cycles and pairs', () => {
     expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2' });
     cluster.destroy('b.service');
     await cluster.settle();
-    // c replaces a, which comes first by name: c avoids a's machine.
+    // c replaces a (one way now): c avoids a's machine.
     expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'c.service': 'm2' });
   });
 });

@@ -36,10 +36,21 @@ export function onlyOn(allowed: Readonly<Record<string, readonly string[]>>): Pl
   );
 }
 
+const MACHINE_OF = { name: 'MachineOf', aliases: ['X-ConditionMachineOf'], description: 'run on the machine of these units' };
+
 /** Declares MachineOf as the machine-of plugin does: the replaces plugin finds the option through the table, whoever owns it. */
-export const machineOfOwner = testPlugin('machine-of', () => undefined, {
-  unitOptions: [{ name: 'MachineOf', aliases: ['X-ConditionMachineOf'], description: 'run on the machine of these units' }],
-});
+export const machineOfOwner = testPlugin('machine-of', () => undefined, { unitOptions: [MACHINE_OF] });
+
+/** MachineOf as the machine-of plugin applies it (declared, and every peer must run on the machine): `not the machine of db.service`. */
+export const followPeers = testPlugin(
+  'machine-of',
+  (hooks) =>
+    hooks.filter.tap((unit, machine, cluster) => {
+      for (const peer of unit.fleetOptions.get('MachineOf') ?? []) if (cluster.placementOf(peer) !== machine) return `not the machine of ${peer}`;
+      return undefined;
+    }),
+  { unitOptions: [MACHINE_OF] },
+);
 
 export const plugins: PluginEntry[] = [replaces, spread];
 
