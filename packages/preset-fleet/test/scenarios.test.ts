@@ -58,26 +58,38 @@ describe('fleet scheduling scenarios', () => {
     expect(cluster.summary('web.service')).toBe('0/2 machines available: 1 conflict with cache.service, 1 conflict with db.service');
   });
 
-  it('Replaces moves the replaced unit to another machine', async () => {
+  it('Replaces: the new unit runs on another machine while one is free, and the old one keeps running', async () => {
     const cluster = await fleet({ machines: ['m1', 'm2'], units: { 'old.service': unit() } });
     expect(cluster.placementOf('old.service')).toBe('m1');
     cluster.submit('new.service', unit('Replaces=old.service'));
     const round = await cluster.schedule();
-    expect(cluster.placements()).toEqual({ 'new.service': 'm1', 'old.service': 'm2' });
-    expect(round.revocations).toMatchObject([{ unit: 'old.service', machine: 'm1', plugin: 'replaces' }]);
+    expect(cluster.placements()).toEqual({ 'new.service': 'm2', 'old.service': 'm1' });
+    expect(round.revocations).toEqual([]);
   });
 
-  it('circular Replaces: only one is placed', async () => {
+  it('Replaces: the old unit moves when its machine is the only one the new unit can use', async () => {
+    const cluster = await fleet({ machines: [{ id: 'm1', metadata: { region: 'us' } }, 'm2'], units: { 'old.service': unit() } });
+    cluster.submit('new.service', unit('Replaces=old.service\nMachineMetadata=region=us'));
+    const round = await cluster.schedule();
+    expect(cluster.placements()).toEqual({ 'new.service': 'm1', 'old.service': 'm2' });
+    expect(round.revocations).toEqual([{ unit: 'old.service', machine: 'm1', plugin: 'replaces', reason: 'replaced by new.service' }]);
+    expect(round.placements.map(({ unit: name, machine, previousMachine }) => [name, machine, previousMachine])).toEqual([
+      ['new.service', 'm1', undefined],
+      ['old.service', 'm2', 'm1'],
+    ]);
+  });
+
+  it('circular Replaces across three units on three machines: all three run, apart', async () => {
     const cluster = await fleet({
       machines: three,
       units: { 'a.service': unit('Replaces=b.service'), 'b.service': unit('Replaces=c.service'), 'c.service': unit('Replaces=a.service') },
     });
-    expect(Object.keys(cluster.placements())).toHaveLength(1);
+    expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3' });
   });
 
-  it('mutual Replaces: only one runs', async () => {
+  it('mutual Replaces: both run, as fleet ignores such a pair', async () => {
     const cluster = await fleet({ machines: three, units: { 'a.service': unit('Replaces=b.service'), 'b.service': unit('Replaces=a.service') } });
-    expect(Object.keys(cluster.placements())).toHaveLength(1);
+    expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm2' });
   });
 
   it('MachineID pins a unit to its machine, by full or short ID', async () => {
@@ -114,5 +126,86 @@ describe('fleet scheduling scenarios', () => {
     await cluster.settle();
     expect(cluster.placements()).toEqual({ 'hello@alpha.service': 'm-alpha', 'hello@beta.service': 'm-beta', 'hello@gamma.service': 'm-gamma' });
     expect(cluster.unschedulable('hello@delta.service')?.rejections.map((r) => r.plugin)).toEqual(['metadata', 'metadata', 'metadata']);
+  });
+});
+
+/** Issue 16, items 9–11, and the cases where fleet never settles: every fleet plugin, to a fixed point. */
+describe('Replaces, compared with fleet (issue 16)', () => {
+  const us = { id: 'm1', metadata: { region: 'us' } };
+  it.each([
+    {
+      name: 'item 9: a replacer that cannot run on the replaced unit’s machine runs where it can, and both run',
+      machines: [us, 'm2'],
+      units: { 'a-old.service': unit('MachineID=m2'), 'b-new.service': unit('Replaces=a-old.service\nMachineMetadata=region=us') },
+      expected: { 'a-old.service': 'm2', 'b-new.service': 'm1' },
+    },
+    {
+      name: 'item 10: a pinned unit replaced by an unconstrained one keeps its machine, the replacer runs on the other',
+      machines: ['m1', 'm2'],
+      units: { 'a-old.service': unit('MachineID=m1'), 'a-filler.service': unit('MachineID=m2'), 'b-new.service': unit('Replaces=a-old.service') },
+      expected: { 'a-filler.service': 'm2', 'a-old.service': 'm1', 'b-new.service': 'm2' },
+    },
+    {
+      name: 'item 10: a replaced unit that can only run where its replacer would go runs there, the replacer on another machine',
+      machines: [us, 'm2', 'm3'],
+      units: { 'new.service': unit('Replaces=old.service'), 'old.service': unit('MachineMetadata=region=us') },
+      expected: { 'new.service': 'm2', 'old.service': 'm1' },
+    },
+    {
+      name: 'item 11: a Replaces cycle through globs runs every unit apart when machines allow',
+      machines: three,
+      units: Object.fromEntries(['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map((x, i, all) => [`${x}.service`, unit(`Replaces=${all[(i + 1) % all.length]}*`)])),
+      expected: { 'x1.service': 'm1', 'x2.service': 'm2', 'x3.service': 'm3', 'x4.service': 'm1', 'x5.service': 'm2', 'x6.service': 'm3' },
+    },
+    {
+      name: 'a mutual pair shares a single machine',
+      machines: ['m1'],
+      units: { 'a.service': unit('Replaces=b.service'), 'b.service': unit('Replaces=a.service') },
+      expected: { 'a.service': 'm1', 'b.service': 'm1' },
+    },
+    {
+      name: 'two replacers of one unit on two machines share one, and all three run',
+      machines: ['m1', 'm2'],
+      units: { 'a.service': unit('Replaces=z.service'), 'b.service': unit('Replaces=z.service'), 'z.service': unit() },
+      expected: { 'a.service': 'm2', 'b.service': 'm2', 'z.service': 'm1' },
+    },
+    {
+      name: 'a replaced unit with its own constraints, on the only machine its replacer can use: it waits, and fleetd settles (fleet moves it off and back every round)',
+      machines: [us, 'm2'],
+      units: { 'new.service': unit('Replaces=old.service\nMachineMetadata=region=us'), 'old.service': unit('MachineMetadata=region=us') },
+      expected: { 'new.service': 'm1' },
+      summaries: { 'old.service': '0/2 machines available: 1 replaced by new.service, 1 metadata region=us not matched' },
+    },
+    {
+      name: 'a replacer whose MachineOf chain leads to the unit it replaces never runs, and fleetd settles (fleet moves the replaced unit every round)',
+      machines: ['m1', 'm2'],
+      units: { 'web-1.service': unit(), 'web-2.service': unit('MachineOf=web-1.service'), 'web-3.service': unit('Replaces=web-1.service\nMachineOf=web-2.service') },
+      expected: { 'web-1.service': 'm1', 'web-2.service': 'm1' },
+      summaries: { 'web-3.service': '0/2 machines available: 1 must run next to web-1.service, which it replaces (MachineOf web-2.service → web-1.service), 1 not the machine of web-2.service' },
+    },
+  ])('$name', async ({ machines, units, expected, summaries }) => {
+    const cluster = await fleet({ machines, units });
+    expect(cluster.placements()).toEqual(expected);
+    for (const [name, summary] of Object.entries(summaries ?? {})) expect(cluster.summary(name)).toBe(summary);
+    const again = await cluster.schedule();
+    expect([again.placements, again.revocations]).toEqual([[], []]);
+  });
+
+  it('a Replaces glob matching a global unit: the global unit runs everywhere but on the replacer’s machine, and fleetd settles (fleet writes tasks every round)', async () => {
+    const cluster = await fleet({ machines: three, units: { 'g.service': unit('Global=true'), 'new.service': unit('Replaces=g*') } });
+    expect(cluster.placements()).toEqual({ 'new.service': 'm1' });
+    expect(cluster.globalMachines('g.service')).toEqual(['m2', 'm3']);
+    const again = await cluster.schedule();
+    expect([again.placements, again.revocations, again.globals.map((g) => g.machines)]).toEqual([[], [], [['m2', 'm3']]]);
+  });
+
+  it("differs from fleet's TestScheduleReplace: the replacer runs on the other machine and the replaced unit stays (fleet moves it)", async () => {
+    const cluster = await fleet({ machines: ['m1', 'm2'], units: { 'replace.0.service': unit(), 'replace.1.service': unit() } });
+    cluster.submit('replace.2.service', unit('MachineOf=replace.1.service'));
+    await cluster.settle();
+    expect(cluster.placements()).toEqual({ 'replace.0.service': 'm1', 'replace.1.service': 'm2', 'replace.2.service': 'm2' });
+    cluster.submit('replace-kick0.service', unit('Replaces=replace.0.service'));
+    await cluster.settle();
+    expect(cluster.placements()).toEqual({ 'replace-kick0.service': 'm2', 'replace.0.service': 'm1', 'replace.1.service': 'm2', 'replace.2.service': 'm2' });
   });
 });
