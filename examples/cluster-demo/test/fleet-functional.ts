@@ -87,7 +87,7 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
     async waitForActive(count) {
       let seen: FleetUnitState[] = [];
       await waitFor(async () => (seen = await activeStates()).length === count, `${count} active units`, WAIT_MS, POLL_MS).catch((error: Error) => {
-        throw new Error(`${error.message}; active: ${describe(seen)}`);
+        throw new Error(`${error.message}; active: ${listStates(seen)}`);
       });
       const byUnit = new Map<string, string[]>();
       for (const state of seen) byUnit.set(state.name, [...(byUnit.get(state.name) ?? []), state.machineID]);
@@ -96,7 +96,7 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
     async waitForStates(count) {
       let seen: FleetUnitState[] = [];
       await waitFor(async () => (seen = await go().unitStates()).length === count, `${count} unit states`, WAIT_MS, POLL_MS).catch((error: Error) => {
-        throw new Error(`${error.message}; reported: ${describe(seen)}`);
+        throw new Error(`${error.message}; reported: ${listStates(seen)}`);
       });
       return seen;
     },
@@ -119,7 +119,7 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
   };
 }
 
-function describe(states: readonly FleetUnitState[]): string {
+function listStates(states: readonly FleetUnitState[]): string {
   return states.map((state) => `${state.name} ${state.systemdActiveState}/${state.systemdSubState} on ${state.machineID}`).join(', ') || 'none';
 }
 
