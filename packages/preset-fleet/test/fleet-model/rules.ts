@@ -85,3 +85,44 @@ export function oneWayReplaces(replacer: FleetUnit, replaced: FleetUnit): boolea
   const replacesIt = (a: FleetUnit, b: FleetUnit) => a.name !== b.name && replaces(a).some((pattern) => pathMatch(pattern, b.name));
   return replacesIt(replacer, replaced) && !replacesIt(replaced, replacer);
 }
+
+/** A unit instance one end state runs and another does not: a placed unit on no machine at all, or a global unit on one machine. */
+export interface Instance {
+  readonly unit: string;
+  /** Where it could go: every machine for a placed unit, the one machine for a global unit. */
+  readonly machines: readonly string[];
+}
+
+/** The unit instances `reference` runs that `end` does not run anywhere (placed units) or not on that machine (global units). */
+export function missingInstances(cluster: ClusterInput, reference: EndState, end: EndState): Instance[] {
+  const runs = (state: EndState, name: string) => [...runningUnits(cluster, state)].filter(([, units]) => units.some((u) => u.name === name)).map(([id]) => id);
+  const missing: Instance[] = [];
+  for (const unit of cluster.units) {
+    const there = runs(end, unit.name);
+    const expected = runs(reference, unit.name);
+    if (isGlobal(unit)) for (const id of expected.filter((m) => !there.includes(m))) missing.push({ unit: unit.name, machines: [id] });
+    else if (expected.length > 0 && there.length === 0) missing.push({ unit: unit.name, machines: cluster.machines.map((m) => m.id) });
+  }
+  return missing;
+}
+
+/**
+ * A machine where the instance could join `end` breaking only Replaces rules
+ * (or none at all), or undefined when every one of its machines has another
+ * rule against it. A unit left out although only Replaces keeps it out is one
+ * fleetd should run (issue 16: run both whenever fleet's rules allow); one kept
+ * out by Conflicts, MachineOf or metadata is a matter of where earlier units
+ * happened to land, which greedy placement in another order decides differently.
+ */
+export function keptOutOnlyByReplaces(cluster: ClusterInput, end: EndState, instance: Instance): string | undefined {
+  const before = new Set(violations(cluster, end));
+  const unit = cluster.units.find((u) => u.name === instance.unit);
+  if (unit === undefined) return undefined;
+  return instance.machines.find((machineId) => {
+    const added = isGlobal(unit)
+      ? { ...end, globals: { ...end.globals, [unit.name]: [...(end.globals[unit.name] ?? []), machineId] } }
+      : { ...end, placements: { ...end.placements, [unit.name]: machineId } };
+    const broken = violations(cluster, added).filter((line) => !before.has(line));
+    return broken.every((line) => line.includes(': replaced by '));
+  });
+}
