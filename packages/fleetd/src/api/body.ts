@@ -89,9 +89,21 @@ export function decodeMachineOps(value: unknown): WireMachineMetadataOp[] {
   return value.map((op, index) => {
     const at = `operation ${index}: `;
     if (!isObject(op)) throw badBody(`${at}must be an object {op, path, value}`, reason);
-    const patchValue = optionalString(op, 'value', at, reason);
+    const patchValue = metadataValue(op, at, reason);
     return { op: optionalString(op, 'op', at, reason) ?? '', path: optionalString(op, 'path', at, reason) ?? '', ...(patchValue === undefined ? {} : { value: patchValue }) };
   });
+}
+
+/**
+ * An operation's value: fleetd's plain string, or fleet's own wire form `{"value": "..."}`
+ * (api/machines.go decodes `Value struct { Value string }`, so fleet's clients nest it).
+ */
+function metadataValue(op: Json, at: string, reason: ErrorCode): string | undefined {
+  const value = field(op, 'value');
+  if (!isObject(value)) return optionalString(op, 'value', at, reason);
+  const nested = optionalString(value, 'value', `${at}value.`, reason);
+  // fleet's decoder leaves a missing inner value empty, which its checks then refuse for add and replace.
+  return nested ?? '';
 }
 
 /** POST /fleetd/v1/plan: `{units: [{name, contents?|options?, desiredState?}], machines?: [{id, metadata?}]}`. */

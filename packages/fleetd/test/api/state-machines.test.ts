@@ -142,6 +142,21 @@ describe('/fleet/v1/machines', () => {
     });
   });
 
+  it('regression: accepts fleet\'s own wire form of a value, {"value": "..."} (as fleet\'s Go clients send it)', async () => {
+    await harness.machine('m1', { region: 'us' });
+    const patched = await harness.request('PATCH', '/fleet/v1/machines', {
+      body: [
+        { op: 'add', path: '/m1/metadata/rack', Value: { value: 'r1' } },
+        { op: 'replace', path: '/m1/metadata/region', value: { Value: 'eu' } },
+        { op: 'remove', path: '/m1/metadata/disk', Value: { value: '' } },
+      ],
+    });
+    expect(patched.status).toBe(204);
+    expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
+      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'eu', rack: 'r1' } }],
+    });
+  });
+
   it.each([
     { name: 'an unknown op', ops: [{ op: 'move', path: '/m1/metadata/a', value: 'x' }], message: 'invalid op: expect add, remove, or replace' },
     { name: 'a path without metadata', ops: [{ op: 'add', path: '/m1/labels/a', value: 'x' }], message: 'machine metadata path invalid' },
@@ -155,6 +170,9 @@ describe('/fleet/v1/machines', () => {
     },
     { name: 'a machine ID fleetd cannot store', ops: [{ op: 'add', path: '/-m1/metadata/a', value: 'x' }], message: expect.stringContaining('machine ID "-m1" is invalid') },
     { name: 'a value that is not a string', ops: [{ op: 'add', path: '/m1/metadata/a', value: 1 }], message: 'operation 0: value must be a string' },
+    { name: 'add with fleet\'s empty nested value', ops: [{ op: 'add', path: '/m1/metadata/a', Value: { value: '' } }], message: 'invalid value: add and replace require a value' },
+    { name: 'add with fleet\'s nested form without its value', ops: [{ op: 'add', path: '/m1/metadata/a', Value: {} }], message: 'invalid value: add and replace require a value' },
+    { name: 'a nested value that is not a string', ops: [{ op: 'add', path: '/m1/metadata/a', value: { value: 1 } }], message: 'operation 0: value.value must be a string' },
     { name: 'an object instead of a list', ops: { op: 'add' }, message: 'the body must be a JSON array of {op, path, value} operations' },
   ])('refuses $name with 400 and applies nothing', async ({ ops, message }) => {
     await harness.machine('m1', { region: 'us' });
