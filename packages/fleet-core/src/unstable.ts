@@ -39,7 +39,7 @@ export type { DisconnectStopsOptions, DisconnectVerdict, HeldUnit } from './agen
 export { LoadBackoff, loadFailureMessage, loadRetryDelay, LOAD_RETRY_FIRST_MS, LOAD_RETRY_MAX_MS } from './agent/load-backoff.js';
 export type { LoadFailure } from './agent/load-backoff.js';
 export { isRunning, planAgentTasks } from './agent/tasks.js';
-export type { AgentTask, InstalledUnits, StartedUnits } from './agent/tasks.js';
+export type { AgentTask, InstalledUnits, LaunchedUnits, StartedUnits } from './agent/tasks.js';
 export { Agent } from './agent/agent.js';
 export type { AgentEvent, AgentOptions } from './agent/agent.js';
 export { pluginDriver } from './agent/plugin-driver.js';

@@ -21,7 +21,7 @@ import type { HeldUnit } from './disconnect.js';
 import { LoadBackoff, loadFailureMessage } from './load-backoff.js';
 import { MachinePresence } from './presence.js';
 import type { PresenceContact } from './presence.js';
-import { planAgentTasks } from './tasks.js';
+import { planAgentTasks, reviewLaunched } from './tasks.js';
 import type { AgentTask } from './tasks.js';
 
 export type AgentEvent =
@@ -77,8 +77,17 @@ export class Agent {
   private unsubscribe: (() => Promise<void>) | undefined;
   private installed = new Map<string, string>();
   private readonly vetoes = new Map<string, string>();
-  /** Units this agent started successfully, with the hash it started: a clean exit is not restarted. */
+  /** Units this agent started successfully (or adopted, see reviewLaunched), with the hash: a clean exit is not restarted. */
   private readonly startedHashes = new Map<string, string>();
+  /**
+   * Units whose current run this agent launched (started, or adopted: found
+   * running while desired launched): the only ones it stops when their desired
+   * state becomes loaded. Unlike startedHashes it is kept when the service
+   * manager is lost: a desired state changed to loaded while the agent was
+   * reconnecting must still stop what it launched (a bus restart leaves the
+   * units running); a run that ended meanwhile is forgotten by the next review.
+   */
+  private readonly launched = new Set<string>();
   private readonly desired = new Map<string, AgentUnit>();
   private readonly pendingStates = new Map<string, DriverUnitState>();
   private readonly publishing = new Map<string, Promise<void>>();
@@ -289,6 +298,7 @@ export class Agent {
       await this.attachDriver(await this.createDriver());
       // The service manager may have restarted (a user instance's bus goes with it), killing
       // what it ran: an inactive unit no longer means one this agent started finished cleanly.
+      // What it launched is kept (see launched): a run that ended is forgotten by the next round.
       this.startedHashes.clear();
       await this.republishAll();
       this.changed();
@@ -361,10 +371,11 @@ export class Agent {
       const names = [...new Set([...desired.keys(), ...this.installed.keys()])];
       const states = await this.readStates(driver, names);
       this.rewriteStates(states);
+      this.reviewLaunched(desired, states);
       // fleet's order holds between phases (unload, load, reload, stop, start); within a
       // phase the tasks run side by side: systemd runs jobs in parallel, and one slow
       // unit must not hold up the others.
-      const planned = planAgentTasks(this.toRunNow(desired), this.installed, states, this.startedHashes);
+      const planned = planAgentTasks(this.toRunNow(desired), this.installed, states, this.startedHashes, this.launched);
       // Anything else done to a unit whose start (an earlier round's) still runs waits for that
       // start: fleet's order holds per unit across rounds too. Others still starting are not started twice.
       await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : [this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name)])));
@@ -416,6 +427,22 @@ export class Agent {
       const state = this.installed.has(name) ? states.get(name) : notLoaded(name);
       if (state !== undefined) void this.publish(name, state);
     }
+  }
+
+  /**
+   * Adopts the runs this agent owns and forgets those that ended (see
+   * reviewLaunched), judged by the registry's desired states: a unit held
+   * stopped for a disconnect is still desired launched, so it stays this
+   * agent's to stop. An adopted unit also counts as started: like one this
+   * agent started, it is not started again after it finished cleanly.
+   */
+  private reviewLaunched(desired: ReadonlyMap<string, AgentUnit>, states: ReadonlyMap<string, DriverUnitState>): void {
+    const { adopted, ended } = reviewLaunched(desired, this.installed, states, this.launched);
+    for (const unit of adopted) {
+      this.launched.add(unit.name);
+      this.startedHashes.set(unit.name, unit.hash);
+    }
+    for (const name of ended) this.launched.delete(name);
   }
 
   /**
@@ -493,6 +520,7 @@ export class Agent {
           this.installed.delete(task.unit);
           this.known.delete(task.unit);
           this.startedHashes.delete(task.unit);
+          this.launched.delete(task.unit);
           await this.unpublish(task.unit);
           break;
         case 'load':
@@ -501,6 +529,7 @@ export class Agent {
           this.known.delete(task.unit.name);
           // Loaded again after systemd lost it: what this agent started went with it.
           this.startedHashes.delete(task.unit.name);
+          this.launched.delete(task.unit.name);
           this.loadBackoff.succeeded(task.unit.name);
           break;
         case 'reload':
@@ -511,6 +540,7 @@ export class Agent {
         case 'stop':
           await driver.stop(task.unit);
           this.startedHashes.delete(task.unit);
+          this.launched.delete(task.unit);
           break;
         case 'start':
           await this.startUnit(driver, task.unit);
@@ -547,6 +577,8 @@ export class Agent {
     this.vetoes.delete(unit.name);
     await driver.start(unit.name);
     this.startedHashes.set(unit.name, unit.hash);
+    // Also when its desired state became loaded during the start: the round the start's end asks for stops it.
+    this.launched.add(unit.name);
   }
 
   /**

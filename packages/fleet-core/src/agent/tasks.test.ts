@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createUnit } from '../index.js';
 import { planAgentTasks } from '../unstable.js';
 import type { AgentUnit, DriverUnitState } from '../index.js';
+import { reviewLaunched } from './tasks.js';
 
 const agentUnit = (name: string, desiredState: 'loaded' | 'launched', command = '/bin/true'): AgentUnit => {
   const unit = createUnit({ name, contents: `[Service]\nExecStart=${command}\n` });
@@ -25,7 +26,43 @@ describe('agent task planning', () => {
     { name: 'a new launched unit: load, reload, start', desired: [a], installed: [], states: [], tasks: ['load a.service', 'reload', 'start a.service'] },
     { name: 'a new loaded unit is not started', desired: [b], installed: [], states: [], tasks: ['load b.service', 'reload'] },
     { name: 'a unit no longer placed here: unload, reload', desired: [], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: ['unload a.service', 'reload'] },
-    { name: 'desired loaded but running: stop, no reload', desired: [b], installed: [[b.name, b.hash]], states: [state('b.service', 'active')], tasks: ['stop b.service'] },
+    {
+      name: 'launched by this agent, then set to loaded: stop, no reload',
+      desired: [b],
+      installed: [[b.name, b.hash]],
+      states: [state('b.service', 'active')],
+      launched: [b.name],
+      tasks: ['stop b.service'],
+    },
+    {
+      name: 'regression: a loaded unit systemd started on its own is not stopped',
+      desired: [b],
+      installed: [[b.name, b.hash]],
+      states: [state('b.service', 'active')],
+      tasks: [],
+    },
+    {
+      name: 'a loaded unit systemd is starting on its own (a socket, a timer) is not stopped',
+      desired: [b],
+      installed: [[b.name, b.hash]],
+      states: [state('b.service', 'activating')],
+      tasks: [],
+    },
+    {
+      name: 'launched by this agent, set to loaded, already inactive: nothing to stop',
+      desired: [b],
+      installed: [[b.name, b.hash]],
+      states: [state('b.service', 'inactive')],
+      launched: [b.name],
+      tasks: [],
+    },
+    {
+      name: 'a replaced unit set to loaded that systemd runs on its own: unload (which stops it), load, no start',
+      desired: [agentUnit('b.service', 'loaded', '/bin/sleep 1')],
+      installed: [[b.name, b.hash]],
+      states: [state('b.service', 'active')],
+      tasks: ['unload b.service', 'load b.service', 'reload'],
+    },
     { name: 'a stopped launched unit is started again', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'failed')], tasks: ['start a.service'] },
     {
       name: 'replaced contents: unload, load, reload, start',
@@ -39,6 +76,7 @@ describe('agent task planning', () => {
       desired: [agentUnit('c.service', 'launched'), b],
       installed: [[a.name, a.hash], [b.name, b.hash]],
       states: [state('a.service', 'active'), state('b.service', 'active')],
+      launched: [b.name],
       tasks: ['unload a.service', 'load c.service', 'reload', 'stop b.service', 'start c.service'],
     },
     {
@@ -114,13 +152,58 @@ describe('agent task planning', () => {
       started: [[a.name, a.hash]],
       tasks: ['start a.service'],
     },
-  ])('$name', ({ desired, installed, states, tasks, started }) => {
+  ])('$name', ({ desired, installed, states, tasks, started, launched }) => {
     const plan = planAgentTasks(
       new Map(desired.map((unit) => [unit.name, unit])),
       new Map(installed as [string, string][]),
       new Map(states.map((s) => [s.name, s])),
       new Map((started ?? []) as [string, string][]),
+      new Set(launched ?? []),
     );
     expect(describeTasks(plan)).toEqual(tasks);
+  });
+});
+
+describe('which runs the agent owns (reviewLaunched)', () => {
+  const up = agentUnit('up.service', 'launched');
+  const held = agentUnit('held.service', 'loaded');
+  const upNew = agentUnit('up.service', 'launched', '/bin/sleep 1');
+
+  it.each([
+    { name: 'desired launched and running: adopted (after a restart or a reconnect)', desired: [up], installed: [up], states: [state('up.service', 'active')], launched: [], adopted: ['up.service'], ended: [] },
+    { name: 'desired launched and activating (a start in flight): adopted', desired: [up], installed: [up], states: [state('up.service', 'activating')], launched: [], adopted: ['up.service'], ended: [] },
+    { name: 'already launched: nothing new', desired: [up], installed: [up], states: [state('up.service', 'active')], launched: ['up.service'], adopted: [], ended: [] },
+    { name: 'desired loaded and running: not adopted (systemd started it on its own)', desired: [held], installed: [held], states: [state('held.service', 'active')], launched: [], adopted: [], ended: [] },
+    { name: 'desired launched, not running: nothing to adopt', desired: [up], installed: [up], states: [state('up.service', 'failed')], launched: [], adopted: [], ended: [] },
+    { name: 'running an older version (about to be replaced): not adopted', desired: [upNew], installed: [up], states: [state('up.service', 'active')], launched: [], adopted: [], ended: [] },
+    { name: 'not installed yet: not adopted', desired: [up], installed: [], states: [state('up.service', 'active')], launched: [], adopted: [], ended: [] },
+    { name: 'launched, set to loaded, still running: kept, to be stopped', desired: [held], installed: [held], states: [state('held.service', 'active')], launched: ['held.service'], adopted: [], ended: [] },
+    {
+      name: 'launched, set to loaded, no longer running: forgotten, a later start is not the agent\'s',
+      desired: [held],
+      installed: [held],
+      states: [state('held.service', 'inactive')],
+      launched: ['held.service'],
+      adopted: [],
+      ended: ['held.service'],
+    },
+    {
+      name: 'a oneshot this agent launched that finished, still desired launched: kept',
+      desired: [up],
+      installed: [up],
+      states: [state('up.service', 'inactive')],
+      launched: ['up.service'],
+      adopted: [],
+      ended: [],
+    },
+    { name: 'launched, no longer placed here and not running: forgotten', desired: [], installed: [up], states: [state('up.service', 'inactive')], launched: ['up.service'], adopted: [], ended: ['up.service'] },
+  ])('$name', ({ desired, installed, states, launched, adopted, ended }) => {
+    const review = reviewLaunched(
+      new Map(desired.map((unit) => [unit.name, unit])),
+      new Map(installed.map((unit) => [unit.name, unit.hash])),
+      new Map(states.map((s) => [s.name, s])),
+      new Set(launched),
+    );
+    expect({ adopted: review.adopted.map((unit) => unit.name), ended: review.ended }).toEqual({ adopted, ended });
   });
 });

@@ -15,6 +15,14 @@ const RUNNING = new Set(['active', 'activating', 'reloading']);
 /** Unit name → hash of the contents this agent last started successfully. */
 export type StartedUnits = ReadonlyMap<string, string>;
 
+/**
+ * Units whose current run this agent launched: it started them, or found
+ * them running while their desired state was `launched` (see
+ * reviewLaunched). Only these are stopped when their desired state becomes
+ * `loaded`; fleet's agent judged by its own record (its cache) in the same way.
+ */
+export type LaunchedUnits = ReadonlySet<string>;
+
 /** True when systemd reports the unit as running or about to. */
 export function isRunning(state: DriverUnitState | undefined): boolean {
   return state !== undefined && RUNNING.has(state.activeState);
@@ -44,6 +52,39 @@ function isLostBySystemd(state: DriverUnitState | undefined): boolean {
   return state?.loadState === 'not-found';
 }
 
+/** How one round's states change what the agent counts as launched by itself. */
+export interface LaunchedReview {
+  /** Units whose desired state is launched that systemd runs: this agent owns their run from now on. */
+  readonly adopted: readonly AgentUnit[];
+  /** Launched units whose run is over while they are not to be launched: a later run is systemd's own. */
+  readonly ended: readonly string[];
+}
+
+/**
+ * Which runs this agent owns after looking at this round's states. A unit
+ * whose desired state is `launched` and that systemd runs (with the contents
+ * installed) is adopted, whoever started it: after the agent itself started,
+ * after it reconnected, or when `fleetctl start` finds a unit a socket had
+ * started (fleet's agent issued a start there, and owned it from then on). A
+ * run that is over (not running) while the desired state is not `launched` is
+ * forgotten: what later starts it (a socket, a timer, `[Install]` links of
+ * another unit, a manual start) is not this agent's doing, and fleet's agent
+ * had dropped it from its record when the desired state changed. Pure.
+ */
+export function reviewLaunched(
+  desired: ReadonlyMap<string, AgentUnit>,
+  installed: InstalledUnits,
+  states: ReadonlyMap<string, DriverUnitState>,
+  launched: LaunchedUnits,
+): LaunchedReview {
+  const adopted: AgentUnit[] = [];
+  for (const [name, unit] of sorted(desired)) {
+    if (unit.desiredState === 'launched' && !launched.has(name) && installed.get(name) === unit.hash && isRunning(states.get(name))) adopted.push(unit);
+  }
+  const ended = [...launched].filter((name) => desired.get(name)?.desiredState !== 'launched' && !isRunning(states.get(name))).sort();
+  return { adopted, ended };
+}
+
 /**
  * The tasks that take this machine from what it runs to what it should run,
  * in fleet's order: unload, load, one reload (when an unload or a load needs
@@ -53,6 +94,10 @@ function isLostBySystemd(state: DriverUnitState | undefined): boolean {
  * again, which links it again, and started if it should run. A unit this
  * agent already started with these contents that finished cleanly (a oneshot)
  * is not started again, unless systemd lost it meanwhile; a failed one is.
+ * A unit whose desired state is `loaded` is stopped only when this agent
+ * launched it (`launched`); one systemd started on its own (pulled in by
+ * another unit's `[Install] WantedBy=`, by a socket, timer or path unit, or a
+ * manual `systemctl start`) is left running and reported as it is.
  * Pure: the agent executes the list.
  */
 export function planAgentTasks(
@@ -60,6 +105,7 @@ export function planAgentTasks(
   installed: InstalledUnits,
   states: ReadonlyMap<string, DriverUnitState>,
   started: StartedUnits = new Map(),
+  launched: LaunchedUnits = new Set(),
 ): AgentTask[] {
   const unloads: AgentTask[] = [];
   const loads: AgentTask[] = [];
@@ -81,7 +127,7 @@ export function planAgentTasks(
     const running = isRunning(state) && !replaced.has(name);
     const finishedCleanly = started.get(name) === unit.hash && state?.activeState === 'inactive' && !replaced.has(name) && !lost;
     if (unit.desiredState === 'launched' && !running && !finishedCleanly) starts.push({ type: 'start', unit, reason: 'desired state launched' });
-    if (unit.desiredState === 'loaded' && running) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
+    if (unit.desiredState === 'loaded' && running && launched.has(name)) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
   }
   const reload: AgentTask[] = unloads.length > 0 || loads.some((task) => task.type === 'load' && loadNeedsReload(task.unit, states.get(task.unit.name))) ? [{ type: 'reload' }] : [];
   return [...unloads, ...loads, ...reload, ...stops, ...starts];
