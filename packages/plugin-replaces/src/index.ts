@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { definePlugin, withRequirements } from '@fleetd/core';
-import type { ClusterView, ResolvedUnit } from '@fleetd/core';
-import { cachedChainToReplaced } from './chains.js';
-import type { MachineOfOption } from './chains.js';
+import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
+import { cachedPushLoops } from './loops.js';
+import type { MachineOfOption } from './loops.js';
 import { REPLACES_OPTION, replacedPeerProblem, replacesReasons, replacesRequirement } from './replaces.js';
 import { replacedByNone, replacesScore, replacesVerdict, wouldPush } from './rules.js';
 
@@ -20,18 +20,24 @@ export {
 export type { ReplacesLookup, ReplacesRequirement, ReplacingUnit } from './replaces.js';
 export { replacesCycleMembers } from './cycles.js';
 export { pushedOn, replacedOn, replacesScore, replacesVerdict, wouldPush } from './rules.js';
-export { chainToReplaced } from './chains.js';
-export type { MachineOfOption } from './chains.js';
+export { pushLoops } from './loops.js';
+export type { MachineOfOption } from './loops.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-/** What keeps a unit with Replaces off every machine, whatever runs there: a malformed glob, or a MachineOf chain to a unit it replaces. */
-function everywhereProblem(unit: ResolvedUnit, cluster: ClusterView, machineOf: MachineOfOption | undefined): string | undefined {
-  const replaces = unit.requirements.replaces;
-  if (replaces === undefined) return undefined;
-  if (replaces.problem !== undefined) return replaces.problem;
-  const chain = cachedChainToReplaced(unit, cluster, machineOf, cluster.unitsWithRequirement('replaces'));
-  return chain === undefined ? undefined : replacesReasons.followsReplaced(chain);
+/**
+ * The push-loop rule: a unit (not placed on `machine`) is not placed next to
+ * a unit it would push whose move leads back to it (`would push X, whose move
+ * leads back to it (X → … → unit)`). Once placed, it stays: the unit it
+ * replaces moves (the replaced-unit rule), and what follows does not bring
+ * it back, since it is then not placed there.
+ */
+function loopVerdict(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, machineOf: MachineOfOption | undefined): string | undefined {
+  if (cluster.placementOf(unit.name) === machine) return undefined;
+  for (const [target, path] of cachedPushLoops(unit, cluster, machineOf, cluster.unitsWithRequirement('replaces'))) {
+    if (machine.units.has(target)) return replacesReasons.pushLoop(path);
+  }
+  return undefined;
 }
 
 /**
@@ -48,7 +54,8 @@ function everywhereProblem(unit: ResolvedUnit, cluster: ClusterView, machineOf: 
  * - A pair replacing each other is ignored, as fleet did; units on a longer
  *   cycle of one-way Replaces are only kept apart (`on a Replaces cycle with Y`),
  *   without pushing each other, so none chases another around the cycle.
- * - A unit whose MachineOf chain leads to a unit it replaces never runs.
+ * - A replacing unit is not placed next to a unit it would push whose move
+ *   leads back to it (through MachineOf followers and further pushes).
  *
  * At submit it refuses malformed globs and a MachineOf peer matching the
  * unit's own Replaces globs.
@@ -60,7 +67,7 @@ export default definePlugin({
 
     // The core's index of units with Replaces (cluster.unitsWithRequirement)
     // lets the filter look up only those units on a machine, lets globs reach
-    // units that are not placed yet, and keys the cycle and chain caches.
+    // units that are not placed yet, and keys the cycle and loop caches.
     hooks.resolveUnit.tap((unit) => {
       const replaces = replacesRequirement(unit);
       if (replaces === undefined) return unit;
@@ -77,7 +84,7 @@ export default definePlugin({
 
     hooks.narrow.tap((unit, cluster, narrowing) => {
       if (unit.requirements.replaces !== undefined) {
-        const problem = everywhereProblem(unit, cluster, machineOf);
+        const problem = unit.requirements.replaces.problem;
         if (problem !== undefined) return narrowing.restrict([], problem);
         const replacers = cluster.unitsWithRequirement('replaces');
         return narrowing.decideAfter?.((name) => wouldPush(unit, name, cluster, replacers));
@@ -92,9 +99,11 @@ export default definePlugin({
     });
 
     hooks.filter.tap((unit, machine, cluster) => {
-      const problem = everywhereProblem(unit, cluster, machineOf);
-      if (problem !== undefined) return problem;
-      return replacesVerdict(unit, machine, cluster, cluster.unitsWithRequirement('replaces'));
+      const replaces = unit.requirements.replaces;
+      if (replaces?.problem !== undefined) return replaces.problem;
+      const verdict = replacesVerdict(unit, machine, cluster, cluster.unitsWithRequirement('replaces'));
+      if (verdict !== undefined || replaces === undefined) return verdict;
+      return loopVerdict(unit, machine, cluster, machineOf);
     });
 
     hooks.score.tap((unit, machine, cluster) => {

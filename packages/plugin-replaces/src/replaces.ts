@@ -45,8 +45,8 @@ export const replacesReasons = {
   replacedBy: (unit: string): string => `replaced by ${unit}`,
   /** The unit and a unit on the machine are on one Replaces cycle: they run apart, and neither pushes the other. */
   onCycleWith: (unit: string): string => `on a Replaces cycle with ${unit}`,
-  /** The unit's MachineOf chain (`chain`, peer first) ends at a unit it replaces: it could only ever push a unit it must run next to. */
-  followsReplaced: (chain: readonly string[]): string => `must run next to ${chain[chain.length - 1] ?? ''}, which it replaces (MachineOf ${chain.join(' → ')})`,
+  /** A unit on the machine is one the unit would push away, and that move would lead back to the unit (`path`, that unit first). */
+  pushLoop: (path: readonly string[]): string => `would push ${path[0] ?? ''}, whose move leads back to it (${path.join(' → ')})`,
   /**
    * At submit: the unit must share a machine with `peer` (MachineOf) yet
    * would push it off that machine (its own glob `pattern`); options as the unit spells them.

@@ -77,21 +77,32 @@ export function replacedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'unit
  * are looked up; globs are matched against the machine's units.
  */
 export function pushedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
-  const replaces = unit.requirements.replaces;
-  if (replaces === undefined) return undefined;
   let found: string | undefined;
-  const consider = (name: string): void => {
-    if ((found === undefined || name < found) && machine.units.has(name) && pushes(unit, name, cluster, replacers)) found = name;
-  };
+  eachPushed(unit, machine, cluster, replacers, (name) => {
+    if (found === undefined || name < found) found = name;
+  });
+  return found;
+}
+
+/** Calls `visit` with every unit on `machine` that `unit` would push away. */
+function eachPushed(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers: ReadonlySet<string> | undefined, visit: (name: string) => void): void {
+  const replaces = unit.requirements.replaces;
+  if (replaces === undefined) return;
   let globs = false;
   for (const matcher of replaces.matchers) {
     if (matcher.literal === undefined) globs = true;
-    else if (matcher.literal !== unit.name) consider(matcher.literal);
+    else if (matcher.literal !== unit.name && machine.units.has(matcher.literal) && pushes(unit, matcher.literal, cluster, replacers)) visit(matcher.literal);
   }
-  if (globs) {
-    for (const name of machine.units) if (name !== unit.name && matchesGlob(replaces.matchers, name)) consider(name);
+  if (!globs) return;
+  for (const name of machine.units) {
+    if (name !== unit.name && !isLiteral(replaces.matchers, name) && matchesGlob(replaces.matchers, name) && pushes(unit, name, cluster, replacers)) visit(name);
   }
-  return found;
+}
+
+/** Whether one of the unit's exact names is `name` (already visited as such). */
+function isLiteral(matchers: readonly GlobMatcher[], name: string): boolean {
+  for (const matcher of matchers) if (matcher.literal === name) return true;
+  return false;
 }
 
 /** Whether `unit` (which replaces the unit called `name`) would push it: one way, and on no cycle with it. */
@@ -106,9 +117,18 @@ function matchesGlob(matchers: readonly GlobMatcher[], name: string): boolean {
   return false;
 }
 
-/** The score: `-REPLACES_PENALTY` on a machine where `pushedOn` finds a unit, else 0. */
+/**
+ * The score: 0 on a machine where `unit` would push nothing away;
+ * `-REPLACES_PENALTY` where it would push placed units (they move elsewhere
+ * when they can); twice that where it would push a global unit, which has no
+ * other machine to go to and simply runs on one machine fewer.
+ */
 export function replacesScore(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): number {
-  return pushedOn(unit, machine, cluster, replacers) === undefined ? 0 : -REPLACES_PENALTY;
+  let score = 0;
+  eachPushed(unit, machine, cluster, replacers, (name) => {
+    score = Math.min(score, cluster.placementOf(name) === machine ? -REPLACES_PENALTY : -2 * REPLACES_PENALTY);
+  });
+  return score;
 }
 
 /**

@@ -12,9 +12,9 @@ import type {
 } from '@fleetd/core';
 import type { CompiledGlobs } from '@fleetd/glob';
 import replaces, {
-  chainToReplaced,
   MAX_CYCLE_SEARCH,
   pushedOn,
+  pushLoops,
   REPLACES_OPTION,
   REPLACES_PENALTY,
   replacedOn,
@@ -86,13 +86,14 @@ expectError(replacesCycleMembers(unit, cluster, ['a.service']));
 
 expectType<string>(replacesReasons.replacedBy('new.service'));
 expectType<string>(replacesReasons.onCycleWith('a.service'));
-expectType<string>(replacesReasons.followsReplaced(['web-2.service', 'web-1.service']));
+expectType<string>(replacesReasons.pushLoop(['web-1.service', 'web-2.service', 'web-3.service']));
 
-// The MachineOf chain search takes MachineOf as the table declares it, or nothing.
+// The push-loop search takes MachineOf as the table declares it (or nothing), and the index of units with Replaces.
 expectAssignable<MachineOfOption | undefined>(declared);
-expectType<string[] | undefined>(chainToReplaced(unit, cluster, declared));
-expectType<string[] | undefined>(chainToReplaced(unit, cluster, { name: 'MachineOf', aliases: ['X-ConditionMachineOf'] }));
-expectError(chainToReplaced(unit, cluster, 'MachineOf'));
+expectType<ReadonlyMap<string, readonly string[]>>(pushLoops(unit, cluster, declared, cluster.unitsWithRequirement('replaces')));
+expectType<ReadonlyMap<string, readonly string[]>>(pushLoops(unit, cluster, { name: 'MachineOf', aliases: ['X-ConditionMachineOf'] }, new Set<string>()));
+expectError(pushLoops(unit, cluster, 'MachineOf', new Set<string>()));
+expectError(pushLoops(unit, cluster, declared));
 expectType<string>(replacesReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'Replaces', 'db*'));
 expectError(replacesReasons.takesMachineOf('old.service'));
 expectAssignable<number>(MAX_CYCLE_SEARCH);

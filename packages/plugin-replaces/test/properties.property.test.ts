@@ -50,7 +50,7 @@ describe('properties on random Replaces graphs', () => {
           if (cluster.placementOf(unit.name) === undefined) expect(cluster.reasons(unit.name)).toHaveLength(input.machines);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -60,7 +60,7 @@ describe('properties on random Replaces graphs', () => {
         const cluster = await run({ ...input, units: input.units.map((unit) => ({ ...unit, peer: undefined })) }, Math.max(input.machines, input.units.length));
         expect(Object.keys(cluster.placements()).sort()).toEqual(input.units.map((unit) => unit.name).sort());
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });

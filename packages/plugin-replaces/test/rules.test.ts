@@ -163,15 +163,31 @@ describe('the replaced unit moves where a unit replacing it arrives', () => {
   });
 });
 
-describe('a replacer whose MachineOf chain leads to a unit it replaces', () => {
-  it('regression: it was placed next to that unit, and every round revoked the three units and put them back, leaving the replaced unit next to its replacer; now it never runs', async () => {
+describe('a replacer is not placed next to a unit it would push whose move leads back to it', () => {
+  it('regression: a replacer whose MachineOf chain leads to the unit it replaces was placed next to it, and every round revoked the three units and put them back, leaving the replaced unit next to its replacer; now it never runs', async () => {
     const cluster = await simulate({
       plugins: [followPeers, ...plugins],
       machines: ['m1', 'm2'],
       units: { 'web-1.service': service, 'web-2.service': withFleet('MachineOf=web-1.service'), 'web-3.service': withFleet('Replaces=web-1.service', 'MachineOf=web-2.service') },
     });
     expect(cluster.placements()).toEqual({ 'web-1.service': 'm1', 'web-2.service': 'm1' });
-    expect(cluster.summary('web-3.service')).toBe('0/2 machines available: 2 must run next to web-1.service, which it replaces (MachineOf web-2.service → web-1.service)');
+    expect(cluster.summary('web-3.service')).toBe(
+      '0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-2.service → web-3.service), 1 not the machine of web-2.service',
+    );
+    expect(sharingPairs(cluster)).toEqual([]);
+    await expectSettled(cluster);
+  });
+
+  it('regression: a replacer pushed a unit whose replacer its own MachineOf peer follows, each round putting all three back on one machine', async () => {
+    // v0 follows v4 and replaces u3; u3 replaces v4: were u3 to push v4 off, v0 would follow v4 and push u3, and so on.
+    const cluster = await simulate({
+      plugins: [followPeers, ...plugins],
+      machines: ['m1'],
+      units: { 'u3.service': replacing('v4.service'), 'v0.service': withFleet('Replaces=u*', 'MachineOf=v4.service'), 'v4.service': service },
+    });
+    expect(cluster.placements()).toEqual({ 'v0.service': 'm1', 'v4.service': 'm1' });
+    expect(cluster.summary('u3.service')).toBe('0/1 machines available: 1 replaced by v0.service');
+    expect(sharingPairs(cluster)).toEqual([]);
     await expectSettled(cluster);
   });
 
@@ -182,8 +198,23 @@ describe('a replacer whose MachineOf chain leads to a unit it replaces', () => {
       stored: { 'web-1.service': service, 'web-3.service': withFleet('Replaces=web-1.service', 'MachineOf=web-1.service') },
     });
     expect(cluster.placements()).toEqual({ 'web-1.service': 'm1' });
-    expect(cluster.summary('web-3.service')).toBe('0/2 machines available: 2 must run next to web-1.service, which it replaces (MachineOf web-1.service)');
+    expect(cluster.summary('web-3.service')).toBe('0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-3.service), 1 not the machine of web-1.service');
     expect(sharingPairs(cluster)).toEqual([]);
+  });
+
+  it('pushing a unit whose move does not lead back is still allowed', async () => {
+    // new follows peer; new replaces old, which nothing of new's follows: new takes old's machine, old moves.
+    await run(
+      {
+        name: '',
+        machines: ['m1', 'm2'],
+        units: { 'a-peer.service': service, 'b-old.service': service, 'c-new.service': withFleet('Replaces=b-old.service', 'MachineOf=a-peer.service') },
+        placements: { 'a-peer.service': 'm1', 'b-old.service': 'm1' },
+        expected: { 'a-peer.service': 'm1', 'b-old.service': 'm2', 'c-new.service': 'm1' },
+        revoked: [['b-old.service', 'm1', 'c-new.service']],
+      },
+      true,
+    );
   });
 });
 

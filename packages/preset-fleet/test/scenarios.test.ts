@@ -177,11 +177,13 @@ describe('Replaces, compared with fleet (issue 16)', () => {
       summaries: { 'old.service': '0/2 machines available: 1 replaced by new.service, 1 metadata region=us not matched' },
     },
     {
-      name: 'a replacer whose MachineOf chain leads to the unit it replaces never runs, and fleetd settles (fleet moves the replaced unit every round)',
+      name: 'a replacer whose MachineOf chain leads to the unit it replaces never runs (it would push a unit whose move leads back to it), and fleetd settles (fleet moves the replaced unit every round)',
       machines: ['m1', 'm2'],
       units: { 'web-1.service': unit(), 'web-2.service': unit('MachineOf=web-1.service'), 'web-3.service': unit('Replaces=web-1.service\nMachineOf=web-2.service') },
       expected: { 'web-1.service': 'm1', 'web-2.service': 'm1' },
-      summaries: { 'web-3.service': '0/2 machines available: 1 must run next to web-1.service, which it replaces (MachineOf web-2.service → web-1.service), 1 not the machine of web-2.service' },
+      summaries: {
+        'web-3.service': '0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-2.service → web-3.service), 1 not the machine of web-2.service',
+      },
     },
   ])('$name', async ({ machines, units, expected, summaries }) => {
     const cluster = await fleet({ machines, units });
