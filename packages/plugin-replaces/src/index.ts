@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { definePlugin, withRequirements } from '@fleetd/core';
+import { definePlugin, unitOptionValues, withRequirements } from '@fleetd/core';
 import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
 import { cachedPushLoops } from './loops.js';
 import type { MachineOfOption } from './loops.js';
@@ -70,8 +70,10 @@ export default definePlugin({
     // units that are not placed yet, and keys the cycle and loop caches.
     hooks.resolveUnit.tap((unit) => {
       const replaces = replacesRequirement(unit);
-      if (replaces === undefined) return unit;
-      return withRequirements(unit, { replaces });
+      // Marked so the push-loop search can tell at once when no unit follows another (then there is no loop).
+      const follows = machineOf !== undefined && unitOptionValues(unit, machineOf).length > 0;
+      if (replaces === undefined && !follows) return unit;
+      return withRequirements(unit, { ...(replaces === undefined ? {} : { replaces }), ...(follows ? { replacesFollows: true as const } : {}) });
     });
 
     hooks.validateUnit.tap((unit) => {

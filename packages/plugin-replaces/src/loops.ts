@@ -1,5 +1,5 @@
 import { unitOptionValues } from '@fleetd/core';
-import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
+import type { ClusterView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 import { splitPatterns } from '@fleetd/glob';
 import { replacesCyclesOf } from './cycles.js';
 import { MAX_CYCLE_SEARCH, replacesUnit } from './replaces.js';
@@ -8,6 +8,36 @@ import type { ReplacesLookup, ReplacingUnit } from './replaces.js';
 /** What the loop search reads of the MachineOf option: its names (the declaration some plugin made). */
 export type MachineOfOption = Pick<UnitOptionSpec, 'name' | 'aliases'>;
 
+
+/** The links of a move, for one set of units: who pushes whom. Remembered per unit asked about. */
+class PushIndex {
+  private readonly pushers = new Map<string, readonly string[]>();
+
+  constructor(
+    private readonly cluster: ReplacesLookup,
+    private readonly replacers: ReadonlySet<string>,
+  ) {}
+
+  /** Whether `from` pushes `to` away where they meet: it replaces it one way, off any cycle of Replaces. */
+  pushes(from: ReplacingUnit, to: ReplacingUnit): boolean {
+    return replacesUnit(from, to.name) && !replacesUnit(to, from.name) && !replacesCyclesOf(this.cluster, this.replacers).sameCycle(from.name, to.name);
+  }
+
+  /** The units with Replaces that push `unit` (one scan of them, once per unit). */
+  pushersOf(unit: ReplacingUnit): readonly string[] {
+    let found = this.pushers.get(unit.name);
+    if (found === undefined) {
+      const names: string[] = [];
+      for (const replacer of this.replacers) {
+        const other = this.cluster.unit(replacer);
+        if (other !== undefined && replacer !== unit.name && this.pushes(other, unit)) names.push(replacer);
+      }
+      found = names;
+      this.pushers.set(unit.name, found);
+    }
+    return found;
+  }
+}
 
 /**
  * The units `unit` would push away whose moves lead back to it, each with
@@ -25,11 +55,23 @@ export type MachineOfOption = Pick<UnitOptionSpec, 'name' | 'aliases'>;
  * units with Replaces (the only units that push); without MachineOf declared
  * (`machineOf` undefined) only pushes link units.
  */
-export function pushLoops(unit: Pick<ResolvedUnit, 'name' | 'requirements' | 'fleetOptions'>, cluster: ReplacesLookup, machineOf: MachineOfOption | undefined, replacers: ReadonlySet<string>): ReadonlyMap<string, readonly string[]> {
+export function pushLoops(
+  unit: Pick<ResolvedUnit, 'name' | 'requirements' | 'fleetOptions'>,
+  cluster: ReplacesLookup,
+  machineOf: MachineOfOption | undefined,
+  replacers: ReadonlySet<string>,
+): ReadonlyMap<string, readonly string[]> {
+  return loopsWith(unit, cluster, machineOf, new PushIndex(cluster, replacers));
+}
+
+function loopsWith(
+  unit: Pick<ResolvedUnit, 'name' | 'requirements' | 'fleetOptions'>,
+  cluster: ReplacesLookup,
+  machineOf: MachineOfOption | undefined,
+  index: PushIndex,
+): ReadonlyMap<string, readonly string[]> {
   const loops = new Map<string, readonly string[]>();
   if (unit.requirements.replaces === undefined) return loops;
-  const cycles = replacesCyclesOf(cluster, replacers);
-  const pushes = (from: ReplacingUnit, to: ReplacingUnit): boolean => replacesUnit(from, to.name) && !replacesUnit(to, from.name) && !cycles.sameCycle(from.name, to.name);
   // next: for each unit found, the unit its move leads to on the way to `unit`.
   const next = new Map<string, string>();
   const queue: string[] = [unit.name];
@@ -43,14 +85,11 @@ export function pushLoops(unit: Pick<ResolvedUnit, 'name' | 'requirements' | 'fl
     const current = name === unit.name ? unit : cluster.unit(name);
     if (current === undefined) continue;
     if (machineOf !== undefined) for (const peer of splitPatterns(unitOptionValues(current, machineOf))) reach(peer, name);
-    for (const replacer of replacers) {
-      const other = cluster.unit(replacer);
-      if (other !== undefined && replacer !== name && pushes(other, current)) reach(replacer, name);
-    }
+    for (const pusher of index.pushersOf(current)) reach(pusher, name);
   }
   for (const name of [...next.keys()].sort()) {
     const other = cluster.unit(name);
-    if (other !== undefined && pushes(unit, other)) loops.set(name, pathFrom(name, next));
+    if (other !== undefined && index.pushes(unit, other)) loops.set(name, pathFrom(name, next));
   }
   return loops;
 }
@@ -61,25 +100,34 @@ function pathFrom(name: string, next: ReadonlyMap<string, string>): string[] {
   return path;
 }
 
-/** Loops by unit name, per index of units with Replaces (rebuilt whenever units change, so it keys their MachineOf values too). */
-const byReplacers = new WeakMap<ReadonlySet<string>, Map<string, ReadonlyMap<string, readonly string[]>>>();
+const NO_LOOPS: ReadonlyMap<string, readonly string[]> = new Map();
 
-/** `pushLoops`, remembered per unit while `replacers` (the core's index of units with Replaces) is the same set. */
+interface LoopCache {
+  readonly index: PushIndex;
+  readonly loops: Map<string, ReadonlyMap<string, readonly string[]>>;
+}
+
+/** Per index of units with Replaces (rebuilt whenever units change, so it keys their MachineOf values too). */
+const byReplacers = new WeakMap<ReadonlySet<string>, LoopCache>();
+
+/** `pushLoops`, remembered per unit (and who pushes whom) while `replacers` (the core's index of units with Replaces) is the same set. */
 export function cachedPushLoops(
   unit: Pick<ResolvedUnit, 'name' | 'requirements' | 'fleetOptions'>,
-  cluster: ReplacesLookup,
+  cluster: ReplacesLookup & Pick<ClusterView, 'unitsWithRequirement'>,
   machineOf: MachineOfOption | undefined,
   replacers: ReadonlySet<string>,
 ): ReadonlyMap<string, readonly string[]> {
-  let loops = byReplacers.get(replacers);
-  if (loops === undefined) {
-    loops = new Map();
-    byReplacers.set(replacers, loops);
+  // Pushes alone never loop (the ones on a cycle of Replaces do not push): a loop needs a unit following another.
+  if (cluster.unitsWithRequirement('replacesFollows').size === 0) return NO_LOOPS;
+  let cache = byReplacers.get(replacers);
+  if (cache === undefined) {
+    cache = { index: new PushIndex(cluster, replacers), loops: new Map() };
+    byReplacers.set(replacers, cache);
   }
-  let found = loops.get(unit.name);
+  let found = cache.loops.get(unit.name);
   if (found === undefined) {
-    found = pushLoops(unit, cluster, machineOf, replacers);
-    loops.set(unit.name, found);
+    found = loopsWith(unit, cluster, machineOf, cache.index);
+    cache.loops.set(unit.name, found);
   }
   return found;
 }

@@ -10,6 +10,11 @@ declare module '@fleetd/core' {
   interface UnitRequirements {
     /** Set by the replaces plugin only when the unit has at least one Replaces pattern. */
     readonly replaces?: ReplacesRequirement;
+    /**
+     * Set (true) by the replaces plugin only when the unit names a MachineOf peer (as an
+     * assembled plugin declares MachineOf): its index tells whether any unit follows another.
+     */
+    readonly replacesFollows?: true;
   }
 }
 

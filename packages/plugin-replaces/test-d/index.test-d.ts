@@ -55,6 +55,7 @@ expectType<ReplacesRequirement | undefined>(replacesRequirement(unit));
 
 // The requirement key is typed by declaration merging, with @fleetd/glob's compiled globs.
 expectType<ReplacesRequirement | undefined>(unit.requirements.replaces);
+expectType<true | undefined>(unit.requirements.replacesFollows);
 expectAssignable<CompiledGlobs | undefined>(unit.requirements.replaces);
 
 // The peer rule takes MachineOf as the table declares it (or nothing when no plugin does).

@@ -31,6 +31,27 @@ describe('replacePatterns', () => {
   });
 });
 
+describe('requirements set in resolveUnit', () => {
+  it.each([
+    { name: 'a unit with Replaces and a MachineOf peer', lines: ['Replaces=old.service', 'MachineOf=db.service'], replaces: true, follows: true },
+    { name: 'a unit with Replaces only', lines: ['Replaces=old.service'], replaces: true, follows: undefined },
+    { name: 'a unit following a peer (legacy spelling) without Replaces', lines: ['X-ConditionMachineOf=db.service'], replaces: false, follows: true },
+    { name: 'a unit with neither', lines: ['MachineMetadata=region=us'], replaces: false, follows: undefined },
+  ])('$name', async ({ lines, replaces: hasReplaces, follows }) => {
+    const cluster = await createTestCluster({ plugins: [machineOfOwner, ...plugins], units: { 'new.service': withFleet(...lines) } });
+    const unit = resolved(cluster, 'new.service');
+    expect(unit.requirements.replaces !== undefined).toBe(hasReplaces);
+    // Marks the units that follow a peer: without any, the push-loop search has nothing to do.
+    expect(unit.requirements.replacesFollows).toBe(follows);
+    expect(cluster.state.unitsWithRequirement('replacesFollows').size).toBe(follows === true ? 1 : 0);
+  });
+
+  it('marks no follower when no assembled plugin declares MachineOf', async () => {
+    const cluster = await createTestCluster({ plugins, units: { 'new.service': withFleet('MachineOf=db.service') } });
+    expect(resolved(cluster, 'new.service').requirements.replacesFollows).toBeUndefined();
+  });
+});
+
 describe('the relation: replacesUnit and replacesOneWay', () => {
   it.each([
     { name: 'an exact name', a: ['old.service'], b: [], replaces: true, oneWay: true },
