@@ -1,6 +1,7 @@
 import { unitOptionValues } from '@fleetd/core';
 import type { ClusterView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 import { splitPatterns } from '@fleetd/glob';
+import type { GlobMatcher } from '@fleetd/glob';
 import { replacesCyclesOf } from './cycles.js';
 import { MAX_CYCLE_SEARCH, replacesUnit } from './replaces.js';
 import type { ReplacesLookup, ReplacingUnit } from './replaces.js';
@@ -9,9 +10,22 @@ import type { ReplacesLookup, ReplacingUnit } from './replaces.js';
 export type MachineOfOption = Pick<UnitOptionSpec, 'name' | 'aliases'>;
 
 
+/**
+ * The text every name a pattern matches starts with: a literal pattern's
+ * name, or a glob's characters before its first `*`, `?`, `[` or `\`.
+ */
+function literalPrefix(matcher: GlobMatcher): string {
+  if (matcher.literal !== undefined) return matcher.literal;
+  const end = matcher.pattern.search(/[*?[\\]/);
+  return end < 0 ? matcher.pattern : matcher.pattern.slice(0, end);
+}
+
 /** The links of a move, for one set of units: who pushes whom. Remembered per unit asked about. */
 class PushIndex {
   private readonly pushers = new Map<string, readonly string[]>();
+  /** Units with Replaces by the literal prefix of each of their patterns, so a name is tried only against patterns that can match it. */
+  private byPrefix: Map<string, string[]> | undefined;
+  private prefixLengths: number[] = [];
 
   constructor(
     private readonly cluster: ReplacesLookup,
@@ -23,19 +37,44 @@ class PushIndex {
     return replacesUnit(from, to.name) && !replacesUnit(to, from.name) && !replacesCyclesOf(this.cluster, this.replacers).sameCycle(from.name, to.name);
   }
 
-  /** The units with Replaces that push `unit` (one scan of them, once per unit). */
+  /** The units with Replaces that push `unit`, by name (remembered per unit). */
   pushersOf(unit: ReplacingUnit): readonly string[] {
     let found = this.pushers.get(unit.name);
     if (found === undefined) {
-      const names: string[] = [];
-      for (const replacer of this.replacers) {
+      const names = new Set<string>();
+      for (const replacer of this.candidatesFor(unit.name)) {
         const other = this.cluster.unit(replacer);
-        if (other !== undefined && replacer !== unit.name && this.pushes(other, unit)) names.push(replacer);
+        if (other !== undefined && replacer !== unit.name && this.pushes(other, unit)) names.add(replacer);
       }
-      found = names;
+      found = [...names].sort();
       this.pushers.set(unit.name, found);
     }
     return found;
+  }
+
+  /** The units with Replaces having a pattern whose literal prefix `name` starts with. */
+  private *candidatesFor(name: string): Iterable<string> {
+    const byPrefix = this.prefixIndex();
+    for (const length of this.prefixLengths) {
+      if (length > name.length) break;
+      yield* byPrefix.get(name.slice(0, length)) ?? [];
+    }
+  }
+
+  private prefixIndex(): Map<string, string[]> {
+    if (this.byPrefix !== undefined) return this.byPrefix;
+    const byPrefix = new Map<string, string[]>();
+    for (const replacer of this.replacers) {
+      for (const matcher of this.cluster.unit(replacer)?.requirements.replaces?.matchers ?? []) {
+        const prefix = literalPrefix(matcher);
+        const list = byPrefix.get(prefix);
+        if (list === undefined) byPrefix.set(prefix, [replacer]);
+        else list.push(replacer);
+      }
+    }
+    this.prefixLengths = [...new Set([...byPrefix.keys()].map((prefix) => prefix.length))].sort((a, b) => a - b);
+    this.byPrefix = byPrefix;
+    return byPrefix;
   }
 }
 
