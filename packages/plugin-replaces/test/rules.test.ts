@@ -277,6 +277,23 @@ describe('global units', () => {
     await expectSettled(cluster);
   });
 
+  it('with no machine free of units it replaces, the replacer pushes a placed unit (which moves) rather than a global one (which would run on one machine fewer)', async () => {
+    const cluster = await simulate({
+      plugins: [globalMarker, onlyOn({ 'global-agent.service': ['m1'] }), ...plugins],
+      machines: ['m1', 'm2'],
+      units: { 'global-agent.service': service, 'x.service': service, 'new.service': replacing('global-*', 'x.service') },
+      placements: { 'x.service': 'm2' },
+    });
+    expect(cluster.placements()).toEqual({ 'new.service': 'm2', 'x.service': 'm1' });
+    expect(cluster.globalMachines('global-agent.service')).toEqual(['m1']);
+    // As it was decided: both machines ran a unit it replaces.
+    const decision = cluster.rounds.flatMap((round) => round.placements).find((placement) => placement.unit === 'new.service');
+    expect(decision?.candidates.map(({ machine, byPlugin }) => [machine, byPlugin['replaces']])).toEqual([
+      ['m2', -REPLACES_PENALTY],
+      ['m1', -2 * REPLACES_PENALTY],
+    ]);
+  });
+
   it('a global unit running on some machines only: the replacer prefers the others', async () => {
     const cluster = await simulate({
       plugins: [globalMarker, onlyOn({ 'global-agent.service': ['m1', 'm2'] }), ...plugins],
