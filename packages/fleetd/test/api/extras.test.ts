@@ -70,7 +70,8 @@ describe('POST /fleetd/v1/plan', () => {
     const response = await h.request('POST', '/fleetd/v1/plan', {
       body: {
         units: [
-          { name: 'new.service', contents: `${SERVICE}[X-Fleet]\nReplaces=old.service\n` },
+          // Only m1 takes it, so it pushes old.service away (a replacer that can run elsewhere does).
+          { name: 'new.service', contents: `${SERVICE}[X-Fleet]\nReplaces=old.service\nMachineMetadata=region=eu\n` },
           { name: 'g.service', options: [{ section: 'X-Fleet', name: 'Global', value: 'true' }] },
           { name: 'x.service', contents: `${SERVICE}[X-Fleet]\nMachineMetadata=region=ap\n` },
         ],

@@ -55,8 +55,15 @@ describe('planUnits (pure)', () => {
     ]);
   });
 
-  it('reports an existing unit that a Replaces pushes off its machine', () => {
+  it('places a replacing unit elsewhere when it can, moving nothing', () => {
     const result = planUnits(host, cluster, { units: [{ name: 'new.service', contents: `${SERVICE}[X-Fleet]\nReplaces=old.service\n` }] });
+    expect(result).toEqual({ units: [{ unit: 'new.service', machine: 'm2' }], moved: [] });
+  });
+
+  it('reports an existing unit that a Replaces pushes off the only machine its replacer can take', () => {
+    const result = planUnits(host, cluster, {
+      units: [{ name: 'new.service', contents: `${SERVICE}[X-Fleet]\nReplaces=old.service\nMachineMetadata=region=eu\n` }],
+    });
     expect(result.units).toEqual([{ unit: 'new.service', machine: 'm1' }]);
     expect(result.moved).toEqual([{ unit: 'old.service', from: 'm1', to: 'm2' }]);
   });
