@@ -70,11 +70,13 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   await fleetctl(['start', ...DEMO_UNITS]);
   await fleetctl(['list-units']);
 
-  narrator.heading('Replaces: cache-v2 takes the machine of cache-v1, which moves');
+  narrator.heading('Replaces: cache-v2 never shares a machine with cache-v1');
   const cacheBefore = await placementOf(cluster, 'cache-v1.service');
   await fleetctl(['start', 'cache-v2.service']);
   const cacheAfter = await placementOf(cluster, 'cache-v1.service');
-  narrator.say(`cache-v1.service was on ${cacheBefore}; cache-v2.service runs there now, and cache-v1.service on ${cacheAfter}.`);
+  const newCache = await placementOf(cluster, 'cache-v2.service');
+  narrator.say(`cache-v1.service was on ${cacheBefore} and is on ${cacheAfter}; cache-v2.service runs on ${newCache}.`);
+  narrator.say('A replacing unit runs where it can without pushing; only one that can run nowhere else takes the machine and pushes the old unit away.');
   await fleetctl(['list-unit-files', '--fields', 'unit,dstate,state,target']);
 
   narrator.heading('A unit no machine can take, and why');
