@@ -209,8 +209,25 @@ export interface Task {
   readonly reason: string;
 }
 
-/** calculateClusterTasks: the unschedule pass over scheduled jobs, then the placement pass. */
-export function calculateClusterTasks(snapshot: ClusterSnapshot): Task[] {
+/**
+ * A move made by handle_reschedule: `unit` sent from `from` to `to`, the machine
+ * DecideReschedule picked without asking AbleToRun. `ableToRun` is what AbleToRun
+ * would have answered for the moved unit on `to` at that moment (not
+ * 'unschedule'): false is a move fleet never checked and that breaks the unit's
+ * own requirements there (the property tells such runs apart, compare.property.test.ts).
+ */
+export interface RescheduleMove {
+  readonly unit: string;
+  readonly from: string;
+  readonly to: string;
+  readonly ableToRun: boolean;
+}
+
+/**
+ * calculateClusterTasks: the unschedule pass over scheduled jobs, then the placement pass.
+ * `moves` collects what handle_reschedule moved (for the property; fleet keeps no such record).
+ */
+export function calculateClusterTasks(snapshot: ClusterSnapshot, moves: RescheduleMove[] = []): Task[] {
   const tasks: Task[] = [];
   const send = (type: Task['type'], reason: string, unit: string, machineId: string) => tasks.push({ type, unit, machineId, reason });
 
@@ -236,6 +253,7 @@ export function calculateClusterTasks(snapshot: ClusterSnapshot): Task[] {
     send('UnscheduleUnit', reason, other, job.targetMachineId);
     const machineId = decideReschedule(snapshot, job);
     if (machineId === undefined) return false;
+    moves.push({ unit: other, from: job.targetMachineId, to: machineId, ableToRun: wouldRun(snapshot, agent.units.get(other), machineId) });
     send('AttemptScheduleUnit', reason, other, machineId);
     schedule(snapshot, other, machineId);
     return true;
@@ -260,6 +278,12 @@ export function calculateClusterTasks(snapshot: ClusterSnapshot): Task[] {
   return tasks;
 }
 
+/** What AbleToRun answers for `unit` on `machineId` now: able unless 'unschedule' (Decide's reading). */
+function wouldRun(snapshot: ClusterSnapshot, unit: FleetUnit | undefined, machineId: string): boolean {
+  const agent = agents(snapshot).get(machineId);
+  return unit !== undefined && agent !== undefined && agent.ableToRun(unit).action !== 'unschedule';
+}
+
 /** doTask, on the registry; true when the task wrote. */
 function applyTask(registry: Registry, task: Task): boolean {
   return task.type === 'UnscheduleUnit'
@@ -273,14 +297,16 @@ function applyTask(registry: Registry, task: Task): boolean {
 export interface RoundRecord {
   readonly tasks: readonly Task[];
   readonly writes: number;
+  readonly moves: readonly RescheduleMove[];
 }
 
 /** One Reconcile: snapshot, tasks, then the tasks applied in the order generated. */
 export function reconcile(registry: Registry): RoundRecord {
-  const tasks = calculateClusterTasks(newClusterState(registry));
+  const moves: RescheduleMove[] = [];
+  const tasks = calculateClusterTasks(newClusterState(registry), moves);
   let writes = 0;
   for (const task of tasks) if (applyTask(registry, task)) writes++;
-  return { tasks, writes };
+  return { tasks, writes, moves };
 }
 
 /** Rounds fleet is given to settle: far more than any settling cluster here needs (a MachineOf chain needs one per link). */
@@ -296,17 +322,21 @@ export interface ModelOutcome {
   readonly rounds: number;
   /** The last round's tasks: not empty in a settled cluster when fleet keeps sending tasks that write nothing. */
   readonly lastTasks: readonly Task[];
+  /** Every handle_reschedule move of every round of this run, in order. */
+  readonly moves: readonly RescheduleMove[];
 }
 
 /** Reconciles until a round writes nothing, at most `maxRounds` rounds. */
 export function runToFixedPoint(registry: Registry, maxRounds = MAX_MODEL_ROUNDS): ModelOutcome {
-  let last: RoundRecord = { tasks: [], writes: 0 };
+  let last: RoundRecord = { tasks: [], writes: 0, moves: [] };
+  const moves: RescheduleMove[] = [];
   let rounds = 0;
   do {
     last = reconcile(registry);
+    moves.push(...last.moves);
     rounds++;
   } while (last.writes > 0 && rounds < maxRounds);
-  return { ...outcome(registry), settled: last.writes === 0, rounds, lastTasks: last.tasks };
+  return { ...outcome(registry), settled: last.writes === 0, rounds, lastTasks: last.tasks, moves };
 }
 
 /** Where units run now: the schedule, and the engine's view of global units. */

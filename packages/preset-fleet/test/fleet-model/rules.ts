@@ -107,22 +107,15 @@ export function missingInstances(cluster: ClusterInput, reference: EndState, end
 }
 
 /**
- * A machine where the instance could join `end` breaking only Replaces rules
- * (or none at all), or undefined when every one of its machines has another
- * rule against it. A unit left out although only Replaces keeps it out is one
- * fleetd should run (issue 16: run both whenever fleet's rules allow); one kept
- * out by Conflicts, MachineOf or metadata is a matter of where earlier units
- * happened to land, which greedy placement in another order decides differently.
+ * The rules `unit` would break on `machineId` if it joined `end`, that `end` does
+ * not break already (empty: nothing keeps it out there). The property reads them
+ * to tell why fleetd leaves out a unit fleet runs (shortfall.ts).
  */
-export function keptOutOnlyByReplaces(cluster: ClusterInput, end: EndState, instance: Instance): string | undefined {
+export function objectionsTo(cluster: ClusterInput, end: EndState, unit: string, machineId: string): string[] {
   const before = new Set(violations(cluster, end));
-  const unit = cluster.units.find((u) => u.name === instance.unit);
-  if (unit === undefined) return undefined;
-  return instance.machines.find((machineId) => {
-    const added = isGlobal(unit)
-      ? { ...end, globals: { ...end.globals, [unit.name]: [...(end.globals[unit.name] ?? []), machineId] } }
-      : { ...end, placements: { ...end.placements, [unit.name]: machineId } };
-    const broken = violations(cluster, added).filter((line) => !before.has(line));
-    return broken.every((line) => line.includes(': replaced by '));
-  });
+  const global = cluster.units.some((u) => u.name === unit && isGlobal(u));
+  const added = global
+    ? { ...end, globals: { ...end.globals, [unit]: [...(end.globals[unit] ?? []), machineId] } }
+    : { ...end, placements: { ...end.placements, [unit]: machineId } };
+  return violations(cluster, added).filter((line) => !before.has(line));
 }
