@@ -204,6 +204,19 @@ const replacesDifferences: Difference[] = [
     fleetd: { runs: ['a-peer.service', 'c-follow.service'], violations: [], settled: true },
   },
   {
+    name: 'a replacer of placed units and of a global unit that fits on one machine only: fleet moves the placed units, fleetd runs all five (the replacer decided after the units it replaces)',
+    machines: [machine('m1', { disk: 'ssd' }), machine('m2')],
+    units: [
+      unit('a-one.service'),
+      unit('db-g.service', ['Global=true', 'MachineMetadata=disk=ssd']),
+      unit('db-x.service'),
+      unit('e-new.service', ['Replaces=db-?.service', 'Replaces=f-old.service']),
+      unit('f-old.service'),
+    ],
+    fleet: { placements: { 'a-one.service': 'm2', 'db-x.service': 'm1', 'e-new.service': 'm2', 'f-old.service': 'm1' }, globals: { 'db-g.service': ['m1'] }, settled: true },
+    fleetd: { runs: ['a-one.service', 'db-g.service', 'db-x.service', 'e-new.service', 'f-old.service'], violations: [], settled: true },
+  },
+  {
     name: 'a Replaces glob matching a global unit: fleet sends tasks every round (writing nothing after the first) and leaves both together; fleetd keeps the global unit off the replacer’s machine',
     machines: three,
     units: [unit('g.service', ['Global=true']), unit('new.service', ['Replaces=g*'])],
@@ -240,8 +253,41 @@ const replacesDifferences: Difference[] = [
   },
 ];
 
+/**
+ * Where fleet runs more units than fleetd with Replaces, each reason the
+ * property accepts (compare.property.test.ts, shortfall.ts), in its smallest cluster.
+ */
+const shortfalls: Difference[] = [
+  {
+    name: 'fleet runs it only through an unchecked move: c-new placed next to a-old (the only ssd machine) is moved to m2 without AbleToRun, beside b-other it conflicts with, which then moves to m1; fleetd never places a unit unchecked, keeps c-new on m1 and leaves a-old out',
+    machines: [machine('m1', { disk: 'ssd' }), machine('m2')],
+    units: [unit('a-old.service', ['MachineMetadata=disk=ssd']), unit('b-other.service', ['Conflicts=c-new.service']), unit('c-new.service', ['Replaces=a-old.service'])],
+    fleet: { placements: { 'a-old.service': 'm1', 'b-other.service': 'm1', 'c-new.service': 'm2' }, settled: true, uncheckedMoves: ['c-new.service m1 → m2 (refused there)'] },
+    fleetd: { placements: { 'b-other.service': 'm2', 'c-new.service': 'm1' }, violations: [], settled: true },
+  },
+  {
+    name: 'fleet runs it only through an unchecked move: a-new (Replaces=*) placed first on m1 pushes d-two to m2 (allowed there, never asked); fleetd decides a-new last, takes m2 and leaves c-ap (region=ap, m2 only) out',
+    machines: [machine('m1'), machine('m2', { region: 'ap' })],
+    units: [unit('a-new.service', ['Replaces=*']), unit('b-one.service'), unit('c-ap.service', ['MachineMetadata=region=ap']), unit('d-two.service')],
+    fleet: { placements: { 'a-new.service': 'm1', 'b-one.service': 'm2', 'c-ap.service': 'm2', 'd-two.service': 'm2' }, settled: true, uncheckedMoves: ['d-two.service m1 → m2 (allowed there)'] },
+    fleetd: { placements: { 'a-new.service': 'm2', 'b-one.service': 'm1', 'd-two.service': 'm1' }, violations: [], settled: true },
+  },
+  {
+    name: 'deciding the replacer after the units it replaces changes greedy order: fleet places db-0 first and db-1 follows it (4 run); fleetd places db-3 on db-0’s machine first, so db-1 (Conflicts db-3, MachineOf db-0) cannot run (3 run)',
+    machines: two,
+    units: [
+      unit('db-0.service', ['Replaces=web-5.service']),
+      unit('db-1.service', ['Conflicts=db-3.service', 'MachineOf=db-0.service']),
+      unit('db-3.service'),
+      unit('web-5.service'),
+    ],
+    fleet: { placements: { 'db-0.service': 'm1', 'db-1.service': 'm1', 'db-3.service': 'm2', 'web-5.service': 'm2' }, running: 4, violations: [], settled: true },
+    fleetd: { placements: { 'db-0.service': 'm1', 'db-3.service': 'm1', 'web-5.service': 'm2' }, running: 3, violations: [], settled: true },
+  },
+];
+
 describe('differences between fleet and fleetd', () => {
-  it.each([...optionDifferences, ...replacesDifferences])('$name', async ({ machines, units, fleet, fleetd }) => {
+  it.each([...optionDifferences, ...replacesDifferences, ...shortfalls])('$name', async ({ machines, units, fleet, fleetd }) => {
     expect(only(fleetOutcome(machines, units), fleet)).toEqual(fleet);
     expect(only(await fleetdOutcome(machines, units), fleetd)).toEqual(fleetd);
   });

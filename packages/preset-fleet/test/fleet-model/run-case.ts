@@ -23,6 +23,8 @@ export interface CaseOutcome {
   readonly busy: boolean;
   /** fleet's rules (rules.ts, fleet's reading of every option) broken by this end state. */
   readonly violations: string[];
+  /** fleet only: every unit its reschedule moved (DecideReschedule asks no AbleToRun), `unit from → to (what AbleToRun would say)`; fleetd moves nothing unchecked. */
+  readonly uncheckedMoves: string[];
 }
 
 /** `Name=Value` lines → a unit. */
@@ -50,7 +52,8 @@ export function fleetOutcome(machines: readonly FleetMachine[], units: readonly 
     return refusal === undefined;
   });
   const end = runToFixedPoint(createRegistry(machines, accepted));
-  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: end.lastTasks.length > 0 };
+  const uncheckedMoves = end.moves.map((move) => `${move.unit} ${move.from} → ${move.to} (${move.ableToRun ? 'allowed' : 'refused'} there)`);
+  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: end.lastTasks.length > 0, uncheckedMoves };
 }
 
 /** What fleetd does. */
@@ -65,7 +68,7 @@ export async function fleetdOutcome(machines: readonly FleetMachine[], units: re
   for (const m of machines) fleetd.addMachine(m);
   for (const u of accepted) fleetd.submit(u);
   const end = fleetd.settle();
-  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: false };
+  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: false, uncheckedMoves: [] };
 }
 
 function readBack(machines: readonly FleetMachine[], units: readonly FleetUnit[], end: EndState) {
