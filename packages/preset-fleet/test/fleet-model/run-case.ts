@@ -4,7 +4,7 @@ import { FleetdCluster, fleetdHost } from './fleetd.js';
 import { submitRefusal } from './job.js';
 import type { DesiredState, FleetUnit } from './job.js';
 import { createRegistry, runToFixedPoint } from './model.js';
-import type { FleetMachine } from './model.js';
+import type { FleetMachine, ModelOutcome, RescheduleMove } from './model.js';
 import { pathMatch } from './path-match.js';
 import { runningCount, runningUnits, violations } from './rules.js';
 import type { EndState } from './rules.js';
@@ -43,21 +43,35 @@ export function machine(id: string, metadata: Record<string, string> = {}): Flee
   return { id, metadata };
 }
 
+/**
+ * Machines whose metadata changes after the first fixed point (same IDs): both
+ * sides then settle again, and the outcome is read at that second fixed point.
+ */
+export type MetadataChange = readonly FleetMachine[];
+
 /** What fleet does, from the model. */
-export function fleetOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[]): CaseOutcome {
+export function fleetOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[], change: MetadataChange = []): CaseOutcome {
   const refused: Record<string, string> = {};
   const accepted = units.filter((u) => {
     const refusal = submitRefusal(u, pathMatch);
     if (refusal !== undefined) refused[u.name] = refusal;
     return refusal === undefined;
   });
-  const end = runToFixedPoint(createRegistry(machines, accepted));
-  const uncheckedMoves = end.moves.map((move) => `${move.unit} ${move.from} → ${move.to} (${move.ableToRun ? 'allowed' : 'refused'} there)`);
+  const registry = createRegistry(machines, accepted);
+  const first = runToFixedPoint(registry);
+  if (change.length === 0) return fleetReadBack(machines, accepted, refused, first, first.moves);
+  registry.machines.splice(0, registry.machines.length, ...changed(machines, change));
+  const end = runToFixedPoint(registry);
+  return fleetReadBack(registry.machines, accepted, refused, end, [...first.moves, ...end.moves]);
+}
+
+function fleetReadBack(machines: readonly FleetMachine[], accepted: readonly FleetUnit[], refused: Record<string, string>, end: ModelOutcome, moves: readonly RescheduleMove[]): CaseOutcome {
+  const uncheckedMoves = moves.map((move) => `${move.unit} ${move.from} → ${move.to} (${move.ableToRun ? 'allowed' : 'refused'} there)`);
   return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: end.lastTasks.length > 0, uncheckedMoves };
 }
 
 /** What fleetd does. */
-export async function fleetdOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[]): Promise<CaseOutcome> {
+export async function fleetdOutcome(machines: readonly FleetMachine[], units: readonly FleetUnit[], change: MetadataChange = []): Promise<CaseOutcome> {
   const fleetd = new FleetdCluster(await fleetdHost());
   const refused: Record<string, string> = {};
   const accepted = units.filter((u) => {
@@ -67,8 +81,15 @@ export async function fleetdOutcome(machines: readonly FleetMachine[], units: re
   });
   for (const m of machines) fleetd.addMachine(m);
   for (const u of accepted) fleetd.submit(u);
-  const end = fleetd.settle();
-  return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: false, uncheckedMoves: [] };
+  const first = fleetd.settle();
+  for (const m of change) fleetd.addMachine(m);
+  const end = change.length === 0 ? first : fleetd.settle();
+  return { refused, ...readBack(changed(machines, change), accepted, end), settled: end.settled, busy: false, uncheckedMoves: [] };
+}
+
+/** `machines` with each one `change` names replaced by its changed self. */
+function changed(machines: readonly FleetMachine[], change: MetadataChange): FleetMachine[] {
+  return machines.map((m) => change.find((c) => c.id === m.id) ?? m);
 }
 
 function readBack(machines: readonly FleetMachine[], units: readonly FleetUnit[], end: EndState) {

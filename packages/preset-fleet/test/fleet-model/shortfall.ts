@@ -3,7 +3,7 @@
 // anything else is a shortfall of fleetd's and fails the property.
 import type { Phase } from './compare.js';
 import type { RescheduleMove } from './model.js';
-import { missingInstances, objectionsTo } from './rules.js';
+import { missingInstances, objectionsTo, violations } from './rules.js';
 import type { Instance } from './rules.js';
 
 export type ShortfallClass =
@@ -19,6 +19,14 @@ export type ShortfallClass =
    * breaking its own rule: one instance displaced on each side.
    */
   | 'fleet leaves it next to its replacer'
+  /**
+   * Only moving a placed unit that may stay would let it run: in fleetd's end
+   * state, on some machine m, every objection is `replaced by Y` with each Y
+   * placed on m, and each Y moved alone to some other machine breaks no rule.
+   * fleetd never moves a placed unit to make room for another (no rebalancing):
+   * its earlier greedy order put Y there, where fleet's put the unit.
+   */
+  | 'only moving a placed unit that may stay would let it run'
   /** Replaces alone keeps it out of fleetd, and fleet moved nothing: a fleetd shortfall. */
   | 'unexplained';
 
@@ -46,7 +54,11 @@ export function classifyShortfalls(phase: Phase, moves: readonly RescheduleMove[
       unpaired.splice(unpaired.indexOf(pair), 1);
       return { ...instance, class: 'fleet leaves it next to its replacer' };
     }
-    return { ...instance, class: moved ?? 'unexplained' };
+    if (moved !== undefined) return { ...instance, class: moved };
+    if (instance.machines.some((machineId, at) => onlyPlacedReplacersObject(phase, instance.unit, machineId, objections[at] as string[]))) {
+      return { ...instance, class: 'only moving a placed unit that may stay would let it run' };
+    }
+    return { ...instance, class: 'unexplained' };
   });
 }
 
@@ -58,4 +70,25 @@ function breakPairedWith(instance: Instance, objections: readonly string[][], un
     if (replacer !== undefined && unpaired.includes(key)) return key;
   }
   return undefined;
+}
+
+/**
+ * Every objection to `unit` on `machineId` is `replaced by Y`, each Y a placed
+ * (non-global) unit on that machine that could move alone to another machine
+ * and break no rule there or anywhere (fleet's rules, rules.ts, on fleetd's end
+ * state with Y moved; fleetd's end state itself breaks none, the property checks).
+ */
+function onlyPlacedReplacersObject(phase: Phase, unit: string, machineId: string, objections: readonly string[]): boolean {
+  if (objections.length === 0) return false;
+  const prefix = `${unit} on ${machineId}: replaced by `;
+  return objections.every((line) => {
+    const replacer = line.startsWith(prefix) ? /^(\S+), which runs there$/.exec(line.slice(prefix.length))?.[1] : undefined;
+    return replacer !== undefined && phase.fleetd.placements[replacer] === machineId && movableElsewhere(phase, replacer, machineId);
+  });
+}
+
+/** `unit`, placed on `from`, could be placed on some other machine instead, breaking no rule. */
+function movableElsewhere(phase: Phase, unit: string, from: string): boolean {
+  const end = phase.fleetd;
+  return phase.machines.some((m) => m.id !== from && violations(phase, { ...end, placements: { ...end.placements, [unit]: m.id } }).length === 0);
 }
