@@ -5,50 +5,16 @@
  * a fleet-launched .socket). Before, the agent stopped it within half a second.
  * Real etcd, a real systemd user instance, the agent with the systemd driver.
  */
-import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { assemblePlugins, createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { Registry, UnitState } from '@fleetd/core';
-import { testPlugin, waitFor } from '@fleetd/core/testing';
-import { Agent, decodeUnitState, FleetStore } from '@fleetd/core/unstable';
+import { describe, expect, it } from 'vitest';
+import { createUnit } from '@fleetd/core';
+import { waitFor } from '@fleetd/core/testing';
 import type { AgentEvent } from '@fleetd/core/unstable';
-import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
-import systemd from '../src/index.js';
 import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import { useEtcdAgents } from './etcd-agent.js';
 
-const global = testPlugin('global', (hooks) => {
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, fleetOptionValues(unit, 'Global').at(-1) === 'true'));
-});
-
-const etcd = useEtcd();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function agentOn(instance: SystemdInstance, events: AgentEvent[]) {
-  const keyPrefix = `/fleetd-launched-${randomUUID()}/`;
-  const client = (): Registry => {
-    const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
-    cleanups.push(() => registry.close());
-    return registry;
-  };
-  const admin = client();
-  const host = await assemblePlugins([global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
-  // A full read of systemd's states every 300 ms: each round would see the unit and (before the fix) stop it.
-  const agent = new Agent({ registry: client(), host, machine: { id: 'm1', metadata: {} }, keyPrefix, ttlSeconds: 5, reconcileIntervalMs: 300, onEvent: (event) => events.push(event) });
-  cleanups.push(() => agent.stop());
-  await agent.start();
-  const store = new FleetStore(admin, keyPrefix);
-  const state = async (name: string): Promise<UnitState | undefined> => {
-    const kv = await admin.get(store.layout.state('m1', name));
-    return kv === undefined ? undefined : decodeUnitState(kv.key, kv.value);
-  };
-  return { store, state };
-}
+const agentOn = useEtcdAgents('launched');
 
 const activeState = async (instance: SystemdInstance, name: string): Promise<string> =>
   (await instance.systemctl(['show', '--property=ActiveState', '--value', name])).stdout.trim();
@@ -86,7 +52,8 @@ function scenario(name: string, { loaded, units, trigger }: Scenario): void {
     it(`stays active over agent rounds and is reported active`, async () => {
       const [instance] = machines() as [SystemdInstance];
       const events: AgentEvent[] = [];
-      const { store, state } = await agentOn(instance, events);
+      // A full read of systemd's states every 300 ms: each round would see the unit and (before the fix) stop it.
+      const { store, state } = await agentOn(instance, events, { reconcileIntervalMs: 300 });
       // Loaded first and seen inactive, as fleet's test does: nothing started it yet.
       const submitted = Object.entries(units(instance)).sort(([, a], [, b]) => (a.desiredState === b.desiredState ? 0 : a.desiredState === 'loaded' ? -1 : 1));
       for (const [unitName, unit] of submitted) {

@@ -6,55 +6,22 @@
  * directory. Real etcd, a real systemd user instance, the agent with the
  * systemd driver; the harness kills and restarts that systemd.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { assemblePlugins, createUnit, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { Registry, UnitState } from '@fleetd/core';
-import { testPlugin, waitFor } from '@fleetd/core/testing';
-import { Agent, decodeUnitState, FleetStore } from '@fleetd/core/unstable';
+import { describe, expect, it } from 'vitest';
+import { createUnit } from '@fleetd/core';
+import { waitFor } from '@fleetd/core/testing';
 import type { AgentEvent } from '@fleetd/core/unstable';
-import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
-import systemd from '../src/index.js';
 import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import { useEtcdAgents } from './etcd-agent.js';
 import { isAlive } from './helpers.js';
 
-const global = testPlugin('global', (hooks) => {
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, fleetOptionValues(unit, 'Global').at(-1) === 'true'));
-});
-
-const etcd = useEtcd();
+const agentOn = useEtcdAgents('relink');
 const machines = useSystemd(1);
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
 
 /** A global service that leaves its PID in the instance's directory, so the test sees it really runs. */
 const monitor = (instance: SystemdInstance): string =>
   `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${instance.dir}/monitor.pid; exec sleep infinity'\n\n[X-Fleet]\nGlobal=true\n`;
-
-async function agentOn(instance: SystemdInstance, events: AgentEvent[]) {
-  const keyPrefix = `/fleetd-relink-${randomUUID()}/`;
-  const client = (): Registry => {
-    const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
-    cleanups.push(() => registry.close());
-    return registry;
-  };
-  const admin = client();
-  const host = await assemblePlugins([global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
-  const agent = new Agent({ registry: client(), host, machine: { id: 'm1', metadata: {} }, keyPrefix, ttlSeconds: 5, reconcileIntervalMs: 1000, onEvent: (event) => events.push(event) });
-  cleanups.push(() => agent.stop());
-  await agent.start();
-  const store = new FleetStore(admin, keyPrefix);
-  const state = async (name: string): Promise<UnitState | undefined> => {
-    const kv = await admin.get(store.layout.state('m1', name));
-    return kv === undefined ? undefined : decodeUnitState(kv.key, kv.value);
-  };
-  return { store, state };
-}
 
 const pidFile = (instance: SystemdInstance): string => join(instance.dir, 'monitor.pid');
 const recordedPid = (instance: SystemdInstance): Promise<number> =>
