@@ -21,6 +21,13 @@ export function isFleetGoClient(headers: IncomingHttpHeaders): boolean {
 export const FLEET_STATE_LAG_MS = 1000;
 
 /**
+ * How long a PUT of fleet's client that lowers a launched unit to `loaded`
+ * waits for the unit to stop before it answers (then it answers anyway).
+ */
+export const FLEET_STOP_WAIT_MS = 5000;
+const STOP_POLL_MS = 50;
+
+/**
  * fleet's `fleetctl restart` of a launched unit sets `loaded`, then waits
  * for the current state `launched` (fleetctl/restart.go waits for launched
  * after both steps), polling every 250 ms, before it sets `launched`. Against
@@ -29,8 +36,11 @@ export const FLEET_STATE_LAG_MS = 1000;
  * waited forever. For requests of fleet's client only, a unit that client
  * lowered from `launched` to `loaded` keeps reading `launched` for
  * FLEET_STATE_LAG_MS, or until the client sets its desired state again:
- * fleet's lag, no more. fleetd's own fleetctl and other clients always see
- * the state as it is.
+ * fleet's lag, no more. The PUT that lowered it answers only once the unit
+ * has stopped (`untilStopped`), so the hold starts after a real stop: were it
+ * to start at the PUT, the client could set `launched` again before the agent
+ * saw `loaded`, and nothing would restart. fleetd's own fleetctl and other
+ * clients always see the state as it is.
  */
 export class FleetClientLag {
   /** Unit name → until when (ms) it reads launched to fleet's client. */
@@ -46,10 +56,15 @@ export class FleetClientLag {
     return desiredState === 'loaded';
   }
 
-  /** After fleet's client set a unit's desired state; `before` is the unit as served just before. */
+  /** Whether fleet's client setting `desiredState` on a unit served as `before` lowers a running unit (a hold follows). */
+  lowersRunning(desiredState: string | undefined, before: WireUnit | undefined): boolean {
+    return desiredState === 'loaded' && before?.currentState === 'launched';
+  }
+
+  /** After fleet's client set a unit's desired state (and, when it lowered a running unit, after it stopped); `before` is the unit as served just before. */
   recordPut(name: string, desiredState: string | undefined, before: WireUnit | undefined): void {
     this.sweep();
-    if (desiredState === 'loaded' && before?.currentState === 'launched') this.held.set(name, this.now() + this.lagMs);
+    if (this.lowersRunning(desiredState, before)) this.held.set(name, this.now() + this.lagMs);
     else this.held.delete(name);
   }
 
@@ -69,5 +84,19 @@ export class FleetClientLag {
   private sweep(): void {
     const now = this.now();
     for (const [name, until] of this.held) if (now >= until) this.held.delete(name);
+  }
+}
+
+/**
+ * Waits until a unit fleet's client lowered to `loaded` no longer runs (or no
+ * longer exists, or is no longer meant to be loaded), reading it with `read`,
+ * for at most `waitMs`.
+ */
+export async function untilStopped(read: () => Promise<WireUnit | undefined>, waitMs = FLEET_STOP_WAIT_MS, now: () => number = Date.now): Promise<void> {
+  const deadline = now() + waitMs;
+  for (;;) {
+    const unit = await read();
+    if (unit === undefined || unit.desiredState !== 'loaded' || unit.currentState !== 'launched' || now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodeMachineOps, decodeUnitPut, parseJson, requireJson } from './body.js';
 import { FLEET_DISCOVERY } from './discovery.js';
-import { FleetClientLag, isFleetGoClient } from './fleet-client-lag.js';
+import { FleetClientLag, isFleetGoClient, untilStopped } from './fleet-client-lag.js';
 import { HttpError } from './errors.js';
 import { pageOf, pageTokenOf } from './page-token.js';
 import { param, queryValues, resource } from './resource.js';
@@ -94,7 +94,8 @@ function fleetRoutesUnder(app: FastifyInstance, base: string, { service, pageSiz
 /**
  * fleet's unitsResource.set: 415, body, names, then the service decides 201
  * (created or replaced) / 204 / 409. With `lag` (a request of fleet's own
- * client), what the PUT did to the desired state is recorded for its reads.
+ * client), what the PUT did to the desired state is recorded for its reads,
+ * after the unit stopped when the PUT lowered a running unit.
  */
 async function putUnit(service: FleetService, request: FastifyRequest, lag: FleetClientLag | undefined): Promise<{ code: number; body?: unknown }> {
   requireJson(request.headers);
@@ -106,7 +107,12 @@ async function putUnit(service: FleetService, request: FastifyRequest, lag: Flee
   }
   const before = lag?.needsBefore(body.desiredState) === true ? await unitIfAny(service, name) : undefined;
   const outcome = await service.putUnit({ name, options: body.options, desiredState: body.desiredState, contents: body.contents });
-  if (outcome.kind !== 'refused') lag?.recordPut(name, outcome.kind === 'updated' ? body.desiredState : undefined, before);
+  if (outcome.kind !== 'refused' && lag !== undefined) {
+    const desiredState = outcome.kind === 'updated' ? body.desiredState : undefined;
+    // fleet's client reads the unit next: it must have stopped by then, or its restart restarts nothing.
+    if (lag.lowersRunning(desiredState, before)) await untilStopped(() => unitIfAny(service, name));
+    lag.recordPut(name, desiredState, before);
+  }
   switch (outcome.kind) {
     // fleet answers a replacement as a creation: it went through the same `create`.
     case 'created':

@@ -31,15 +31,20 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
   afterEach(async () => {
     await harness.stop();
   });
+  /** The agent reports the stop only once it saw the desired state (as fleetd's agent does). */
+  const loadedWritten = () =>
+    waitFor(async () => ((await harness.request('GET', '/fleet/v1/units/a.service')).json as Read).desiredState === 'loaded', 'the desired state written', 5000);
 
   it('regression: after fleet\'s client sets loaded on a launched unit, it reads launched until it sets the state again', async () => {
     const socket = harness.server.socketPath as string;
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
-    expect((await goSetUnitTargetState(socket, 'a.service', 'loaded')).status).toBe(204);
-    // The agent stops it at once.
+    // The PUT answers once the agent stopped the unit, so the hold starts after a real stop.
+    const lowered = goSetUnitTargetState(socket, 'a.service', 'loaded');
+    await loadedWritten();
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
+    expect((await lowered).status).toBe(204);
     expect((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'loaded', currentState: 'launched' });
     expect((await goClientCall(socket, 'GET', '/fleet/v1/units')).json).toMatchObject({ units: [{ name: 'a.service', currentState: 'launched' }] });
     // fleetd's fleetctl and any other client: the truth.
@@ -50,13 +55,29 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
     expect((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'launched', currentState: 'loaded' });
   });
 
+  it('regression: the PUT lowering a running unit answers only after it stopped (else fleet\'s restart could set launched before the agent saw loaded, and nothing restarted)', async () => {
+    const socket = harness.server.socketPath as string;
+    await harness.submit('a.service', 'launched');
+    await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
+    let answered = false;
+    const lowered = goSetUnitTargetState(socket, 'a.service', 'loaded').then((answer) => ((answered = true), answer));
+    await loadedWritten();
+    await sleep(300);
+    expect(answered).toBe(false);
+    await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
+    expect((await lowered).status).toBe(204);
+  });
+
   it('the hold runs out after fleet\'s lag: fleet\'s stop waits for loaded a little longer, and gets it', async () => {
     const socket = harness.server.socketPath as string;
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
-    expect((await goSetUnitTargetState(socket, 'a.service', 'loaded')).status).toBe(204);
+    const lowered = goSetUnitTargetState(socket, 'a.service', 'loaded');
+    await loadedWritten();
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
+    expect((await lowered).status).toBe(204);
     await waitFor(async () => ((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json as Read).currentState === 'loaded', 'fleet\'s client to read loaded', 5000);
   });
 });

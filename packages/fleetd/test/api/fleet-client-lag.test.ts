@@ -5,7 +5,7 @@
  * or until it sets the desired state again. Pure, on a hand-driven clock.
  */
 import { describe, expect, it } from 'vitest';
-import { FLEET_STATE_LAG_MS, FleetClientLag, isFleetGoClient } from '../../src/api/fleet-client-lag.js';
+import { FLEET_STATE_LAG_MS, FLEET_STOP_WAIT_MS, FleetClientLag, isFleetGoClient, untilStopped } from '../../src/api/fleet-client-lag.js';
 import type { WireUnit } from '../../src/api/wire.js';
 
 const unit = (desiredState: string, currentState: string): WireUnit =>
@@ -63,5 +63,35 @@ describe('FleetClientLag', () => {
     { name: 'no User-Agent (fleetd\'s fleetctl)', agent: undefined, fleet: false },
   ])('recognises fleet\'s Go client by its User-Agent: $name → $fleet', ({ agent, fleet }) => {
     expect(isFleetGoClient(agent === undefined ? {} : { 'user-agent': agent })).toBe(fleet);
+  });
+
+  describe('untilStopped (the PUT lowering a running unit answers after the stop)', () => {
+    it('regression: returns only once the unit no longer runs, so fleet\'s restart restarts it (it set launched again before the agent saw loaded)', async () => {
+      const reads = [unit('loaded', 'launched'), unit('loaded', 'launched'), unit('loaded', 'loaded')];
+      let count = 0;
+      await untilStopped(async () => reads[count++]);
+      expect(count).toBe(3);
+    });
+
+    it.each([
+      { name: 'the unit was destroyed', read: undefined },
+      { name: 'another client set it launched again', read: unit('launched', 'launched') },
+      { name: 'it is inactive', read: unit('loaded', 'inactive') },
+    ])('returns at once when $name', async ({ read }) => {
+      let count = 0;
+      await untilStopped(async () => (count++, read));
+      expect(count).toBe(1);
+    });
+
+    it('answers anyway after FLEET_STOP_WAIT_MS when the unit keeps running (its agent away, say)', async () => {
+      const clock = { now: 0 };
+      let count = 0;
+      await untilStopped(async () => {
+        count++;
+        clock.now += FLEET_STOP_WAIT_MS / 2;
+        return unit('loaded', 'launched');
+      }, FLEET_STOP_WAIT_MS, () => clock.now);
+      expect(count).toBe(2);
+    });
   });
 });

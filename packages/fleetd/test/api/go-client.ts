@@ -50,8 +50,11 @@ export async function goClientCall(socketPath: string, method: 'GET' | 'PUT' | '
     `User-Agent: ${GO_CLIENT_USER_AGENT}`,
     ...(body === undefined ? [] : [`Content-Length: ${Buffer.byteLength(body)}`, 'Content-Type: application/json']),
     'Accept-Encoding: gzip',
+    // Go keeps the connection open; a half-close instead would let the server drop a slow answer
+    // (a PUT lowering a running unit answers once it stopped). The server closes after answering.
+    'Connection: close',
   ];
-  const answer = await sendRaw(socketPath, `${head.join('\r\n')}\r\n\r\n${body ?? ''}`, { end: true });
+  const answer = await sendRaw(socketPath, `${head.join('\r\n')}\r\n\r\n${body ?? ''}`);
   const [statusHead = '', text = ''] = answer.split('\r\n\r\n', 2);
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusHead)?.[1] ?? 0);
   return { status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
