@@ -6,12 +6,11 @@
  * these on one machine; three change none of their outcomes.
  * docs/fleet-compatibility.md maps each fleet test to its test here.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
-import { FLEETCTL_BIN } from 'fleetd/testing';
+import { runFleetctl, type FleetctlResult } from 'fleetd/testing';
 import { FLEET_FIXTURES } from './fleet-fixtures.js';
 import { useFunctionalCluster, WAIT_MS } from './fleet-functional.js';
 import { FleetGoClient, fleetHash, fleetOptionsOf, fleetSerialize } from './fleet-go-client.js';
@@ -243,14 +242,6 @@ async function mainPid(machine: string, unit: string): Promise<string> {
 }
 
 /** The built fleetctl without the harness's --endpoint, as a user types it. */
-function bareFleetctl(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLEETCTL_BIN, ...args], { env: { ...process.env, FLEETCTL_ENDPOINT: '/nonexistent/fleetd.sock', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function bareFleetctl(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<FleetctlResult> {
+  return runFleetctl(args, { env: { FLEETCTL_ENDPOINT: '/nonexistent/fleetd.sock', ...env } });
 }

@@ -255,10 +255,15 @@ export interface FleetctlResult {
   readonly stderr: string;
 }
 
-/** Runs the built fleetctl against `endpoint` (a socket path or URL); never rejects on a non-zero exit. */
-export function runFleetctl(args: readonly string[], options: { readonly endpoint: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string }): Promise<FleetctlResult> {
+/**
+ * Runs the built fleetctl against `endpoint` (a socket path or URL; without one, fleetctl
+ * finds its endpoint as a user's does: FLEETCTL_ENDPOINT, then its default); never rejects
+ * on a non-zero exit.
+ */
+export function runFleetctl(args: readonly string[], options: { readonly endpoint?: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string }): Promise<FleetctlResult> {
+  const endpoint = options.endpoint === undefined ? [] : ['--endpoint', options.endpoint];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLEETCTL_BIN, '--endpoint', options.endpoint, ...args], {
+    const child = spawn(process.execPath, [FLEETCTL_BIN, ...endpoint, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
