@@ -1,4 +1,4 @@
-import { codePointLength, endsWithContinuation, isBlank, isCommentLine } from './syntax.js';
+import { codePointLength, endsWithContinuation, isCommentLine, skipBlanks } from './syntax.js';
 
 /** A 1-based position in the original text. */
 export interface Position {
@@ -92,8 +92,7 @@ export class LogicalLine {
 }
 
 function isBlankLine(text: string): boolean {
-  for (const ch of text) if (!isBlank(ch)) return false;
-  return true;
+  return skipBlanks(text, 0, text.length) === text.length;
 }
 
 /** systemd's read_line() ends a line at "\n", "\r\n" or a lone "\r". */
