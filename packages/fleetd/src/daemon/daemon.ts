@@ -128,6 +128,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
   });
   const api = await startApi(config, service, logger, metrics);
   cleanups.push(() => api.close());
+  const keepAlive = keepProcessAlive();
   logger.info({ socket: api.socketPath, tcp: api.tcpUrl }, 'fleetd is ready');
 
   let stopping: Promise<void> | undefined;
@@ -154,10 +155,22 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
       return report;
     },
     stop(stopOptions = {}) {
-      stopping ??= stopAll(logger, api, agent, engine, registry, lock, stopOptions.leave ?? false);
+      stopping ??= stopAll(logger, api, agent, engine, registry, lock, stopOptions.leave ?? false).finally(keepAlive);
       return stopping;
     },
   };
+}
+
+/**
+ * Holds the event loop until the daemon stopped (the returned function lets
+ * go). The parts' own timers are unref'd and a fleetd serving neither socket
+ * nor TCP (`--api-socket false`) has no listener: without this the process ran
+ * out of work right after "ready" and Node ended it (exit 13, an unsettled
+ * top-level await), leaving its lock file behind.
+ */
+function keepProcessAlive(): () => void {
+  const timer = setInterval(() => undefined, 2 ** 30);
+  return () => clearInterval(timer);
 }
 
 function startLine(config: ResolvedConfig): string {

@@ -24,6 +24,21 @@ export interface DataDirLock {
 
 /** Lock files this process holds: a second acquire from the same process is refused too. */
 const heldHere = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Whatever ends the process (process.exit on a second signal or a fatal
+ * error, a stop that never came), the locks it holds go with it: a stale lock
+ * is taken over anyway, but a leftover `fleetd.pid` makes operators think
+ * fleetd still runs. One listener for all locks, so many never warn.
+ */
+function releaseAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const path of [...heldHere]) release(path);
+  });
+}
 
 /** Takes the lock on `dir` (creating it, mode 0700), or fails with `DATA_DIR_LOCKED`. */
 export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
@@ -40,6 +55,7 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
     if (heldHere.has(path)) throw locked(dir, process.pid);
     if (tryCreate(path)) {
       heldHere.add(path);
+      releaseAtExit();
       return { path, release: () => release(path) };
     }
     const holder = readHolder(path);
