@@ -13,7 +13,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Sets `value` at `path` in a copy of `target`; objects merge, everything else replaces. */
-function setAt(target: unknown, path: ConfigPath, value: unknown): unknown {
+export function setAt(target: unknown, path: ConfigPath, value: unknown): unknown {
   const [head, ...rest] = path;
   if (head === undefined) return isPlainObject(target) && isPlainObject(value) ? { ...target, ...value } : value;
   const base = isPlainObject(target) ? target : {};
@@ -38,6 +38,11 @@ function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
   return prefix.length <= path.length && prefix.every((segment, index) => String(path[index]) === String(segment));
 }
 
+/** Whether the override's value reaches `path` (it covers it): a leaf replaces, an object only where it has keys. */
+function holds(override: ConfigOverride, path: ConfigPath): boolean {
+  return !isPlainObject(override.value) || getAt(override.value, path.slice(override.path.length)) !== undefined;
+}
+
 export interface OriginContext {
   readonly raw: unknown;
   readonly file: string | undefined;
@@ -46,15 +51,17 @@ export interface OriginContext {
 }
 
 /**
- * Who set the value at `path`: the last override covering it; else, from the
- * path up, the nearest level where an override sits below (FLEETD_API_TOKEN
- * alone creates `api.tcp`) or the file holds a value; else the file.
+ * Who set the value at `path`: the last override covering it (an object
+ * override only if it holds the value: objects merge, so `--api-tcp` leaves
+ * the file's `api.tcp.tls` the file's); else, from the path up, the nearest
+ * level where an override sits below (FLEETD_API_TOKEN alone creates
+ * `api.tcp`) or the file holds a value; else the file.
  */
 export function createOriginLookup(context: OriginContext): (path: ConfigPath) => ValueOrigin {
   const { raw, file, overrides, locate } = context;
   const fileOrigin = (path: ConfigPath): ValueOrigin => ({ kind: 'file', file, line: locate?.(path) });
   return (path) => {
-    const covering = overrides.findLast((override) => startsWith(path, override.path));
+    const covering = overrides.findLast((override) => startsWith(path, override.path) && holds(override, path));
     if (covering !== undefined) return covering.origin;
     for (let depth = path.length; depth > 0; depth--) {
       const prefix = path.slice(0, depth);

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { configInvalid } from './issues.js';
 import type { ConfigPath, ValueOrigin } from './issues.js';
 import { metadataObject } from './metadata.js';
+import { absolutePaths } from './paths.js';
 import { resolvePlugins } from './plugins.js';
 import { validateConfig } from './schema.js';
 import { DEFAULTS } from './types.js';
@@ -18,14 +19,18 @@ const SET_ID = 'set machine.id (FLEETD_MACHINE_ID, --machine-id) to choose one';
 
 export interface ResolveInput {
   readonly config: FleetdConfig;
-  /** The config file, if any: plugin paths are relative to its directory. */
+  /** The config file, if any: the paths it sets (files, directories, plugins) are relative to its directory. */
   readonly file?: string | undefined;
   /** Where each value came from (from `loadConfig`), to name it in errors. */
   readonly originOf?: ((path: ConfigPath) => ValueOrigin) | undefined;
 }
 
 export interface ResolveOptions {
-  /** Base for plugin paths without a config file (default: the working directory). */
+  /**
+   * Base for relative paths set by variables, flags or a config object without
+   * a file, and for plugin paths without a config file (default: the working
+   * directory). A config file's own paths are relative to its directory.
+   */
   readonly cwd?: string;
 }
 
@@ -122,11 +127,12 @@ const isProblem = (value: unknown): value is Problem => typeof value === 'object
  */
 export async function resolveConfig(input: ResolveInput, options: ResolveOptions = {}): Promise<ResolvedConfig> {
   const originOf = input.originOf ?? ((): ValueOrigin => ({ kind: 'file', file: input.file }));
-  const config = validateConfig(input.config, originOf);
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const config = absolutePaths(validateConfig(input.config, originOf), originOf, cwd);
   const [id, tcp] = await Promise.all([machineId(config), tcpApi(config)]);
   const problems = [id, tcp].filter(isProblem);
   if (problems.length > 0) throw configInvalid(problems.map((problem) => ({ ...problem, origin: originOf(problem.path) })));
-  const configDir = input.file === undefined ? resolve(options.cwd ?? process.cwd()) : dirname(input.file);
+  const configDir = input.file === undefined ? cwd : dirname(input.file);
   const plugins = await resolvePlugins(config, { configDir });
   const unused = unusedAgentOptions(config, plugins);
   if (unused.length > 0) throw configInvalid(unused.map((problem) => ({ ...problem, origin: originOf(problem.path) })));
