@@ -1,3 +1,2 @@
-export { startSystemdInstance, type RestartSystemdOptions, type StartSystemdOptions, type SystemdInstance } from './instance.js';
+export * from '../local/index.js';
 export { useSystemd } from './use-systemd.js';
-export { DEFAULT_SYSTEMD_BINARY, findSystemd, SYSTEMD_BINARY_ENV, SYSTEMD_INSTALL_COMMAND } from './binary.js';

@@ -3,7 +3,7 @@
  * started in beforeAll and stopped in afterAll, whatever the tests did.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { startSystemdInstance, type StartSystemdOptions, type SystemdInstance } from './instance.js';
+import { startSystemdInstance, type StartSystemdOptions, type SystemdInstance } from '../local/instance.js';
 
 /**
  * Registers beforeAll/afterAll hooks and returns a getter for the running

@@ -3,7 +3,7 @@
  * beforeAll and stopped in afterAll, whatever the tests did.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { startEtcd, type EtcdCluster, type StartEtcdOptions } from './harness.js';
+import { startEtcd, type EtcdCluster, type StartEtcdOptions } from '../local/harness.js';
 
 /**
  * Registers beforeAll/afterAll hooks and returns a getter for the running

@@ -5,9 +5,9 @@
  * the test process died by SIGKILL. It exits by itself once the directory is
  * gone, and stop() ends it at once.
  */
-import { startWatchdog as startShellWatchdog } from '@fleetd/core/testing';
+import { startWatchdog as startShellWatchdog } from '@fleetd/core/processes';
 
-export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/testing';
+export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/processes';
 
 const WATCHDOG = `
 parent="$1"; dir="$2"

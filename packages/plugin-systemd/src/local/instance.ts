@@ -1,6 +1,6 @@
 /**
  * startSystemdInstance(): a real systemd user instance, one per simulated
- * machine, following the recipe in the project's design notes:
+ * machine (of a local cluster, or of a test), following the recipe in the project's design notes:
  *
  * - /run/systemd/system must exist, or systemd refuses ("not booted with systemd");
  * - a private XDG_RUNTIME_DIR (mode 700) and HOME per instance, under a temp dir;
@@ -27,6 +27,11 @@ export interface StartSystemdOptions {
   readonly binary?: string;
   /** How long the instance may take to report running/degraded, in ms. Default 20000. */
   readonly startTimeoutMs?: number;
+  /**
+   * The directory for the instance's runtime dir, home and units; made if missing,
+   * removed by stop(). At most 76 characters (unix socket paths). Default: a new temporary directory.
+   */
+  readonly dir?: string;
 }
 
 /** How SystemdInstance.restart() leaves the instance's directories. */
@@ -142,7 +147,7 @@ class Instance implements SystemdInstance, Cleanable {
     chmodSync(this.runtimeDir, 0o700); // whatever the umask: systemd insists on a private runtime dir
     mkdirSync(this.home, { mode: 0o700 });
     mkdirSync(this.unitsDirectory, { mode: 0o755 });
-    mkdirSync('/run/systemd/system', { recursive: true });
+    markSystemdBooted();
     this.cgroups = createCgroups(this.name);
     this.watchdog = startWatchdog(this.dir, this.cgroups);
   }
@@ -283,6 +288,24 @@ class Instance implements SystemdInstance, Cleanable {
   }
 }
 
+/** systemd --user refuses to start ("not booted with systemd") unless /run/systemd/system exists; only root can make it. */
+function markSystemdBooted(): void {
+  try {
+    mkdirSync('/run/systemd/system', { recursive: true });
+  } catch (error) {
+    throw new Error(
+      `systemd user instances need /run/systemd/system, which is missing and cannot be made ` +
+        `(${(error as NodeJS.ErrnoException).code ?? String(error)}): run as root, or on a host booted with systemd`,
+    );
+  }
+}
+
+async function instanceDir(dir: string | undefined): Promise<string> {
+  if (dir === undefined) return mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'fleetd-systemd-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 function defaultName(): string {
   sequence += 1;
   return `m${process.pid}x${sequence}`;
@@ -297,7 +320,10 @@ export async function startSystemdInstance(options: StartSystemdOptions = {}): P
   const { systemd, systemctl } = findSystemd(options.binary);
   const name = options.name ?? defaultName();
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`instance name ${JSON.stringify(name)}: use 1-64 of [A-Za-z0-9_.-]`);
-  const dir = await mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'fleetd-systemd-'));
+  if (options.dir !== undefined && join(options.dir, 'run').length > MAX_RUNTIME_DIR) {
+    throw new Error(`directory ${options.dir} is too long for unix socket paths: use at most ${MAX_RUNTIME_DIR - 4} characters`);
+  }
+  const dir = await instanceDir(options.dir);
   if (join(dir, 'run').length > MAX_RUNTIME_DIR) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`temporary directory ${dir} is too long for unix socket paths`);

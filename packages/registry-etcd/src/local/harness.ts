@@ -1,11 +1,11 @@
 /**
- * startEtcd(): real etcd members on loopback for tests, in a temporary
- * directory that stop() removes (and that process-exit cleanup and a watchdog
+ * startEtcd(): real etcd members on loopback, for tests and local clusters,
+ * in a directory that stop() removes (and that process-exit cleanup and a watchdog
  * remove when stop() never runs).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EtcdRegistryOptions } from '../options.js';
@@ -27,6 +27,8 @@ export interface StartEtcdOptions {
   readonly binary?: string;
   /** How long each member may take to answer with a leader. Default 20 s. */
   readonly startTimeoutMs?: number;
+  /** The directory for data, certificates and pid files; made if missing, removed by stop(). Default: a new temporary directory. */
+  readonly dir?: string;
 }
 
 /** Registry options for a test cluster: endpoints always, TLS material and auth when enabled. */
@@ -166,6 +168,12 @@ class Cluster implements EtcdCluster, Cleanable {
   }
 }
 
+async function makeDir(dir: string | undefined): Promise<string> {
+  if (dir === undefined) return mkdtemp(join(tmpdir(), 'fleetd-etcd-'));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 function read(file: string): Buffer {
   return readFileSync(file);
 }
@@ -180,7 +188,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
   const binary = findEtcd(options.binary);
   const count = options.members ?? 1;
   if (count !== 1 && count !== 3) throw new Error(`members must be 1 or 3, got ${String(count)}`);
-  const cluster = new Cluster(await mkdtemp(join(tmpdir(), 'fleetd-etcd-')));
+  const cluster = new Cluster(await makeDir(options.dir));
   try {
     if (options.tls === true) await cluster.setUpTls();
     await cluster.launch(binary, count, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);

@@ -1,7 +1,7 @@
 /**
  * Finding the etcd and openssl executables, with an install hint when missing.
  */
-import { findOnPath as onPath, isExecutable } from '@fleetd/core/testing';
+import { findOnPath as onPath, isExecutable } from '@fleetd/core/processes';
 
 export const ETCD_INSTALL_COMMAND = 'apt-get update && apt-get install -y etcd-server';
 
@@ -15,7 +15,7 @@ export function findEtcd(explicit?: string): string {
   if (found !== undefined) return found;
   const where = wanted === undefined ? 'no "etcd" executable on PATH' : `${JSON.stringify(wanted)} is not an executable`;
   throw new Error(
-    `etcd is not installed (${where}). The etcd registry tests run a real etcd (3.4+). ` +
+    `etcd is not installed (${where}). A local fleetd cluster and the etcd registry tests run a real etcd (3.4+). ` +
       `Install it with: ${ETCD_INSTALL_COMMAND}`,
   );
 }

@@ -5,9 +5,9 @@
  * instance's cgroups, removes them and the directory, within a second or two.
  * It exits by itself once the directory is gone, and stop() ends it at once.
  */
-import { startWatchdog as startShellWatchdog } from '@fleetd/core/testing';
+import { startWatchdog as startShellWatchdog } from '@fleetd/core/processes';
 
-export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/testing';
+export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/processes';
 
 // $1 parent pid, $2 instance dir (holds systemd.pid), then the instance's cgroup directories.
 const WATCHDOG = `

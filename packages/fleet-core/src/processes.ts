@@ -1,6 +1,7 @@
 /**
- * For test harnesses that run real programs (etcd members, systemd
- * instances): they must never outlive the test process.
+ * For programs that run other programs (local clusters, test harnesses
+ * running etcd members and systemd instances): those must never outlive
+ * the program that started them.
  *
  * - While anything tracked is alive, handlers on process `exit`, SIGINT and
  *   SIGTERM clean it up synchronously.
@@ -21,7 +22,8 @@ const live = new Set<Cleanable>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function onExit(): void {
-  for (const item of [...live]) item.cleanupSync();
+  // Last started, first cleaned: a cluster's directory outlives the processes started in it.
+  for (const item of [...live].reverse()) item.cleanupSync();
   live.clear();
 }
 

@@ -1,7 +1,7 @@
 /**
  * Finding systemd's manager binary and systemctl, with the install command when missing.
  */
-import { findOnPath as onPath, isExecutable } from '@fleetd/core/testing';
+import { findOnPath as onPath, isExecutable } from '@fleetd/core/processes';
 
 export const SYSTEMD_INSTALL_COMMAND = 'apt-get update && apt-get install -y systemd';
 
@@ -11,7 +11,7 @@ export const DEFAULT_SYSTEMD_BINARY = '/lib/systemd/systemd';
 
 function notInstalled(what: string): Error {
   return new Error(
-    `systemd is not installed (${what}). The systemd driver tests run real systemd user instances ` +
+    `systemd is not installed (${what}). A local fleetd cluster and the systemd driver tests run real systemd user instances ` +
       `(systemd need not be PID 1). Install it with: ${SYSTEMD_INSTALL_COMMAND}`,
   );
 }
