@@ -3,8 +3,8 @@
  * is a real fleetctl run against a real fleetd, printed as a person would
  * type it, with its output indented below.
  */
-import type { FleetctlResult } from 'fleetd/testing';
-import type { LocalCluster, LocalMachine } from './local-cluster.js';
+import type { FleetctlResult } from 'fleetd/dev';
+import type { LocalCluster, LocalMachine } from 'fleetd/dev';
 
 export interface Narrator {
   heading(text: string): void;

@@ -4,8 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { consoleNarrator, runDemo } from './demo.js';
-import { startLocalCluster } from './local-cluster.js';
-import type { LocalCluster } from './local-cluster.js';
+import { startDemoCluster } from './local-cluster.js';
+import type { LocalCluster } from 'fleetd/dev';
 
 const unitsDir = fileURLToPath(new URL('../../units/', import.meta.url));
 const narrator = consoleNarrator();
@@ -27,7 +27,7 @@ process.stdout.write(
   ].join('\n'),
 );
 try {
-  cluster = await startLocalCluster({ onStep: (text) => process.stdout.write(`  … ${text}\n`) });
+  cluster = await startDemoCluster({ onStep: (text) => process.stdout.write(`  … ${text}\n`) });
   process.stdout.write(`  cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   await runDemo({ cluster, narrator, unitsDir });
 } catch (error) {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
-import { startLocalCluster } from '../src/index.js';
+import { startDemoCluster } from '../src/index.js';
 import type { LocalCluster } from '../src/index.js';
 
 const EXAMPLE_UNITS = fileURLToPath(new URL('../../units/', import.meta.url));
@@ -18,7 +18,7 @@ const scratch = mkdtempSync('/tmp/fleetd-e2e-units-');
 let cluster: LocalCluster;
 
 beforeAll(async () => {
-  cluster = await startLocalCluster({ ttlSeconds: 3 });
+  cluster = await startDemoCluster({ ttlSeconds: 3 });
 });
 afterEach(async () => {
   const { stdout } = await cluster.fleetctl(['list-unit-files', '--no-legend', '--fields', 'unit']);

@@ -256,7 +256,7 @@ describe("fleet's node_test.go and cluster_test.go: machines joining and rebooti
     const rebooted = fleet.cluster.machine(before.get('conflict.1.service') as string);
     await fleet.cluster.crash(rebooted);
     await fleet.waitForMachines(3);
-    await fleet.cluster.addMachine({ id: 'echo', metadata: rebooted.spec.metadata, publicIP: rebooted.spec.publicIP });
+    await fleet.cluster.addMachine({ ...rebooted.spec, id: 'echo' });
     await fleet.waitForMachines(4);
     const after = singleMachines(await fleet.waitForActive(3));
     expect([...after].filter(([unit, machine]) => before.get(unit) !== machine).map(([unit]) => unit)).toEqual(['conflict.1.service']);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
 import type { FleetctlResult } from 'fleetd/testing';
-import { startLocalCluster } from '../src/index.js';
+import { startDemoCluster } from '../src/index.js';
 import type { LocalCluster, LocalClusterOptions, LocalMachine } from '../src/index.js';
 import { writeFleetFixtures } from './fleet-fixtures.js';
 import { FleetGoClient } from './fleet-go-client.js';
@@ -58,7 +58,7 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
 
   beforeAll(async () => {
     writeFleetFixtures(scratch);
-    cluster = await startLocalCluster({ ttlSeconds: 3, ...options });
+    cluster = await startDemoCluster({ ttlSeconds: 3, ...options });
   });
   afterEach(async () => {
     const client = go();

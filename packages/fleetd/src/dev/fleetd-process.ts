@@ -1,5 +1,5 @@
 /**
- * Real fleetd daemons as child processes, for tests and demos: each gets a
+ * Real fleetd daemons as child processes, for local clusters and tests: each gets a
  * directory with its config file, data directory and API socket; its output
  * is kept; it never outlives the process that started it (exit handlers, and
  * a watchdog for a SIGKILLed parent).
@@ -11,11 +11,11 @@ import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/testing';
-import type { Cleanable } from '@fleetd/core/testing';
+import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/processes';
+import type { Cleanable } from '@fleetd/core/processes';
 import type { FleetdConfig } from '../config/types.js';
 
-/** Both from src/testing (vitest) and dist/testing, the package root is two levels up. */
+/** Both from src/dev (vitest) and dist/dev, the package root is two levels up. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLEETD_BIN = join(PACKAGE_ROOT, 'dist/bin/fleetd.js');
 export const FLEETCTL_BIN = join(PACKAGE_ROOT, 'dist/bin/fleetctl.js');
@@ -42,6 +42,8 @@ export interface StartFleetdOptions {
   /** Extra environment (FLEETD_* variables override the file). */
   readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
+  /** Told every line the daemon prints (stdout and stderr), as it comes. */
+  readonly onOutput?: (line: string) => void;
 }
 
 export interface FleetdProcess {
@@ -217,6 +219,7 @@ class FleetdChild implements FleetdProcess, Cleanable {
   }
 
   private addLine(line: string): void {
+    this.options.onOutput?.(line);
     this.lines.push(line);
     // A daemon under test can log a lot; the last few thousand lines say what happened.
     if (this.lines.length > 5000) this.lines = this.lines.slice(-4000);
