@@ -81,6 +81,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { path: ['agent', 'enabled'], env: 'FLEETD_DISABLE_AGENT', flag: '--disable-agent', description: 'run no agent on this machine', switchValue: false, parse: disabled },
   { path: ['agent', 'unitsDirectory'], env: 'FLEETD_UNITS_DIRECTORY', flag: '--units-directory', argument: '<dir>', description: 'where unit files are written (default /run/fleet/units)', parse: parsers.text },
   { path: ['agent', 'busAddress'], env: 'FLEETD_SYSTEMD_BUS_ADDRESS', flag: '--systemd-bus-address', argument: '<address>', description: "systemd's D-Bus address (default: the system bus)", parse: parsers.text },
+  { path: ['agent', 'systemdUser'], env: 'FLEETD_AGENT_SYSTEMD_USER', flag: '--systemd-user', description: "drive your own user's systemd (systemd --user); bus, units directory, data directory and socket default to your user's", switchValue: true, parse: parsers.boolean },
   { path: ['engine', 'reconcileIntervalMs'], env: 'FLEETD_ENGINE_RECONCILE_INTERVAL_MS', flag: '--engine-reconcile-interval-ms', argument: '<ms>', description: 'engine reconcile interval (default 2000)', parse: parsers.positiveInteger },
   { path: ['engine', 'leaseTtlSeconds'], env: 'FLEETD_ENGINE_LEASE_TTL', flag: '--engine-lease-ttl', argument: '<seconds>', description: 'engine leadership lease TTL (default 10)', parse: parsers.positiveInteger },
   { path: ['engine', 'enabled'], env: 'FLEETD_DISABLE_ENGINE', flag: '--disable-engine', description: 'run no engine on this machine (agent only)', switchValue: false, parse: disabled },

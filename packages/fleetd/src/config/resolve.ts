@@ -9,6 +9,7 @@ import { configInvalid } from './issues.js';
 import type { ConfigPath, ValueOrigin } from './issues.js';
 import { metadataObject } from './metadata.js';
 import { absolutePaths } from './paths.js';
+import { applyUserDefaults } from './user-mode.js';
 import { resolvePlugins } from './plugins.js';
 import { validateConfig } from './schema.js';
 import { DEFAULTS } from './types.js';
@@ -32,6 +33,8 @@ export interface ResolveOptions {
    * directory). A config file's own paths are relative to its directory.
    */
   readonly cwd?: string;
+  /** Where `agent.systemdUser` finds the user's places (XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS...). Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 type Problem = { readonly path: ConfigPath; readonly message: string };
@@ -123,14 +126,17 @@ const isProblem = (value: unknown): value is Problem => typeof value === 'object
 
 /**
  * Fills every default and reads what the config points at. Problems (machine
- * ID file, token file) come back together as CONFIG_INVALID naming the file.
+ * ID file, token file, `agent.systemdUser` without XDG_RUNTIME_DIR) come back
+ * together as CONFIG_INVALID naming the file.
  */
 export async function resolveConfig(input: ResolveInput, options: ResolveOptions = {}): Promise<ResolvedConfig> {
   const originOf = input.originOf ?? ((): ValueOrigin => ({ kind: 'file', file: input.file }));
   const cwd = resolve(options.cwd ?? process.cwd());
-  const config = absolutePaths(validateConfig(input.config, originOf), originOf, cwd);
+  const written = absolutePaths(validateConfig(input.config, originOf), originOf, cwd);
+  const user = applyUserDefaults(written, options.env ?? process.env);
+  const config = 'config' in user ? user.config : written;
   const [id, tcp] = await Promise.all([machineId(config), tcpApi(config)]);
-  const problems = [id, tcp].filter(isProblem);
+  const problems = ['problem' in user ? user.problem : undefined, id, tcp].filter(isProblem);
   if (problems.length > 0) throw configInvalid(problems.map((problem) => ({ ...problem, origin: originOf(problem.path) })));
   const configDir = input.file === undefined ? cwd : dirname(input.file);
   const plugins = await resolvePlugins(config, { configDir });
@@ -151,6 +157,7 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
       ttlSeconds: agent.ttlSeconds ?? DEFAULTS.ttlSeconds,
       unitsDirectory: agent.unitsDirectory ?? DEFAULTS.unitsDirectory,
       busAddress: agent.busAddress,
+      systemdUser: agent.systemdUser ?? false,
       stopAfterDisconnect: agent.stopAfterDisconnect ?? DEFAULTS.stopAfterDisconnect,
     },
     engine: {

@@ -100,6 +100,7 @@ const agentSchema = z.strictObject({
   ttlSeconds: integerAtLeast(1).optional(),
   unitsDirectory: nonEmptyString('a directory path').optional(),
   busAddress: nonEmptyString('a D-Bus address like "unix:path=/run/dbus/system_bus_socket"').optional(),
+  systemdUser: z.boolean().optional(),
   stopAfterDisconnect: z
     .custom<string>((value) => typeof value === 'string' && parseStopAfter(value).ok, {
       error: (issue) => {

@@ -45,8 +45,15 @@ export interface AgentConfig {
   ttlSeconds?: number;
   /** Default `/run/fleet/units`; handed to the systemd plugin. */
   unitsDirectory?: string;
-  /** Default: the system bus; handed to the systemd plugin. */
+  /** Default: the system bus (with `systemdUser`, the user's bus); handed to the systemd plugin. Wins over `systemdUser`'s default. */
   busAddress?: string;
+  /**
+   * Default false. Drive the invoking user's own service manager (`systemd
+   * --user`, fleet's `systemd_user`) instead of the system's: the bus,
+   * `unitsDirectory`, `dataDir` and `api.socket` then default to the user's
+   * (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/...`, `$XDG_STATE_HOME/fleetd`).
+   */
+  systemdUser?: boolean;
   /**
    * Default `"off"`: how long a unit placed here may keep running while this
    * fleetd cannot renew its presence (a time span such as `"20s"`); the
@@ -163,6 +170,7 @@ export interface ResolvedConfig {
     readonly ttlSeconds: number;
     readonly unitsDirectory: string;
     readonly busAddress: string | undefined;
+    readonly systemdUser: boolean;
     readonly stopAfterDisconnect: string;
   };
   readonly engine: { readonly enabled: boolean; readonly reconcileIntervalMs: number; readonly leaseTtlSeconds: number };
