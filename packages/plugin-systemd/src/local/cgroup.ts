@@ -29,7 +29,7 @@ export function cgroupParents(uid: number = process.getuid?.() ?? 0): string[] {
   const own = ownCgroups();
   return hierarchies.map((hierarchy) => {
     const path = own.get(hierarchy.endsWith('/systemd') ? 'name=systemd' : '');
-    const dir = path === undefined ? undefined : join(hierarchy, path);
+    const dir = path === undefined ? undefined : join(hierarchy, path).replace(/(.)\/$/, '$1');
     if (dir === undefined || !isWritable(dir) || !isWritable(join(dir, 'cgroup.procs'))) throw new Error(notDelegated(uid, dir ?? hierarchy));
     return dir;
   });
