@@ -47,8 +47,14 @@ export interface LocalClusterOptions {
    * machine, else `etcd`.
    */
   readonly store?: 'etcd' | 'embedded';
+  /** etcd members when the store is etcd: 3 to survive losing one. Default 1. */
+  readonly etcdMembers?: 1 | 3;
+  /** Where in etcd the cluster keeps its keys (fleetd's `etcd.keyPrefix`). Default: fleetd's. */
+  readonly keyPrefix?: string;
   /** Agent TTL: how long a dead machine stays listed before its units move. Default 5 s. */
   readonly ttlSeconds?: number;
+  /** The engine's pace: short, so a local cluster reacts within seconds. Default: a 1 s reconcile interval, a 3 s lease. */
+  readonly engine?: { readonly reconcileIntervalMs?: number; readonly leaseTtlSeconds?: number };
   /** Told about each step while starting. */
   readonly onStep?: (text: string) => void;
   /** Every line each fleetd prints (its JSON log), with its machine. */
@@ -166,8 +172,10 @@ class Cluster implements LocalCluster, Cleanable {
    * the cluster's endpoint.
    */
   async startMachines(specs: readonly MachineSpec[], withEtcd: boolean): Promise<void> {
-    this.step(`starting ${withEtcd ? 'etcd and ' : ''}${specs.length} systemd user instance${specs.length === 1 ? '' : 's'}`);
-    const etcdStarted = withEtcd ? settleAll([startEtcd({ dir: join(this.dir, 'etcd') })]) : Promise.resolve([]);
+    const members = this.options.etcdMembers ?? 1;
+    const etcdText = !withEtcd ? '' : members === 1 ? 'etcd and ' : `a ${members}-member etcd and `;
+    this.step(`starting ${etcdText}${specs.length} systemd user instance${specs.length === 1 ? '' : 's'}`);
+    const etcdStarted = withEtcd ? settleAll([startEtcd({ dir: join(this.dir, 'etcd'), members })]) : Promise.resolve([]);
     const systemds = await settleAll(specs.map((_, index) => startSystemdInstance({ dir: join(this.machineDir(index), 'systemd') })));
     const etcd = await etcdStarted;
     if (etcd[0]?.ok === true) this.etcd = etcd[0].value;
@@ -178,7 +186,7 @@ class Cluster implements LocalCluster, Cleanable {
       throw startFailure.error;
     }
     this.step(`starting ${specs.length} fleetd${specs.length === 1 ? '' : 's'}: ${specs.map((spec) => spec.id).join(', ')}`);
-    const members = await settleAll(
+    const fleetds = await settleAll(
       specs.map((spec, index) =>
         this.startMember(spec, running[index] as SystemdInstance, spec.id, {
           dir: join(this.machineDir(index), 'fleetd'),
@@ -188,13 +196,13 @@ class Cluster implements LocalCluster, Cleanable {
     );
     // In spec order; the machines that did start are kept, so that stop() removes them.
     const orphans: SystemdInstance[] = [];
-    members.forEach((member, index) => {
+    fleetds.forEach((member, index) => {
       const systemd = running[index] as SystemdInstance;
       if (member.ok) this.machines.push({ spec: specs[index] as MachineSpec, systemd, fleetd: member.value });
       else orphans.push(systemd);
     });
     await Promise.all(orphans.map((systemd) => systemd.stop()));
-    const memberFailure = firstFailure(members);
+    const memberFailure = firstFailure(fleetds);
     if (memberFailure !== undefined) throw memberFailure.error;
   }
 
@@ -274,12 +282,14 @@ class Cluster implements LocalCluster, Cleanable {
   }
 
   private memberConfig(spec: MachineSpec, systemd: SystemdInstance, proxy: TcpProxy | undefined, api: FleetdConfig['api']): FleetdConfig {
-    const etcd = this.etcd === undefined ? {} : { etcd: { endpoints: proxy === undefined ? [...this.etcd.endpoints] : [proxy.endpoint] } };
+    const keyPrefix = this.options.keyPrefix === undefined ? {} : { keyPrefix: this.options.keyPrefix };
+    const endpoints = proxy === undefined ? [...(this.etcd?.endpoints ?? [])] : [proxy.endpoint];
+    const etcd = this.etcd === undefined ? {} : { etcd: { endpoints, ...keyPrefix } };
     return {
       ...etcd,
       machine: { id: spec.id, metadata: { ...spec.metadata }, publicIP: spec.publicIP ?? '127.0.0.1' },
       agent: { busAddress: systemd.busAddress, unitsDirectory: systemd.unitsDirectory, ttlSeconds: this.ttlSeconds },
-      engine: { reconcileIntervalMs: 1000, leaseTtlSeconds: 3 },
+      engine: { reconcileIntervalMs: 1000, leaseTtlSeconds: 3, ...this.options.engine },
       ...(api === undefined ? {} : { api }),
       log: { level: this.options.logLevel ?? 'warn' },
     };
