@@ -9,7 +9,10 @@ import { DEFAULT_ENDPOINT } from './endpoint.js';
  */
 export function withGlobalOptions(program: Command) {
   return program
-    .option('--endpoint <endpoint>', `fleetd API: a unix socket path, unix:///path or http(s)://host:port (env FLEETCTL_ENDPOINT; default ${DEFAULT_ENDPOINT})`)
+    .option(
+      '--endpoint <endpoint>',
+      `fleetd API: a unix socket path (absolute, or relative to the working directory), unix:///path or http(s)://host:port (env FLEETCTL_ENDPOINT; default: the first socket found of ${DEFAULT_ENDPOINT}, $XDG_RUNTIME_DIR/fleetd/fleetd.sock (fleetd --systemd-user) and fleetd dev's)`,
+    )
     .option('--token <token>', 'bearer token for a TCP endpoint (env FLEETCTL_TOKEN)')
     .option('--ca-file <file>', 'PEM CA bundle to trust for an https endpoint (env FLEETCTL_CA_FILE)')
     .option('--cert-file <file>', 'PEM client certificate for an https endpoint that checks them, with --key-file (env FLEETCTL_CERT_FILE)')

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { ErrorCodes, FleetError } from '@fleetd/core';
 import type { WireMachine } from '../api/wire.js';
 import { FleetClient } from './client.js';
-import { DEFAULT_ENDPOINT, parseEndpoint } from './endpoint.js';
+import { findDefaultEndpoint } from './default-endpoint.js';
+import { parseEndpoint } from './endpoint.js';
 import type { GlobalOptions } from './global-options.js';
 
 /** Where fleetctl writes and what it reads from its surroundings; tests pass their own. */
@@ -10,7 +11,7 @@ export interface CliIO {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Unit-file arguments are relative to this directory. */
+  /** Unit-file arguments and a relative endpoint are relative to this directory. */
   readonly cwd: string;
   /** How long to wait between two polls of a unit's state (fleet: 500 ms). */
   readonly pollIntervalMs?: number;
@@ -61,7 +62,7 @@ export class Session {
   }
 
   client(): FleetClient {
-    this.#client ??= createClient(this.globals, this.io.env);
+    this.#client ??= createClient(this.globals, this.io);
     return this.#client;
   }
 
@@ -79,8 +80,9 @@ export class Session {
   }
 }
 
-function createClient(globals: Readonly<GlobalOptions>, env: CliIO['env']): FleetClient {
-  const endpoint = parseEndpoint(globals.endpoint ?? nonEmpty(env['FLEETCTL_ENDPOINT']) ?? DEFAULT_ENDPOINT);
+function createClient(globals: Readonly<GlobalOptions>, io: CliIO): FleetClient {
+  const { env } = io;
+  const endpoint = parseEndpoint(globals.endpoint ?? nonEmpty(env['FLEETCTL_ENDPOINT']) ?? findDefaultEndpoint({ env, uid: process.getuid?.() ?? 0 }), io.cwd);
   const token = globals.token ?? nonEmpty(env['FLEETCTL_TOKEN']);
   // fleet's fleetctl flags and variables (FLEETCTL_<FLAG>), so one environment serves both clients.
   const caFile = globals.caFile ?? nonEmpty(env['FLEETCTL_CA_FILE']);
