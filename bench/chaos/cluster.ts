@@ -1,22 +1,18 @@
 /**
  * The chaos cluster: a 3-member etcd and three machines, each a systemd user
- * instance driven by a built `fleetd`, all from the project's harnesses. It
- * knows which daemons are killed or paused, so faults can be repaired and
- * everything is cleaned up whatever happened (paused daemons are continued
- * before they are stopped).
+ * instance driven by a built `fleetd`, started by the project's one local-cluster
+ * harness (`fleetd/dev`, as `fleetd dev` and the demo are), which also removes
+ * every process, cgroup and file on stop or if this process dies. On top of it
+ * this knows which daemons are killed or paused, so faults can be repaired and a
+ * paused daemon is continued before the harness stops it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/testing';
-import type { Cleanable } from '@fleetd/core/testing';
-import { startSystemdInstance } from '@fleetd/plugin-systemd/testing';
-import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
+import { killQuietly } from '@fleetd/core/processes';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import type { EtcdRegistry } from '@fleetd/registry-etcd';
-import { startEtcd } from '@fleetd/registry-etcd/testing';
-import type { EtcdCluster } from '@fleetd/registry-etcd/testing';
-import { startFleetd } from 'fleetd/testing';
-import type { FleetdProcess } from 'fleetd/testing';
+import type { EtcdCluster } from '@fleetd/registry-etcd/local';
+import type { SystemdInstance } from '@fleetd/plugin-systemd/local';
+import { startLocalCluster } from 'fleetd/dev';
+import type { FleetdProcess, LocalCluster } from 'fleetd/dev';
 import type { MachineSpec } from './workload.js';
 
 export const KEY_PREFIX = '/chaos/';
@@ -48,28 +44,6 @@ export interface ChaosCluster {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Removes the run's directory once the chaos process is gone, even SIGKILLed ($1 its pid, $2 the directory). */
-const WATCHDOG = `
-parent="$1"; dir="$2"
-while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
-sleep 2
-rm -rf "$dir"
-`;
-
-function startMember(etcd: EtcdCluster, spec: MachineSpec, systemd: SystemdInstance, root: string): Promise<FleetdProcess> {
-  return startFleetd({
-    name: spec.id,
-    dir: join(root, spec.id),
-    config: {
-      etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX },
-      machine: { id: spec.id, metadata: { ...spec.metadata }, publicIP: spec.publicIP },
-      agent: { busAddress: systemd.busAddress, unitsDirectory: systemd.unitsDirectory, ttlSeconds: AGENT_TTL_SECONDS },
-      engine: { reconcileIntervalMs: 500, leaseTtlSeconds: ENGINE_LEASE_SECONDS },
-      log: { level: 'warn' },
-    },
-  });
-}
-
 /**
  * Restarts a killed daemon on its directory (same machine ID, same data dir).
  * A restart can be refused while the dead process's presence lease still
@@ -98,72 +72,69 @@ function lastLine(text: string): string {
 }
 
 export async function startChaosCluster(machines: readonly MachineSpec[], onStep: (text: string) => void): Promise<ChaosCluster> {
-  onStep('starting a 3-member etcd and 3 systemd user instances');
-  const [etcdResult, ...systemdResults] = await Promise.allSettled([startEtcd({ members: 3 }), ...machines.map(() => startSystemdInstance())]);
-  const instances = systemdResults.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const etcd = etcdResult?.status === 'fulfilled' ? etcdResult.value : undefined;
-  const started: ChaosMachine[] = [];
-  // The daemons' directories live in one of ours: the harness removes a directory it made
-  // when asked, not when this process is SIGKILLed, and forgets a daemon while it is killed.
-  const root = mkdtempSync('/tmp/fleetd-chaos-');
-  const watchdog = startWatchdog('fleetd-chaos-watchdog', WATCHDOG, [root]);
-  const guard: Cleanable = {
-    cleanupSync() {
-      for (const machine of started) killQuietly(machine.fleetd.pid, 'SIGKILL');
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-  track(guard);
-  const cleanUp = async (): Promise<void> => {
-    for (const machine of started) {
-      // A stopped process would ignore SIGTERM until the harness's SIGKILL: continue it first.
-      if (machine.condition === 'paused' && machine.fleetd.pid !== undefined) process.kill(machine.fleetd.pid, 'SIGCONT');
-      await machine.fleetd.remove().catch(() => undefined);
-    }
-    await Promise.all(instances.map((instance) => instance.stop().catch(() => undefined)));
-    await etcd?.stop();
-    rmSync(root, { recursive: true, force: true });
-    killQuietly(watchdog, 'SIGTERM');
-    untrack(guard);
-  };
+  const cluster = await startLocalCluster({
+    machines,
+    store: 'etcd',
+    etcdMembers: 3,
+    keyPrefix: KEY_PREFIX,
+    ttlSeconds: AGENT_TTL_SECONDS,
+    engine: { reconcileIntervalMs: 500, leaseTtlSeconds: ENGINE_LEASE_SECONDS },
+    logLevel: 'warn',
+    onStep,
+  });
   try {
-    const failed = [etcdResult, ...systemdResults].find((result): result is PromiseRejectedResult => result?.status === 'rejected');
-    if (failed !== undefined || etcd === undefined) throw failed?.reason ?? new Error('etcd did not start');
-    for (const [index, spec] of machines.entries()) {
-      onStep(`starting fleetd ${spec.id}`);
-      const systemd = instances[index] as SystemdInstance;
-      started.push({ spec, systemd, fleetd: await startMember(etcd, spec, systemd, root), condition: 'up' });
-    }
+    return chaosOn(cluster, machines);
   } catch (error) {
-    await cleanUp();
+    await cluster.stop();
     throw error;
   }
-  const registry = createEtcdRegistry(etcd.clientOptions);
-  let stopped = false;
-  return {
-    etcd,
-    machines: started,
-    registry,
-    liveMachine(pick = (candidates) => candidates[0] as ChaosMachine) {
-      const candidates = started.filter((machine) => machine.condition === 'up' && machine.fleetd.pid !== undefined);
-      return candidates.length === 0 ? undefined : pick(candidates);
-    },
-    async reviveCrashed() {
-      const crashed = started.filter((machine) => machine.condition === 'up' && machine.fleetd.pid === undefined);
-      const reports: string[] = [];
-      for (const machine of crashed) {
-        reports.push(`${machine.spec.id} exited on its own; last lines:\n${machine.fleetd.output().split('\n').slice(-15).join('\n')}`);
-        machine.condition = 'killed';
-        await restartFleetd(machine);
-      }
-      return reports;
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await registry.close().catch(() => undefined);
-      await cleanUp();
-    },
-  };
 }
 
+function chaosOn(cluster: LocalCluster, machines: readonly MachineSpec[]): ChaosCluster {
+  const etcd = cluster.etcd;
+  if (etcd === undefined) throw new Error('the local cluster started without etcd although the chaos cluster asked for store "etcd"');
+  // Our specs, not the harness's copies: the checker reads their publicIP as given.
+  const started: ChaosMachine[] = machines.map((spec) => {
+    const { systemd, fleetd } = cluster.machine(spec.id);
+    return { spec, systemd, fleetd, condition: 'up' };
+  });
+  return new Chaos(cluster, etcd, started, createEtcdRegistry(etcd.clientOptions));
+}
+
+class Chaos implements ChaosCluster {
+  private stopped = false;
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    readonly etcd: EtcdCluster,
+    readonly machines: readonly ChaosMachine[],
+    readonly registry: EtcdRegistry,
+  ) {}
+
+  liveMachine(pick = (candidates: readonly ChaosMachine[]): ChaosMachine => candidates[0] as ChaosMachine): ChaosMachine | undefined {
+    const candidates = this.machines.filter((machine) => machine.condition === 'up' && machine.fleetd.pid !== undefined);
+    return candidates.length === 0 ? undefined : pick(candidates);
+  }
+
+  async reviveCrashed(): Promise<string[]> {
+    const crashed = this.machines.filter((machine) => machine.condition === 'up' && machine.fleetd.pid === undefined);
+    const reports: string[] = [];
+    for (const machine of crashed) {
+      reports.push(`${machine.spec.id} exited on its own; last lines:\n${machine.fleetd.output().split('\n').slice(-15).join('\n')}`);
+      machine.condition = 'killed';
+      await restartFleetd(machine);
+    }
+    return reports;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    // A stopped process would ignore the harness's SIGTERM until its SIGKILL, 15 s later: continue it first.
+    for (const machine of this.machines) {
+      if (machine.condition === 'paused') killQuietly(machine.fleetd.pid, 'SIGCONT');
+    }
+    await this.cluster.stop();
+    await this.registry.close().catch(() => undefined);
+  }
+}

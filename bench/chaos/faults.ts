@@ -7,7 +7,7 @@
  * machines and one etcd member are down at once, so etcd keeps its quorum
  * and some machine can always take units.
  */
-import { killQuietly } from '@fleetd/core/testing';
+import { killQuietly } from '@fleetd/core/processes';
 import { AGENT_TTL_SECONDS, restartFleetd } from './cluster.js';
 import type { ChaosCluster, ChaosMachine } from './cluster.js';
 import type { Rng } from './rng.js';

@@ -4,7 +4,7 @@
  * units its systemd runs (`systemctl --user` against that instance).
  */
 import type { Registry } from '@fleetd/core';
-import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
+import type { SystemdInstance } from '@fleetd/plugin-systemd/local';
 import type { EtcdView, SystemdView } from './check.js';
 import type { UnitOption } from './workload.js';
 
