@@ -25,6 +25,7 @@ import { acquireDataDirLock, openFileRegistry } from '../store/index.js';
 import { logPluginError, pluginErrorReporter, RoundErrorLog, warnAboutCoreCopies } from './plugin-reports.js';
 import { readPresenceLease, writePresenceLease } from './presence-file.js';
 import { applyReload } from './reload.js';
+import { withServiceManagerHint } from './service-manager-hint.js';
 import type { ReloadReport } from './reload.js';
 import { FLEETD_VERSION } from './version.js';
 
@@ -279,7 +280,9 @@ async function startAgent(
       }
     },
   });
-  await agent.start();
+  await agent.start().catch((error: unknown) => {
+    throw withServiceManagerHint(error, config);
+  });
   const lease = agent.presenceLease;
   if (config.mode === 'cluster' && lease !== undefined) {
     await writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease });

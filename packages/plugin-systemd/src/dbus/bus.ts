@@ -101,6 +101,10 @@ export class BusConnection {
       return connection;
     } catch (error) {
       connection.close();
+      // Never connected: "connection lost" would mislead; the socket's own error (connect ENOENT <path>) stays the cause.
+      if (error instanceof BusClosedError && error.cause instanceof Error) {
+        throw new BusClosedError(`cannot connect to ${shown}: ${error.cause.message}`, { cause: error.cause });
+      }
       throw error;
     }
   }
