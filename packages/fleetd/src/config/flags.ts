@@ -1,6 +1,8 @@
 /** fleetd's command line: `--config PATH` plus one flag per option-table row. */
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { layerInvalid } from './issues.js';
+import { SEARCH_PLACES } from './load.js';
 import { OPTION_TABLE } from './options-table.js';
 import type { ConfigOverride, OptionRow } from './options-table.js';
 
@@ -27,7 +29,8 @@ function createProgram(version: string, output: { text: string }): { program: Co
     .helpOption('-h, --help', 'show this help')
     .version(version, '-V, --version', 'show the version')
     .option('-c, --config <path>', 'load exactly this config file (else searched from the working directory up, then /etc/fleetd)')
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .addHelpText('after', helpEpilogue());
   const options = new Map<OptionRow, Option>();
   for (const row of OPTION_TABLE) {
     const option = new Option(row.argument === undefined ? row.flag : `${row.flag} ${row.argument}`, `${row.description} [${row.env}]`);
@@ -35,6 +38,52 @@ function createProgram(version: string, output: { text: string }): { program: Co
     options.set(row, option);
   }
   return { program, options };
+}
+
+/** The package's README: beside dist/ (or src/) in a checkout and in an install alike. */
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+/** `fleetd.config.{ts,json}`: the search places sharing a stem, as one brace group; names without a stem as they are. */
+export function describeSearchPlaces(places: readonly string[]): string[] {
+  // Keyed by stem for grouped names, by the whole name (after a slash, which no stem has) for the others.
+  const groups = new Map<string, { stem: string; extensions: string[] | undefined }>();
+  for (const place of places) {
+    const match = /^(\.fleetdrc|fleetd\.config)\.(\w+)$/.exec(place);
+    if (match === null) groups.set(`/${place}`, { stem: place, extensions: undefined });
+    else {
+      const [, stem = '', extension = ''] = match;
+      const group = groups.get(stem) ?? { stem, extensions: [] };
+      group.extensions?.push(extension);
+      groups.set(stem, group);
+    }
+  }
+  return [...groups.values()].map(({ stem, extensions }) => (extensions === undefined ? stem : `${stem}.{${extensions.join(',')}}`));
+}
+
+function describePlace(place: string): string {
+  if (place === 'package.json') return 'package.json (its "fleetd" key)';
+  if (place === '.fleetdrc') return '.fleetdrc (YAML or JSON)';
+  return place;
+}
+
+/** What the options do not say: the config file's names, the other command, where the docs are. */
+function helpEpilogue(): string {
+  return [
+    '',
+    'Config file: --config PATH (or FLEETD_CONFIG), else the first found in the',
+    'working directory, then each parent, then /etc/fleetd, of:',
+    ...describeSearchPlaces(SEARCH_PLACES).map((place) => `  ${describePlace(place)}`),
+    'YAML (.yaml, .yml, .fleetdrc), JSON (.json), or a JavaScript or TypeScript',
+    'module (.js, .mjs, .cjs, .ts, .mts) whose default export is the config.',
+    'Relative paths in the file are relative to its directory; in flags and FLEETD_*',
+    'variables, to the working directory.',
+    '',
+    'Commands:',
+    '  fleetd dev [--machines N]: a local cluster on this host, see docs/dev.md',
+    '',
+    'Documentation: docs/configuration.md (every option) in the fleetd repository,',
+    `and the README: ${README}`,
+  ].join('\n');
 }
 
 /**
