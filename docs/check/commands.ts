@@ -6,6 +6,7 @@
 import { CommanderError } from 'commander';
 import { OPTION_TABLE } from 'fleetd';
 import { buildProgram } from '../../packages/fleetd/src/cli/program.js';
+import { parseDevArgs } from '../../packages/fleetd/src/dev/command.js';
 
 /** Words of a shell line, honouring quotes; a `#` comment ends it. */
 export function shellWords(line: string): string[] {
@@ -65,8 +66,8 @@ export function invocations(text: string): Invocation[] {
 
 function collect(words: readonly string[], offset: number, into: Invocation[]): void {
   let index = 0;
-  // Leading environment assignments and sudo: `FLEETCTL_ENDPOINT=... fleetctl list-units`.
-  while (index < words.length && (/^[A-Z_][A-Z0-9_]*=/.test(words[index] ?? '') || words[index] === 'sudo')) index++;
+  // Leading environment assignments, sudo and npx: `FLEETCTL_ENDPOINT=... fleetctl list-units`, `npx fleetd dev`.
+  while (index < words.length && (/^[A-Z_][A-Z0-9_]*=/.test(words[index] ?? '') || words[index] === 'sudo' || words[index] === 'npx')) index++;
   const command = words[index];
   if (command === 'fleetctl' || command === 'fleetd') into.push({ command, args: synopsisToExample(words.slice(index + 1).filter((word) => word !== '\\')), offset });
 }
@@ -103,8 +104,12 @@ export async function fleetctlProblem(args: readonly string[]): Promise<string |
 
 const FLEETD_FLAGS = new Set(['-c', '--config', '-h', '--help', '-V', '--version', ...OPTION_TABLE.map((row) => row.flag)]);
 
-/** fleetd flags that do not exist (fleetd's own parser would refuse them). */
+/** fleetd flags that do not exist (fleetd's own parser would refuse them); `fleetd dev` by its own parser. */
 export function fleetdProblem(args: readonly string[]): string | undefined {
+  if (args[0] === 'dev') {
+    const parsed = parseDevArgs(args.slice(1));
+    return 'exit' in parsed && parsed.exit !== 0 ? parsed.text.trim() : undefined;
+  }
   const unknown = args.filter((arg) => arg.startsWith('-')).map((arg) => arg.split('=')[0] ?? arg).filter((flag) => !FLEETD_FLAGS.has(flag));
   return unknown.length === 0 ? undefined : `unknown fleetd flag(s): ${unknown.join(', ')}`;
 }
