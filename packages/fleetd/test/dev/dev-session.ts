@@ -10,8 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface DevCommand {
-  /** The program and its first arguments, e.g. [node, .../bin/fleetd.js]. */
-  readonly fleetd: readonly string[];
+  /** The program and its first arguments, e.g. [node, .../bin/fleetctl.js]. */
   readonly fleetctl: readonly string[];
   /** How to run systemctl (a user's own is reached as that user). Default ['systemctl']. */
   readonly systemctl?: readonly string[];
@@ -35,7 +34,7 @@ export interface DevSession {
   systemctl(machine: string, args: readonly string[]): Promise<CommandResult>;
   /** Every process, cgroup and file the cluster consists of now. */
   footprint(): Footprint;
-  /** Ctrl-C; resolves with the exit code once `fleetd dev` exited. */
+  /** Ctrl-C; resolves with the exit code once the command exited. */
   interrupt(): Promise<number | null>;
   /** SIGKILL whatever is left (after a failed test). */
   kill(): void;
@@ -47,9 +46,11 @@ export interface Footprint {
   readonly dir: string;
 }
 
-const READY_TIMEOUT_MS = 60_000;
+/** Time to be ready; `npm run dev` installs and builds first when it has to. */
+const READY_TIMEOUT_MS = 240_000;
 
-function run(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandResult> {
+/** Runs a command to its end; never rejects. */
+export function runCommand(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandResult> {
   const [program, ...args] = command as [string, ...string[]];
   return new Promise((resolve) => {
     execFile(program, args, { ...options, timeout: 30_000 }, (error, stdout, stderr) => {
@@ -59,12 +60,15 @@ function run(command: readonly string[], options: { cwd: string; env: NodeJS.Pro
   });
 }
 
-/** Starts `fleetd dev <args>` and waits until it printed that the cluster is ready. */
-export async function startDevSession(command: DevCommand, args: readonly string[], dir: string): Promise<DevSession> {
+/**
+ * Starts `argv` (a command line that runs `fleetd dev`) as a terminal would, in
+ * a process group of its own, and waits until it printed that the cluster is ready.
+ */
+export async function startDevSession(command: DevCommand, argv: readonly string[], dir: string): Promise<DevSession> {
   const env = { ...process.env, ...command.env };
   delete env['FLEETCTL_ENDPOINT'];
-  const [program, ...first] = command.fleetd as [string, ...string[]];
-  const child = spawn(program, [...first, 'dev', ...args], { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = argv as [string, ...string[]];
+  const child = spawn(program, args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -76,16 +80,25 @@ export async function startDevSession(command: DevCommand, args: readonly string
     endpoint,
     runtimeDirs,
     output: () => output,
-    fleetctl: (fleetctlArgs, extraEnv = {}) => run([...command.fleetctl, ...fleetctlArgs], { cwd: command.cwd, env: { ...env, ...extraEnv } }),
+    fleetctl: (fleetctlArgs, extraEnv = {}) => runCommand([...command.fleetctl, ...fleetctlArgs], { cwd: command.cwd, env: { ...env, ...extraEnv } }),
     systemctl: (machine, systemctlArgs) =>
-      run([...(command.systemctl ?? ['systemctl']), '--user', ...systemctlArgs], { cwd: command.cwd, env: { ...env, XDG_RUNTIME_DIR: runtimeDirs.get(machine) ?? '/nonexistent' } }),
+      runCommand([...(command.systemctl ?? ['systemctl']), '--user', ...systemctlArgs], { cwd: command.cwd, env: { ...env, XDG_RUNTIME_DIR: runtimeDirs.get(machine) ?? '/nonexistent' } }),
     footprint: () => footprintOf(dir),
+    // Ctrl-C in a terminal signals the whole foreground process group, not one process.
     interrupt: async () => {
-      child.kill('SIGINT');
+      signalGroup(child, 'SIGINT');
       return exited;
     },
-    kill: () => child.kill('SIGKILL'),
+    kill: () => signalGroup(child, 'SIGKILL'),
   };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
 }
 
 async function untilReady(child: ChildProcess, output: () => string, exited: Promise<number | null>): Promise<void> {
@@ -95,7 +108,7 @@ async function untilReady(child: ChildProcess, output: () => string, exited: Pro
   while (!/^Ready in /m.test(output())) {
     if (exitCode !== undefined) throw new Error(`fleetd dev exited with ${String(exitCode)} before it was ready:\n${output()}`);
     if (Date.now() > deadline) {
-      child.kill('SIGINT');
+      signalGroup(child, 'SIGINT');
       throw new Error(`fleetd dev was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -118,7 +131,7 @@ export function leftovers(before: Footprint): { pids: number[]; cgroups: string[
     pids: before.pids.filter(isAlive),
     cgroups: before.cgroups.filter((cgroup) => existsSync(cgroup)),
     dir: existsSync(before.dir),
-    mentioning: footprintOf(before.dir).pids,
+    mentioning: [...footprintOf(before.dir).pids],
   };
 }
 

@@ -22,7 +22,7 @@ describe('fleetd dev --machines 3 (from the packed tarballs)', () => {
     await installTarballs(app, await packPublished(join(work, 'tarballs')));
     writeFileSync(join(app, 'hello.service'), HELLO_UNIT);
     const bin = join(app, 'node_modules', '.bin');
-    session = await startDevSession({ fleetd: [join(bin, 'fleetd')], fleetctl: [join(bin, 'fleetctl')], cwd: app }, ['--machines', '3', '--dir', dir], dir);
+    session = await startDevSession({ fleetctl: [join(bin, 'fleetctl')], cwd: app }, [join(bin, 'fleetd'), 'dev', '--machines', '3', '--dir', dir], dir);
   }, 300_000);
 
   afterAll(() => {

@@ -14,13 +14,14 @@ import { expectUnitRuns, HELLO_UNIT } from './scenario.js';
 describe('fleetd dev --machines 3 (from the checkout)', () => {
   const work = mkdtempSync('/tmp/fleetd-dev-test-');
   const dir = join(work, 'cluster');
-  const command: DevCommand = { fleetd: [process.execPath, FLEETD_BIN], fleetctl: [process.execPath, FLEETCTL_BIN], cwd: work };
+  const command: DevCommand = { fleetctl: [process.execPath, FLEETCTL_BIN], cwd: work };
   let session: DevSession | undefined;
   let footprint: Footprint | undefined;
 
   beforeAll(async () => {
     writeFileSync(join(work, 'hello.service'), HELLO_UNIT);
-    session = await startDevSession(command, ['--machines', '3', '--metadata', 'zone=a', '--metadata', 'bravo:zone=b,disk=ssd', '--dir', dir], dir);
+    const args = ['--machines', '3', '--metadata', 'zone=a', '--metadata', 'bravo:zone=b,disk=ssd', '--dir', dir];
+    session = await startDevSession(command, [process.execPath, FLEETD_BIN, 'dev', ...args], dir);
   });
 
   afterAll(() => {

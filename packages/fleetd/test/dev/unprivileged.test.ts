@@ -73,12 +73,12 @@ describe('fleetd dev as uid 65534', () => {
       // The shell joins the delegated cgroups as root, then becomes the user: what systemd-run does for a scope.
       const join_ = delegated.map((cgroup) => `echo $$ > ${cgroup}/cgroup.procs`).join(' && ');
       const command: DevCommand = {
-        fleetd: ['/bin/sh', '-c', `${join_} && exec "$@"`, 'sh', ...asUser([process.execPath, FLEETD_BIN], home)],
         fleetctl: asUser([process.execPath, FLEETCTL_BIN], home),
         systemctl: asUser(['systemctl'], home),
         cwd: home,
       };
-      session = await startDevSession(command, ['--machines', '2', '--dir', dir], dir);
+      const fleetdDev = ['/bin/sh', '-c', `${join_} && exec "$@"`, 'sh', ...asUser([process.execPath, FLEETD_BIN, 'dev', '--machines', '2', '--dir', dir], home)];
+      session = await startDevSession(command, fleetdDev, dir);
     });
 
     afterAll(() => {
