@@ -68,3 +68,8 @@ expectType<string>(instance.busAddress);
 expectType<Promise<void>>(instance.stop());
 expectType<() => readonly SystemdInstance[]>(useSystemd(2));
 expectError(startSystemdInstance({ name: 1 }));
+
+// The same instances without vitest: /local is what /testing re-exports.
+import { startSystemdInstance as startLocalInstance, type SystemdInstance as LocalInstance } from '@fleetd/plugin-systemd/local';
+expectType<Promise<LocalInstance>>(startLocalInstance({ dir: '/tmp/machine-1/systemd' }));
+expectError(startLocalInstance({ dir: 1 }));

@@ -58,3 +58,9 @@ createEtcdRegistry(cluster.clientOptions);
 expectError(startEtcd({ members: 2 }));
 expectError(startEtcd({ tls: 'yes' }));
 expectType<() => EtcdCluster>(useEtcd({ members: 1 }));
+
+// The same members without vitest: /local is what /testing re-exports.
+import { startEtcd as startLocalEtcd, startTcpProxy, type EtcdCluster as LocalEtcdCluster, type TcpProxy } from '@fleetd/registry-etcd/local';
+expectType<Promise<LocalEtcdCluster>>(startLocalEtcd({ dir: '/tmp/etcd', members: 3 }));
+expectType<Promise<TcpProxy>>(startTcpProxy('http://127.0.0.1:2379'));
+expectError(startLocalEtcd({ dir: 1 }));
