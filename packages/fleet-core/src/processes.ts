@@ -10,7 +10,7 @@
  *   harness gives the script that knows how to clean its own things up.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface Cleanable {
@@ -63,6 +63,21 @@ export function startWatchdog(label: string, script: string, args: readonly stri
   child.on('error', () => undefined);
   child.unref();
   return child.pid;
+}
+
+/**
+ * The last step of cleaning an item up: ends its watchdog (nothing is left for
+ * it to do), removes its directory (best effort: nothing would retry) and
+ * stops tracking it.
+ */
+export function retire(item: Cleanable, watchdog: number | undefined, dir: string): void {
+  killQuietly(watchdog);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // a file that cannot be removed is left; the item is still gone
+  }
+  untrack(item);
 }
 
 export function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {

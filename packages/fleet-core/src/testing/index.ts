@@ -7,5 +7,5 @@ export type { MemoryDriver } from './memory-driver.js';
 export { recordingLogger } from './recording-logger.js';
 export type { LoggedLine } from './recording-logger.js';
 export { waitFor } from './wait-for.js';
-export { findOnPath, isExecutable, killQuietly, startWatchdog, track, untrack } from '../processes.js';
+export { findOnPath, isExecutable, killQuietly, retire, startWatchdog, track, untrack } from '../processes.js';
 export type { Cleanable } from '../processes.js';

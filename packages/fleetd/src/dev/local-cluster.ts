@@ -6,9 +6,9 @@
  * and the end-to-end suites all start their clusters here. Every process,
  * cgroup and file goes on stop, on Ctrl-C, and if this process dies.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { killQuietly, startWatchdog, track, untrack } from '@fleetd/core/processes';
+import { retire, startWatchdog, track } from '@fleetd/core/processes';
 import type { Cleanable } from '@fleetd/core/processes';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/local';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/local';
@@ -156,6 +156,7 @@ class Cluster implements LocalCluster, Cleanable {
 
   constructor(private readonly options: LocalClusterOptions) {
     this.dir = options.dir ?? mkdtempSync('/tmp/fleetd-cluster-');
+    mkdirSync(this.dir, { recursive: true });
     this.endpoint = join(this.dir, 'fleetd.sock');
     this.ttlSeconds = options.ttlSeconds ?? 5;
     track(this);
@@ -313,12 +314,6 @@ class Cluster implements LocalCluster, Cleanable {
   }
 
   private removeFiles(): void {
-    killQuietly(this.watchdog);
-    try {
-      rmSync(this.dir, { recursive: true, force: true });
-    } catch {
-      // best effort; the watchdog is gone, nothing else will retry
-    }
-    untrack(this);
+    retire(this, this.watchdog, this.dir);
   }
 }

@@ -5,7 +5,6 @@
  * silent: a missing or refusing socket names the options that fix it, any
  * other failure stays as it was.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
@@ -13,15 +12,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@fleetd/core';
 import { FLEETD_BIN } from '../../src/testing/index.js';
+import { runCommand } from '../run-command.js';
+import type { CommandResult } from '../run-command.js';
 
 const dir = mkdtempSync('/tmp/fleetd-no-bus-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Exit = CommandResult;
 
 let runs = 0;
 
@@ -30,18 +27,9 @@ function runFleetd(args: readonly string[], env: Readonly<Record<string, string>
   const home = join(dir, `run-${++runs}`);
   mkdirSync(home);
   const base = ['--machine-id', 'no-bus', '--data-dir', join(home, 'data'), '--units-directory', join(home, 'units'), '--api-socket', join(home, 'fleetd.sock')];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLEETD_BIN, ...base, ...args], {
-      cwd: home,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runCommand([process.execPath, FLEETD_BIN, ...base, ...args], {
+    cwd: home,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...env },
   });
 }
 
@@ -55,8 +43,7 @@ function fatal(exit: Exit): { code: unknown; message: unknown } {
 
 /** A socket file nobody listens on, as a killed bus daemon leaves it: connecting is refused. */
 async function staleSocket(path: string): Promise<void> {
-  const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
-  await new Promise((resolve) => child.on('exit', resolve));
+  await runCommand([process.execPath, '-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
 }
 
 const steps = (withSystemdUser: boolean): string =>

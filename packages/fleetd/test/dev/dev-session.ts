@@ -4,10 +4,14 @@
  * the end. What it made is recorded while it runs, so that a test can check
  * afterwards that every process, cgroup and file is gone.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../run-command.js';
+import type { CommandResult } from '../run-command.js';
+
+export { runCommand, type CommandResult };
 
 export interface DevCommand {
   /** The program and its first arguments, e.g. [node, .../bin/fleetctl.js]. */
@@ -16,12 +20,6 @@ export interface DevCommand {
   readonly systemctl?: readonly string[];
   readonly cwd: string;
   readonly env?: Readonly<Record<string, string>>;
-}
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface DevSession {
@@ -48,17 +46,6 @@ export interface Footprint {
 
 /** Time to be ready; `npm run dev` installs and builds first when it has to. */
 const READY_TIMEOUT_MS = 240_000;
-
-/** Runs a command to its end; never rejects. */
-export function runCommand(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandResult> {
-  const [program, ...args] = command as [string, ...string[]];
-  return new Promise((resolve) => {
-    execFile(program, args, { ...options, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /**
  * Starts `argv` (a command line that runs `fleetd dev`) as a terminal would, in

@@ -3,25 +3,19 @@
  * and what to do, exit status 1, and nothing left behind (nor anything that
  * was there before taken away).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FLEETD_BIN } from '../../src/dev/index.js';
+import { runCommand } from '../run-command.js';
+import type { CommandResult } from '../run-command.js';
 
 const work = mkdtempSync('/tmp/fleetd-dev-failures-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function fleetdDev(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FLEETD_BIN, 'dev', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function fleetdDev(args: readonly string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runCommand([process.execPath, FLEETD_BIN, 'dev', ...args], { env: { ...process.env, ...env } });
 }
 
 describe('fleetd dev cannot start', () => {

@@ -7,7 +7,7 @@
  */
 import { startWatchdog as startShellWatchdog } from '@fleetd/core/processes';
 
-export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/processes';
+export { killQuietly, retire, track, untrack, type Cleanable } from '@fleetd/core/processes';
 
 // $1 parent pid, $2 instance dir (holds systemd.pid), then the instance's cgroup directories.
 const WATCHDOG = `

@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { findSystemd } from './binary.js';
 import { cgroupPids, createCgroups, killCgroups, removeCgroups } from './cgroup.js';
-import { killQuietly, startWatchdog, track, untrack, type Cleanable } from './cleanup.js';
+import { killQuietly, retire, startWatchdog, track, type Cleanable } from './cleanup.js';
 
 export interface StartSystemdOptions {
   /** Names the instance and its cgroup (`fleet-<name>`). Default: unique per process and call. */
@@ -272,13 +272,7 @@ class Instance implements SystemdInstance, Cleanable {
   }
 
   private removeFiles(): void {
-    killQuietly(this.watchdog);
-    try {
-      rmSync(this.dir, { recursive: true, force: true });
-    } catch {
-      // best effort; the watchdog is gone, nothing else will retry
-    }
-    untrack(this);
+    retire(this, this.watchdog, this.dir);
   }
 
   private remember(line: string): void {

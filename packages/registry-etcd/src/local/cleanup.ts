@@ -7,7 +7,7 @@
  */
 import { startWatchdog as startShellWatchdog } from '@fleetd/core/processes';
 
-export { killQuietly, track, untrack, type Cleanable } from '@fleetd/core/processes';
+export { killQuietly, retire, track, untrack, type Cleanable } from '@fleetd/core/processes';
 
 const WATCHDOG = `
 parent="$1"; dir="$2"

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EtcdRegistryOptions } from '../options.js';
 import { AdminClients, type AdminAuth } from './admin.js';
 import { findEtcd } from './binary.js';
-import { killQuietly, startWatchdog, track, untrack, type Cleanable } from './cleanup.js';
+import { retire, startWatchdog, track, type Cleanable } from './cleanup.js';
 import { MemberProcess, PortInUseError, type EtcdMember, type MemberConfig } from './member.js';
 import { freePorts } from './ports.js';
 import { makeTlsFiles, type TlsFiles } from './tls.js';
@@ -158,13 +158,7 @@ class Cluster implements EtcdCluster, Cleanable {
   }
 
   private removeFiles(): void {
-    killQuietly(this.watchdog);
-    try {
-      rmSync(this.dir, { recursive: true, force: true });
-    } catch {
-      // best effort; the watchdog is gone, nothing else will retry
-    }
-    untrack(this);
+    retire(this, this.watchdog, this.dir);
   }
 }
 
