@@ -10,6 +10,8 @@ import { measurePlacementToActive } from './agent.bench.js';
 import type { AgentLatency, Arrival } from './agent.bench.js';
 import { measureDaemonMemoryWithGrowth } from './daemon.bench.js';
 import type { DaemonMemoryResult } from './daemon.bench.js';
+import { measureDevStartupWithGrowth } from './dev.bench.js';
+import type { DevStartupResult } from './dev.bench.js';
 import { measureEtcdWithGrowth } from './etcd.bench.js';
 import type { EtcdResult } from './etcd.bench.js';
 import { measureExplain, measureIdle, measureWithGrowth } from './scheduler.bench.js';
@@ -119,7 +121,8 @@ console.table(table);
 const endToEnd: EtcdResult[] = [];
 const agentLatency: AgentLatency[] = [];
 const daemonMemory: DaemonMemoryResult[] = [];
-// Real etcd, systemd and fleetd processes; --case etcd|systemd|memory picks one group.
+const dev: DevStartupResult[] = [];
+// Real etcd, systemd and fleetd processes; --case etcd|systemd|memory|dev picks one group.
 if (!quick && !schedulingOnly) {
   if (wanted('etcd')) {
     endToEnd.push(await measureEtcdWithGrowth(10_000, 100));
@@ -170,6 +173,18 @@ if (!quick && !schedulingOnly) {
       })),
     );
   }
+  if (wanted('dev')) {
+    for (const machines of [1, 3]) dev.push(await measureDevStartupWithGrowth(machines));
+    console.table(
+      dev.map((r) => ({
+        case: r.name,
+        figure: `ready ${r.readyMs} ms, first unit ${r.firstStartMs} ms, stopped ${r.stopMs} ms`,
+        target: `ready ≤ ${r.targetReadyMs} ms`,
+        met: r.met,
+        'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.value} ms)`,
+      })),
+    );
+  }
 }
 const report = {
   benchmark: 'scheduling',
@@ -184,6 +199,7 @@ const report = {
   etcd: endToEnd,
   agent: agentLatency,
   daemon: daemonMemory,
+  dev,
 };
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });
