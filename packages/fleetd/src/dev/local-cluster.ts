@@ -103,17 +103,13 @@ interface MemberPlace {
   readonly socket?: string | undefined;
 }
 
-type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
-
-/** Waits for every promise, so none is left running unseen when one fails. */
-async function settleAll<T>(promises: readonly Promise<T>[]): Promise<Settled<T>[]> {
-  const outcomes = await Promise.allSettled(promises);
-  return outcomes.map((outcome) => (outcome.status === 'fulfilled' ? { ok: true, value: outcome.value } : { ok: false, error: outcome.reason as unknown }));
+/** The first rejection's reason among settled promises, if any. */
+function firstFailure(outcomes: readonly PromiseSettledResult<unknown>[]): { readonly error: unknown } | undefined {
+  const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  return rejected === undefined ? undefined : { error: rejected.reason as unknown };
 }
 
-function firstFailure(outcomes: readonly Settled<unknown>[]): { readonly error: unknown } | undefined {
-  return outcomes.find((outcome): outcome is { ok: false; error: unknown } => !outcome.ok);
-}
+const fulfilled = <T>(outcomes: readonly PromiseSettledResult<T>[]): T[] => outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 
 const DEFAULT_MACHINES: readonly MachineSpec[] = [{ id: 'alpha', metadata: {} }];
 
@@ -176,18 +172,19 @@ class Cluster implements LocalCluster, Cleanable {
     const members = this.options.etcdMembers ?? 1;
     const etcdText = !withEtcd ? '' : members === 1 ? 'etcd and ' : `a ${members}-member etcd and `;
     this.step(`starting ${etcdText}${specs.length} systemd user instance${specs.length === 1 ? '' : 's'}`);
-    const etcdStarted = withEtcd ? settleAll([startEtcd({ dir: join(this.dir, 'etcd'), members })]) : Promise.resolve([]);
-    const systemds = await settleAll(specs.map((_, index) => startSystemdInstance({ dir: join(this.machineDir(index), 'systemd') })));
+    // Every start is waited for, so none is left running unseen when another fails.
+    const etcdStarted = Promise.allSettled(withEtcd ? [startEtcd({ dir: join(this.dir, 'etcd'), members })] : []);
+    const systemds = await Promise.allSettled(specs.map((_, index) => startSystemdInstance({ dir: join(this.machineDir(index), 'systemd') })));
     const etcd = await etcdStarted;
-    if (etcd[0]?.ok === true) this.etcd = etcd[0].value;
-    const running = systemds.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+    this.etcd = fulfilled(etcd)[0];
+    const running = fulfilled(systemds);
     const startFailure = firstFailure([...etcd, ...systemds]);
     if (startFailure !== undefined) {
       await Promise.all(running.map((systemd) => systemd.stop()));
       throw startFailure.error;
     }
     this.step(`starting ${specs.length} fleetd${specs.length === 1 ? '' : 's'}: ${specs.map((spec) => spec.id).join(', ')}`);
-    const fleetds = await settleAll(
+    const fleetds = await Promise.allSettled(
       specs.map((spec, index) =>
         this.startMember(spec, running[index] as SystemdInstance, spec.id, {
           dir: join(this.machineDir(index), 'fleetd'),
@@ -199,7 +196,7 @@ class Cluster implements LocalCluster, Cleanable {
     const orphans: SystemdInstance[] = [];
     fleetds.forEach((member, index) => {
       const systemd = running[index] as SystemdInstance;
-      if (member.ok) this.machines.push({ spec: specs[index] as MachineSpec, systemd, fleetd: member.value });
+      if (member.status === 'fulfilled') this.machines.push({ spec: specs[index] as MachineSpec, systemd, fleetd: member.value });
       else orphans.push(systemd);
     });
     await Promise.all(orphans.map((systemd) => systemd.stop()));
