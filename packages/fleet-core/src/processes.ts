@@ -10,7 +10,7 @@
  *   harness gives the script that knows how to clean its own things up.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface Cleanable {
@@ -78,6 +78,16 @@ export function retire(item: Cleanable, watchdog: number | undefined, dir: strin
     // a file that cannot be removed is left; the item is still gone
   }
   untrack(item);
+}
+
+/** Running: not gone and not a zombie (an exited child nobody has reaped yet). Linux /proc. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {

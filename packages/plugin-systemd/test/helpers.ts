@@ -7,6 +7,9 @@ import { parseUnitFile, unitHash, type AgentUnit } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import type { SystemdInstance } from '../src/testing/index.js';
 
+/** Running: not gone, not a zombie. */
+export { isAlive } from '@fleetd/core/processes';
+
 export { waitFor };
 export { expectFleetError } from '@fleetd/core/testing/registry-contract';
 
@@ -40,12 +43,3 @@ export function pidOf(instance: SystemdInstance, name: string): Promise<number> 
   return waitFor(() => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0), `${name} to write its pid`);
 }
 
-/** Running (not gone, not a zombie). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}

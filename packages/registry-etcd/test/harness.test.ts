@@ -7,18 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '@fleetd/core/processes';
 import { ETCD_INSTALL_COMMAND, findEtcd, startEtcd, type EtcdCluster } from '../src/testing/index.js';
 import { waitFor } from './helpers.js';
 
-/** Running (not gone, not a zombie). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Live processes whose command line mentions `text` (e.g. a cluster's directory). */
 function processesMentioning(text: string): number[] {

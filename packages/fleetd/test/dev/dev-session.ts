@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@fleetd/core/processes';
 import { runCommand } from '../run-command.js';
 import type { CommandResult } from '../run-command.js';
 
@@ -120,15 +121,6 @@ export function leftovers(before: Footprint): { pids: number[]; cgroups: string[
     dir: existsSync(before.dir),
     mentioning: [...footprintOf(before.dir).pids],
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function mentions(pid: number, dir: string): boolean {
