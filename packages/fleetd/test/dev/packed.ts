@@ -4,7 +4,7 @@
  * outside the workspace, so nothing resolves through workspace links.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,27 +20,15 @@ function npm(args: readonly string[], cwd: string): Promise<string> {
   });
 }
 
-/** Folders of the workspace packages that are published (not private), from the root's `workspaces` globs. */
-export function publishedPackageDirs(): string[] {
-  const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
-  return workspaces
-    .flatMap((pattern) => {
-      if (!pattern.endsWith('/*')) return [join(ROOT, pattern)];
-      const parent = join(ROOT, pattern.slice(0, -2));
-      return readdirSync(parent).map((name) => join(parent, name));
-    })
-    .filter((dir) => {
-      try {
-        return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { private?: boolean }).private !== true;
-      } catch {
-        return false; // not a package
-      }
-    });
+/** Folders of the workspace packages that are published (not private), as npm itself lists them. */
+export async function publishedPackageDirs(): Promise<string[]> {
+  const workspaces = JSON.parse(await npm(['query', '.workspace:not([private=true])'], ROOT)) as { location: string }[];
+  return workspaces.map(({ location }) => join(ROOT, location));
 }
 
 /** Packs every published package into `destination`; returns the tarball paths. */
 export async function packPublished(destination: string): Promise<string[]> {
-  const workspaces = publishedPackageDirs().flatMap((dir) => ['--workspace', dir]);
+  const workspaces = (await publishedPackageDirs()).flatMap((dir) => ['--workspace', dir]);
   const packed = JSON.parse(await npm(['pack', ...workspaces, '--pack-destination', destination, '--json'], ROOT)) as { filename: string }[];
   return packed.map(({ filename }) => join(destination, filename));
 }
