@@ -11,7 +11,8 @@ export { DEFAULT_KEY, zoneSpreadOptions } from './options.js';
 export type { ZoneSpreadOptions, ZoneSpreadOptionsInput } from './options.js';
 export { describeZone, groupCountInZone, zoneFullReason, zoneOf } from './zones.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** The group a global unit names with `Group=`, which spreading ignores. */
 function ignoredGroup(unit: ResolvedUnit): string | undefined {
@@ -32,7 +33,7 @@ export const PLUGIN_NAME = REQUIREMENT;
  * narrowing only pays when it rules out most of them.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version, core: '^0.1.0', unitOptions: [GROUP_OPTION] },
+  meta: { name: PLUGIN_NAME, version, core: peerDependencies['@fleetd/core'], unitOptions: [GROUP_OPTION] },
   options: zoneSpreadOptions,
   apply(hooks, { key, maxPerZone }, { logger }) {
     // The default stage runs after the specifiers plugin (PREPARE), so `Group=%p` is already expanded.

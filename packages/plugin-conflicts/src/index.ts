@@ -4,7 +4,8 @@ import type { ClusterView, MachineView, ResolvedUnit, UnitOptionSpec } from '@fl
 import { compileGlobs, firstMatch, matchesAny, splitPatterns } from '@fleetd/glob';
 import type { CompiledGlobs } from '@fleetd/glob';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** `unit.requirements.conflicts`: the unit's Conflicts globs, compiled once per unit version. */
 export type ConflictsRequirement = CompiledGlobs;
@@ -118,7 +119,7 @@ export function conflictOn(
  * fleet did.
  */
 export default definePlugin({
-  meta: { name: 'conflicts', version, core: '^0.1.0', unitOptions: [CONFLICTS_OPTION] },
+  meta: { name: 'conflicts', version, core: peerDependencies['@fleetd/core'], unitOptions: [CONFLICTS_OPTION] },
   apply(hooks, _options, context) {
     const machineOf = context.unitOptions.get('MachineOf');
 

@@ -8,7 +8,8 @@ import type { StopAfter } from './duration.js';
 export { MAX_GRACE_MS, OFF_VALUES, parseStopAfter } from './duration.js';
 export type { ParsedStopAfter, StopAfter } from './duration.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** The option this plugin owns: how long the unit may keep running on a machine whose fleetd is cut off. */
 export const STOP_AFTER_DISCONNECT_OPTION = Object.freeze({
@@ -79,7 +80,7 @@ export function graceOf(unit: Pick<ResolvedUnit, 'fleetOptions' | 'global'>, mac
  * elsewhere. Off unless a unit or the machine asks for it.
  */
 export default definePlugin({
-  meta: { name: 'disconnect', version, core: '^0.1.0', unitOptions: [STOP_AFTER_DISCONNECT_OPTION] },
+  meta: { name: 'disconnect', version, core: peerDependencies['@fleetd/core'], unitOptions: [STOP_AFTER_DISCONNECT_OPTION] },
   options: disconnectOptions,
   apply(hooks, options) {
     const machineDefault = (parseStopAfter(options.stopAfter) as { readonly value: StopAfter }).value;

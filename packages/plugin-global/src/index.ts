@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { definePlugin, unitOptionValues, withGlobal } from '@fleetd/core';
 import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** The values fleet reads as true (job.isTruthyValue), compared case-insensitively. */
 export const TRUE_VALUES: readonly string[] = Object.freeze(['true', 'yes', '1', 'on', 't']);
@@ -42,7 +43,7 @@ export function isGlobalUnit(unit: Pick<ResolvedUnit, 'fleetOptions'>): boolean 
  * per machine with the same narrow and filter taps as placed units.
  */
 export default definePlugin({
-  meta: { name: 'global', version, core: '^0.1.0', unitOptions: [GLOBAL_OPTION] },
+  meta: { name: 'global', version, core: peerDependencies['@fleetd/core'], unitOptions: [GLOBAL_OPTION] },
   apply(hooks) {
     hooks.resolveUnit.tap((unit) => (isGlobalUnit(unit) ? withGlobal(unit, true) : unit));
   },

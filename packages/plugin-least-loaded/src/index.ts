@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { definePlugin } from '@fleetd/core';
 import type { MachineView } from '@fleetd/core';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** Points for a machine: minus the units it runs (placed non-inactive units plus global units), O(1). */
 export function loadScore(machine: Pick<MachineView, 'load'>): number {
@@ -14,7 +15,7 @@ export function loadScore(machine: Pick<MachineView, 'load'>): number {
  * go to the lower machine ID, which the core's deterministic tie-break does.
  */
 export default definePlugin({
-  meta: { name: 'least-loaded', version, core: '^0.1.0' },
+  meta: { name: 'least-loaded', version, core: peerDependencies['@fleetd/core'] },
   apply(hooks) {
     hooks.score.tap((_unit, machine) => loadScore(machine));
   },

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { definePlugin, Stage, withRequirements } from '@fleetd/core';
 import type { ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** Length of fleet's short machine IDs (`fleetctl list-machines`), fleet machine.shortIDLen. */
 export const SHORT_ID_LENGTH = 8;
@@ -99,7 +100,7 @@ function pinnedReason(machineId: string): string {
  * lookup, and `filter` agrees with it.
  */
 export default definePlugin({
-  meta: { name: 'machine-id', version, core: '^0.1.0', unitOptions: [MACHINE_ID_OPTION] },
+  meta: { name: 'machine-id', version, core: peerDependencies['@fleetd/core'], unitOptions: [MACHINE_ID_OPTION] },
   apply(hooks, _options, context) {
     hooks.resolveUnit.tap((unit) => {
       const requirement = machineIdRequirement(unit);

@@ -10,7 +10,8 @@ export type { PeerLookup } from './cycle.js';
 export { MACHINE_OF_OPTION, machineOfPeers } from './requirement.js';
 export type { MachineOfRequirement } from './requirement.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /**
  * The reasons this plugin gives, one phrase per cause, identical for
@@ -82,7 +83,7 @@ function absentReason(peers: MachineOfRequirement, machine: MachineView, cluster
  * and placed next to the peer again. Cycles (A → B → A) are unschedulable.
  */
 export default definePlugin({
-  meta: { name: 'machine-of', version, core: '^0.1.0', unitOptions: [MACHINE_OF_OPTION] },
+  meta: { name: 'machine-of', version, core: peerDependencies['@fleetd/core'], unitOptions: [MACHINE_OF_OPTION] },
   apply(hooks) {
     hooks.resolveUnit.tap((unit) => {
       const peers = machineOfPeers(unit);

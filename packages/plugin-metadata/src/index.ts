@@ -32,7 +32,8 @@ export type {
   NumericMetadataOperator,
 } from './requirement.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** The option this plugin owns: fleet's `MachineMetadata` and its legacy `X-Condition…` spelling (both are read). */
 export const METADATA_OPTION = Object.freeze({
@@ -69,7 +70,7 @@ export function metadataRequirement(unit: Pick<ResolvedUnit, 'fleetOptions'>): M
  * (an index lookup), `filter` checks the rest without allocating.
  */
 export default definePlugin({
-  meta: { name: 'metadata', version, core: '^0.1.0', unitOptions: [METADATA_OPTION] },
+  meta: { name: 'metadata', version, core: peerDependencies['@fleetd/core'], unitOptions: [METADATA_OPTION] },
   apply(hooks) {
     hooks.resolveUnit.tap((unit) => {
       const requirement = metadataRequirement(unit);

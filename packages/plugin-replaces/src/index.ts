@@ -23,7 +23,8 @@ export { pushedOn, replacedOn, replacesScore, replacesVerdict, wouldPush } from 
 export { pushLoops } from './loops.js';
 export type { MachineOfOption } from './loops.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /**
  * The push-loop rule: a unit (not placed on `machine`) is not placed next to
@@ -61,7 +62,7 @@ function loopVerdict(unit: ResolvedUnit, machine: MachineView, cluster: ClusterV
  * unit's own Replaces globs.
  */
 export default definePlugin({
-  meta: { name: 'replaces', version, core: '^0.1.0', unitOptions: [REPLACES_OPTION] },
+  meta: { name: 'replaces', version, core: peerDependencies['@fleetd/core'], unitOptions: [REPLACES_OPTION] },
   apply(hooks, _options, context) {
     const machineOf = context.unitOptions.get('MachineOf');
 

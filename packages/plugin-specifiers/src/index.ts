@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { definePlugin, Stage, withFleetOptions } from '@fleetd/core';
 import type { UnitNameInfo } from '@fleetd/core';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /** The parts of a unit name the specifiers expand to. */
 export type SpecifierNameInfo = Pick<UnitNameInfo, 'name' | 'prefix' | 'instance'>;
@@ -82,7 +83,7 @@ export function expandFleetOptions(
  * runs at Stage.PREPARE, whatever the plugin order.
  */
 export default definePlugin({
-  meta: { name: 'specifiers', version, core: '^0.1.0' },
+  meta: { name: 'specifiers', version, core: peerDependencies['@fleetd/core'] },
   apply(hooks) {
     hooks.resolveUnit.tap({ stage: Stage.PREPARE }, (unit) => {
       const fleetOptions = expandFleetOptions(unit.fleetOptions, unit.nameInfo);

@@ -15,7 +15,8 @@ export { DEFAULT_UNITS_DIRECTORY, systemdOptions, type SystemdPluginInput, type 
 export { RUNNING_STATES } from './judge.js';
 export * from './dbus/index.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 /**
  * The agent's driver: runs the units placed on this machine with systemd over
@@ -23,7 +24,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * reports the driver's failures as this plugin's.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version, core: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version, core: peerDependencies['@fleetd/core'] },
   options: systemdOptions,
   apply(hooks, options) {
     hooks.createDriver.tap(async () => createSystemdDriver(options));

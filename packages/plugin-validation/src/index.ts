@@ -9,7 +9,8 @@ export { exclusionProblem } from './exclusions.js';
 export { validationReasons } from './reasons.js';
 export { closestOption, MAX_SUGGESTION_DISTANCE, unrecognizedOption } from './unknown.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The core range is the package's peer range, so that it follows the releases (one place to change).
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
 
 export const validationOptions = z
   .strictObject(
@@ -38,7 +39,7 @@ export type ValidationOptions = z.output<typeof validationOptions>;
  * none by name.
  */
 export default definePlugin({
-  meta: { name: 'validation', version, core: '^0.1.0' },
+  meta: { name: 'validation', version, core: peerDependencies['@fleetd/core'] },
   options: validationOptions,
   apply(hooks, options, context) {
     const table = context.unitOptions;
