@@ -14,7 +14,8 @@ import systemd, {
   type UnitListEntry,
   type UnitPropertiesChangedSignal,
 } from '@fleetd/plugin-systemd';
-import { startSystemdInstance, useSystemd, type SystemdInstance } from '@fleetd/plugin-systemd/testing';
+import { startSystemdInstance, type SystemdInstance } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 
 // The plugin's options are inferred from its zod schema: defaults make them required on output.
 expectType<FleetPlugin<SystemdPluginOptions>>(systemd);
@@ -66,10 +67,16 @@ const instance = await startSystemdInstance({ name: 'm1' });
 expectType<SystemdInstance>(instance);
 expectType<string>(instance.busAddress);
 expectType<Promise<void>>(instance.stop());
-expectType<() => readonly SystemdInstance[]>(useSystemd(2));
 expectError(startSystemdInstance({ name: 1 }));
 
-// The same instances without vitest: /local is what /testing re-exports.
+// useSystemd (from /vitest, the one entry point that imports vitest): how many, and startSystemdInstance's options but the name.
+expectType<() => readonly SystemdInstance[]>(useSystemd(2));
+expectType<() => readonly SystemdInstance[]>(useSystemd());
+expectType<() => readonly SystemdInstance[]>(useSystemd(1, { dir: '/tmp/m1' }));
+expectError(useSystemd('2'));
+expectError(useSystemd(1, { name: 'm1' }));
+
+// The same instances without vitest: /testing is what /local exports.
 import { startSystemdInstance as startLocalInstance, type SystemdInstance as LocalInstance } from '@fleetd/plugin-systemd/local';
 expectType<Promise<LocalInstance>>(startLocalInstance({ dir: '/tmp/machine-1/systemd' }));
 expectError(startLocalInstance({ dir: 1 }));

@@ -10,9 +10,9 @@ import { testPlugin, waitFor } from '@fleetd/core/testing';
 import { Agent, decodeUnitState, encodeUnitState, Engine, FleetStore } from '@fleetd/core/unstable';
 import type { AgentEvent } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import systemd from '../src/index.js';
-import { useSystemd } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import type { SystemdInstance } from '../src/testing/index.js';
 
 const leastLoaded = testPlugin('least-loaded', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUnitFile, unitHash, UnitFile, type AgentUnit, type UnitOption } from '@fleetd/core';
 import { createSystemdDriver, SERVICE_INTERFACE, SystemdManager, unitObjectPath, type SystemdDriver } from '../src/index.js';
-import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { waitFor } from './helpers.js';
 
 const systemd = useSystemd(1);

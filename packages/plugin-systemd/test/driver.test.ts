@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '@fleetd/core';
 import { createSystemdDriver, SystemdManager, UNIT_INTERFACE, unitObjectPath, type SystemdDriver } from '../src/index.js';
-import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { expectFleetError, isAlive, pidOf, scriptUnit, sleeper, unit, waitFor } from './helpers.js';
 
 const systemd = useSystemd(1);

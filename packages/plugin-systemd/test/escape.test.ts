@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidUnitName, MAX_UNIT_NAME_LENGTH } from '@fleetd/core';
 import { escapeBusLabel, SystemdManager, unescapeBusLabel, unitNameFromPath, unitObjectPath } from '../src/index.js';
-import { useSystemd } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 
 /** A transcription of systemd's C (src/basic/bus-label.c), byte by byte, kept apart from the implementation. */
 function referenceEscape(s: string): string {

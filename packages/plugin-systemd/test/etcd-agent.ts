@@ -12,7 +12,7 @@ import { testPlugin } from '@fleetd/core/testing';
 import { Agent, decodeUnitState, FleetStore } from '@fleetd/core/unstable';
 import type { AgentEvent } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import systemd from '../src/index.js';
 import type { SystemdInstance } from '../src/testing/index.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@fleetd/core';
 import { createSystemdDriver, type SystemdDriver } from '../src/index.js';
-import { startSystemdInstance, useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import { startSystemdInstance, type SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { expectFleetError, unit } from './helpers.js';
 
 const systemd = useSystemd(1);

@@ -10,7 +10,8 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SystemdManager } from '../src/index.js';
-import { startSystemdInstance, SYSTEMD_INSTALL_COMMAND, useSystemd } from '../src/testing/index.js';
+import { startSystemdInstance, SYSTEMD_INSTALL_COMMAND } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { isAlive, waitFor } from './helpers.js';
 
 const cgroupDirs = (name: string): string[] =>

@@ -11,7 +11,7 @@ import type { SystemdInstance } from '../src/testing/index.js';
 export { isAlive } from '@fleetd/core/processes';
 
 export { waitFor };
-export { expectFleetError } from '@fleetd/core/testing/registry-contract';
+export { expectFleetError } from '@fleetd/core/vitest';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemdDriver, DEFAULT_START_SETTLE_MS, type SystemdDriver } from '../src/index.js';
-import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { unit } from './helpers.js';
 
 const UNITS = 100;

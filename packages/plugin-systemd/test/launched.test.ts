@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { createUnit } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
 import type { AgentEvent } from '@fleetd/core/unstable';
-import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { useEtcdAgents } from './etcd-agent.js';
 
 const agentOn = useEtcdAgents('launched');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemdDriver, type SystemdDriver } from '../src/index.js';
-import { useSystemd } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { isAlive, pidOf, sleeper } from './helpers.js';
 
 const systemd = useSystemd(3);

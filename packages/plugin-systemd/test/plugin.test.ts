@@ -8,7 +8,7 @@ import { assemblePlugins, ErrorCodes, validatePluginOptions } from '@fleetd/core
 import type { FleetError, PluginEntry } from '@fleetd/core';
 import { createHookRunner, pluginDriver } from '@fleetd/core/unstable';
 import systemdPlugin, { DEFAULT_UNITS_DIRECTORY, systemdOptions, type SystemdDriver } from '../src/index.js';
-import { useSystemd } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { expectFleetError, sleeper, unit } from './helpers.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };

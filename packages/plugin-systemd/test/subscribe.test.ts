@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DriverUnitState } from '@fleetd/core';
 import { BusConnection, createSystemdDriver, type SystemdDriver } from '../src/index.js';
-import { useSystemd, type SystemdInstance } from '../src/testing/index.js';
+import type { SystemdInstance } from '../src/testing/index.js';
+import { useSystemd } from '../src/vitest/index.js';
 import { sleep, sleeper, unit, waitFor } from './helpers.js';
 
 const systemd = useSystemd(1);

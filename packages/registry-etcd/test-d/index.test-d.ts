@@ -7,7 +7,8 @@ import {
   type EtcdRegistryOptions,
   type EtcdTlsOptions,
 } from '@fleetd/registry-etcd';
-import { startEtcd, useEtcd, type EtcdCluster, type EtcdMember } from '@fleetd/registry-etcd/testing';
+import { startEtcd, type EtcdCluster, type EtcdMember } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 
 // The registry is a Registry, plus the endpoints it talks to.
 const registry = createEtcdRegistry({ endpoints: ['http://127.0.0.1:2379'] });
@@ -57,9 +58,14 @@ expectType<Promise<void>>(cluster.stop());
 createEtcdRegistry(cluster.clientOptions);
 expectError(startEtcd({ members: 2 }));
 expectError(startEtcd({ tls: 'yes' }));
-expectType<() => EtcdCluster>(useEtcd({ members: 1 }));
 
-// The same members without vitest: /local is what /testing re-exports.
+// useEtcd (from /vitest, the one entry point that imports vitest) takes startEtcd's options.
+expectType<() => EtcdCluster>(useEtcd({ members: 1 }));
+expectType<() => EtcdCluster>(useEtcd());
+expectError(useEtcd({ members: 2 }));
+expectError(useEtcd({ tls: 'yes' }));
+
+// The same members without vitest: /testing is what /local exports.
 import { startEtcd as startLocalEtcd, startTcpProxy, type EtcdCluster as LocalEtcdCluster, type TcpProxy } from '@fleetd/registry-etcd/local';
 expectType<Promise<LocalEtcdCluster>>(startLocalEtcd({ dir: '/tmp/etcd', members: 3 }));
 expectType<Promise<TcpProxy>>(startTcpProxy('http://127.0.0.1:2379'));

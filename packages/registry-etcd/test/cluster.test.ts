@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEtcdRegistry, type EtcdRegistry } from '../src/index.js';
-import { useEtcd } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import { collect, expectIncreasing, history, startWriter, timed, waitFor } from './helpers.js';
 
 const etcd = useEtcd({ members: 3 });

@@ -2,9 +2,9 @@
  * The registry contract from @fleetd/core, against one real etcd member:
  * one etcd for the file, a fresh registry client for every test.
  */
-import { describeRegistryContract } from '@fleetd/core/testing/registry-contract';
+import { describeRegistryContract } from '@fleetd/core/vitest';
 import { createEtcdRegistry } from '../src/index.js';
-import { useEtcd } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 
 const etcd = useEtcd();
 

@@ -8,7 +8,7 @@ import type { PluginEntry, Registry } from '@fleetd/core';
 import type { EngineEvent } from '@fleetd/core/unstable';
 import { testPlugin, waitFor } from '@fleetd/core/testing';
 import { createEtcdRegistry } from '../src/index.js';
-import { useEtcd } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import type { EtcdCluster } from '../src/testing/index.js';
 
 const service = '[Service]\nExecStart=/bin/sleep infinity\n';

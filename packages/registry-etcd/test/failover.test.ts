@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, type Registry } from '@fleetd/core';
 import { createEtcdRegistry, type EtcdRegistry } from '../src/index.js';
-import { useEtcd } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import { collect, expectIncreasing, history, sleep, startWriter, timed, waitFor } from './helpers.js';
 
 const etcd = useEtcd();

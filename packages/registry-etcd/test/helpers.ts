@@ -8,7 +8,7 @@ import { waitFor } from '@fleetd/core/testing';
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export { waitFor };
-export { expectFleetError } from '@fleetd/core/testing/registry-contract';
+export { expectFleetError } from '@fleetd/core/vitest';
 
 /** The time `promise` takes to settle, in ms, and its rejection (undefined if it resolved). */
 export async function timed(promise: Promise<unknown>): Promise<{ readonly ms: number; readonly error: unknown }> {

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, isFleetError } from '@fleetd/core';
 import { createEtcdRegistry } from '../src/index.js';
-import { startTcpProxy, useEtcd, type TcpProxy } from '../src/testing/index.js';
+import { startTcpProxy, type TcpProxy } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import { waitFor } from './helpers.js';
 
 const etcd = useEtcd();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, type Registry } from '@fleetd/core';
 import { createEtcdRegistry, type EtcdRegistry } from '../src/index.js';
-import { useEtcd } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import { collect, expectFleetError, sleep, timed, waitFor } from './helpers.js';
 
 const etcd = useEtcd();

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, type Registry } from '@fleetd/core';
 import { createEtcdRegistry, type EtcdRegistryOptions } from '../src/index.js';
-import { useEtcd, type EtcdCluster } from '../src/testing/index.js';
+import type { EtcdCluster } from '../src/testing/index.js';
+import { useEtcd } from '../src/vitest/index.js';
 import { collect, expectFleetError, timed, waitFor } from './helpers.js';
 
 /** put, get and a watch event through `registry`. */

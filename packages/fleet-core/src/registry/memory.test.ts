@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes, type FleetError } from '../errors.js';
-import { describeRegistryContract } from '../testing/registry-contract.js';
+import { describeRegistryContract } from '../vitest/registry-contract.js';
 import { createMemoryRegistry, type MemoryRegistry } from './memory.js';
 import type { WatchEvent } from './types.js';
 

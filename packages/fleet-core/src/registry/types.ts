@@ -3,7 +3,7 @@
  *
  * The semantics are etcd v3's (3.4), because etcd is the production store; the
  * embedded memory store (`./memory.ts`) reproduces them, and the contract suite
- * (`../testing/registry-contract.ts`) pins them for every implementation.
+ * (`../vitest/registry-contract.ts`, public as `@fleetd/core/vitest`) pins them for every implementation.
  * Facts marked "verified" below were checked against a real etcd 3.4.23 with
  * `etcdctl` and against etcd's sources (`etcdserver/api/v3rpc/key.go`,
  * `etcdserver/apply.go`, `mvcc/kvstore_txn.go`, `mvcc/watcher_group.go`,

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetUnitHash } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
-import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { startCliCluster, type CliCluster } from '../cli/cluster.js';
 import { goClientCall, goCreateUnit, goSetUnitTargetState } from './go-client.js';

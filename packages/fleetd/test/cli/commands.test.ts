@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fleetUnitHash, parseUnitFile } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
-import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { startCliCluster, type CliCluster } from './cluster.js';
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_UNIT_BYTES, MAX_UNIT_OPTIONS } from '@fleetd/core';
 import type { UnitOption } from '@fleetd/core';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import { startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
 import { send } from '../api/harness.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_UNIT_NAME_LENGTH } from '@fleetd/core';
 import { waitFor } from '@fleetd/core/testing';
-import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 import { startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
 import { send } from '../api/harness.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryDriver, memoryDriverPlugin, waitFor } from '@fleetd/core/testing';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/index.js';
 import { startDaemon } from '../../src/daemon/daemon.js';

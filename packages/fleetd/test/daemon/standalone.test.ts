@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
-import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 import { runFleetctl, startFleetd } from '../../src/testing/index.js';
 import type { FleetdProcess } from '../../src/testing/index.js';
 

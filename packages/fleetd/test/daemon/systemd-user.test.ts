@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killQuietly, waitFor } from '@fleetd/core/testing';
-import { useSystemd } from '@fleetd/plugin-systemd/testing';
+import { useSystemd } from '@fleetd/plugin-systemd/vitest';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/testing';
 import { FLEETD_BIN, runFleetctl } from '../../src/testing/index.js';
 

@@ -9,7 +9,7 @@ import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core'
 import type { Registry, UnitOption } from '@fleetd/core';
 import { encodeUnitState, FleetStore, KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import { DecodedUnits } from '../../src/service/decoded-units.js';
 import { createFleetService } from '../../src/service/index.js';
 import type { FleetService } from '../../src/service/index.js';

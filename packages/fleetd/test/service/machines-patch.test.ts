@@ -11,9 +11,9 @@ import { assemblePlugins, createMachine, createMemoryRegistry, ErrorCodes } from
 import type { Registry } from '@fleetd/core';
 import { ClusterMirror, encodeMachine, FleetStore, KeyLayout, RegistryMirror, Scheduler } from '@fleetd/core/unstable';
 import { waitFor } from '@fleetd/core/testing';
-import { expectFleetError } from '@fleetd/core/testing/registry-contract';
+import { expectFleetError } from '@fleetd/core/vitest';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
-import { useEtcd } from '@fleetd/registry-etcd/testing';
+import { useEtcd } from '@fleetd/registry-etcd/vitest';
 import type { WireMachineMetadataOp } from '../../src/api/wire.js';
 import { MAX_METADATA_PATCH_OPS, patchMachines } from '../../src/service/machines-patch.js';
 import { openFileRegistry } from '../../src/store/file-registry.js';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeRegistryContract } from '@fleetd/core/testing/registry-contract';
+import { describeRegistryContract } from '@fleetd/core/vitest';
 import { openFileRegistry } from '../../src/store/index.js';
 
 describeRegistryContract('file registry', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
-export { expectFleetError } from '@fleetd/core/testing/registry-contract';
+export { expectFleetError } from '@fleetd/core/vitest';
 
 /** A fresh temp directory per call, removed after the current test. */
 export function useTempDirs(): () => string {

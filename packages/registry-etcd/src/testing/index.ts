@@ -1,2 +1,3 @@
+// The etcd members for tests, without vitest (the same as /local): a plain `node` script or
+// any test runner can import them. useEtcd, which registers vitest hooks, is in /vitest.
 export * from '../local/index.js';
-export { useEtcd } from './use-etcd.js';

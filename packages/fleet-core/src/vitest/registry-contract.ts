@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 import { ErrorCodes, type ErrorCode, type FleetError } from '../errors.js';
 import {
   MAX_TXN_OPS,
