@@ -1,0 +1,61 @@
+// What the release scripts know about the workspace: its packages as npm lists them,
+// which are published, and the order they must reach the registry in.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The fields whose workspace entries a package needs installed next to it from the registry. */
+const RUNTIME_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+
+/** Runs npm; resolves with stdout, rejects with the command, folder and output. */
+export function npm(args, { cwd = ROOT, env = process.env } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile('npm', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else reject(new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${stdout}${stderr}`));
+    });
+  });
+}
+
+/** Every workspace package (manifest fields plus `dir`), as `npm query` lists them. */
+export async function workspacePackages() {
+  const packages = JSON.parse(await npm(['query', '.workspace']));
+  return packages.map((manifest) => ({ ...manifest, dir: join(ROOT, manifest.location) }));
+}
+
+/**
+ * The packages that are published. (`npm query '.workspace:not([private=true])'` does not
+ * filter: the attribute selector compares the boolean with the string "true".)
+ */
+export async function publishedPackages() {
+  return (await workspacePackages()).filter((manifest) => manifest.private !== true);
+}
+
+/** The workspace packages `manifest` needs from the registry when it is installed. */
+export function internalDependencies(manifest, names) {
+  return [...new Set(RUNTIME_FIELDS.flatMap((field) => Object.keys(manifest[field] ?? {})))].filter((name) => names.has(name));
+}
+
+/**
+ * `packages` in an order where each comes after every workspace package it depends on
+ * (dependencies, peer and optional): published in this order, no package is ever on the
+ * registry before what it needs. Throws on a cycle, naming it.
+ */
+export function publishOrder(packages) {
+  const byName = new Map(packages.map((manifest) => [manifest.name, manifest]));
+  const names = new Set(byName.keys());
+  const order = [];
+  const state = new Map();
+  const visit = (name, path) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw new Error(`dependency cycle: ${[...path, name].join(' -> ')}`);
+    state.set(name, 'visiting');
+    for (const dependency of internalDependencies(byName.get(name), names).sort()) visit(dependency, [...path, name]);
+    state.set(name, 'done');
+    order.push(byName.get(name));
+  };
+  for (const name of [...names].sort()) visit(name, []);
+  return order;
+}
