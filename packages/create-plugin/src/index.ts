@@ -1,0 +1,2 @@
+export { createPlugin, CreatePluginError } from './create.js';
+export type { CreatedPlugin, CreatePluginOptions } from './create.js';
