@@ -4,9 +4,8 @@ export default defineProject({
   test: {
     name: 'plugin-systemd',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Real systemd instances: generous timeouts, one file at a time.
+    // Real systemd instances: generous timeouts (files run two at a time).
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    fileParallelism: false,
   },
 });

@@ -4,9 +4,8 @@ export default defineProject({
   test: {
     name: 'registry-etcd',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Real etcd members: generous timeouts, and files run one at a time on 2 cores.
+    // Real etcd members: generous timeouts (files run two at a time).
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    fileParallelism: false,
   },
 });
