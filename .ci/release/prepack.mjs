@@ -5,7 +5,7 @@
 // repository's LICENSE into it. Each tarball so carries the one LICENSE (release:check
 // verifies it is the root's, byte for byte).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,5 +28,22 @@ function forgetOrphanBuildInfo(dir) {
 for (const group of ['packages', 'examples']) {
   for (const name of readdirSync(join(ROOT, group))) forgetOrphanBuildInfo(join(ROOT, group, name));
 }
+/**
+ * tsc -b never deletes what it emitted for a source that is gone (moved, renamed): such
+ * outputs would ship, with maps naming sources the tarball does not have. Every output in
+ * the outDir whose source is not in the rootDir goes.
+ */
+function pruneStaleOutputs(dir) {
+  const { compilerOptions = {} } = JSON.parse(readFileSync(join(dir, 'tsconfig.build.json'), 'utf8'));
+  const outDir = join(dir, compilerOptions.outDir ?? 'dist');
+  const rootDir = join(dir, compilerOptions.rootDir ?? 'src');
+  for (const file of readdirSync(outDir, { recursive: true })) {
+    const source = join(rootDir, String(file).replace(/\.map$/, '').replace(/(\.d)?\.([cm]?)js$/, '.$2ts').replace(/\.d\.([cm]?)ts$/, '.$1ts'));
+    const output = join(outDir, String(file));
+    if (statSync(output).isFile() && !existsSync(source)) rmSync(output);
+  }
+}
+
 execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', join(packageDir, 'tsconfig.build.json')], { cwd: packageDir, stdio: 'inherit' });
+pruneStaleOutputs(packageDir);
 copyFileSync(join(ROOT, 'LICENSE'), join(packageDir, 'LICENSE'));

@@ -59,3 +59,24 @@ export function publishOrder(packages) {
   for (const name of [...names].sort()) visit(name, []);
   return order;
 }
+
+/**
+ * Ranges that do not follow the versions: an internal dependency (any field, any
+ * workspace package) its workspace package does not satisfy (npm would install another
+ * copy from the registry instead of the workspace's), and published packages whose
+ * versions differ (changesets' fixed group keeps them one version).
+ */
+export function rangeProblems(packages, satisfies) {
+  const versions = new Map(packages.map(({ name, version }) => [name, version]));
+  const problems = [];
+  for (const manifest of packages) {
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      for (const [name, range] of Object.entries(manifest[field] ?? {})) {
+        if (versions.has(name) && !satisfies(versions.get(name), range)) problems.push(`${manifest.location}/package.json: ${field}.${name} is ${range}, the workspace has ${versions.get(name)}`);
+      }
+    }
+  }
+  const published = new Set(packages.filter((manifest) => manifest.private !== true).map(({ version }) => version));
+  if (published.size > 1) problems.push(`published packages have different versions: ${[...published].join(', ')} (one fixed version)`);
+  return problems;
+}
