@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The checks of `npm test` that read code without running it: the API reports
+// The checks of `npm test` besides the vitest suites: the API reports
 // (npm run api:check), the repository-wide type check (npm run typecheck) and every
-// package's tsd tests (npm run test:types). They are CPU-bound and independent, so they
+// package's tsd tests (npm run test:types), and the release check (npm run release:check:
+// the packed packages installed and used as a user would). They are CPU-bound and independent, so they
 // run side by side, one per core (they took 2 min 50 s one after another on 2 cores).
 // Each check's output is printed whole when it ends; the exit status is 1 when any failed,
 // naming them.
@@ -18,8 +19,10 @@ function tsdPackages() {
   return workspaces.filter((workspace) => workspace.scripts?.['test:types'] !== undefined).map((workspace) => join(ROOT, workspace.location));
 }
 
-// The type check is the longest single task: it starts first.
+// The longest tasks start first: the release check (pack, install from a local registry,
+// run the stages; .ci/release/check.mjs), then the type check.
 const checks = [
+  { name: 'release:check', command: ['node', '.ci/release/check.mjs'], cwd: ROOT },
   { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], cwd: ROOT },
   { name: 'api:check', command: ['node', '.ci/api-report.mjs'], cwd: ROOT },
   ...tsdPackages().map((dir) => ({ name: `tsd ${relative(ROOT, dir)}`, command: ['npm', 'run', '--silent', 'test:types'], cwd: dir })),
