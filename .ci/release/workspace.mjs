@@ -1,6 +1,7 @@
 // What the release scripts know about the workspace: its packages as npm lists them,
 // which are published, and the order they must reach the registry in.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,10 +20,15 @@ export function npm(args, { cwd = ROOT, env = process.env } = {}) {
   });
 }
 
-/** Every workspace package (manifest fields plus `dir`), as `npm query` lists them. */
+/**
+ * Every workspace package: its package.json as on disk, plus `location` and `dir`. npm
+ * query names the workspaces; the manifests are read here, since npm may answer from
+ * node_modules/.package-lock.json, which does not see a package.json edited in place
+ * (as `changeset version` does).
+ */
 export async function workspacePackages() {
   const packages = JSON.parse(await npm(['query', '.workspace']));
-  return packages.map((manifest) => ({ ...manifest, dir: join(ROOT, manifest.location) }));
+  return packages.map(({ location }) => ({ ...JSON.parse(readFileSync(join(ROOT, location, 'package.json'), 'utf8')), location, dir: join(ROOT, location) }));
 }
 
 /**
