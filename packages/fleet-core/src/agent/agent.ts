@@ -242,7 +242,10 @@ export class Agent {
    * have moved them meanwhile, and a stale view would start them here again.
    */
   private async contactChanged(contact: PresenceContact): Promise<void> {
-    if (!contact.renewing) return this.disconnects.cutOff(contact.renewedAt);
+    if (!contact.renewing) {
+      this.disconnects.cutOff(contact.renewedAt);
+      return;
+    }
     if (this.disconnects.heldCount > 0) await this.mirror.resync().catch((error: unknown) => this.emit({ type: 'error', error: asRegistryError(error) }));
     if (this.presence?.contact.renewing ?? true) this.disconnects.renewed();
     // Back in touch: a round now writes the states that failed meanwhile.
@@ -323,7 +326,10 @@ export class Agent {
     await this.retryWhileStarted(async () => {
       await this.grantStateLease();
       // Stopped while the grant was in flight: stop() has already let go of the old lease.
-      if (!this.started) return void (await this.stateLease?.stop(false));
+      if (!this.started) {
+        await this.stateLease?.stop(false);
+        return;
+      }
       await this.republishAll();
     });
   }
@@ -332,7 +338,8 @@ export class Agent {
   private async retryWhileStarted(attempt: () => Promise<void>): Promise<void> {
     while (this.started) {
       try {
-        return await attempt();
+        await attempt();
+        return;
       } catch (error) {
         this.emit({ type: 'error', error: asRegistryError(error) });
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
@@ -378,7 +385,7 @@ export class Agent {
       const planned = planAgentTasks(this.toRunNow(desired), this.installed, states, this.startedHashes, this.launched);
       // Anything else done to a unit whose start (an earlier round's) still runs waits for that
       // start: fleet's order holds per unit across rounds too. Others still starting are not started twice.
-      await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : [this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name)])));
+      await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : (this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name) ?? []))));
       const tasks = planned.filter((task) => task.type !== 'start' || !this.starting.has(task.unit.name));
       for (const phase of PHASES) {
         await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));

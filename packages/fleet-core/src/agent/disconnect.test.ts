@@ -116,6 +116,7 @@ describe('the disconnectGrace hook', () => {
     { name: 'a negative grace', answer: -1, message: 'disconnectGrace returned -1, expected milliseconds >= 0 or undefined' },
     { name: 'NaN', answer: Number.NaN, message: 'disconnectGrace returned NaN, expected milliseconds >= 0 or undefined' },
     { name: 'a string', answer: '90s', message: 'disconnectGrace returned 90s, expected milliseconds >= 0 or undefined' },
+    { name: 'an object (shown as JSON, not [object Object])', answer: { ms: 90_000 }, message: 'disconnectGrace returned {"ms":90000}, expected milliseconds >= 0 or undefined' },
   ])('regression: $name is reported as the plugin\'s error and ignored (the unit keeps its previous grace)', async ({ answer, message }) => {
     const errors: FleetError[] = [];
     const host = await assemblePlugins([

@@ -178,7 +178,7 @@ export class ClusterMirror implements MirrorHandlers, SeenRevisions {
   private setOverlay(machineId: string, key: string, value: string | undefined): void {
     let metadata = this.overlay.get(machineId);
     if (value !== undefined) {
-      if (metadata === undefined) this.overlay.set(machineId, (metadata = new Map()));
+      if (metadata === undefined) this.overlay.set(machineId, (metadata = new Map<string, string>()));
       metadata.set(key, value);
     } else {
       metadata?.delete(key);

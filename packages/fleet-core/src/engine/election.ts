@@ -76,7 +76,10 @@ export class LeaderElection {
         success: [{ type: 'put', key, value: JSON.stringify({ id: candidate }), lease }],
         failure: [{ type: 'get', key }],
       });
-      if (result.succeeded) return this.elected(lease, result.revision);
+      if (result.succeeded) {
+        this.elected(lease, result.revision);
+        return;
+      }
       await registry.revokeLease(lease).catch(() => undefined);
       await this.waitForVacancy(result.revision);
     } catch (error) {

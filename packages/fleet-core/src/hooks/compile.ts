@@ -45,8 +45,10 @@ const call = (i: number, args: string): string => `
       try { answer = fn${i}(${args}); } catch (error) { answer = owner.thrown(error); }
     }`;
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the type of the function the source compiles to
 function generate<Fn>(taps: readonly CompiledTap[], name: string, params: string, body: string): Fn {
   const source = `${prelude(taps)}\nreturn function ${name}(${params}, owner) {\n${body}\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- compiling the hook's call loop from source is the point (tapable's technique)
   return new Function('taps', source)(taps) as Fn;
 }
 

@@ -1,4 +1,4 @@
-import type { FleetError } from '../errors.js';
+import { describeThrown, type FleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
@@ -10,7 +10,6 @@ import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
 import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
 
-type AsyncFn = (...args: never[]) => unknown;
 
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */
 export type PluginErrorSink = (error: FleetError) => void;
@@ -174,7 +173,7 @@ export class HookRunner {
       try {
         const answer: unknown = (tap.fn as TapFunction<'disconnectGrace'>)(grace, unit, machine);
         if (answer === undefined || (typeof answer === 'number' && Number.isFinite(answer) && answer >= 0)) grace = answer;
-        else this.failures.report(tap.plugin, 'disconnectGrace', new TypeError(`disconnectGrace returned ${String(answer)}, expected milliseconds >= 0 or undefined`));
+        else this.failures.report(tap.plugin, 'disconnectGrace', new TypeError(`disconnectGrace returned ${typeof answer === 'number' ? String(answer) : describeThrown(answer)}, expected milliseconds >= 0 or undefined`));
       } catch (error) {
         this.failures.report(tap.plugin, 'disconnectGrace', error);
       }
@@ -196,7 +195,7 @@ export class HookRunner {
     slot.calls++;
     const started = performance.now();
     try {
-      return await withPluginTimeout(Promise.resolve().then(() => (tap.fn as AsyncFn)(...(args as never[]))), this.timeoutMs, tap.plugin, tap.hook);
+      return await withPluginTimeout(Promise.resolve().then(() => tap.fn(...(args as never[]))), this.timeoutMs, tap.plugin, tap.hook);
     } catch (error) {
       throw pluginError(tap.plugin, tap.hook, error);
     } finally {

@@ -84,7 +84,7 @@ export class TapRegistry {
       if (HOOK_KINDS[hook] === 'async') tapable.tapPromise(details, async (...args: never[]) => fn(...args));
       else tapable.tap(details, fn);
     };
-    return Object.freeze({ tap }) as PluginHook<AnyFunction>;
+    return Object.freeze({ tap });
   }
 
   private register(hook: HookName, tap: FullTap): FullTap {
@@ -118,7 +118,7 @@ function checkTap(plugin: string, hook: HookName, options: TapOptions | undefine
   if (typeof options === 'string') {
     throw new FleetError(
       ErrorCodes.TAP_INVALID,
-      `plugin "${plugin}" tapped hook "${hook}" with a name ("${options}"); a tap is named after its plugin: give only the function, or { stage } and the function`,
+      `plugin "${plugin}" tapped hook "${hook}" with a name ("${String(options)}"); a tap is named after its plugin: give only the function, or { stage } and the function`,
       { plugin, hook },
     );
   }

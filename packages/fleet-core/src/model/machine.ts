@@ -60,6 +60,7 @@ export function shortMachineId(id: string): string {
 export function withOperatorMetadata(machine: Machine, overlay: Readonly<Record<string, string>>): Machine {
   const metadata: Record<string, string> = { ...machine.metadata };
   for (const [key, value] of Object.entries(overlay)) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a copied record; '' in the overlay removes the key
     if (value === '') delete metadata[key];
     else metadata[key] = value;
   }

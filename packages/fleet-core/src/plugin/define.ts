@@ -81,6 +81,7 @@ export function definePlugin<Schema extends StandardSchemaV1 | undefined = undef
   const plugin = {
     meta,
     options: definition.options as StandardSchemaV1<unknown, InferPluginOptions<Schema>> | undefined,
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the definition's apply becomes the plugin's own, called as plugin.apply(...)
     apply: definition.apply,
   };
   Object.defineProperty(plugin, DEFINED_BY, { value: THIS_CORE_COPY });

@@ -7,7 +7,7 @@ import { createHookRunner } from '../unstable.js';
 
 const meta = (name: string, core = '*') => ({ name, version: '1.0.0', core });
 
-async function assembleError(run: () => Promise<unknown> | unknown): Promise<FleetError> {
+async function assembleError(run: () => unknown): Promise<FleetError> {
   try {
     await run();
   } catch (error) {

@@ -138,7 +138,7 @@ function normalizeEntry(entry: PluginEntry, position: number): NormalizedEntry {
   if (isWrapped(entry)) {
     return { plugin: checkShape(entry.plugin, position), options: entry.options, weight: entry.weight };
   }
-  return { plugin: checkShape(entry as AnyFleetPlugin, position), options: undefined, weight: undefined };
+  return { plugin: checkShape(entry, position), options: undefined, weight: undefined };
 }
 
 function isWrapped(entry: PluginEntry): entry is Extract<PluginEntry, { readonly plugin: AnyFleetPlugin }> {

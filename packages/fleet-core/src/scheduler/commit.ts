@@ -1,6 +1,6 @@
 import { describeThrown, ErrorCodes, FleetError, isFleetError } from '../errors.js';
 import type { HookRunner } from '../hooks/runner.js';
-import type { BindBatch, PlacementDecision, RefusedPlacement, Revocation, RoundResult } from './decisions.js';
+import type { BindBatch, PlacementDecision, RefusedPlacement, RoundResult } from './decisions.js';
 import type { RoundPlan } from './scheduler.js';
 
 /**
@@ -72,7 +72,7 @@ function bindBatches(plan: RoundPlan, refusals: Map<string, RefusedPlacement>): 
 
 function rollBack(plan: RoundPlan): void {
   for (const placement of plan.placements) plan.state.setPlacement(placement.unit, undefined);
-  for (const revocation of plan.revocations as readonly Revocation[]) plan.state.setPlacement(revocation.unit, revocation.machine);
+  for (const revocation of plan.revocations) plan.state.setPlacement(revocation.unit, revocation.machine);
 }
 
 function asFleetError(error: unknown): FleetError {

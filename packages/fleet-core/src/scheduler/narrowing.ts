@@ -116,6 +116,7 @@ export class Narrowing implements NarrowingSink {
   /** Machines in every restriction, sorted by ID, for a deterministic tie-break. */
   candidates(): MachineSlot[] {
     const round = this.restrictions.length;
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- the views plugins restrict to are the slots this scheduler handed them
     const inAll = this.first.filter((machine) => this.hits[machine.index] === round) as MachineSlot[];
     // Index lookups hand over lists already sorted by ID; only sort what is not.
     return isSortedById(inAll) ? inAll : inAll.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

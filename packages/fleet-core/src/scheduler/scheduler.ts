@@ -99,7 +99,7 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     this.runner = createHookRunner(host, (error) => this.pluginFailed(error));
-    this.resolver = new UnitResolver(host.resolveUnit);
+    this.resolver = new UnitResolver((unit) => host.resolveUnit(unit));
     this.maxPasses = Math.max(1, options.maxPasses ?? 3);
     this.maxPluginErrors = options.maxPluginErrors ?? 100;
     this.onPluginError = options.onPluginError ?? ((error) => logPluginError(host, error));

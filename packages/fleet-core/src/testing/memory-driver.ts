@@ -79,6 +79,7 @@ export function memoryDriver(): MemoryDriver {
 }
 
 /** A driver plugin (its createDriver tap) handing out `driver`. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments -- says the plugin takes no options
 export function memoryDriverPlugin(driver: UnitDriver, name = 'memory-driver'): FleetPlugin<undefined> {
   return testPlugin(name, (hooks) => hooks.createDriver.tap(() => driver));
 }

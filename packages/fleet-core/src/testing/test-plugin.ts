@@ -6,6 +6,7 @@ import type { FleetPlugin, PluginContext, PluginMeta } from '../plugin/define.js
 export type TestPluginMeta = Partial<Pick<PluginMeta, 'unitOptions' | 'dependencies' | 'version'>>;
 
 /** A throwaway plugin for tests: any core version, no options. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments -- says the plugin takes no options
 export function testPlugin(name: string, apply: (hooks: PluginHooks, context: PluginContext) => void, meta: TestPluginMeta = {}): FleetPlugin<undefined> {
   return definePlugin({
     meta: { name, version: '0.0.0', core: '*', ...meta },

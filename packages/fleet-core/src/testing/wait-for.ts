@@ -10,7 +10,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string, time
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (error) {
       lastError = error;
     }
