@@ -171,6 +171,8 @@ describe("fleet's own client, request for request", () => {
     // ...then lazyLoadUnits / lazyStartUnits set the state the command asked for.
     expect(await go().setUnitTargetState('hello.service', state)).toBe(204);
     await waitFor(async () => (await go().unit('hello.service'))?.currentState === state, `the new hello.service ${state}`, WAIT_MS, 100);
+    // The unit's state is the engine's view; the agent reports the new version's hash on its own.
+    await waitFor(async () => (await go().unitStates())[0]?.hash === fleetHash(replacement), 'the agent to report the new hello.service', WAIT_MS, 100);
     const [reported] = await go().unitStates();
     expect(reported?.hash).toBe(fleetHash(replacement));
   });
