@@ -12,6 +12,7 @@ import { assemblePlugins, describeThrown, ErrorCodes, FleetError, isFleetError }
 import { checkMeta } from '@fleetd/core/unstable';
 import type { AnyFleetPlugin, PluginEntry, PluginHost, PluginLoggerFactory } from '@fleetd/core';
 import { looksLikePlugin } from './plugin-spec.js';
+import { shareCoreWithPlugins } from './shared-core.js';
 import { DEFAULTS } from './types.js';
 import type { FleetdConfig, PluginSpec, ResolvedConfig, ResolvedPlugin } from './types.js';
 
@@ -64,6 +65,7 @@ function locate(specifier: string, configDir: string, label: string): string {
 const JITI_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 
 async function importDefault(file: string, label: string): Promise<unknown> {
+  shareCoreWithPlugins();
   try {
     if (JITI_EXTENSIONS.has(extname(file))) return await createJiti(import.meta.url).import(file, { default: true });
     const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
