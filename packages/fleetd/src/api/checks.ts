@@ -49,7 +49,7 @@ function checkTimeouts(given: Partial<ApiTimeouts>): ApiTimeouts {
     requestTimeoutMs: given.requestTimeoutMs ?? API_LIMIT_DEFAULTS.requestTimeoutMs,
     keepAliveTimeoutMs: given.keepAliveTimeoutMs ?? API_LIMIT_DEFAULTS.keepAliveTimeoutMs,
   };
-  for (const [name, value] of Object.entries(timeouts)) positiveInteger(`api.${name}`, value);
+  for (const [name, value] of Object.entries(timeouts) as [string, number][]) positiveInteger(`api.${name}`, value);
   // Node refuses a headers timeout longer than the request timeout.
   if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
     throw configInvalid(`api.headersTimeoutMs: ${timeouts.headersTimeoutMs} must not exceed api.requestTimeoutMs (${timeouts.requestTimeoutMs})`);

@@ -36,6 +36,6 @@ export function queryValues(request: FastifyRequest, name: string): string[] {
 /** A path parameter; an empty one (`/units/`) is no resource at all, as in fleet. */
 export function param(request: FastifyRequest, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name];
-  if (value === undefined || value === '') throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0]}`, HTTP_REASONS.routeNotFound);
+  if (value === undefined || value === '') throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound);
   return value;
 }

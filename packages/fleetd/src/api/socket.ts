@@ -11,8 +11,8 @@ import { ErrorCodes, FleetError } from '@fleetd/core';
  */
 export async function prepareSocketPath(path: string, group?: string | number): Promise<void> {
   await createPrivateDirectory(dirname(path), group);
-  const stat = await lstat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+  const stat = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   });
   if (stat === undefined) return;
@@ -48,6 +48,7 @@ async function createPrivateDirectory(dir: string, group: string | number | unde
  * and only then opened up to its configured mode by restrictSocket.
  */
 export async function listenRestricted<T>(server: Server, listen: () => Promise<T>): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .apply(this, args)
   const original = server.listen;
   server.listen = function listenOwnerOnly(this: Server, ...args: unknown[]) {
     const previous = setUmask(0o177);

@@ -96,6 +96,7 @@ export class FleetClient {
     return this.json<Health>('GET', '/health');
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the page type the API answers with
   private async pages<Page extends { readonly nextPageToken?: string }, Item>(
     path: string,
     query: Record<string, string>,

@@ -39,7 +39,7 @@ export function findDefaultEndpoint(search: EndpointSearch): string {
   const found = places.find((place) => isPresent(place.socketPath));
   if (found !== undefined) return found.socketPath;
   const looked = places.map((place) => `${place.socketPath} (${place.owner})`);
-  const list = looked.length === 1 ? looked[0] : `${looked.slice(0, -1).join(', ')} or ${looked.at(-1)}`;
+  const list = looked.length === 1 ? (looked[0] ?? '') : `${looked.slice(0, -1).join(', ')} or ${looked.at(-1) ?? ''}`;
   throw new FleetError(
     ErrorCodes.API_UNREACHABLE,
     `no fleetd found: no socket at ${list}; start fleetd, run a local cluster with \`fleetd dev\`, or say where fleetd listens with --endpoint or FLEETCTL_ENDPOINT`,

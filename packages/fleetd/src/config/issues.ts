@@ -9,9 +9,12 @@ export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'number') return String(value);
+  // Only what JSON cannot show (a symbol, a BigInt, a cycle) reaches String.
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
     return JSON.stringify(value) ?? String(value);
   } catch {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
     return String(value);
   }
 }

@@ -57,8 +57,8 @@ export function loadYaml(file: string, contents: string): unknown {
 export async function loadScript(file: string, contents: string): Promise<unknown> {
   const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
   try {
-    const module = (await jiti.evalModule(contents, { filename: file, async: true, forceTranspile: true })) as unknown;
-    const exported = typeof module === 'object' && module !== null && 'default' in module ? (module as { default: unknown }).default : module;
+    const module = await jiti.evalModule(contents, { filename: file, async: true, forceTranspile: true });
+    const exported = typeof module === 'object' && module !== null && 'default' in module ? module.default : module;
     return await exported;
   } catch (error) {
     throw scriptError(file, error);

@@ -74,7 +74,7 @@ export function applyUserDefaults(config: FleetdConfig, env: Environment): UserM
 function missingRuntimeDir(missing: readonly ConfigPath[]): string {
   const busToo = missing.some((path) => path[1] === 'busAddress');
   const names = missing.map(formatPath);
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const list = names.length === 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
   return (
     `XDG_RUNTIME_DIR is not set${busToo ? ' (nor DBUS_SESSION_BUS_ADDRESS)' : ''}, and the default${names.length === 1 ? '' : 's'} of ${list} ` +
     `${names.length === 1 ? 'is' : 'are'} under it: run fleetd in the user's login session (which sets it), or set ${names.length === 1 ? 'that option' : 'those options'}`

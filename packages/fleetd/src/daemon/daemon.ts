@@ -78,6 +78,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
   cleanups.push(async () => lock.release());
   let engine: Engine | undefined;
   // Before the plugins: they may log (and be counted) while they apply.
+  // eslint-disable-next-line prefer-const -- the metrics getter reads it before the plugins are assembled
   let assembled: PluginHost | undefined;
   const metrics = createMetrics({
     get host() {
@@ -93,7 +94,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
         }
       : undefined,
   });
-  const host = options.host ?? (await assembleFromConfig(config, { logger: pluginLoggers(logger, metrics.pluginLogLine) }));
+  const host = options.host ?? (await assembleFromConfig(config, { logger: pluginLoggers(logger, (plugin, level) => metrics.pluginLogLine(plugin, level)) }));
   assembled = host;
   logger.info({ plugins: host.plugins.map((plugin) => `${plugin.meta.name}@${plugin.meta.version}`) }, 'plugins assembled');
   // Plugin modules are imported by now (with the config, or by the caller that assembled `host`).
@@ -179,7 +180,7 @@ function startLine(config: ResolvedConfig): string {
     return `fleetd ${FLEETD_VERSION} starting in standalone mode: one machine, embedded store in ${config.dataDir}`;
   }
   const roles = [config.engine.enabled ? 'engine' : undefined, config.agent.enabled ? 'agent' : undefined].filter(Boolean).join(' + ');
-  return `fleetd ${FLEETD_VERSION} starting as a cluster member (${roles || 'API only'}) on etcd ${config.etcd?.endpoints.join(',')}`;
+  return `fleetd ${FLEETD_VERSION} starting as a cluster member (${roles || 'API only'}) on etcd ${config.etcd?.endpoints.join(',') ?? ''}`;
 }
 
 function describeMode(config: ResolvedConfig): Record<string, unknown> {
@@ -340,7 +341,7 @@ async function startApi(config: ResolvedConfig, service: FleetService, logger: L
     pageSize,
     bodyLimitBytes,
     timeouts: { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs },
-    onConnectionEvent: metrics.apiConnectionEvent,
+    onConnectionEvent: (event) => metrics.apiConnectionEvent(event),
     logger: logger.child({ component: 'api' }),
     ...(socket === false ? {} : { socket: { path: socket, mode: socketMode, ...(socketGroup === undefined ? {} : { group: socketGroup }) } }),
     ...(tcp === undefined ? {} : { tcp: await tcpListener(tcp) }),

@@ -26,7 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseFleetdArgs(argv, { version: FLEETD_VERSION });
     if (args.help !== undefined || args.version !== undefined) {
-      process.stdout.write(`${args.help ?? args.version}\n`.replace(/\n\n$/, '\n'));
+      process.stdout.write(`${args.help ?? args.version ?? ''}\n`.replace(/\n\n$/, '\n'));
       return 0;
     }
     sources = { configPath: args.configPath, overrides: args.overrides };

@@ -37,7 +37,7 @@ export class RoundErrorLog {
   report(round: number, errors: readonly FleetError[]): void {
     const current = new Map<string, { error: FleetError; count: number }>();
     for (const error of errors) {
-      const key = `${error.plugin}\0${error.hook}\0${error.message}`;
+      const key = `${error.plugin ?? ''}\0${error.hook ?? ''}\0${error.message}`;
       const seen = current.get(key);
       if (seen === undefined) current.set(key, { error, count: 1 });
       else seen.count++;

@@ -52,9 +52,9 @@ export function parseDevArgs(argv: readonly string[]): Parsed {
   return {
     args: {
       machines: Number(options.machines),
-      metadata: options.metadata,
-      dir: resolve(options.dir ?? defaultDevDir()),
-      store: options.store,
+      metadata: options.metadata as string[],
+      dir: resolve((options.dir as string | undefined) ?? defaultDevDir()),
+      store: options.store as DevArgs['store'],
       logLevel: options.logLevel as DevArgs['logLevel'],
     },
   };

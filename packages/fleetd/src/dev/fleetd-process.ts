@@ -123,7 +123,7 @@ class FleetdChild implements FleetdProcess, Cleanable {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners.delete(listener);
-        reject(new Error(`${this.name}: no output matching ${pattern} within ${timeoutMs} ms; output:\n${this.tail()}`));
+        reject(new Error(`${this.name}: no output matching ${String(pattern)} within ${timeoutMs} ms; output:\n${this.tail()}`));
       }, timeoutMs);
       const listener = (line: string): void => {
         if (!pattern.test(line)) return;

@@ -20,7 +20,7 @@ export function devMachines(count: number, metadataArgs: readonly string[]): Mac
     return { ok: false, problem: `--machines: must be a whole number from 1 to ${MAX_DEV_MACHINES}, got ${String(count)}` };
   }
   const names: readonly string[] = MACHINE_NAMES.slice(0, count);
-  const metadata = new Map(names.map((name) => [name, {} as Record<string, string>]));
+  const metadata = new Map(names.map((name) => [name, {}]));
   for (const arg of metadataArgs) {
     const scoped = /^([a-z]+):(.*)$/.exec(arg);
     const targets = scoped === null ? names : [scoped[1] as string];

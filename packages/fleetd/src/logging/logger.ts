@@ -3,7 +3,7 @@
  * `jq` makes them readable. Errors carry their code, plugin, unit and hook,
  * and a plugin's own error code as `pluginCode`.
  */
-import { isFleetError } from '@fleetd/core';
+import { describeThrown, isFleetError } from '@fleetd/core';
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
@@ -25,7 +25,7 @@ export function errorFields(error: unknown): Record<string, unknown> {
   if (isFleetError(error)) {
     const fields: Record<string, unknown> = { code: error.code, error: error.message };
     for (const key of ['unit', 'plugin', 'hook', 'pluginCode'] as const) if (error[key] !== undefined) fields[key] = error[key];
-    if (error.cause !== undefined) fields['cause'] = error.cause instanceof Error ? error.cause.message : String(error.cause);
+    if (error.cause !== undefined) fields['cause'] = error.cause instanceof Error ? error.cause.message : describeThrown(error.cause);
     return fields;
   }
   return { error: error instanceof Error ? error.message : String(error) };

@@ -37,6 +37,7 @@ export class CallOrder {
   }
 
   whenDone(ticket: number = this.issued): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the first failure, passed on as it was caught
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.done >= ticket) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ ticket, resolve, reject }));

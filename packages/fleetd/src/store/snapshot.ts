@@ -27,7 +27,7 @@ const VERSION = 1;
 
 export function encodeSnapshot(seq: number, keys: KeySpace): string {
   const header = JSON.stringify({ format: FORMAT, version: VERSION, seq, count: keys.size, items: [] });
-  const lines = [`${header.slice(0, -2)}`];
+  const lines = [header.slice(0, -2)];
   const sorted = [...keys.keys()].sort(compareUtf8);
   sorted.forEach((key, i) => {
     lines.push(JSON.stringify([key, keys.get(key)]) + (i < sorted.length - 1 ? ',' : ''));

@@ -53,6 +53,7 @@ export class WalWriter {
 
   append(line: string): Promise<void> {
     return new Promise((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the first failure, passed on as it was caught
       if (this.failure !== undefined) return reject(this.failure);
       this.queue.push({ line, recorded: this.recording, resolve, reject });
       this.kick();
@@ -61,6 +62,7 @@ export class WalWriter {
 
   /** Resolves when every line appended before this call is written. */
   flushed(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the first failure, passed on as it was caught
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (!this.draining && this.queue.length === 0) return Promise.resolve();
     return this.append('');
@@ -78,6 +80,7 @@ export class WalWriter {
    */
   replaceFile(): Promise<void> {
     return new Promise((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the first failure, passed on as it was caught
       if (this.failure !== undefined) return reject(this.failure);
       this.pendingTask = { run: () => this.swap(), resolve, reject };
       this.kick();
