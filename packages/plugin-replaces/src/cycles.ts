@@ -98,11 +98,12 @@ export class ReplacesCycles {
   /** Pops one strongly connected component off the stack and numbers it (a lone unit is on no cycle). */
   private settle(stack: string[], onStack: Set<string>, head: string): void {
     const members: string[] = [];
-    for (let member: string | undefined; member !== head; ) {
-      member = stack.pop() as string;
+    let member: string;
+    do {
+      member = stack.pop()!;
       onStack.delete(member);
       members.push(member);
-    }
+    } while (member !== head);
     const component = members.length > 1 ? this.components++ : NONE;
     for (const member of members) this.component.set(member, component);
   }

@@ -2,6 +2,7 @@
  * Registry options: validation, TLS material, and the etcd3 client options.
  */
 import { readFileSync } from 'node:fs';
+import { describeThrown } from '@fleetd/core';
 import type { IOptions } from 'etcd3';
 import { invalid } from './validate.js';
 import { coolDownPolicy, noRetryPolicy } from './policy.js';
@@ -106,7 +107,7 @@ function checkEndpoints(endpoints: unknown): readonly string[] {
 function checkMs(value: unknown, fallback: number, what: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    invalid(`${what} must be a whole number of milliseconds >= 1, got ${String(value)}`);
+    invalid(`${what} must be a whole number of milliseconds >= 1, got ${typeof value === 'number' ? String(value) : describeThrown(value)}`);
   }
   return value;
 }

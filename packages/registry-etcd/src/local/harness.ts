@@ -138,12 +138,12 @@ class Cluster implements EtcdCluster, Cleanable {
     const ports = await freePorts(count * 2);
     const scheme = this.tls === undefined ? 'http' : 'https';
     const names = Array.from({ length: count }, (_, i) => `m${i}`);
-    const peerUrl = (i: number) => `http://127.0.0.1:${ports[count + i]}`;
+    const peerUrl = (i: number) => `http://127.0.0.1:${ports[count + i]!}`;
     const initialCluster = names.map((name, i) => `${name}=${peerUrl(i)}`).join(',');
     const clusterToken = `fleetd-test-${randomUUID()}`;
     this.members = names.map((name, i) => {
       const config: MemberConfig = {
-        name, binary, dir: this.dir, clientUrl: `${scheme}://127.0.0.1:${ports[i]}`, peerUrl: peerUrl(i),
+        name, binary, dir: this.dir, clientUrl: `${scheme}://127.0.0.1:${ports[i]!}`, peerUrl: peerUrl(i),
         initialCluster, clusterToken, tls: this.tls, startTimeoutMs,
       };
       return new MemberProcess(config, this.admin);

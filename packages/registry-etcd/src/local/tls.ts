@@ -25,7 +25,7 @@ async function openssl(bin: string, args: readonly string[]): Promise<void> {
     await run(bin, args);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`openssl ${args[0]} failed: ${stderr.trim() || (error as Error).message}`);
+    throw new Error(`openssl ${args[0]!} failed: ${stderr.trim() || (error as Error).message}`);
   }
 }
 
