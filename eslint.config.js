@@ -67,6 +67,9 @@ export default defineConfig(
       // Spreading a string into code points is deliberate: unit names, globs and columns count
       // characters (Go's runes), not UTF-16 units.
       '@typescript-eslint/no-misused-spread': 'off',
+      // A name starting with _ and the rest siblings of a destructuring are how the code counts
+      // iterations or leaves a field out.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // A failure caught earlier (`unknown`) is passed on as it was caught, not rewrapped.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
     },
@@ -101,6 +104,9 @@ export default defineConfig(
     rules: {
       // vitest types its asymmetric matchers (expect.stringMatching, expect.any, ...) as `any`.
       '@typescript-eslint/no-unsafe-assignment': 'off',
+      // Tests interpolate entries of the fixtures they just built (`${machines[1]}`), which
+      // noUncheckedIndexedAccess types as possibly undefined.
+      '@typescript-eslint/restrict-template-expressions': ['error', { ...STRICT_TEMPLATE_EXPRESSIONS, allowNumber: true, allowBoolean: true, allowNullish: true }],
     },
   },
   prettier,
