@@ -39,7 +39,7 @@ function get(socketPath: string, path: string): Promise<number> {
         bytes += chunk.length;
         if (response.statusCode !== 200) body += chunk.toString();
       });
-      response.on('end', () => (response.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${response.statusCode} ${body}`))));
+      response.on('end', () => (response.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${String(response.statusCode)} ${body}`))));
     });
     req.on('error', reject);
     req.end();

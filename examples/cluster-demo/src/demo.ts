@@ -58,7 +58,7 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   const fleetctl = async (args: string[], expectSuccess = true, via?: LocalMachine): Promise<FleetctlResult> => {
     const result = await cluster.fleetctl(args, { cwd: unitsDir, ...(via === undefined ? {} : { via }) });
     narrator.shell(`fleetctl ${args.join(' ')}`, result);
-    if (expectSuccess && result.code !== 0) throw new Error(`fleetctl ${args.join(' ')} exited with ${result.code}`);
+    if (expectSuccess && result.code !== 0) throw new Error(`fleetctl ${args.join(' ')} exited with ${String(result.code)}`);
     return result;
   };
 

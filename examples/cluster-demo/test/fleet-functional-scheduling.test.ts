@@ -119,8 +119,8 @@ describe("fleet's scheduling_test.go", () => {
       `replace-kick0-here.service on ${oldMachine}, replace.0.service elsewhere`,
       WAIT_MS,
       100,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; placed: ${[...now].map(([unit, machine]) => `${unit} on ${machine}`).join(', ')}`);
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; placed: ${[...now].map(([unit, machine]) => `${unit} on ${machine}`).join(', ')}`);
     });
   });
 

@@ -86,8 +86,8 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
     writeUnit: (name, contents) => writeFileSync(join(scratch, name), contents),
     async waitForActive(count) {
       let seen: FleetUnitState[] = [];
-      await waitFor(async () => (seen = await activeStates()).length === count, `${count} active units`, WAIT_MS, POLL_MS).catch((error: Error) => {
-        throw new Error(`${error.message}; active: ${listStates(seen)}`);
+      await waitFor(async () => (seen = await activeStates()).length === count, `${count} active units`, WAIT_MS, POLL_MS).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; active: ${listStates(seen)}`);
       });
       const byUnit = new Map<string, string[]>();
       for (const state of seen) byUnit.set(state.name, [...(byUnit.get(state.name) ?? []), state.machineID]);
@@ -95,23 +95,23 @@ export function useFunctionalCluster(options: LocalClusterOptions = {}): Functio
     },
     async waitForStates(count) {
       let seen: FleetUnitState[] = [];
-      await waitFor(async () => (seen = await go().unitStates()).length === count, `${count} unit states`, WAIT_MS, POLL_MS).catch((error: Error) => {
-        throw new Error(`${error.message}; reported: ${listStates(seen)}`);
+      await waitFor(async () => (seen = await go().unitStates()).length === count, `${count} unit states`, WAIT_MS, POLL_MS).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; reported: ${listStates(seen)}`);
       });
       return seen;
     },
     async waitForUnitFiles(count) {
       let seen: FleetUnit[] = [];
-      await waitFor(async () => (seen = await go().units()).length === count, `${count} units in the cluster`, WAIT_MS, POLL_MS).catch((error: Error) => {
-        throw new Error(`${error.message}; in the cluster: ${seen.map((unit) => unit.name).join(', ')}`);
+      await waitFor(async () => (seen = await go().units()).length === count, `${count} units in the cluster`, WAIT_MS, POLL_MS).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; in the cluster: ${seen.map((unit) => unit.name).join(', ')}`);
       });
       return seen;
     },
     async waitForMachines(count, via) {
       let seen: string[] = [];
       await waitFor(async () => (seen = (await go(via).machines()).map((machine) => machine.id)).length === count, `${count} machines`, WAIT_MS, POLL_MS).catch(
-        (error: Error) => {
-          throw new Error(`${error.message}; present: ${seen.join(', ')}`);
+        (error: unknown) => {
+          throw new Error(`${(error as Error).message}; present: ${seen.join(', ')}`);
         },
       );
       return seen;

@@ -530,7 +530,7 @@ describe('properties', () => {
       fc.asyncProperty(forestArb, async ({ parents, order, removed }) => {
         // `order` renames the units, so followers are as often listed before their leader as after.
         const units: Record<string, string> = {};
-        const rootOf = (i: number): number => (i === 0 || parents[i] === undefined ? i : rootOf(parents[i] as number));
+        const rootOf = (i: number): number => (i === 0 || parents[i] === undefined ? i : rootOf(parents[i]));
         names.forEach((_, i) => {
           const parent = i === 0 ? undefined : parents[i];
           units[order[i] as string] = parent === undefined ? service : follower(order[parent] as string);

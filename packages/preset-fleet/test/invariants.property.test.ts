@@ -142,7 +142,7 @@ const replacesClusterArb = fc.record({
     fc.record({ kind: fc.constant('remove-machine' as const), machine: fc.nat(4) }),
     fc.record({ kind: fc.constant('zone' as const), machine: fc.nat(4), zone: fc.constantFrom(...zones) }),
     fc.record({ kind: fc.constant('add-replaces' as const), unit: fc.nat(7), pattern: fc.constantFrom(...replacesPatterns) }),
-  ) as fc.Arbitrary<ReplacesEvent>,
+  ),
 });
 
 function replacesUnitFile(spec: ReplacesSpec, name: string, extra: readonly string[] = []): string {

@@ -156,7 +156,7 @@ describe('/health and /metrics', () => {
     const h = await start();
     // A registry whose list has a bug (not a registry error): the route must not leak it.
     const broken = new Proxy(h.registry, {
-      get: (target, key, receiver) => (key === 'list' ? () => Promise.reject(new TypeError('cannot read properties of undefined')) : Reflect.get(target, key, receiver)),
+      get: (target, key, receiver) => (key === 'list' ? () => Promise.reject(new TypeError('cannot read properties of undefined')) : (Reflect.get(target, key, receiver) as unknown)),
     });
     const service = createFleetService({ registry: broken, host: h.host, mode: 'standalone', machineId: 'm1', version: 't', agentEnabled: false });
     const server = await startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true } });

@@ -64,7 +64,7 @@ describe('fleetctl explain', () => {
     expect(stdout).toContain('Summary:        2/3 machines available: 1 metadata region=east not matched\n');
     expect(stdout).toContain('* the machine the unit is placed on\n');
     // east-two is explained as if api.service were not there: load 0 scores nothing, east-one's load 1 scores -1.
-    expect(stdout).toMatch(/\n\*       east-two\.\.\.     machine-id +pass +- +-\n/);
+    expect(stdout).toMatch(/\n\* {7}east-two\.\.\. {5}machine-id +pass +- +-\n/);
     expect(stdout).toMatch(/\n {8}east-one\.\.\. +machine-id +pass +- +-\n(.*\n)*? {24}least-loaded +pass +-1 +-\n {24}total +feasible +-1\n/);
     expect(stdout).toMatch(/\n {8}west-one\.\.\. +metadata +narrow +- +metadata region=east not matched\n/);
     const json = JSON.parse((await cluster.fleetctl('--json', 'explain', 'api.service')).stdout) as { placedOn: string; bestMachine: string; machines: { machine: string; feasible: boolean; total?: number }[] };

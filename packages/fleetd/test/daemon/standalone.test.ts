@@ -169,10 +169,10 @@ describe('fleetd standalone', () => {
   it('exits with a clear message and no stack trace when the config is invalid', async () => {
     const dir = mkdtempSync('/tmp/fleetd-bad-');
     try {
-      const bad = startFleetd({ name: 'bad', dir, config: { engine: { reconcileIntervalMs: -1 } } as never });
+      const bad = startFleetd({ name: 'bad', dir, config: { engine: { reconcileIntervalMs: -1 } } });
       const error = await bad.then(
         () => undefined,
-        (failure: Error) => failure,
+        (failure: unknown) => failure as Error,
       );
       expect(error?.message).toMatch(/exited with code 1 before it was ready/);
       expect(error?.message).toMatch(/fleetd: invalid configuration in \/tmp\/fleetd-bad-\w+\/fleetd\.config\.json:\n\s+engine\.reconcileIntervalMs/);

@@ -101,7 +101,7 @@ describe.each(registries)('PATCH /machines on the $name registry', ({ open }) =>
       ops[at] = { op: 'add', path: `/m1/metadata/key-${at}` };
       const error = await expectFleetError(patchMachines(store, ops), ErrorCodes.MACHINE_INVALID);
       expect(error.message).toBe('invalid value: add and replace require a value');
-      expect((await registry.list(`${layout.machineMetadataOverlay}`)).items).toEqual([]);
+      expect((await registry.list(layout.machineMetadataOverlay)).items).toEqual([]);
     } finally {
       await mirror.stop();
     }
@@ -112,7 +112,7 @@ describe.each(registries)('PATCH /machines on the $name registry', ({ open }) =>
     try {
       const error = await expectFleetError(patchMachines(store, adds(MAX_METADATA_PATCH_OPS + 1)), ErrorCodes.MACHINE_PATCH_TOO_LARGE);
       expect(error.message).toBe(`${MAX_METADATA_PATCH_OPS + 1} operations in one PATCH, at most ${MAX_METADATA_PATCH_OPS}`);
-      expect((await registry.list(`${layout.machineMetadataOverlay}`)).items).toEqual([]);
+      expect((await registry.list(layout.machineMetadataOverlay)).items).toEqual([]);
     } finally {
       await mirror.stop();
     }

@@ -27,7 +27,7 @@ function recordedRegistry(options: { readonly maxTxnOps?: number } = {}) {
         };
       }
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value.bind(target) as unknown) : value;
     },
   });
   const store = new FleetStore(registry, '/t/');

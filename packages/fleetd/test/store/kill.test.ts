@@ -89,8 +89,14 @@ describe('file registry under kill -9', () => {
     for (const killAfter of kills) {
       // Each run writes the same keys again from 0: merge in order, later runs win.
       const acked = await writeUntilKilled(dir, killAfter, 1024);
-      for (const key of acked.deleted) all.present.delete(key), all.deleted.add(key);
-      for (const [key, value] of acked.present) all.present.set(key, value), all.deleted.delete(key);
+      for (const key of acked.deleted) {
+        all.present.delete(key);
+        all.deleted.add(key);
+      }
+      for (const [key, value] of acked.present) {
+        all.present.set(key, value);
+        all.deleted.delete(key);
+      }
       await expectAllAcknowledged(dir, all);
     }
   });
