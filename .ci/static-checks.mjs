@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The checks of `npm test` besides the vitest suites: the API reports
-// (npm run api:check), the repository-wide type check (npm run typecheck) and every
+// The checks of `npm test` besides the vitest suites: the lint (npm run lint), the layout
+// (npm run format:check), the API reports (npm run api:check), the repository-wide type check (npm run typecheck) and every
 // package's tsd tests (npm run test:types), and the release check (npm run release:check:
 // the packed packages installed and used as a user would). They are CPU-bound and independent, so they
 // run side by side, one per core (they took 2 min 50 s one after another on 2 cores).
@@ -20,10 +20,13 @@ function tsdPackages() {
 }
 
 // The longest tasks start first: the release check (pack, install from a local registry,
-// run the stages; .ci/release/check.mjs), then the type check.
+// run the stages; .ci/release/check.mjs), then the lint and the type check (each
+// type-checks the whole repository).
 const checks = [
   { name: 'release:check', command: ['node', '.ci/release/check.mjs'], cwd: ROOT },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'], cwd: ROOT },
   { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], cwd: ROOT },
+  { name: 'format:check', command: ['npm', 'run', '--silent', 'format:check'], cwd: ROOT },
   { name: 'api:check', command: ['node', '.ci/api-report.mjs'], cwd: ROOT },
   ...tsdPackages().map((dir) => ({ name: `tsd ${relative(ROOT, dir)}`, command: ['npm', 'run', '--silent', 'test:types'], cwd: dir })),
 ];
