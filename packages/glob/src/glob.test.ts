@@ -119,9 +119,7 @@ describe('malformed patterns', () => {
   ])('reports $name', ({ pattern, detail }) => {
     const error = outcome(() => pathMatch(pattern, 'web.service'));
     expect(error).toBe(`bad: ${detail}`);
-    expect(() => compileGlob(pattern)).toThrow(
-      new GlobSyntaxError(pattern, detail),
-    );
+    expect(() => compileGlob(pattern)).toThrow(new GlobSyntaxError(pattern, detail));
     expect(() => compileGlob(pattern)).toThrow(`malformed glob ${JSON.stringify(pattern)}: ${detail} (Go: syntax error in pattern)`);
   });
 

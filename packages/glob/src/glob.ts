@@ -312,7 +312,7 @@ interface Chunk {
 export function compileGlob(pattern: string): GlobMatcher {
   const p = encoder.encode(pattern);
   const chunks: Chunk[] = [];
-  for (let pi = 0; pi < p.length; ) {
+  for (let pi = 0; pi < p.length;) {
     scanChunk(p, pi, p.length);
     const star = chunkStar;
     const cs = chunkStart;
