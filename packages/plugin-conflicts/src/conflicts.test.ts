@@ -11,9 +11,7 @@ const service = '[Service]\nExecStart=/bin/true\n';
 const withFleet = (...lines: string[]): string => `${service}\n[X-Fleet]\n${lines.join('\n')}\n`;
 
 /** Units named `global*` are global (what the global plugin decides from `Global=true`). */
-const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
-);
+const globalMarker = testPlugin('global-marker', (hooks) => hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))));
 /** fleet's least-loaded rule, so units spread as they would in fleet. */
 const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 /** A narrow tap that throws: the core then drops all narrowing, so every machine goes through filter. */
@@ -66,7 +64,12 @@ describe('declared [X-Fleet] options', () => {
   it('owns Conflicts and its legacy spelling, excluding Replaces', async () => {
     const cluster = await createTestCluster({ plugins });
     for (const spelling of ['Conflicts', 'X-Conflicts']) {
-      expect(cluster.host.unitOptions.get(spelling)).toMatchObject({ plugin: 'conflicts', name: 'Conflicts', aliases: ['X-Conflicts'], excludes: ['Replaces'] });
+      expect(cluster.host.unitOptions.get(spelling)).toMatchObject({
+        plugin: 'conflicts',
+        name: 'Conflicts',
+        aliases: ['X-Conflicts'],
+        excludes: ['Replaces'],
+      });
     }
     expect(conflicts.meta.unitOptions).toEqual([CONFLICTS_OPTION]);
   });
@@ -77,7 +80,11 @@ describe('conflictPatterns', () => {
     { name: 'no Conflicts', lines: [], patterns: [] },
     { name: 'one exact name', lines: ['Conflicts=db.service'], patterns: ['db.service'] },
     { name: 'one glob', lines: ['Conflicts=web@*.service'], patterns: ['web@*.service'] },
-    { name: 'several globs on one line', lines: ['Conflicts=web@*.service  db*.service\tcache.service'], patterns: ['web@*.service', 'db*.service', 'cache.service'] },
+    {
+      name: 'several globs on one line',
+      lines: ['Conflicts=web@*.service  db*.service\tcache.service'],
+      patterns: ['web@*.service', 'db*.service', 'cache.service'],
+    },
     { name: 'several lines', lines: ['Conflicts=a*.service', 'Conflicts=b*.service'], patterns: ['a*.service', 'b*.service'] },
     { name: 'quoted values on one line', lines: ['Conflicts="a*.service" "b*.service"'], patterns: ['a*.service', 'b*.service'] },
     { name: 'an empty quoted value between two', lines: ['Conflicts="a.service"  "b.service"'], patterns: ['a.service', 'b.service'] },
@@ -199,8 +206,7 @@ describe('scheduling', () => {
     const units = Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`conflict.${i}.service`, withFleet('Conflicts=conflict*')]));
     const cluster = await simulate({ plugins, machines: ['m1', 'm2', 'm3'], units });
     expect(cluster.placements()).toEqual({ 'conflict.0.service': 'm1', 'conflict.1.service': 'm2', 'conflict.2.service': 'm3' });
-    const summary =
-      '0/3 machines available: 1 conflict with conflict.0.service, 1 conflict with conflict.1.service, 1 conflict with conflict.2.service';
+    const summary = '0/3 machines available: 1 conflict with conflict.0.service, 1 conflict with conflict.1.service, 1 conflict with conflict.2.service';
     expect(cluster.summary('conflict.3.service')).toBe(summary);
     expect(cluster.summary('conflict.4.service')).toBe(summary);
     // explain asks every plugin about every machine and agrees.
@@ -283,7 +289,11 @@ describe('global units', () => {
 describe('malformed patterns', () => {
   it.each([
     { name: 'an unclosed class', line: 'Conflicts=[a', problem: 'Conflicts pattern "[a" is malformed: unterminated character class' },
-    { name: 'one bad glob among good ones', line: 'Conflicts=db* web[-x]*', problem: `Conflicts pattern "web[-x]*" is malformed: unescaped '-' in character class` },
+    {
+      name: 'one bad glob among good ones',
+      line: 'Conflicts=db* web[-x]*',
+      problem: `Conflicts pattern "web[-x]*" is malformed: unescaped '-' in character class`,
+    },
     { name: 'the legacy spelling', line: 'X-Conflicts=[^', problem: 'Conflicts pattern "[^" is malformed: unterminated character class' },
   ])('refuses $name at submit', async ({ line, problem }) => {
     const cluster = await createTestCluster({ plugins, machines: ['m1'] });
@@ -313,12 +323,14 @@ describe('malformed patterns', () => {
   });
 
   it('revokes such a unit if it was placed', async () => {
-    const round = await (await createTestCluster({
-      plugins,
-      machines: ['m1'],
-      stored: { 'a.service': service, 'bad.service': withFleet('Conflicts=a.service [a') },
-      placements: { 'bad.service': 'm1' },
-    })).schedule();
+    const round = await (
+      await createTestCluster({
+        plugins,
+        machines: ['m1'],
+        stored: { 'a.service': service, 'bad.service': withFleet('Conflicts=a.service [a') },
+        placements: { 'bad.service': 'm1' },
+      })
+    ).schedule();
     expect(round.revocations).toEqual([
       { unit: 'bad.service', machine: 'm1', plugin: 'conflicts', reason: 'Conflicts pattern "[a" is malformed: unterminated character class' },
     ]);
