@@ -55,11 +55,11 @@ describe('unitStopAfter and graceOf', () => {
   it.each([
     { name: 'off everywhere: the previous answer stands', own: [], global: false, machine: 'off', previous: undefined, expected: undefined },
     { name: 'the machine default for a placed unit', own: [], global: false, machine: 60_000, previous: undefined, expected: 60_000 },
-    { name: 'the unit\'s own span wins over the machine default', own: ['30s'], global: false, machine: 60_000, previous: undefined, expected: 30_000 },
-    { name: 'the unit\'s off wins over the machine default', own: ['off'], global: false, machine: 60_000, previous: 5_000, expected: undefined },
+    { name: "the unit's own span wins over the machine default", own: ['30s'], global: false, machine: 60_000, previous: undefined, expected: 30_000 },
+    { name: "the unit's off wins over the machine default", own: ['off'], global: false, machine: 60_000, previous: 5_000, expected: undefined },
     { name: 'no machine default for a global unit', own: [], global: true, machine: 60_000, previous: undefined, expected: undefined },
-    { name: 'a global unit\'s own span applies', own: ['10s'], global: true, machine: 'off', previous: undefined, expected: 10_000 },
-    { name: 'an earlier plugin\'s grace stands when nothing is set', own: [], global: false, machine: 'off', previous: 7_000, expected: undefined },
+    { name: "a global unit's own span applies", own: ['10s'], global: true, machine: 'off', previous: undefined, expected: 10_000 },
+    { name: "an earlier plugin's grace stands when nothing is set", own: [], global: false, machine: 'off', previous: 7_000, expected: undefined },
   ] as { name: string; own: string[]; global: boolean; machine: number | 'off'; previous: number | undefined; expected: number | undefined }[])(
     '$name',
     ({ own, global, machine, previous, expected }) => {
@@ -113,14 +113,28 @@ describe('disconnect plugin', () => {
       code: ErrorCodes.UNIT_INVALID,
       unit: 'web.service',
       plugin: 'disconnect',
-      message: 'unit web.service: [X-Fleet] StopAfterDisconnect: "soon" is not a time span: use one such as 90s, 2min or 1h30min (units ms, s, min, h, d), or off',
+      message:
+        'unit web.service: [X-Fleet] StopAfterDisconnect: "soon" is not a time span: use one such as 90s, 2min or 1h30min (units ms, s, min, h, d), or off',
     });
   });
 
   it.each([
-    { name: 'a bad span', options: { stopAfter: 'soon' }, message: 'invalid plugin options:\n  disconnect: stopAfter: "soon" is not a time span: use one such as 90s, 2min or 1h30min (units ms, s, min, h, d), or off' },
-    { name: 'a number', options: { stopAfter: 90 }, message: 'invalid plugin options:\n  disconnect: stopAfter: must be a time span string such as "90s" or "off", got 90' },
-    { name: 'an unknown key', options: { stopAfterSeconds: 90 }, message: 'invalid plugin options:\n  disconnect: options: unknown option stopAfterSeconds; the only option is stopAfter' },
+    {
+      name: 'a bad span',
+      options: { stopAfter: 'soon' },
+      message:
+        'invalid plugin options:\n  disconnect: stopAfter: "soon" is not a time span: use one such as 90s, 2min or 1h30min (units ms, s, min, h, d), or off',
+    },
+    {
+      name: 'a number',
+      options: { stopAfter: 90 },
+      message: 'invalid plugin options:\n  disconnect: stopAfter: must be a time span string such as "90s" or "off", got 90',
+    },
+    {
+      name: 'an unknown key',
+      options: { stopAfterSeconds: 90 },
+      message: 'invalid plugin options:\n  disconnect: options: unknown option stopAfterSeconds; the only option is stopAfter',
+    },
   ])('refuses plugin options with $name', async ({ options, message }) => {
     await expect(assemblePlugins([[disconnect, options]])).rejects.toMatchObject({ code: ErrorCodes.PLUGIN_OPTIONS_INVALID, message });
   });

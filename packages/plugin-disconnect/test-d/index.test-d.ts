@@ -1,6 +1,13 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
 import type { FleetPlugin, GraceMs, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
-import disconnect, { disconnectOptions, graceOf, parseStopAfter, STOP_AFTER_DISCONNECT_OPTION, stopAfterProblem, unitStopAfter } from '@fleetd/plugin-disconnect';
+import disconnect, {
+  disconnectOptions,
+  graceOf,
+  parseStopAfter,
+  STOP_AFTER_DISCONNECT_OPTION,
+  stopAfterProblem,
+  unitStopAfter,
+} from '@fleetd/plugin-disconnect';
 import type { DisconnectOptions, ParsedStopAfter, StopAfter } from '@fleetd/plugin-disconnect';
 
 declare const unit: ResolvedUnit;
