@@ -61,16 +61,14 @@ describe('GLOBAL_OPTION', () => {
     { name: 'Global=garbage sets nothing', options: [['Global', ['garbage']]], expected: false },
     { name: 'the last value decides (true then no)', options: [['Global', ['true', 'no']]], expected: false },
     { name: 'no Global option sets nothing', options: [], expected: false },
-  ] as const)('$name (for fleet\'s exclusions)', ({ options, expected }) => {
+  ] as const)("$name (for fleet's exclusions)", ({ options, expected }) => {
     const fleetOptions = new Map<string, readonly string[]>(options.map(([key, values]) => [key, [...values]]));
     expect(setsUnitOption({ fleetOptions }, GLOBAL_OPTION)).toBe(expected);
   });
 
   it('is declared by the plugin, excluding MachineOf and Replaces', async () => {
     const cluster = await createTestCluster({ plugins: [global] });
-    expect(cluster.host.unitOptions.options).toEqual([
-      { ...GLOBAL_OPTION, plugin: 'global', spellings: ['Global'] },
-    ]);
+    expect(cluster.host.unitOptions.options).toEqual([{ ...GLOBAL_OPTION, plugin: 'global', spellings: ['Global'] }]);
     expect(GLOBAL_OPTION.excludes).toEqual(['MachineOf', 'Replaces']);
   });
 });
@@ -137,7 +135,11 @@ describe('global plugin', () => {
   });
 
   it('reports machines other plugins filter out in the round globals with their reason', async () => {
-    const cluster = await simulate({ plugins: [global, refuse('m2'), leastLoaded], machines: ['m1', 'm2', 'm3'], units: { 'agent.service': withFleet('Global=true') } });
+    const cluster = await simulate({
+      plugins: [global, refuse('m2'), leastLoaded],
+      machines: ['m1', 'm2', 'm3'],
+      units: { 'agent.service': withFleet('Global=true') },
+    });
     expect(cluster.rounds[0]?.globals).toEqual([
       {
         unit: 'agent.service',
