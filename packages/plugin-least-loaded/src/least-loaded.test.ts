@@ -4,9 +4,7 @@ import { withGlobal } from '@fleetd/core';
 import leastLoaded from './index.js';
 
 const service = '[Service]\nExecStart=/bin/true\n';
-const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
-);
+const globalMarker = testPlugin('global-marker', (hooks) => hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))));
 
 describe('least-loaded', () => {
   it.each([
