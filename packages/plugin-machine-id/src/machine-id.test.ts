@@ -89,8 +89,18 @@ describe('resolveMachineId', () => {
       expected: { kind: 'ambiguous', matches: 2, reason: 'short machine ID c0ffee00 is ambiguous: 2 machines match' },
     },
     { name: 'unknown machine', ids: [A, B], value: 'deadbeef', expected: { kind: 'unknown', reason: 'machine deadbeef is not in the cluster' } },
-    { name: '7-character prefix is no short ID', ids: [A], value: A.slice(0, 7), expected: { kind: 'unknown', reason: `machine ${A.slice(0, 7)} is not in the cluster` } },
-    { name: '9-character prefix is no short ID', ids: [A], value: A.slice(0, 9), expected: { kind: 'unknown', reason: `machine ${A.slice(0, 9)} is not in the cluster` } },
+    {
+      name: '7-character prefix is no short ID',
+      ids: [A],
+      value: A.slice(0, 7),
+      expected: { kind: 'unknown', reason: `machine ${A.slice(0, 7)} is not in the cluster` },
+    },
+    {
+      name: '9-character prefix is no short ID',
+      ids: [A],
+      value: A.slice(0, 9),
+      expected: { kind: 'unknown', reason: `machine ${A.slice(0, 9)} is not in the cluster` },
+    },
     { name: 'empty value', ids: [A], value: '', expected: { kind: 'unknown', reason: 'MachineID is empty' } },
   ])('$name', ({ ids, value, expected }) => {
     expect(resolveMachineId(value, lookup(ids))).toEqual(expected);
@@ -113,7 +123,12 @@ describe('machine-id plugin', () => {
     { name: 'first value counts in a quoted multi-value', xFleet: `MachineID="${B}" "${A}"`, expected: B },
     { name: 'MachineID wins over the legacy spelling', xFleet: `X-ConditionMachineID=${A}\nMachineID=${B}`, expected: B },
     { name: 'a short ID shared with no other machine', xFleet: 'MachineID=c0ffee00', expected: C1, machines: [A, B, C1] },
-    { name: 'exact short-length ID over a longer one with that prefix', xFleet: 'MachineID=abcdef12', expected: 'abcdef12', machines: ['abcdef12', 'abcdef12ffff'] },
+    {
+      name: 'exact short-length ID over a longer one with that prefix',
+      xFleet: 'MachineID=abcdef12',
+      expected: 'abcdef12',
+      machines: ['abcdef12', 'abcdef12ffff'],
+    },
   ])('places a unit pinned by $name', async ({ xFleet, expected, machines }) => {
     const cluster = await simulate({ plugins: [machineId], machines: machines ?? [A, B, C1, C2], units: { 'pinned.service': unit(xFleet) } });
     expect(cluster.placementOf('pinned.service')).toBe(expected);
@@ -154,7 +169,7 @@ describe('machine-id plugin', () => {
     expect(cluster.logs).toEqual([]);
   });
 
-  it('declares MachineID with both legacy spellings and fleet\'s exclusions', async () => {
+  it("declares MachineID with both legacy spellings and fleet's exclusions", async () => {
     const cluster = await createTestCluster({ plugins: [machineId] });
     const declared = ['MachineID', 'X-ConditionMachineID', 'X-ConditionMachineBootID'].map((spelling) => cluster.host.unitOptions.get(spelling));
     expect(declared.every((option) => option?.plugin === 'machine-id' && option.name === 'MachineID')).toBe(true);
@@ -305,24 +320,30 @@ describe('machine-id plugin', () => {
 
   it('agrees with and without narrowing on any cluster and value (property)', async () => {
     const hex = fc.constantFrom(...'0123456789abcdef');
-    const machineIdArb = fc.tuple(fc.constantFrom('c0ffee00', 'c0ffee01', 'abcdef12'), fc.string({ unit: hex, maxLength: 3 })).map(([head, tail]) => head + tail);
+    const machineIdArb = fc
+      .tuple(fc.constantFrom('c0ffee00', 'c0ffee01', 'abcdef12'), fc.string({ unit: hex, maxLength: 3 }))
+      .map(([head, tail]) => head + tail);
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(machineIdArb, { minLength: 1, maxLength: 6 }), fc.oneof(machineIdArb, fc.constantFrom('c0ffee00', 'c0ffee0', 'nothere1')), async (machines, value) => {
-        const outcome = async (narrowed: boolean) => {
-          const cluster: TestCluster = await simulate({
-            plugins: narrowed ? [machineId] : [noNarrowing, machineId],
-            machines,
-            units: { 'pinned.service': unit(`MachineID=${value}`) },
-          });
-          return { placement: cluster.placementOf('pinned.service'), summary: cluster.summary('pinned.service') };
-        };
-        const withNarrowing = await outcome(true);
-        expect(await outcome(false)).toEqual(withNarrowing);
-        const exact = machines.includes(value);
-        const prefixed = machines.filter((id) => id.startsWith(value));
-        const expected = exact ? value : value.length === 8 && prefixed.length === 1 ? prefixed[0] : undefined;
-        expect(withNarrowing.placement).toBe(expected);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(machineIdArb, { minLength: 1, maxLength: 6 }),
+        fc.oneof(machineIdArb, fc.constantFrom('c0ffee00', 'c0ffee0', 'nothere1')),
+        async (machines, value) => {
+          const outcome = async (narrowed: boolean) => {
+            const cluster: TestCluster = await simulate({
+              plugins: narrowed ? [machineId] : [noNarrowing, machineId],
+              machines,
+              units: { 'pinned.service': unit(`MachineID=${value}`) },
+            });
+            return { placement: cluster.placementOf('pinned.service'), summary: cluster.summary('pinned.service') };
+          };
+          const withNarrowing = await outcome(true);
+          expect(await outcome(false)).toEqual(withNarrowing);
+          const exact = machines.includes(value);
+          const prefixed = machines.filter((id) => id.startsWith(value));
+          const expected = exact ? value : value.length === 8 && prefixed.length === 1 ? prefixed[0] : undefined;
+          expect(withNarrowing.placement).toBe(expected);
+        },
+      ),
       { numRuns: 100 },
     );
   });
