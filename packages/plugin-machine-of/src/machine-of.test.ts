@@ -12,9 +12,7 @@ const withFleet = (...lines: string[]): string => `${service}\n[X-Fleet]\n${line
 const follower = (...peers: string[]): string => withFleet(...peers.map((peer) => `MachineOf=${peer}`));
 
 /** Units named `global*` are global (what the global plugin would decide). */
-const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
-);
+const globalMarker = testPlugin('global-marker', (hooks) => hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))));
 /** A unit with `Zone=z` runs only on machines whose metadata has zone=z: a requirement that can stop holding. */
 const zone = testPlugin(
   'zone',
@@ -93,16 +91,21 @@ describe('validateUnit', () => {
       name: 'a peer without a type suffix',
       unit: 'web.service',
       lines: ['MachineOf=db'],
-      problem: 'MachineOf: invalid unit name "db": it has no type suffix (one of .automount, .busname, .device, .mount, .path, .scope, .service, .slice, .snapshot, .socket, .swap, .target, .timer)',
+      problem:
+        'MachineOf: invalid unit name "db": it has no type suffix (one of .automount, .busname, .device, .mount, .path, .scope, .service, .slice, .snapshot, .socket, .swap, .target, .timer)',
     },
     {
       name: 'an unexpanded specifier (no specifiers plugin)',
       unit: 'web.service',
       lines: ['X-ConditionMachineOf=%p.socket'],
-      problem:
-        "X-ConditionMachineOf: invalid unit name \"%p.socket\": character '%' at position 1 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)",
+      problem: 'X-ConditionMachineOf: invalid unit name "%p.socket": character \'%\' at position 1 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)',
     },
-    { name: 'a template peer', unit: 'web.service', lines: ['MachineOf=db@.service'], problem: 'MachineOf peer db@.service is a template, which is never placed' },
+    {
+      name: 'a template peer',
+      unit: 'web.service',
+      lines: ['MachineOf=db@.service'],
+      problem: 'MachineOf peer db@.service is a template, which is never placed',
+    },
     { name: 'the unit itself', unit: 'web.service', lines: ['MachineOf=db.service web.service'], problem: 'MachineOf names the unit itself' },
     { name: 'a template unit (values mean something once %i expands)', unit: 'web@.service', lines: ['MachineOf=db@%i.service'], problem: undefined },
     { name: 'an instance peer', unit: 'web.service', lines: ['MachineOf=db@1.service'], problem: undefined },
@@ -348,7 +351,9 @@ describe('followers move with their leader', () => {
     const round = await cluster.schedule();
     expect(cluster.placements()).toEqual({ 'db.service': 'm4', 'web.service': 'm4', 'other.service': 'm3' });
     expect([...round.revocations].sort((a, b) => (a.unit < b.unit ? -1 : 1))).toEqual(revocations);
-    expect(round.placements.map(({ unit, machine, previousMachine }) => ({ unit, machine, previousMachine })).sort((a, b) => (a.unit < b.unit ? -1 : 1))).toEqual([
+    expect(
+      round.placements.map(({ unit, machine, previousMachine }) => ({ unit, machine, previousMachine })).sort((a, b) => (a.unit < b.unit ? -1 : 1)),
+    ).toEqual([
       { unit: 'db.service', machine: 'm4', previousMachine: 'm1' },
       { unit: 'web.service', machine: 'm4', previousMachine: 'm1' },
     ]);
@@ -553,10 +558,10 @@ describe('properties', () => {
 
 describe('the unit itself', () => {
   it('is ignored while its own placement is re-checked, and a self-reference that skipped validation is a cycle', async () => {
-    const round = await (await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'a.service': follower('a.service') }, placements: { 'a.service': 'm1' } })).schedule();
-    expect(round.revocations).toEqual([
-      { unit: 'a.service', machine: 'm1', plugin: 'machine-of', reason: 'MachineOf cycle: a.service → a.service' },
-    ]);
+    const round = await (
+      await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'a.service': follower('a.service') }, placements: { 'a.service': 'm1' } })
+    ).schedule();
+    expect(round.revocations).toEqual([{ unit: 'a.service', machine: 'm1', plugin: 'machine-of', reason: 'MachineOf cycle: a.service → a.service' }]);
     expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
       { unit: 'a.service', summary: '0/2 machines available: 2 MachineOf cycle: a.service → a.service' },
     ]);

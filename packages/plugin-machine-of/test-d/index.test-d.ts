@@ -1,13 +1,6 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
 import type { FleetPlugin, PluginContext, PluginHooks, PluginMeta, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
-import machineOf, {
-  MACHINE_OF_OPTION,
-  MAX_CYCLE_SEARCH,
-  machineOfCycle,
-  machineOfPeers,
-  machineOfProblem,
-  machineOfReasons,
-} from '@fleetd/plugin-machine-of';
+import machineOf, { MACHINE_OF_OPTION, MAX_CYCLE_SEARCH, machineOfCycle, machineOfPeers, machineOfProblem, machineOfReasons } from '@fleetd/plugin-machine-of';
 import type { MachineOfRequirement, PeerLookup } from '@fleetd/plugin-machine-of';
 
 declare const unit: ResolvedUnit;
