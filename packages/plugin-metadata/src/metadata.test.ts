@@ -43,9 +43,7 @@ const scanOnly = testPlugin('metadata', (hooks) => {
   });
 });
 
-const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
-);
+const globalMarker = testPlugin('global-marker', (hooks) => hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))));
 
 describe('metadata: fleet semantics', () => {
   const fleetMachines = [
@@ -108,7 +106,10 @@ describe('metadata: fleet semantics', () => {
   ])('$name', async ({ lines, placed, candidates }) => {
     const cluster = await simulate({ plugins: [metadata], machines: fleetMachines, units: { 'app.service': unitFile(...lines) } });
     expect(cluster.placementOf('app.service')).toBe(placed);
-    const feasible = cluster.explain('app.service').machines.filter((m) => m.feasible).map((m) => m.machine);
+    const feasible = cluster
+      .explain('app.service')
+      .machines.filter((m) => m.feasible)
+      .map((m) => m.machine);
     expect(feasible.sort()).toEqual(candidates);
   });
 
@@ -165,7 +166,10 @@ describe('metadata: operators in a cluster', () => {
     { name: 'operators AND an OR group', lines: ['MachineMetadata="disk=ssd" "disk=hdd" "cpus>=3"'], candidates: ['m2'] },
   ])('$name', async ({ lines, candidates }) => {
     const cluster = await simulate({ plugins: [metadata], machines, units: { 'app.service': unitFile(...lines) } });
-    const feasible = cluster.explain('app.service').machines.filter((m) => m.feasible).map((m) => m.machine);
+    const feasible = cluster
+      .explain('app.service')
+      .machines.filter((m) => m.feasible)
+      .map((m) => m.machine);
     expect(feasible.sort()).toEqual(candidates);
     expect(cluster.placementOf('app.service')).toBe(candidates[0]);
   });
@@ -236,7 +240,9 @@ describe('metadata: refused at submit', () => {
     const reason = 'MachineMetadata "cpus>=lots": "lots" is not a number';
     expect(round.revocations).toEqual([{ unit: 'bad.service', machine: 'm1', plugin: 'metadata', reason }]);
     expect(round.placements).toEqual([]);
-    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([{ unit: 'bad.service', summary: `0/2 machines available: 2 ${reason}` }]);
+    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
+      { unit: 'bad.service', summary: `0/2 machines available: 2 ${reason}` },
+    ]);
   });
 });
 
@@ -254,7 +260,12 @@ describe('metadata: narrowing', () => {
   it.each([
     { name: 'one region: only its 100 machines', lines: ['MachineMetadata=region=us-east-1'], evaluations: 100, placed: 'm000' },
     { name: 'two regions: their 200 machines', lines: ['MachineMetadata="region=us-west-1" "region=eu-west-1"'], evaluations: 200, placed: 'm001' },
-    { name: 'region and disk: the 30 SSD machines, the rarer group', lines: ['MachineMetadata="region=eu-west-1" "disk=ssd"'], evaluations: 30, placed: 'm020' },
+    {
+      name: 'region and disk: the 30 SSD machines, the rarer group',
+      lines: ['MachineMetadata="region=eu-west-1" "disk=ssd"'],
+      evaluations: 30,
+      placed: 'm020',
+    },
     { name: 'a value no machine has: none', lines: ['MachineMetadata="region=us-east-1" "disk=nvme"'], evaluations: 0, placed: undefined },
     { name: 'region and cpus: the region, then the filter', lines: ['MachineMetadata="region=us-east-1" "cpus>=8"'], evaluations: 100, placed: 'm015' },
     { name: 'no = condition: every machine', lines: ['MachineMetadata=disk!=ssd'], evaluations: 300, placed: 'm001' },
@@ -383,12 +394,40 @@ describe('metadata: changes at run time', () => {
   });
 
   it.each([
-    { name: 'an = requirement', lines: ['MachineMetadata=region=south'], before: { region: 'north' }, after: { region: 'south' }, summary: '0/2 machines available: 2 metadata region=south not matched' },
-    { name: 'a key appears', lines: ['MachineMetadata=gpu=yes'], before: {}, after: { gpu: 'yes' }, summary: '0/2 machines available: 2 metadata gpu=yes not matched' },
-    { name: 'a number grows', lines: ['MachineMetadata=cpus>=4'], before: { cpus: '2' }, after: { cpus: '4' }, summary: '0/2 machines available: 2 metadata cpus>=4 not matched (cpus=2)' },
-    { name: 'a != value goes away', lines: ['MachineMetadata=disk!=hdd'], before: { disk: 'hdd' }, after: {}, summary: '0/2 machines available: 2 metadata disk!=hdd not matched' },
+    {
+      name: 'an = requirement',
+      lines: ['MachineMetadata=region=south'],
+      before: { region: 'north' },
+      after: { region: 'south' },
+      summary: '0/2 machines available: 2 metadata region=south not matched',
+    },
+    {
+      name: 'a key appears',
+      lines: ['MachineMetadata=gpu=yes'],
+      before: {},
+      after: { gpu: 'yes' },
+      summary: '0/2 machines available: 2 metadata gpu=yes not matched',
+    },
+    {
+      name: 'a number grows',
+      lines: ['MachineMetadata=cpus>=4'],
+      before: { cpus: '2' },
+      after: { cpus: '4' },
+      summary: '0/2 machines available: 2 metadata cpus>=4 not matched (cpus=2)',
+    },
+    {
+      name: 'a != value goes away',
+      lines: ['MachineMetadata=disk!=hdd'],
+      before: { disk: 'hdd' },
+      after: {},
+      summary: '0/2 machines available: 2 metadata disk!=hdd not matched',
+    },
   ])('places an unschedulable unit when a machine starts matching: $name', async ({ lines, before, after, summary }) => {
-    const cluster = await simulate({ plugins: [metadata], machines: [machine('m1', before), machine('m2', before)], units: { 'app.service': unitFile(...lines) } });
+    const cluster = await simulate({
+      plugins: [metadata],
+      machines: [machine('m1', before), machine('m2', before)],
+      units: { 'app.service': unitFile(...lines) },
+    });
     expect(cluster.placementOf('app.service')).toBeUndefined();
     expect(cluster.summary('app.service')).toBe(summary);
     cluster.setMetadata('m2', after);
@@ -497,7 +536,11 @@ describe('metadata: properties', () => {
 describe('declared option', () => {
   it.each(['MachineMetadata', 'X-ConditionMachineMetadata'])('%s belongs to MachineMetadata, owned by the plugin', async (spelling) => {
     const cluster = await createTestCluster({ plugins: [metadata] });
-    expect(cluster.host.unitOptions.get(spelling)).toMatchObject({ name: 'MachineMetadata', plugin: 'metadata', spellings: ['MachineMetadata', 'X-ConditionMachineMetadata'] });
+    expect(cluster.host.unitOptions.get(spelling)).toMatchObject({
+      name: 'MachineMetadata',
+      plugin: 'metadata',
+      spellings: ['MachineMetadata', 'X-ConditionMachineMetadata'],
+    });
   });
 
   it('excludes no other option (fleet allowed MachineMetadata with any)', () => {

@@ -66,12 +66,14 @@ describe('parseMetadataNumber', () => {
     expect(parseMetadataNumber(text)).toBe(expected);
   });
 
-  it.each(['', '-', '+', '.', '-.', '1.', '1.2.3', '1e3', '0x10', 'Infinity', 'NaN', ' 4', '4 ', '1_000', '--1', 'four'].map((text) => ({ name: JSON.stringify(text), text })))(
-    'refuses $name',
-    ({ text }) => {
-      expect(parseMetadataNumber(text)).toBeNaN();
-    },
-  );
+  it.each(
+    ['', '-', '+', '.', '-.', '1.', '1.2.3', '1e3', '0x10', 'Infinity', 'NaN', ' 4', '4 ', '1_000', '--1', 'four'].map((text) => ({
+      name: JSON.stringify(text),
+      text,
+    })),
+  )('refuses $name', ({ text }) => {
+    expect(parseMetadataNumber(text)).toBeNaN();
+  });
 
   it('agrees with Number() on every decimal it accepts', () => {
     fc.assert(
@@ -87,7 +89,12 @@ describe('parseMetadataRequirement', () => {
   it('groups = values by key in order of first appearance, without duplicates', () => {
     const requirement = parseMetadataRequirement(['region=us-east-1', 'disk=ssd', 'region=us-west-1', 'region=us-east-1']);
     expect(requirement.equals).toEqual([
-      { key: 'region', values: ['us-east-1', 'us-west-1'], text: 'region=us-east-1 or region=us-west-1', reason: 'metadata region=us-east-1 or region=us-west-1 not matched' },
+      {
+        key: 'region',
+        values: ['us-east-1', 'us-west-1'],
+        text: 'region=us-east-1 or region=us-west-1',
+        reason: 'metadata region=us-east-1 or region=us-west-1 not matched',
+      },
       { key: 'disk', values: ['ssd'], text: 'disk=ssd', reason: 'metadata disk=ssd not matched' },
     ]);
     expect(requirement.conditions).toEqual([]);
@@ -136,7 +143,12 @@ describe('matchesMetadata and metadataMismatch', () => {
     { name: '= on a missing key fails', values: ['region=us-east-1'], metadata: {}, reason: 'metadata region=us-east-1 not matched' },
     { name: '= is exact string equality (4 is not 4.0)', values: ['cpus=4'], metadata: { cpus: '4.0' }, reason: 'metadata cpus=4 not matched' },
     { name: '= is case-sensitive', values: ['diskType=SSD'], metadata: { diskType: 'ssd' }, reason: 'metadata diskType=SSD not matched' },
-    { name: 'an OR group names all its values', values: ['region=a', 'region=b'], metadata: { region: 'c' }, reason: 'metadata region=a or region=b not matched' },
+    {
+      name: 'an OR group names all its values',
+      values: ['region=a', 'region=b'],
+      metadata: { region: 'c' },
+      reason: 'metadata region=a or region=b not matched',
+    },
     { name: 'a value with = inside', values: ['a=b=c'], metadata: { a: 'b=c' }, reason: undefined },
     // !=
     { name: '!= holds when the value differs', values: ['disk!=hdd'], metadata: { disk: 'ssd' }, reason: undefined },
@@ -216,7 +228,12 @@ describe('metadataCandidates and metadataVerdict', () => {
 
   it.each([
     { name: 'one value: its machines', values: ['region=us-west-1'], group: 'region=us-west-1', ids: ['m1', 'm4'] },
-    { name: 'an OR group: the union, sorted by ID', values: ['region=us-west-1', 'region=us-east-1'], group: 'region=us-west-1 or region=us-east-1', ids: ['m1', 'm2', 'm4'] },
+    {
+      name: 'an OR group: the union, sorted by ID',
+      values: ['region=us-west-1', 'region=us-east-1'],
+      group: 'region=us-west-1 or region=us-east-1',
+      ids: ['m1', 'm2', 'm4'],
+    },
     { name: 'several groups: the one with the fewest machines', values: ['disk=ssd', 'region=us-east-1'], group: 'region=us-east-1', ids: ['m2'] },
     { name: 'ties: the first group', values: ['disk=ssd', 'region=us-west-1'], group: 'disk=ssd', ids: ['m3', 'm4'] },
     { name: 'a value no machine has: none', values: ['disk=nvme', 'region=us-east-1'], group: 'disk=nvme', ids: [] },
@@ -243,15 +260,21 @@ describe('metadataCandidates and metadataVerdict', () => {
     const key = fc.constantFrom('region', 'disk');
     const value = fc.constantFrom('us-west-1', 'us-east-1', 'eu-west-1', 'hdd', 'ssd', 'nvme');
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, value).map(([k, v]) => `${k}=${v}`), { maxLength: 5 }), (values) => {
-        const requirement = parseMetadataRequirement(values);
-        const candidates = metadataCandidates(requirement, index);
-        for (const machine of machines) {
-          const verdict = metadataVerdict(requirement, machine.metadata, index);
-          expect(verdict === undefined).toBe(matchesMetadata(requirement, machine.metadata));
-          if (candidates !== undefined && !candidates.machines.includes(machine)) expect(verdict).toBe(candidates.group.reason);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(key, value).map(([k, v]) => `${k}=${v}`),
+          { maxLength: 5 },
+        ),
+        (values) => {
+          const requirement = parseMetadataRequirement(values);
+          const candidates = metadataCandidates(requirement, index);
+          for (const machine of machines) {
+            const verdict = metadataVerdict(requirement, machine.metadata, index);
+            expect(verdict === undefined).toBe(matchesMetadata(requirement, machine.metadata));
+            if (candidates !== undefined && !candidates.machines.includes(machine)) expect(verdict).toBe(candidates.group.reason);
+          }
+        },
+      ),
     );
   });
 });

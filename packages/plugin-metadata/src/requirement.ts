@@ -27,9 +27,7 @@ export interface MetadataExpression {
 }
 
 /** What `parseMetadataExpression` answers: the expression, or why the value is not one. */
-export type MetadataExpressionResult =
-  | { readonly ok: true; readonly expression: MetadataExpression }
-  | { readonly ok: false; readonly error: string };
+export type MetadataExpressionResult = { readonly ok: true; readonly expression: MetadataExpression } | { readonly ok: false; readonly error: string };
 
 /**
  * All `key=…` values of one key: the machine's value must equal one of them
@@ -242,11 +240,7 @@ function comparisonReason(condition: MetadataComparison, actual: string | undefi
   let reason = reasons.get(actual);
   if (reason !== undefined) return reason;
   const detail =
-    actual === undefined
-      ? `${condition.key} not set`
-      : Number.isNaN(number)
-        ? `${condition.key}=${actual} is not a number`
-        : `${condition.key}=${actual}`;
+    actual === undefined ? `${condition.key} not set` : Number.isNaN(number) ? `${condition.key}=${actual} is not a number` : `${condition.key}=${actual}`;
   reason = `${notMatched(condition.text)} (${detail})`;
   if (reasons.size < MAX_REMEMBERED_REASONS) reasons.set(actual, reason);
   return reason;

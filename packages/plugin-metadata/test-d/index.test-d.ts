@@ -12,13 +12,7 @@ import metadata, {
   parseMetadataExpression,
   parseMetadataRequirement,
 } from '@fleetd/plugin-metadata';
-import type {
-  MetadataCondition,
-  MetadataEqualityGroup,
-  MetadataOperator,
-  MetadataRequirement,
-  NumericMetadataOperator,
-} from '@fleetd/plugin-metadata';
+import type { MetadataCondition, MetadataEqualityGroup, MetadataOperator, MetadataRequirement, NumericMetadataOperator } from '@fleetd/plugin-metadata';
 
 expectType<FleetPlugin<undefined>>(metadata);
 
