@@ -64,15 +64,15 @@ function withoutSuffix(name: string): string {
 }
 
 /** Every `[X-Fleet]` value of the unit expanded; the same map when no value has a `%`. */
-export function expandFleetOptions(
-  fleetOptions: ReadonlyMap<string, readonly string[]>,
-  nameInfo: SpecifierNameInfo,
-): ReadonlyMap<string, readonly string[]> {
+export function expandFleetOptions(fleetOptions: ReadonlyMap<string, readonly string[]>, nameInfo: SpecifierNameInfo): ReadonlyMap<string, readonly string[]> {
   let expanded: Map<string, readonly string[]> | undefined;
   for (const [name, values] of fleetOptions) {
     if (!values.some((value) => value.includes('%'))) continue;
     expanded ??= new Map(fleetOptions);
-    expanded.set(name, values.map((value) => expandSpecifiers(value, nameInfo)));
+    expanded.set(
+      name,
+      values.map((value) => expandSpecifiers(value, nameInfo)),
+    );
   }
   return expanded ?? fleetOptions;
 }

@@ -85,20 +85,29 @@ describe('expandSpecifiers', () => {
   it('matches a one-pass regular-expression oracle on any text and names (property)', () => {
     const part = fc.string({ unit: fc.constantFrom('%', 'n', 'N', 'p', 'i', 'x', 'a', '@', '.'), maxLength: 6 });
     fc.assert(
-      fc.property(part, part, fc.option(part, { nil: undefined }), fc.string({ unit: fc.constantFrom('%', 'n', 'N', 'p', 'i', 'I', '%', 'a', ' '), maxLength: 20 }), (prefix, suffix, instance, value) => {
-        const info: SpecifierNameInfo = { name: `${prefix}${instance === undefined ? '' : `@${instance}`}.${suffix}`, prefix, instance };
-        const dot = info.name.lastIndexOf('.');
-        const parts: Record<string, string> = { n: info.name, N: info.name.slice(0, dot), p: prefix, i: instance ?? '', '%': '%' };
-        const oracle = value.replace(/%([nNpi%])/g, (_match, key: string) => parts[key] as string);
-        expect(expandSpecifiers(value, info)).toBe(oracle);
-      }),
+      fc.property(
+        part,
+        part,
+        fc.option(part, { nil: undefined }),
+        fc.string({ unit: fc.constantFrom('%', 'n', 'N', 'p', 'i', 'I', '%', 'a', ' '), maxLength: 20 }),
+        (prefix, suffix, instance, value) => {
+          const info: SpecifierNameInfo = { name: `${prefix}${instance === undefined ? '' : `@${instance}`}.${suffix}`, prefix, instance };
+          const dot = info.name.lastIndexOf('.');
+          const parts: Record<string, string> = { n: info.name, N: info.name.slice(0, dot), p: prefix, i: instance ?? '', '%': '%' };
+          const oracle = value.replace(/%([nNpi%])/g, (_match, key: string) => parts[key] as string);
+          expect(expandSpecifiers(value, info)).toBe(oracle);
+        },
+      ),
     );
   });
 });
 
 describe('expandFleetOptions', () => {
   it('returns the same map when no value has a %', () => {
-    const options = new Map([['MachineMetadata', ['region=us-east-1']], ['Conflicts', ['web@*.service']]]);
+    const options = new Map([
+      ['MachineMetadata', ['region=us-east-1']],
+      ['Conflicts', ['web@*.service']],
+    ]);
     expect(expandFleetOptions(options, parseUnitName('web@1.service'))).toBe(options);
   });
 
