@@ -62,11 +62,23 @@ describe("fleet's invalid option combinations are refused at submit", () => {
       xfleet: 'X-ConditionMachineID=m1\nX-ConditionMachineOf=db.service',
       problem: 'X-ConditionMachineID cannot be combined with X-ConditionMachineOf',
     },
-    { name: 'legacy MachineID with legacy Conflicts', xfleet: 'X-ConditionMachineID=m1\nX-Conflicts=web*', problem: 'X-ConditionMachineID cannot be combined with X-Conflicts' },
-    { name: 'the boot ID spelling with Global', xfleet: 'X-ConditionMachineBootID=abc\nGlobal=yes', problem: 'X-ConditionMachineBootID cannot be combined with Global' },
+    {
+      name: 'legacy MachineID with legacy Conflicts',
+      xfleet: 'X-ConditionMachineID=m1\nX-Conflicts=web*',
+      problem: 'X-ConditionMachineID cannot be combined with X-Conflicts',
+    },
+    {
+      name: 'the boot ID spelling with Global',
+      xfleet: 'X-ConditionMachineBootID=abc\nGlobal=yes',
+      problem: 'X-ConditionMachineBootID cannot be combined with Global',
+    },
     { name: 'MachineID with Global=true written last', xfleet: 'MachineID=m1\nGlobal=false\nGlobal=TRUE', problem: 'MachineID cannot be combined with Global' },
     { name: 'Global with MachineOf', xfleet: 'Global=yes\nMachineOf=db.service', problem: 'Global cannot be combined with MachineOf' },
-    { name: 'Global with legacy MachineOf', xfleet: 'Global=1\nX-ConditionMachineOf=db.service', problem: 'Global cannot be combined with X-ConditionMachineOf' },
+    {
+      name: 'Global with legacy MachineOf',
+      xfleet: 'Global=1\nX-ConditionMachineOf=db.service',
+      problem: 'Global cannot be combined with X-ConditionMachineOf',
+    },
     { name: 'Global with Replaces', xfleet: 'Global=true\nReplaces=old.service', problem: 'Global cannot be combined with Replaces' },
     { name: 'Conflicts with Replaces', xfleet: 'Conflicts=a*\nReplaces=old.service', problem: 'Conflicts cannot be combined with Replaces' },
     { name: 'legacy Conflicts with Replaces', xfleet: 'X-Conflicts=a*\nReplaces=old.service', problem: 'X-Conflicts cannot be combined with Replaces' },
@@ -76,19 +88,34 @@ describe("fleet's invalid option combinations are refused at submit", () => {
       problem: 'MachineID cannot be combined with Conflicts',
     },
   ])('refuses $name', async ({ xfleet, problem }) => {
-    expect(await submitError(xfleet)).toMatchObject({ code: ErrorCodes.UNIT_INVALID, unit: 'web.service', plugin: 'validation', message: `unit web.service: ${problem}` });
+    expect(await submitError(xfleet)).toMatchObject({
+      code: ErrorCodes.UNIT_INVALID,
+      unit: 'web.service',
+      plugin: 'validation',
+      message: `unit web.service: ${problem}`,
+    });
   });
 
   it.each([
     // Owned by the conflicts and replaces plugins (fleet: "unresolvable requirements"), with MachineOf found through the table.
-    { name: 'a MachineOf peer matching its own Conflicts', xfleet: 'MachineOf=db.service\nConflicts=db*', plugin: 'conflicts', problem: "MachineOf peer db.service matches the unit's own Conflicts pattern db*" },
+    {
+      name: 'a MachineOf peer matching its own Conflicts',
+      xfleet: 'MachineOf=db.service\nConflicts=db*',
+      plugin: 'conflicts',
+      problem: "MachineOf peer db.service matches the unit's own Conflicts pattern db*",
+    },
     {
       name: 'a legacy MachineOf peer matching its own legacy Conflicts',
       xfleet: 'X-ConditionMachineOf=db.service\nX-Conflicts=d?.service',
       plugin: 'conflicts',
       problem: "X-ConditionMachineOf peer db.service matches the unit's own X-Conflicts pattern d?.service",
     },
-    { name: 'a MachineOf peer matching its own Replaces', xfleet: 'MachineOf=db.service\nReplaces=d?.service', plugin: 'replaces', problem: "MachineOf peer db.service matches the unit's own Replaces pattern d?.service" },
+    {
+      name: 'a MachineOf peer matching its own Replaces',
+      xfleet: 'MachineOf=db.service\nReplaces=d?.service',
+      plugin: 'replaces',
+      problem: "MachineOf peer db.service matches the unit's own Replaces pattern d?.service",
+    },
   ])('refuses $name (the $plugin plugin)', async ({ xfleet, plugin, problem }) => {
     expect(await submitError(xfleet)).toMatchObject({ code: ErrorCodes.UNIT_INVALID, unit: 'web.service', plugin, message: `unit web.service: ${problem}` });
   });
@@ -122,7 +149,11 @@ describe('unknown [X-Fleet] options', () => {
     { name: 'a typo', xfleet: 'MachineMetdata=region=eu', problem: 'unrecognized [X-Fleet] option MachineMetdata (did you mean MachineMetadata?)' },
     { name: 'another case', xfleet: 'machineof=db.service', problem: 'unrecognized [X-Fleet] option machineof (did you mean MachineOf?)' },
     { name: 'swapped letters', xfleet: 'Confilcts=db*', problem: 'unrecognized [X-Fleet] option Confilcts (did you mean Conflicts?)' },
-    { name: 'a typo of a legacy spelling', xfleet: 'X-ConditionMachinOf=db.service', problem: 'unrecognized [X-Fleet] option X-ConditionMachinOf (did you mean X-ConditionMachineOf?)' },
+    {
+      name: 'a typo of a legacy spelling',
+      xfleet: 'X-ConditionMachinOf=db.service',
+      problem: 'unrecognized [X-Fleet] option X-ConditionMachinOf (did you mean X-ConditionMachineOf?)',
+    },
     { name: 'a singular', xfleet: 'Replace=old.service', problem: 'unrecognized [X-Fleet] option Replace (did you mean Replaces?)' },
     { name: 'nothing close', xfleet: 'SpreadBy=zone', problem: 'unrecognized [X-Fleet] option SpreadBy' },
     { name: 'three edits away', xfleet: 'Glb=true', problem: 'unrecognized [X-Fleet] option Glb' },
@@ -185,7 +216,10 @@ describe('regressions', () => {
       isSet: (values) => values.some((value) => value !== 'none'),
     });
     const plugins = [...fleetOwners, group];
-    expect(await submitError('X-Group=api\nGlobal=on', plugins)).toMatchObject({ plugin: 'validation', message: 'unit web.service: X-Group cannot be combined with Global' });
+    expect(await submitError('X-Group=api\nGlobal=on', plugins)).toMatchObject({
+      plugin: 'validation',
+      message: 'unit web.service: X-Group cannot be combined with Global',
+    });
     // Global=off sets nothing, so Group's next exclusion speaks.
     expect(await submitError('Group=api\nGlobal=off\nX-ConditionMachineID=m1', plugins)).toMatchObject({
       message: 'unit web.service: Group cannot be combined with X-ConditionMachineID',
@@ -243,7 +277,9 @@ describe('helpers', () => {
     const table = (await clusterWith()).host.unitOptions;
     expect(unrecognizedOption(fleetOptions({ MachineID: ['m1'], Zone: ['a'] }), table)).toBe('Zone');
     expect(unrecognizedOption(fleetOptions({ MachineID: ['m1'] }), table)).toBeUndefined();
-    expect(exclusionProblem(fleetOptions({ 'X-ConditionMachineID': ['m1'], Global: ['t'] }), table)).toBe('X-ConditionMachineID cannot be combined with Global');
+    expect(exclusionProblem(fleetOptions({ 'X-ConditionMachineID': ['m1'], Global: ['t'] }), table)).toBe(
+      'X-ConditionMachineID cannot be combined with Global',
+    );
     expect(exclusionProblem(fleetOptions({ MachineID: ['m1'], Global: ['f'] }), table)).toBeUndefined();
   });
 
