@@ -9,7 +9,6 @@ import type { ReplacesLookup, ReplacingUnit } from './replaces.js';
 /** What the loop search reads of the MachineOf option: its names (the declaration some plugin made). */
 export type MachineOfOption = Pick<UnitOptionSpec, 'name' | 'aliases'>;
 
-
 /**
  * The text every name a pattern matches starts with: a literal pattern's
  * name, or a glob's characters before its first `*`, `?`, `[` or `\`.

@@ -67,7 +67,12 @@ export function replacesVerdict(
 }
 
 /** The first unit on `machine` that replaces `unit` one way and is on no Replaces cycle with it, or undefined. */
-export function replacedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
+export function replacedOn(
+  unit: ReplacingUnit,
+  machine: Pick<MachineView, 'units'>,
+  cluster: ReplacesLookup,
+  replacers?: ReadonlySet<string>,
+): string | undefined {
   return blockersOn(unit, machine, cluster, replacers).replacedBy;
 }
 
@@ -76,7 +81,12 @@ export function replacedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'unit
  * undefined: it replaces that unit one way, on no cycle with it. Exact names
  * are looked up; globs are matched against the machine's units.
  */
-export function pushedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers?: ReadonlySet<string>): string | undefined {
+export function pushedOn(
+  unit: ReplacingUnit,
+  machine: Pick<MachineView, 'units'>,
+  cluster: ReplacesLookup,
+  replacers?: ReadonlySet<string>,
+): string | undefined {
   let found: string | undefined;
   eachPushed(unit, machine, cluster, replacers, (name) => {
     if (found === undefined || name < found) found = name;
@@ -85,7 +95,13 @@ export function pushedOn(unit: ReplacingUnit, machine: Pick<MachineView, 'units'
 }
 
 /** Calls `visit` with every unit on `machine` that `unit` would push away. */
-function eachPushed(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cluster: ReplacesLookup, replacers: ReadonlySet<string> | undefined, visit: (name: string) => void): void {
+function eachPushed(
+  unit: ReplacingUnit,
+  machine: Pick<MachineView, 'units'>,
+  cluster: ReplacesLookup,
+  replacers: ReadonlySet<string> | undefined,
+  visit: (name: string) => void,
+): void {
   const replaces = unit.requirements.replaces;
   if (replaces === undefined) return;
   let globs = false;
@@ -95,7 +111,8 @@ function eachPushed(unit: ReplacingUnit, machine: Pick<MachineView, 'units'>, cl
   }
   if (!globs) return;
   for (const name of machine.units) {
-    if (name !== unit.name && !isLiteral(replaces.matchers, name) && matchesGlob(replaces.matchers, name) && pushes(unit, name, cluster, replacers)) visit(name);
+    if (name !== unit.name && !isLiteral(replaces.matchers, name) && matchesGlob(replaces.matchers, name) && pushes(unit, name, cluster, replacers))
+      visit(name);
   }
 }
 

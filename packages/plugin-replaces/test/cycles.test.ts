@@ -80,17 +80,21 @@ const cases: CycleCase[] = [
 ];
 
 describe('cycles and pairs', () => {
-  it.each(cases.flatMap((c) => [{ ...c, narrowing: true, label: 'with narrowing' }, { ...c, narrowing: false, label: 'every machine through the filter' }]))(
-    '$name ($label)',
-    async ({ machines, units, placements, expected, summaries, revoked, narrowing }) => {
-      const cluster = await simulate({ plugins: [...(narrowing ? [] : [noNarrowing]), ...plugins], machines, units, placements: placements ?? {} });
-      expect(cluster.placements()).toEqual(expected);
-      for (const [unit, summary] of Object.entries(summaries ?? {})) expect(cluster.summary(unit)).toBe(summary);
-      expect(cluster.rounds.flatMap((round) => round.revocations)).toEqual((revoked ?? []).map(([unit, machine, reason]) => ({ unit, machine, plugin: 'replaces', reason })));
-      expect(sharingPairs(cluster)).toEqual([]);
-      await expectSettled(cluster);
-    },
-  );
+  it.each(
+    cases.flatMap((c) => [
+      { ...c, narrowing: true, label: 'with narrowing' },
+      { ...c, narrowing: false, label: 'every machine through the filter' },
+    ]),
+  )('$name ($label)', async ({ machines, units, placements, expected, summaries, revoked, narrowing }) => {
+    const cluster = await simulate({ plugins: [...(narrowing ? [] : [noNarrowing]), ...plugins], machines, units, placements: placements ?? {} });
+    expect(cluster.placements()).toEqual(expected);
+    for (const [unit, summary] of Object.entries(summaries ?? {})) expect(cluster.summary(unit)).toBe(summary);
+    expect(cluster.rounds.flatMap((round) => round.revocations)).toEqual(
+      (revoked ?? []).map(([unit, machine, reason]) => ({ unit, machine, plugin: 'replaces', reason })),
+    );
+    expect(sharingPairs(cluster)).toEqual([]);
+    await expectSettled(cluster);
+  });
 
   it("fleet's TestScheduleCircularReplace: a pair replacing each other both run, whichever started first", async () => {
     for (const [first, second] of [
@@ -120,8 +124,18 @@ describe('cycles and pairs', () => {
 describe('replacesCycleMembers', () => {
   it.each([
     { name: 'a unit without Replaces', units: { 'a.service': service }, of: 'a.service', members: [] },
-    { name: 'a one-way chain', units: { 'a.service': replacing('b.service'), 'b.service': replacing('c.service'), 'c.service': service }, of: 'a.service', members: [] },
-    { name: 'a pair replacing each other (no one-way edge)', units: { 'a.service': replacing('b.service'), 'b.service': replacing('a.service') }, of: 'a.service', members: [] },
+    {
+      name: 'a one-way chain',
+      units: { 'a.service': replacing('b.service'), 'b.service': replacing('c.service'), 'c.service': service },
+      of: 'a.service',
+      members: [],
+    },
+    {
+      name: 'a pair replacing each other (no one-way edge)',
+      units: { 'a.service': replacing('b.service'), 'b.service': replacing('a.service') },
+      of: 'a.service',
+      members: [],
+    },
     { name: 'a cycle of three', units: chain(['a.service', 'b.service', 'c.service'], (next) => next), of: 'b.service', members: ['a.service', 'c.service'] },
     {
       name: 'two cycles sharing no unit',
@@ -129,7 +143,12 @@ describe('replacesCycleMembers', () => {
       of: 'y.service',
       members: ['x.service', 'z.service'],
     },
-    { name: 'through globs to units not placed', units: chain(['a.service', 'b.service', 'c.service'], (next) => `${next[0]}*`), of: 'c.service', members: ['a.service', 'b.service'] },
+    {
+      name: 'through globs to units not placed',
+      units: chain(['a.service', 'b.service', 'c.service'], (next) => `${next[0]}*`),
+      of: 'c.service',
+      members: ['a.service', 'b.service'],
+    },
   ])('$name', async ({ units, of, members }) => {
     const cluster = await createTestCluster({ plugins, machines: ['m1'], units });
     expect(replacesCycleMembers(resolved(cluster, of), cluster.state, cluster.state.unitsWithRequirement('replaces'))).toEqual(members);
@@ -140,14 +159,21 @@ describe('replacesCycleMembers', () => {
     const cluster = await createTestCluster({ plugins, machines: ['m1', 'm2'], units, placements: { 'a.service': 'm1' } });
     // b → c* → c.service (not running): not reached.
     expect(replacesCycleMembers(resolved(cluster, 'b.service'), cluster.state)).toEqual([]);
-    const running = await createTestCluster({ plugins, machines: ['m1', 'm2', 'm3'], units, placements: { 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3' } });
+    const running = await createTestCluster({
+      plugins,
+      machines: ['m1', 'm2', 'm3'],
+      units,
+      placements: { 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3' },
+    });
     expect(replacesCycleMembers(resolved(running, 'b.service'), running.state)).toEqual(['a.service', 'c.service']);
   });
 
   it(`visits at most MAX_CYCLE_SEARCH (${MAX_CYCLE_SEARCH}) units: a longer cycle is seen only in part`, async () => {
     const names = (count: number) => Array.from({ length: count }, (_, i) => `u${String(i).padStart(5, '0')}.service`);
     const inBound = await createTestCluster({ plugins, units: chain(names(MAX_CYCLE_SEARCH), (next) => next) });
-    expect(replacesCycleMembers(resolved(inBound, 'u00000.service'), inBound.state, inBound.state.unitsWithRequirement('replaces'))).toHaveLength(MAX_CYCLE_SEARCH - 1);
+    expect(replacesCycleMembers(resolved(inBound, 'u00000.service'), inBound.state, inBound.state.unitsWithRequirement('replaces'))).toHaveLength(
+      MAX_CYCLE_SEARCH - 1,
+    );
     const past = await createTestCluster({ plugins, units: chain(names(MAX_CYCLE_SEARCH + 1), (next) => next) });
     expect(replacesCycleMembers(resolved(past, 'u00000.service'), past.state, past.state.unitsWithRequirement('replaces'))).toEqual([]);
   });

@@ -15,9 +15,7 @@ export const replacing = (...patterns: string[]): string => withFleet(`Replaces=
 export const spread = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) => -machine.load));
 
 /** Units named `global*` are global (what the global plugin decides from `Global=true`). */
-export const globalMarker = testPlugin('global-marker', (hooks) =>
-  hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))),
-);
+export const globalMarker = testPlugin('global-marker', (hooks) => hooks.resolveUnit.tap((unit) => withGlobal(unit, unit.name.startsWith('global'))));
 
 /** A narrow tap that throws: the core then drops all narrowing, so every machine goes through every filter. */
 export const noNarrowing = testPlugin('no-narrowing', (hooks) =>

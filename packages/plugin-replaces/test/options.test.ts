@@ -99,10 +99,14 @@ describe('malformed patterns', () => {
   });
 
   it('make a unit that reached the engine anyway unschedulable, and revoke it if placed', async () => {
-    const round = await (await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'bad.service': replacing('[a') }, placements: { 'bad.service': 'm1' } })).schedule();
+    const round = await (
+      await createTestCluster({ plugins, machines: ['m1', 'm2'], stored: { 'bad.service': replacing('[a') }, placements: { 'bad.service': 'm1' } })
+    ).schedule();
     const problem = 'Replaces pattern "[a" is malformed: unterminated character class';
     expect(round.revocations).toEqual([{ unit: 'bad.service', machine: 'm1', plugin: 'replaces', reason: problem }]);
-    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([{ unit: 'bad.service', summary: `0/2 machines available: 2 ${problem}` }]);
+    expect(round.unschedulable.map(({ unit, summary }) => ({ unit, summary }))).toEqual([
+      { unit: 'bad.service', summary: `0/2 machines available: 2 ${problem}` },
+    ]);
   });
 });
 

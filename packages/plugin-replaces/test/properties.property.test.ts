@@ -9,7 +9,11 @@ const patterns = [...names, 'missing.service', 'u*', 'v*', '*', 'u[1-5]*', '?[0-
 
 const clusterArb = fc.record({
   units: fc.uniqueArray(
-    fc.record({ name: fc.constantFrom(...names), replaces: fc.array(fc.constantFrom(...patterns), { maxLength: 3 }), peer: fc.option(fc.constantFrom(...names), { nil: undefined }) }),
+    fc.record({
+      name: fc.constantFrom(...names),
+      replaces: fc.array(fc.constantFrom(...patterns), { maxLength: 3 }),
+      peer: fc.option(fc.constantFrom(...names), { nil: undefined }),
+    }),
     {
       selector: (unit) => unit.name,
       minLength: 1,
@@ -23,7 +27,10 @@ type Input = { units: { name: string; replaces: string[]; peer?: string | undefi
 
 /** A unit's file: its Replaces and, sometimes, a MachineOf peer (stored as is: a peer its own globs match is refused at submit only). */
 function unitFile(unit: Input['units'][number]): string {
-  const lines = [...(unit.replaces.length === 0 ? [] : [`Replaces=${unit.replaces.join(' ')}`]), ...(unit.peer === undefined || unit.peer === unit.name ? [] : [`MachineOf=${unit.peer}`])];
+  const lines = [
+    ...(unit.replaces.length === 0 ? [] : [`Replaces=${unit.replaces.join(' ')}`]),
+    ...(unit.peer === undefined || unit.peer === unit.name ? [] : [`MachineOf=${unit.peer}`]),
+  ];
   return lines.length === 0 ? service : withFleet(...lines);
 }
 

@@ -19,7 +19,12 @@ interface RuleCase {
 
 async function run(rule: RuleCase, narrowing: boolean) {
   const extra = [...(narrowing ? [] : [noNarrowing]), ...(rule.only === undefined ? [] : [onlyOn(rule.only)]), followPeers];
-  const cluster = await simulate({ plugins: [...extra, ...plugins], machines: rule.machines ?? ['m1', 'm2', 'm3'], units: rule.units, placements: rule.placements ?? {} });
+  const cluster = await simulate({
+    plugins: [...extra, ...plugins],
+    machines: rule.machines ?? ['m1', 'm2', 'm3'],
+    units: rule.units,
+    placements: rule.placements ?? {},
+  });
   expect(cluster.placements()).toEqual(rule.expected);
   const revocations = cluster.rounds.flatMap((round) => round.revocations);
   expect(revocations).toEqual((rule.revoked ?? []).map(([unit, machine, by]) => ({ unit, machine, plugin: 'replaces', reason: `replaced by ${by}` })));
@@ -168,7 +173,11 @@ describe('a replacer is not placed next to a unit it would push whose move leads
     const cluster = await simulate({
       plugins: [followPeers, ...plugins],
       machines: ['m1', 'm2'],
-      units: { 'web-1.service': service, 'web-2.service': withFleet('MachineOf=web-1.service'), 'web-3.service': withFleet('Replaces=web-1.service', 'MachineOf=web-2.service') },
+      units: {
+        'web-1.service': service,
+        'web-2.service': withFleet('MachineOf=web-1.service'),
+        'web-3.service': withFleet('Replaces=web-1.service', 'MachineOf=web-2.service'),
+      },
     });
     expect(cluster.placements()).toEqual({ 'web-1.service': 'm1', 'web-2.service': 'm1' });
     expect(cluster.summary('web-3.service')).toBe(
@@ -198,7 +207,9 @@ describe('a replacer is not placed next to a unit it would push whose move leads
       stored: { 'web-1.service': service, 'web-3.service': withFleet('Replaces=web-1.service', 'MachineOf=web-1.service') },
     });
     expect(cluster.placements()).toEqual({ 'web-1.service': 'm1' });
-    expect(cluster.summary('web-3.service')).toBe('0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-3.service), 1 not the machine of web-1.service');
+    expect(cluster.summary('web-3.service')).toBe(
+      '0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-3.service), 1 not the machine of web-1.service',
+    );
     expect(sharingPairs(cluster)).toEqual([]);
   });
 
@@ -220,7 +231,15 @@ describe('a replacer is not placed next to a unit it would push whose move leads
 
 describe('once placed, a unit stays', () => {
   it('a placed replacer does not chase a replaced unit running elsewhere', async () => {
-    await run({ name: '', units: { 'old.service': service, 'new.service': replacing('old.service') }, placements: { 'old.service': 'm2', 'new.service': 'm1' }, expected: { 'new.service': 'm1', 'old.service': 'm2' } }, true);
+    await run(
+      {
+        name: '',
+        units: { 'old.service': service, 'new.service': replacing('old.service') },
+        placements: { 'old.service': 'm2', 'new.service': 'm1' },
+        expected: { 'new.service': 'm1', 'old.service': 'm2' },
+      },
+      true,
+    );
   });
 
   it('a replaced unit arriving after its replacer, whose only machine the replacer runs on, waits (fleet moves the replacer)', async () => {
@@ -243,7 +262,12 @@ describe('once placed, a unit stays', () => {
       {
         name: '',
         machines: ['m1', 'm2'],
-        units: { 'replace.0.service': service, 'replace.1.service': service, 'replace.2.service': withFleet('MachineOf=replace.1.service'), 'replace-kick0.service': replacing('replace.0.service') },
+        units: {
+          'replace.0.service': service,
+          'replace.1.service': service,
+          'replace.2.service': withFleet('MachineOf=replace.1.service'),
+          'replace-kick0.service': replacing('replace.0.service'),
+        },
         placements: { 'replace.0.service': 'm1', 'replace.1.service': 'm2', 'replace.2.service': 'm2' },
         expected: { 'replace-kick0.service': 'm2', 'replace.0.service': 'm1', 'replace.1.service': 'm2', 'replace.2.service': 'm2' },
       },
