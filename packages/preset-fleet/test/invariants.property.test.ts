@@ -94,7 +94,10 @@ describe('fleet invariants over random clusters', () => {
           }
           const fewest = Math.min(...placement.candidates.map((candidate) => loads.get(candidate.machine) ?? 0));
           expect(loads.get(placement.machine)).toBe(fewest);
-          const tied = placement.candidates.filter((c) => loads.get(c.machine) === fewest).map((c) => c.machine).sort();
+          const tied = placement.candidates
+            .filter((c) => loads.get(c.machine) === fewest)
+            .map((c) => c.machine)
+            .sort();
           expect(placement.machine).toBe(tied[0]);
           loads.set(placement.machine, (loads.get(placement.machine) ?? 0) + 1);
         }
@@ -122,7 +125,15 @@ const replacesUnitArb: fc.Arbitrary<{ spec: ReplacesSpec; state: 'launched' | 'l
     fc.record({ kind: fc.constant('pinned' as const), machine: fc.constantFrom(...machineIds.slice(0, 5)) }),
     fc.record({ kind: fc.constant('follower' as const), peer: fc.nat(7), zone: zoneArb }),
     fc.record({ kind: fc.constant('global' as const), zone: zoneArb }),
-    { arbitrary: fc.record({ kind: fc.constant('replacing' as const), patterns: fc.array(fc.constantFrom(...replacesPatterns), { minLength: 1, maxLength: 2 }), zone: zoneArb, peer: fc.option(fc.nat(7), { nil: undefined }) }), weight: 3 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('replacing' as const),
+        patterns: fc.array(fc.constantFrom(...replacesPatterns), { minLength: 1, maxLength: 2 }),
+        zone: zoneArb,
+        peer: fc.option(fc.nat(7), { nil: undefined }),
+      }),
+      weight: 3,
+    },
   ),
   state: fc.constantFrom('launched' as const, 'launched' as const, 'loaded' as const, 'inactive' as const),
 });
@@ -133,7 +144,11 @@ type ReplacesEvent =
   | { kind: 'zone'; machine: number; zone: string }
   | { kind: 'add-replaces'; unit: number; pattern: string };
 const replacesClusterArb = fc.record({
-  machines: fc.uniqueArray(fc.record({ id: fc.constantFrom(...machineIds.slice(0, 5)), zone: fc.constantFrom(...zones) }), { selector: (m) => m.id, minLength: 1, maxLength: 5 }),
+  machines: fc.uniqueArray(fc.record({ id: fc.constantFrom(...machineIds.slice(0, 5)), zone: fc.constantFrom(...zones) }), {
+    selector: (m) => m.id,
+    minLength: 1,
+    maxLength: 5,
+  }),
   units: fc.array(replacesUnitArb, { minLength: 1, maxLength: replacesNames.length }),
   initial: fc.array(fc.tuple(fc.nat(7), fc.nat(4)), { maxLength: 6 }),
   event: fc.oneof(
@@ -162,7 +177,8 @@ function replacesUnitFile(spec: ReplacesSpec, name: string, extra: readonly stri
 /** Every rule the settled state must obey, one line per break; written from fleet's rules, not from the plugins. */
 function replacesViolations(state: ClusterState, pinnedTo: ReadonlyMap<string, string>, zoneOf: ReadonlyMap<string, string | undefined>): string[] {
   const found: string[] = [];
-  const globsOf = (name: string): string[] => (state.unit(name)?.fleetOptions.get('Replaces') ?? []).flatMap((value) => value.split(/\s+/)).filter((p) => p !== '');
+  const globsOf = (name: string): string[] =>
+    (state.unit(name)?.fleetOptions.get('Replaces') ?? []).flatMap((value) => value.split(/\s+/)).filter((p) => p !== '');
   const replacesIt = (a: string, b: string) => a !== b && globsOf(a).some((pattern) => patternMatches(pattern, b));
   for (const machine of state.machines) {
     for (const a of machine.units) {
@@ -172,7 +188,8 @@ function replacesViolations(state: ClusterState, pinnedTo: ReadonlyMap<string, s
       if (pin !== undefined && pin !== machine.id) found.push(`${at}: pinned to ${pin}`);
       const zone = zoneOf.get(a);
       if (zone !== undefined && machine.metadata['zone'] !== zone) found.push(`${at}: wants zone ${zone}`);
-      for (const peer of state.unit(a)?.fleetOptions.get('MachineOf') ?? []) if (!machine.units.has(peer)) found.push(`${at}: MachineOf peer ${peer} does not run there`);
+      for (const peer of state.unit(a)?.fleetOptions.get('MachineOf') ?? [])
+        if (!machine.units.has(peer)) found.push(`${at}: MachineOf peer ${peer} does not run there`);
     }
   }
   return found;
@@ -217,7 +234,13 @@ describe('Replaces over random clusters, with every other option', () => {
   });
 });
 
-function applyReplacesEvent(state: ClusterState, event: ReplacesEvent, machines: readonly { id: string }[], specs: Map<string, ReplacesSpec>, host: PluginHost): void {
+function applyReplacesEvent(
+  state: ClusterState,
+  event: ReplacesEvent,
+  machines: readonly { id: string }[],
+  specs: Map<string, ReplacesSpec>,
+  host: PluginHost,
+): void {
   const names = [...specs.keys()];
   const name = names[('unit' in event ? event.unit : 0) % Math.max(names.length, 1)];
   switch (event.kind) {

@@ -14,7 +14,18 @@ const mostLoaded = definePlugin({
 
 describe('fleetPreset', () => {
   it('lists every first-party plugin in tap order', () => {
-    expect(fleetPluginNames).toEqual(['specifiers', 'validation', 'global', 'machine-id', 'metadata', 'machine-of', 'conflicts', 'replaces', 'least-loaded', 'disconnect']);
+    expect(fleetPluginNames).toEqual([
+      'specifiers',
+      'validation',
+      'global',
+      'machine-id',
+      'metadata',
+      'machine-of',
+      'conflicts',
+      'replaces',
+      'least-loaded',
+      'disconnect',
+    ]);
   });
 
   it.each(fleetPluginNames.map((name) => ({ name })))('assembles and schedules with $name disabled', async ({ name }) => {

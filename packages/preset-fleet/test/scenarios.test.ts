@@ -109,7 +109,10 @@ describe('fleet scheduling scenarios', () => {
   });
 
   it('two conflicting global units: only the first by name runs', async () => {
-    const cluster = await fleet({ machines: three, units: { 'global-b.service': unit('Global=true\nConflicts=global-a.service'), 'global-a.service': unit('Global=true') } });
+    const cluster = await fleet({
+      machines: three,
+      units: { 'global-b.service': unit('Global=true\nConflicts=global-a.service'), 'global-a.service': unit('Global=true') },
+    });
     expect(cluster.globalMachines('global-a.service')).toEqual(three);
     expect(cluster.globalMachines('global-b.service')).toEqual([]);
     const decision = cluster.rounds.at(-1)?.globals.find((g) => g.unit === 'global-b.service');
@@ -179,10 +182,15 @@ describe('Replaces, compared with fleet (issue 16)', () => {
     {
       name: 'a replacer whose MachineOf chain leads to the unit it replaces never runs (it would push a unit whose move leads back to it), and fleetd settles (fleet moves the replaced unit every round)',
       machines: ['m1', 'm2'],
-      units: { 'web-1.service': unit(), 'web-2.service': unit('MachineOf=web-1.service'), 'web-3.service': unit('Replaces=web-1.service\nMachineOf=web-2.service') },
+      units: {
+        'web-1.service': unit(),
+        'web-2.service': unit('MachineOf=web-1.service'),
+        'web-3.service': unit('Replaces=web-1.service\nMachineOf=web-2.service'),
+      },
       expected: { 'web-1.service': 'm1', 'web-2.service': 'm1' },
       summaries: {
-        'web-3.service': '0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-2.service → web-3.service), 1 not the machine of web-2.service',
+        'web-3.service':
+          '0/2 machines available: 1 would push web-1.service, whose move leads back to it (web-1.service → web-2.service → web-3.service), 1 not the machine of web-2.service',
       },
     },
   ])('$name', async ({ machines, units, expected, summaries }) => {

@@ -67,10 +67,12 @@ const metadataArb: fc.Arbitrary<Record<string, string>> = fc
   .record({ region: fc.constantFrom('us', 'eu', 'ap'), disk: fc.constantFrom('ssd', 'hdd') }, { requiredKeys: [] })
   .map((metadata) => ({ ...metadata }));
 
-const machinesArb: fc.Arbitrary<FleetMachine[]> = fc.uniqueArray(
-  fc.record({ id: fc.constantFrom(...MACHINE_IDS), metadata: metadataArb }),
-  { selector: (machine) => machine.id, minLength: 3, maxLength: 12, size: 'max' },
-);
+const machinesArb: fc.Arbitrary<FleetMachine[]> = fc.uniqueArray(fc.record({ id: fc.constantFrom(...MACHINE_IDS), metadata: metadataArb }), {
+  selector: (machine) => machine.id,
+  minLength: 3,
+  maxLength: 12,
+  size: 'max',
+});
 
 /** One option under one of its spellings. */
 const spelled = (spellings: readonly string[], value: fc.Arbitrary<string>) =>
@@ -78,9 +80,9 @@ const spelled = (spellings: readonly string[], value: fc.Arbitrary<string>) =>
 
 /** Several values: one line each, or quoted on one line (`"a" "b"`), which fleet splits. */
 const severalValues = (spellings: readonly string[], values: fc.Arbitrary<string[]>): fc.Arbitrary<FleetOption[]> =>
-  fc.tuple(fc.constantFrom(...spellings), values, fc.boolean()).map(([name, vs, quoted]) =>
-    quoted && vs.length > 1 ? [{ name, value: vs.map((v) => `"${v}"`).join(' ') }] : vs.map((value) => ({ name, value })),
-  );
+  fc
+    .tuple(fc.constantFrom(...spellings), values, fc.boolean())
+    .map(([name, vs, quoted]) => (quoted && vs.length > 1 ? [{ name, value: vs.map((v) => `"${v}"`).join(' ') }] : vs.map((value) => ({ name, value }))));
 
 const machineIdOption = spelled(
   ['MachineID', 'X-ConditionMachineID', 'X-ConditionMachineBootID'],
@@ -100,7 +102,11 @@ const machineOfOptions = severalValues(['MachineOf', 'X-ConditionMachineOf'], fc
 
 /** Conflicts: fleet splits every value on whitespace, so one line may hold several globs unquoted. */
 const conflictsOptions = fc
-  .tuple(fc.constantFrom('Conflicts', 'X-Conflicts'), fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 }), fc.constantFrom('lines', 'one line', 'quoted'))
+  .tuple(
+    fc.constantFrom('Conflicts', 'X-Conflicts'),
+    fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 }),
+    fc.constantFrom('lines', 'one line', 'quoted'),
+  )
   .map(([name, patterns, layout]): FleetOption[] => {
     if (layout === 'one line') return [{ name, value: patterns.join(' ') }];
     if (layout === 'quoted' && patterns.length > 1) return [{ name, value: patterns.map((p) => `"${p}"`).join(' ') }];

@@ -19,55 +19,79 @@ const RUNS = 600;
 const TIMEOUT_MS = 60_000;
 
 describe('fleet reference model against fleetd', () => {
-  it('without Replaces: identical placements, unit by unit, at every fixed point', async () => {
-    await fc.assert(
-      fc.asyncProperty(clusterArbitrary(false), async (cluster) => {
-        const run = await compareRuns(cluster);
-        expect(run.refusedByOneSide).toEqual([]);
-        expect(run.pluginErrors).toEqual([]);
-        for (const phase of run.phases) {
-          expect(phase.model.settled, `${phase.name}: the model settles`).toBe(true);
-          expect(phase.fleetd.settled, `${phase.name}: fleetd settles`).toBe(true);
-          expect(phase.fleetd.placements, `${phase.name}: placements`).toEqual(phase.model.placements);
-          expect(phase.fleetd.globals, `${phase.name}: global units`).toEqual(phase.model.globals);
-        }
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'without Replaces: identical placements, unit by unit, at every fixed point',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(clusterArbitrary(false), async (cluster) => {
+          const run = await compareRuns(cluster);
+          expect(run.refusedByOneSide).toEqual([]);
+          expect(run.pluginErrors).toEqual([]);
+          for (const phase of run.phases) {
+            expect(phase.model.settled, `${phase.name}: the model settles`).toBe(true);
+            expect(phase.fleetd.settled, `${phase.name}: fleetd settles`).toBe(true);
+            expect(phase.fleetd.placements, `${phase.name}: placements`).toEqual(phase.model.placements);
+            expect(phase.fleetd.globals, `${phase.name}: global units`).toEqual(phase.model.globals);
+          }
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
   /** Unit instances over every settled phase of the Replaces property, printed after it (docs/fleet-model.md quotes them). */
-  const totals = { phases: 0, fleetNeverSettles: 0, fleetGlobalBreaks: 0, fleetdRunsMore: 0, fleetRunsMore: { 'kept out by another rule': 0, 'unchecked move, refused there': 0, 'unchecked move, allowed there': 0, 'fleet leaves it next to its replacer': 0, 'only moving a placed unit that may stay would let it run': 0, unexplained: 0 } as Record<ShortfallClass, number> };
+  const totals = {
+    phases: 0,
+    fleetNeverSettles: 0,
+    fleetGlobalBreaks: 0,
+    fleetdRunsMore: 0,
+    fleetRunsMore: {
+      'kept out by another rule': 0,
+      'unchecked move, refused there': 0,
+      'unchecked move, allowed there': 0,
+      'fleet leaves it next to its replacer': 0,
+      'only moving a placed unit that may stay would let it run': 0,
+      unexplained: 0,
+    } as Record<ShortfallClass, number>,
+  };
   afterAll(() => console.log(`fleet-model Replaces totals (seed ${SEED}, ${RUNS} clusters): ${JSON.stringify(totals)}`));
 
-  it('with Replaces: both obey fleet’s rules, and every unit fleet runs and fleetd does not is left out for a known reason', async () => {
-    await fc.assert(
-      fc.asyncProperty(clusterArbitrary(true), async (cluster) => {
-        const run = await compareRuns(cluster);
-        expect(run.refusedByOneSide).toEqual([]);
-        expect(run.pluginErrors).toEqual([]);
-        const moves: RescheduleMove[] = [];
-        for (const phase of run.phases) {
-          moves.push(...phase.model.moves);
-          expect(phase.fleetd.settled, `${phase.name}: fleetd settles`).toBe(true);
-          expect(violations(phase, phase.fleetd), `${phase.name}: fleetd obeys fleet's rules`).toEqual([]);
-          totals.phases++;
-          if (!phase.model.settled) {
-            totals.fleetNeverSettles++;
-            continue;
+  it(
+    'with Replaces: both obey fleet’s rules, and every unit fleet runs and fleetd does not is left out for a known reason',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(clusterArbitrary(true), async (cluster) => {
+          const run = await compareRuns(cluster);
+          expect(run.refusedByOneSide).toEqual([]);
+          expect(run.pluginErrors).toEqual([]);
+          const moves: RescheduleMove[] = [];
+          for (const phase of run.phases) {
+            moves.push(...phase.model.moves);
+            expect(phase.fleetd.settled, `${phase.name}: fleetd settles`).toBe(true);
+            expect(violations(phase, phase.fleetd), `${phase.name}: fleetd obeys fleet's rules`).toEqual([]);
+            totals.phases++;
+            if (!phase.model.settled) {
+              totals.fleetNeverSettles++;
+              continue;
+            }
+            const { broken, breaks } = fleetViolations(phase);
+            expect(broken, `${phase.name}: fleet obeys its rules`).toEqual([]);
+            totals.fleetdRunsMore += missingInstances(phase, phase.fleetd, phase.model).length;
+            totals.fleetGlobalBreaks += breaks.length;
+            const shortfalls = classifyShortfalls(phase, moves, breaks);
+            for (const shortfall of shortfalls) totals.fleetRunsMore[shortfall.class]++;
+            expect(
+              shortfalls.filter((s) => s.class === 'unexplained'),
+              `${phase.name}: units fleet runs and fleetd leaves out by Replaces alone, with no move in fleet's run`,
+            ).toEqual([]);
           }
-          const { broken, breaks } = fleetViolations(phase);
-          expect(broken, `${phase.name}: fleet obeys its rules`).toEqual([]);
-          totals.fleetdRunsMore += missingInstances(phase, phase.fleetd, phase.model).length;
-          totals.fleetGlobalBreaks += breaks.length;
-          const shortfalls = classifyShortfalls(phase, moves, breaks);
-          for (const shortfall of shortfalls) totals.fleetRunsMore[shortfall.class]++;
-          expect(shortfalls.filter((s) => s.class === 'unexplained'), `${phase.name}: units fleet runs and fleetd leaves out by Replaces alone, with no move in fleet's run`).toEqual([]);
-        }
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, TIMEOUT_MS);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 /**

@@ -60,14 +60,21 @@ function applyEvent(cluster: GeneratedCluster, event: ClusterEvent, registry: Re
       return false;
     case 'remove-machine': {
       const id = nth(cluster.machines, event.machine).id;
-      registry.machines.splice(registry.machines.findIndex((machine) => machine.id === id), 1);
+      registry.machines.splice(
+        registry.machines.findIndex((machine) => machine.id === id),
+        1,
+      );
       fleetd.removeMachine(id);
       return true;
     }
     case 'set-metadata': {
       const id = nth(cluster.machines, event.machine).id;
       const machine = { id, metadata: event.metadata };
-      registry.machines.splice(registry.machines.findIndex((m) => m.id === id), 1, machine);
+      registry.machines.splice(
+        registry.machines.findIndex((m) => m.id === id),
+        1,
+        machine,
+      );
       fleetd.addMachine(machine);
       return true;
     }

@@ -215,7 +215,11 @@ const replacesDifferences: Difference[] = [
       unit('e-new.service', ['Replaces=db-?.service', 'Replaces=f-old.service']),
       unit('f-old.service'),
     ],
-    fleet: { placements: { 'a-one.service': 'm2', 'db-x.service': 'm1', 'e-new.service': 'm2', 'f-old.service': 'm1' }, globals: { 'db-g.service': ['m1'] }, settled: true },
+    fleet: {
+      placements: { 'a-one.service': 'm2', 'db-x.service': 'm1', 'e-new.service': 'm2', 'f-old.service': 'm1' },
+      globals: { 'db-g.service': ['m1'] },
+      settled: true,
+    },
     fleetd: { runs: ['a-one.service', 'db-g.service', 'db-x.service', 'e-new.service', 'f-old.service'], violations: [], settled: true },
   },
   {
@@ -263,15 +267,27 @@ const shortfalls: Difference[] = [
   {
     name: 'fleet runs it only through an unchecked move: c-new placed next to a-old (the only ssd machine) is moved to m2 without AbleToRun, beside b-other it conflicts with, which then moves to m1; fleetd never places a unit unchecked, keeps c-new on m1 and leaves a-old out',
     machines: [machine('m1', { disk: 'ssd' }), machine('m2')],
-    units: [unit('a-old.service', ['MachineMetadata=disk=ssd']), unit('b-other.service', ['Conflicts=c-new.service']), unit('c-new.service', ['Replaces=a-old.service'])],
-    fleet: { placements: { 'a-old.service': 'm1', 'b-other.service': 'm1', 'c-new.service': 'm2' }, settled: true, uncheckedMoves: ['c-new.service m1 → m2 (refused there)'] },
+    units: [
+      unit('a-old.service', ['MachineMetadata=disk=ssd']),
+      unit('b-other.service', ['Conflicts=c-new.service']),
+      unit('c-new.service', ['Replaces=a-old.service']),
+    ],
+    fleet: {
+      placements: { 'a-old.service': 'm1', 'b-other.service': 'm1', 'c-new.service': 'm2' },
+      settled: true,
+      uncheckedMoves: ['c-new.service m1 → m2 (refused there)'],
+    },
     fleetd: { placements: { 'b-other.service': 'm2', 'c-new.service': 'm1' }, violations: [], settled: true },
   },
   {
     name: 'fleet runs it only through an unchecked move: a-new (Replaces=*) placed first on m1 pushes d-two to m2 (allowed there, never asked); fleetd decides a-new last, takes m2 and leaves c-ap (region=ap, m2 only) out',
     machines: [machine('m1'), machine('m2', { region: 'ap' })],
     units: [unit('a-new.service', ['Replaces=*']), unit('b-one.service'), unit('c-ap.service', ['MachineMetadata=region=ap']), unit('d-two.service')],
-    fleet: { placements: { 'a-new.service': 'm1', 'b-one.service': 'm2', 'c-ap.service': 'm2', 'd-two.service': 'm2' }, settled: true, uncheckedMoves: ['d-two.service m1 → m2 (allowed there)'] },
+    fleet: {
+      placements: { 'a-new.service': 'm1', 'b-one.service': 'm2', 'c-ap.service': 'm2', 'd-two.service': 'm2' },
+      settled: true,
+      uncheckedMoves: ['d-two.service m1 → m2 (allowed there)'],
+    },
     fleetd: { placements: { 'a-new.service': 'm2', 'b-one.service': 'm1', 'd-two.service': 'm1' }, violations: [], settled: true },
   },
   {
@@ -283,7 +299,12 @@ const shortfalls: Difference[] = [
       unit('db-3.service'),
       unit('web-5.service'),
     ],
-    fleet: { placements: { 'db-0.service': 'm1', 'db-1.service': 'm1', 'db-3.service': 'm2', 'web-5.service': 'm2' }, running: 4, violations: [], settled: true },
+    fleet: {
+      placements: { 'db-0.service': 'm1', 'db-1.service': 'm1', 'db-3.service': 'm2', 'web-5.service': 'm2' },
+      running: 4,
+      violations: [],
+      settled: true,
+    },
     fleetd: { placements: { 'db-0.service': 'm1', 'db-3.service': 'm1', 'web-5.service': 'm2' }, running: 3, violations: [], settled: true },
   },
   {
@@ -304,7 +325,12 @@ const shortfalls: Difference[] = [
       settled: true,
       uncheckedMoves: [],
     },
-    fleetd: { placements: { 'api-2.service': 'm2', 'api-4.service': 'm1', 'db-2.service': 'm3', 'web-0.service': 'm1' }, running: 4, violations: [], settled: true },
+    fleetd: {
+      placements: { 'api-2.service': 'm2', 'api-4.service': 'm1', 'db-2.service': 'm3', 'web-0.service': 'm1' },
+      running: 4,
+      violations: [],
+      settled: true,
+    },
   },
 ];
 

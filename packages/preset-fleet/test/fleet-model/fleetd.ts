@@ -100,7 +100,11 @@ export class FleetdCluster {
     }
     const globals: Record<string, string[]> = {};
     for (const unit of [...this.state.units()].map((u) => u.name).sort()) {
-      if (this.state.unit(unit)?.global === true) globals[unit] = this.state.globalMachines(unit).map((slot) => slot.id).sort();
+      if (this.state.unit(unit)?.global === true)
+        globals[unit] = this.state
+          .globalMachines(unit)
+          .map((slot) => slot.id)
+          .sort();
     }
     return { placements, globals };
   }

@@ -21,12 +21,19 @@ function registryWith(machines: FleetMachine[], units: FleetUnit[], targets: Rec
   return registry;
 }
 
-const tasksOf = (registry: Registry) => calculateClusterTasks(newClusterState(registry)).map(({ type, unit: u, machineId, reason }) => ({ type, unit: u, machineId, reason }));
+const tasksOf = (registry: Registry) =>
+  calculateClusterTasks(newClusterState(registry)).map(({ type, unit: u, machineId, reason }) => ({ type, unit: u, machineId, reason }));
 
 describe('engine/reconciler_test.go TestCalculateClusterTasks', () => {
   it.each([
     { name: 'no work to do', machines: [], units: [], targets: {}, tasks: [] },
-    { name: 'scheduled on a machine that exists: nothing', machines: [machine('XXX')], units: [unit('foo.service')], targets: { 'foo.service': 'XXX' }, tasks: [] },
+    {
+      name: 'scheduled on a machine that exists: nothing',
+      machines: [machine('XXX')],
+      units: [unit('foo.service')],
+      targets: { 'foo.service': 'XXX' },
+      tasks: [],
+    },
     {
       name: "reschedule if the job's target machine is gone",
       machines: [machine('XXX')],
@@ -81,11 +88,11 @@ describe('engine/state_test.go TestClusterStateAgents', () => {
   });
 
   it('only inactive jobs are ignored', () => {
-    const registry = registryWith(
-      [machine('XXX')],
-      [unit('foo.service', {}, 'inactive'), unit('bar.service', {}, 'loaded'), unit('baz.service')],
-      { 'foo.service': 'XXX', 'bar.service': 'XXX', 'baz.service': 'XXX' },
-    );
+    const registry = registryWith([machine('XXX')], [unit('foo.service', {}, 'inactive'), unit('bar.service', {}, 'loaded'), unit('baz.service')], {
+      'foo.service': 'XXX',
+      'bar.service': 'XXX',
+      'baz.service': 'XXX',
+    });
     expect(unitsOn(registry)).toEqual({ XXX: ['bar.service', 'baz.service'] });
   });
 
@@ -107,7 +114,12 @@ describe('agent/state_test.go', () => {
 
   it.each([
     { name: 'empty state: no replace', here: [], replaces: ['bar.service'], found: undefined },
-    { name: 'a unit here replaces the new one: that unit is returned', here: [unit('bar.service', { Replaces: 'foo.service' })], replaces: [], found: 'bar.service' },
+    {
+      name: 'a unit here replaces the new one: that unit is returned',
+      here: [unit('bar.service', { Replaces: 'foo.service' })],
+      replaces: [],
+      found: 'bar.service',
+    },
     { name: 'the new unit replaces one here', here: [unit('bar.service')], replaces: ['bar.service'], found: 'bar.service' },
     { name: 'both replace each other: ignored', here: [unit('bar.service', { Replaces: 'foo.service' })], replaces: ['bar.service'], found: undefined },
   ])('TestHasReplaces: $name', ({ here, replaces, found }) => {
@@ -121,7 +133,12 @@ describe('agent/state_test.go', () => {
     { name: 'one of several globs on one line', here: [unit('bar.service', { Conflicts: 'baz.service foo.service' })], conflicts: [], found: 'foo.service' },
     {
       name: 'one of several globs over several lines',
-      here: [unit('bar.service', [{ name: 'Conflicts', value: 'baz.service' }, { name: 'Conflicts', value: 'foo.service' }])],
+      here: [
+        unit('bar.service', [
+          { name: 'Conflicts', value: 'baz.service' },
+          { name: 'Conflicts', value: 'foo.service' },
+        ]),
+      ],
       conflicts: [],
       found: 'foo.service',
     },
@@ -188,7 +205,11 @@ describe('how fleet reads options (job/job.go, unit/unit.go, machine/)', () => {
     { name: 'Global with MachineOf', xFleet: { Global: 'true', MachineOf: 'db.service' }, refusal: 'Global cannot be used with Peers' },
     { name: 'Global with Replaces', xFleet: { Global: 'true', Replaces: 'db.service' }, refusal: 'Global cannot be used with Replaces' },
     { name: 'Conflicts with Replaces', xFleet: { Conflicts: 'x*', Replaces: 'db.service' }, refusal: 'Conflicts cannot be used with Replaces' },
-    { name: 'a peer matching its own Conflicts', xFleet: { MachineOf: 'db.service', Conflicts: 'db*' }, refusal: 'unresolvable requirements: peer "db.service" matches conflict "db*"' },
+    {
+      name: 'a peer matching its own Conflicts',
+      xFleet: { MachineOf: 'db.service', Conflicts: 'db*' },
+      refusal: 'unresolvable requirements: peer "db.service" matches conflict "db*"',
+    },
     { name: 'an unknown key (fleetctl only warns)', xFleet: { Zone: 'a' }, refusal: undefined },
     { name: 'Global=false with MachineID', xFleet: { Global: 'false', MachineID: 'm1' }, refusal: undefined },
     { name: 'Global with Conflicts and metadata', xFleet: { Global: 'true', Conflicts: 'x*', MachineMetadata: 'a=b' }, refusal: undefined },

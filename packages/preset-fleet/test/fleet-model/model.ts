@@ -286,9 +286,7 @@ function wouldRun(snapshot: ClusterSnapshot, unit: FleetUnit | undefined, machin
 
 /** doTask, on the registry; true when the task wrote. */
 function applyTask(registry: Registry, task: Task): boolean {
-  return task.type === 'UnscheduleUnit'
-    ? unscheduleUnit(registry, task.unit, task.machineId)
-    : scheduleUnit(registry, task.unit, task.machineId);
+  return task.type === 'UnscheduleUnit' ? unscheduleUnit(registry, task.unit, task.machineId) : scheduleUnit(registry, task.unit, task.machineId);
 }
 
 // ---------------------------------------------------------------------------

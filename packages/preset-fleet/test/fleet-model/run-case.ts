@@ -65,7 +65,13 @@ export function fleetOutcome(machines: readonly FleetMachine[], units: readonly 
   return fleetReadBack(registry.machines, accepted, refused, end, [...first.moves, ...end.moves]);
 }
 
-function fleetReadBack(machines: readonly FleetMachine[], accepted: readonly FleetUnit[], refused: Record<string, string>, end: ModelOutcome, moves: readonly RescheduleMove[]): CaseOutcome {
+function fleetReadBack(
+  machines: readonly FleetMachine[],
+  accepted: readonly FleetUnit[],
+  refused: Record<string, string>,
+  end: ModelOutcome,
+  moves: readonly RescheduleMove[],
+): CaseOutcome {
   const uncheckedMoves = moves.map((move) => `${move.unit} ${move.from} → ${move.to} (${move.ableToRun ? 'allowed' : 'refused'} there)`);
   return { refused, ...readBack(machines, accepted, end), settled: end.settled, busy: end.lastTasks.length > 0, uncheckedMoves };
 }

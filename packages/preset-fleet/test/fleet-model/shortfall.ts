@@ -43,7 +43,8 @@ export type FleetGlobalBreaks = string[];
  * `breaks`: units fleet leaves next to their replacers in this phase; each excuses one instance of that unit.
  */
 export function classifyShortfalls(phase: Phase, moves: readonly RescheduleMove[], breaks: FleetGlobalBreaks): Shortfall[] {
-  const moved: ShortfallClass | undefined = moves.length === 0 ? undefined : moves.some((move) => !move.ableToRun) ? 'unchecked move, refused there' : 'unchecked move, allowed there';
+  const moved: ShortfallClass | undefined =
+    moves.length === 0 ? undefined : moves.some((move) => !move.ableToRun) ? 'unchecked move, refused there' : 'unchecked move, allowed there';
   const unpaired = [...breaks];
   return missingInstances(phase, phase.model, phase.fleetd).map((instance) => {
     const objections = instance.machines.map((machineId) => objectionsTo(phase, phase.fleetd, instance.unit, machineId));
