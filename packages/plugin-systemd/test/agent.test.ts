@@ -55,7 +55,7 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
       // FLEETD_TEST_DEBUG=1 shows what the agents do.
       onEvent: (event: AgentEvent) => {
         options.onEvent?.(event);
-        if (process.env['FLEETD_TEST_DEBUG']) console.error(`m${index + 1}`, JSON.stringify(event, (key, value) => (key === 'file' ? undefined : value)));
+        if (process.env['FLEETD_TEST_DEBUG']) console.error(`m${index + 1}`, JSON.stringify(event, (key, value: unknown) => (key === 'file' ? undefined : value)));
       },
     });
     cleanups.push(() => agent.stop());
@@ -63,7 +63,7 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
     agents.push(agent);
   }
   const states = async (): Promise<Record<string, UnitState>> => {
-    const { items } = await admin.list(`${store.layout.states}`);
+    const { items } = await admin.list(store.layout.states);
     return Object.fromEntries(items.map((kv) => [kv.key.slice(store.layout.states.length), decodeUnitState(kv.key, kv.value)]));
   };
   const submit = async (name: string, contents: string, desiredState: 'loaded' | 'launched' = 'launched') =>

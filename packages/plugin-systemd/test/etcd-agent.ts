@@ -24,7 +24,7 @@ const global = testPlugin('global', (hooks) => {
 export interface EtcdAgent {
   readonly store: FleetStore;
   /** The state the agent published for a unit on machine m1. */
-  state(name: string): Promise<UnitState | undefined>;
+  state: (name: string) => Promise<UnitState | undefined>;
 }
 
 export function useEtcdAgents(label: string): (instance: SystemdInstance, events: AgentEvent[], options?: { readonly reconcileIntervalMs?: number }) => Promise<EtcdAgent> {
