@@ -4,13 +4,7 @@ import { createSystemdDriver } from './driver.js';
 import { systemdOptions } from './options.js';
 import { PLUGIN_NAME } from './errors.js';
 
-export {
-  createSystemdDriver,
-  DEFAULT_JOB_TIMEOUT_MS,
-  DEFAULT_START_SETTLE_MS,
-  type SystemdDriver,
-  type SystemdDriverOptions,
-} from './driver.js';
+export { createSystemdDriver, DEFAULT_JOB_TIMEOUT_MS, DEFAULT_START_SETTLE_MS, type SystemdDriver, type SystemdDriverOptions } from './driver.js';
 export { DEFAULT_UNITS_DIRECTORY, systemdOptions, type SystemdPluginInput, type SystemdPluginOptions } from './options.js';
 export { RUNNING_STATES } from './judge.js';
 export * from './dbus/index.js';

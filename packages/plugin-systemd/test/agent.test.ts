@@ -27,7 +27,9 @@ const machines = useSystemd(2);
 /** A unit whose process leaves its PID in `dir`, so a test can see it really runs. */
 const marker = (dir: string) => `[Service]\nExecStart=/bin/sh -c 'echo $$$$ > ${dir}/%n.pid; exec sleep infinity'\n`;
 
-async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof assemblePlugins>[0]; startSettleMs?: number; onEvent?: (event: AgentEvent) => void } = {}) {
+async function cluster(
+  options: { ttl?: number; agentPlugins?: Parameters<typeof assemblePlugins>[0]; startSettleMs?: number; onEvent?: (event: AgentEvent) => void } = {},
+) {
   const keyPrefix = `/fleetd-agent-${randomUUID()}/`;
   const client = (): Registry => {
     const registry = createEtcdRegistry({ ...etcd().clientOptions, requestTimeoutMs: 2000 });
@@ -36,14 +38,28 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
   };
   const admin = client();
   const store = new FleetStore(admin, keyPrefix);
-  const engine = new Engine({ registry: client(), host: await assemblePlugins([leastLoaded]), id: 'engine', keyPrefix, leaseTtlSeconds: 2, reconcileIntervalMs: 500 });
+  const engine = new Engine({
+    registry: client(),
+    host: await assemblePlugins([leastLoaded]),
+    id: 'engine',
+    keyPrefix,
+    leaseTtlSeconds: 2,
+    reconcileIntervalMs: 500,
+  });
   cleanups.push(() => engine.stop());
   await engine.start();
   const agents: Agent[] = [];
   for (const [index, instance] of machines().entries()) {
     const host = await assemblePlugins([
       ...(options.agentPlugins ?? []),
-      [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory, ...(options.startSettleMs === undefined ? {} : { startSettleMs: options.startSettleMs }) }],
+      [
+        systemd,
+        {
+          busAddress: instance.busAddress,
+          unitsDirectory: instance.unitsDirectory,
+          ...(options.startSettleMs === undefined ? {} : { startSettleMs: options.startSettleMs }),
+        },
+      ],
     ]);
     const agent = new Agent({
       registry: client(),
@@ -55,7 +71,11 @@ async function cluster(options: { ttl?: number; agentPlugins?: Parameters<typeof
       // FLEETD_TEST_DEBUG=1 shows what the agents do.
       onEvent: (event: AgentEvent) => {
         options.onEvent?.(event);
-        if (process.env['FLEETD_TEST_DEBUG']) console.error(`m${index + 1}`, JSON.stringify(event, (key, value: unknown) => (key === 'file' ? undefined : value)));
+        if (process.env['FLEETD_TEST_DEBUG'])
+          console.error(
+            `m${index + 1}`,
+            JSON.stringify(event, (key, value: unknown) => (key === 'file' ? undefined : value)),
+          );
       },
     });
     cleanups.push(() => agent.stop());
@@ -90,10 +110,14 @@ describe('agent with systemd and etcd', () => {
     const { submit, states } = await cluster();
     await submit('hello.service', marker(one.dir));
     await submit('world.service', marker(two.dir));
-    const reported = await waitFor(async () => {
-      const all = await states();
-      return all['m1/hello.service']?.activeState === 'active' && all['m2/world.service']?.activeState === 'active' ? all : undefined;
-    }, 'both units active in etcd', 20_000);
+    const reported = await waitFor(
+      async () => {
+        const all = await states();
+        return all['m1/hello.service']?.activeState === 'active' && all['m2/world.service']?.activeState === 'active' ? all : undefined;
+      },
+      'both units active in etcd',
+      20_000,
+    );
     expect(reported['m1/hello.service']).toMatchObject({ machineId: 'm1', loadState: 'loaded', subState: 'running' });
     // Active comes once forked, possibly before the shell wrote its PID.
     expect(alive(await recordedPid(one, 'hello.service'))).toBe(true);
@@ -146,7 +170,11 @@ describe('agent with systemd and etcd', () => {
     const out = join(one.dir, 'versioned.out');
     const version = (v: string) => `[Service]\nExecStart=/bin/sh -c 'echo ${v} > ${out}; exec sleep infinity'\n`;
     await submit('versioned.service', version('v1'));
-    await waitFor(async () => existsSync(out) && readFileSync(out, 'utf8') === 'v1\n' && (await states())['m1/versioned.service']?.activeState === 'active', 'v1 running', 20_000);
+    await waitFor(
+      async () => existsSync(out) && readFileSync(out, 'utf8') === 'v1\n' && (await states())['m1/versioned.service']?.activeState === 'active',
+      'v1 running',
+      20_000,
+    );
     await store.replaceUnit(createUnit({ name: 'versioned.service', contents: version('v2'), desiredState: 'launched' }));
     await waitFor(() => readFileSync(out, 'utf8') === 'v2\n', 'v2 running', 20_000);
   });
@@ -168,7 +196,9 @@ describe('agent with systemd and etcd', () => {
   });
 
   it('a beforeStart veto leaves the unit loaded and its state says why', async () => {
-    const veto = testPlugin('maintenance', (hooks) => hooks.beforeStart.tap(async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)));
+    const veto = testPlugin('maintenance', (hooks) =>
+      hooks.beforeStart.tap(async (unit) => (unit.name === 'blocked.service' ? 'maintenance window' : undefined)),
+    );
     const [one] = machines() as [SystemdInstance];
     const { submit, states } = await cluster({ agentPlugins: [veto] });
     await submit('blocked.service', marker(one.dir));
@@ -206,7 +236,11 @@ describe('agent with systemd and etcd', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(alive(pid)).toBe(true);
     await store.setDesiredState('survivor.service', 'loaded');
-    await waitFor(async () => (await states())['m1/survivor.service']?.activeState === 'inactive', 'survivor.service stopped through the new connection', 20_000);
+    await waitFor(
+      async () => (await states())['m1/survivor.service']?.activeState === 'inactive',
+      'survivor.service stopped through the new connection',
+      20_000,
+    );
     expect(alive(pid)).toBe(false);
   });
 
@@ -217,10 +251,14 @@ describe('agent with systemd and etcd', () => {
     const [one] = machines() as [SystemdInstance];
     const { submit, states } = await cluster({ agentPlugins: [annotate] });
     await submit('shaped.service', marker(one.dir));
-    const state = await waitFor(async () => {
-      const reported = (await states())['m1/shaped.service'];
-      return reported?.activeState === 'active' ? reported : undefined;
-    }, 'shaped.service active', 20_000);
+    const state = await waitFor(
+      async () => {
+        const reported = (await states())['m1/shaped.service'];
+        return reported?.activeState === 'active' ? reported : undefined;
+      },
+      'shaped.service active',
+      20_000,
+    );
     expect(state.message).toBe('reported by m1');
   });
 
@@ -248,10 +286,14 @@ describe('agent with systemd and etcd', () => {
     const { submit, states } = await cluster({ ttl: 5 });
     await submit('steady.service', marker(one.dir));
     await submit('steady2.service', marker(two.dir));
-    await waitFor(async () => {
-      const all = await states();
-      return Object.values(all).filter((s) => s.activeState === 'active').length === 2;
-    }, 'both active', 20_000);
+    await waitFor(
+      async () => {
+        const all = await states();
+        return Object.values(all).filter((s) => s.activeState === 'active').length === 2;
+      },
+      'both active',
+      20_000,
+    );
     const pids = await Promise.all([recordedPid(one, 'steady.service'), recordedPid(two, 'steady2.service')]);
     const member = etcd().members[0]!;
     await member.stop();

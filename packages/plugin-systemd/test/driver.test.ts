@@ -46,9 +46,7 @@ describe('load, start, stop', () => {
     await driver.start('runs.service');
     const pid = await pidOf(instance, 'runs.service');
     expect(isAlive(pid)).toBe(true);
-    expect(await driver.states(['runs.service'])).toEqual([
-      { name: 'runs.service', loadState: 'loaded', activeState: 'active', subState: 'running' },
-    ]);
+    expect(await driver.states(['runs.service'])).toEqual([{ name: 'runs.service', loadState: 'loaded', activeState: 'active', subState: 'running' }]);
     // started twice: still the same process
     await driver.start('runs.service');
     expect(isAlive(pid)).toBe(true);
@@ -118,9 +116,7 @@ describe('no daemon-reload for units systemd has no definition of', () => {
 
 describe('states and installed()', () => {
   it('a unit that is not loaded yet is not-found/inactive/dead', async () => {
-    expect(await driver.states(['not-yet.service'])).toEqual([
-      { name: 'not-yet.service', loadState: 'not-found', activeState: 'inactive', subState: 'dead' },
-    ]);
+    expect(await driver.states(['not-yet.service'])).toEqual([{ name: 'not-yet.service', loadState: 'not-found', activeState: 'inactive', subState: 'dead' }]);
   });
 
   it('without names: every unit file in the units directory, nothing else of systemd’s', async () => {
@@ -129,7 +125,11 @@ describe('states and installed()', () => {
     const names = (await driver.states()).map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['listed-a.service', 'listed-b.service', 'runs.service']));
     expect(names).not.toContain('dbus.service');
-    expect(names).toEqual(readdirSync(instance.unitsDirectory).filter((f) => f.endsWith('.service')).sort());
+    expect(names).toEqual(
+      readdirSync(instance.unitsDirectory)
+        .filter((f) => f.endsWith('.service'))
+        .sort(),
+    );
   });
 
   it('installed() maps each unit file to the hash the core gives its contents', async () => {

@@ -27,7 +27,9 @@ export interface EtcdAgent {
   state: (name: string) => Promise<UnitState | undefined>;
 }
 
-export function useEtcdAgents(label: string): (instance: SystemdInstance, events: AgentEvent[], options?: { readonly reconcileIntervalMs?: number }) => Promise<EtcdAgent> {
+export function useEtcdAgents(
+  label: string,
+): (instance: SystemdInstance, events: AgentEvent[], options?: { readonly reconcileIntervalMs?: number }) => Promise<EtcdAgent> {
   const etcd = useEtcd();
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
@@ -42,7 +44,15 @@ export function useEtcdAgents(label: string): (instance: SystemdInstance, events
     const keyPrefix = `/fleetd-${label}-${randomUUID()}/`;
     const admin = client();
     const host = await assemblePlugins([global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
-    const agent = new Agent({ registry: client(), host, machine: { id: 'm1', metadata: {} }, keyPrefix, ttlSeconds: 5, reconcileIntervalMs, onEvent: (event) => events.push(event) });
+    const agent = new Agent({
+      registry: client(),
+      host,
+      machine: { id: 'm1', metadata: {} },
+      keyPrefix,
+      ttlSeconds: 5,
+      reconcileIntervalMs,
+      onEvent: (event) => events.push(event),
+    });
     cleanups.push(() => agent.stop());
     await agent.start();
     const store = new FleetStore(admin, keyPrefix);

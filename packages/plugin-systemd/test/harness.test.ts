@@ -14,8 +14,7 @@ import { startSystemdInstance, SYSTEMD_INSTALL_COMMAND } from '../src/testing/in
 import { useSystemd } from '../src/vitest/index.js';
 import { isAlive, waitFor } from './helpers.js';
 
-const cgroupDirs = (name: string): string[] =>
-  ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup'].map((root) => `${root}/fleet-${name}`);
+const cgroupDirs = (name: string): string[] => ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup'].map((root) => `${root}/fleet-${name}`);
 
 async function expectNothingLeft(dir: string, name: string, pids: readonly number[], within: number): Promise<void> {
   await waitFor(() => !existsSync(dir), `${dir} to be removed`, within);

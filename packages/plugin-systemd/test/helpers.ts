@@ -42,4 +42,3 @@ export function pidOf(instance: SystemdInstance, name: string): Promise<number> 
   const file = join(instance.dir, `${name}.pid`);
   return waitFor(() => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0), `${name} to write its pid`);
 }
-

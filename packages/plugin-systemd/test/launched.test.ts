@@ -71,7 +71,9 @@ function scenario(name: string, { loaded, units, trigger }: Scenario): void {
       expect(await activeState(instance, loaded)).toBe('active');
       await waitFor(async () => (await state(loaded))?.activeState === 'active', `${loaded} reported active, as it is`, 20_000);
       expect(events.filter((event) => event.type === 'task' && event.task.type === 'stop')).toEqual([]);
-      expect(events.filter((event) => event.type === 'task' && event.error !== undefined).map((event) => (event.type === 'task' ? event.error?.message : ''))).toEqual([]);
+      expect(
+        events.filter((event) => event.type === 'task' && event.error !== undefined).map((event) => (event.type === 'task' ? event.error?.message : '')),
+      ).toEqual([]);
     });
   });
 }

@@ -13,9 +13,7 @@ const systemd = useSystemd(3);
 let drivers: SystemdDriver[] = [];
 
 beforeAll(async () => {
-  drivers = await Promise.all(
-    systemd().map((m) => createSystemdDriver({ busAddress: m.busAddress, unitsDirectory: m.unitsDirectory })),
-  );
+  drivers = await Promise.all(systemd().map((m) => createSystemdDriver({ busAddress: m.busAddress, unitsDirectory: m.unitsDirectory })));
 });
 afterAll(async () => {
   await Promise.all(drivers.map((d) => d.close()));

@@ -26,7 +26,11 @@ const monitor = (instance: SystemdInstance): string =>
 
 const pidFile = (instance: SystemdInstance): string => join(instance.dir, 'monitor.pid');
 const recordedPid = (instance: SystemdInstance): Promise<number> =>
-  waitFor(() => (existsSync(pidFile(instance)) ? Number(readFileSync(pidFile(instance), 'utf8')) || undefined : undefined), 'monitor.service to write its PID', 10_000);
+  waitFor(
+    () => (existsSync(pidFile(instance)) ? Number(readFileSync(pidFile(instance), 'utf8')) || undefined : undefined),
+    'monitor.service to write its PID',
+    10_000,
+  );
 
 describe('agent after its systemd restarted', () => {
   it.each([

@@ -124,11 +124,9 @@ export class BusConnection {
       member: call.member,
       ...(call.signature === undefined ? {} : { signature: call.signature, body: [...(call.body ?? [])] }),
     });
-    const reply = await this.withDeadline(this.bus.call(message), timeoutMs, `${call.member} got no reply within ${timeoutMs} ms`).catch(
-      (error: unknown) => {
-        throw error instanceof dbus.DBusError ? new DBusCallError(error.type, error.text, call.member) : error;
-      },
-    );
+    const reply = await this.withDeadline(this.bus.call(message), timeoutMs, `${call.member} got no reply within ${timeoutMs} ms`).catch((error: unknown) => {
+      throw error instanceof dbus.DBusError ? new DBusCallError(error.type, error.text, call.member) : error;
+    });
     const body: unknown = reply?.body;
     return Array.isArray(body) ? (body as readonly unknown[]) : [];
   }
@@ -207,8 +205,7 @@ export class BusConnection {
   private lose(error: unknown): void {
     if (this.failure !== undefined) return;
     const reason = error instanceof Error ? error.message : String(error);
-    this.failure =
-      error instanceof BusClosedError ? error : new BusClosedError(`connection to ${this.address} lost: ${reason}`, { cause: error });
+    this.failure = error instanceof BusClosedError ? error : new BusClosedError(`connection to ${this.address} lost: ${reason}`, { cause: error });
     for (const reject of [...this.pending]) reject(this.failure);
     this.pending.clear();
     for (const listener of [...this.lostListeners]) listener(this.failure);

@@ -12,7 +12,7 @@ export class DBusProtocolError extends Error {
 }
 
 function fail(what: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
   throw new DBusProtocolError(`${what}: expected ${expected}, got ${shown.slice(0, 200)}`);
 }
 

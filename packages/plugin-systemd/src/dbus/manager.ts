@@ -4,26 +4,9 @@
  * reply with checked reads, so nothing untyped leaves this module.
  */
 import { BusConnection, type MethodCall } from './bus.js';
-import {
-  asArray,
-  asBoolean,
-  asNumber,
-  asString,
-  asStruct,
-  asVariantDict,
-  asStringArray,
-  variantValue,
-} from './decode.js';
+import { asArray, asBoolean, asNumber, asString, asStruct, asVariantDict, asStringArray, variantValue } from './decode.js';
 import { SYSTEMD_PATH, UNIT_PATH_PREFIX, unitNameFromPath } from './escape.js';
-import type {
-  EnableResult,
-  JobMode,
-  JobRemovedSignal,
-  UnitFileChange,
-  UnitListEntry,
-  UnitPropertiesChangedSignal,
-  UnitStateProperties,
-} from './types.js';
+import type { EnableResult, JobMode, JobRemovedSignal, UnitFileChange, UnitListEntry, UnitPropertiesChangedSignal, UnitStateProperties } from './types.js';
 
 export const SYSTEMD_BUS_NAME = 'org.freedesktop.systemd1';
 export const MANAGER_INTERFACE = 'org.freedesktop.systemd1.Manager';
@@ -39,8 +22,7 @@ export const SystemdErrors = {
 } as const;
 
 /** Only JobRemoved from the manager object: systemd's other manager signals are not needed. */
-const JOB_REMOVED_RULE =
-  `type='signal',sender='${SYSTEMD_BUS_NAME}',path='${SYSTEMD_PATH}',interface='${MANAGER_INTERFACE}',member='JobRemoved'`;
+const JOB_REMOVED_RULE = `type='signal',sender='${SYSTEMD_BUS_NAME}',path='${SYSTEMD_PATH}',interface='${MANAGER_INTERFACE}',member='JobRemoved'`;
 
 /**
  * One rule for every unit object (path_namespace), filtered by the daemon to
@@ -180,10 +162,7 @@ export class SystemdManager {
 
   /** One property of an object (Properties.Get), unwrapped from its Variant. */
   async getProperty(path: string, iface: string, property: string): Promise<unknown> {
-    const [value] = await this.connection.call(
-      { ...this.target(path, PROPERTIES_INTERFACE, 'Get'), signature: 'ss', body: [iface, property] },
-      this.timeoutMs,
-    );
+    const [value] = await this.connection.call({ ...this.target(path, PROPERTIES_INTERFACE, 'Get'), signature: 'ss', body: [iface, property] }, this.timeoutMs);
     return variantValue(value, `${iface}.${property}`);
   }
 

@@ -65,7 +65,9 @@ function isWritable(path: string): boolean {
 function subtree(dir: string): string[] {
   let children: string[] = [];
   try {
-    children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+    children = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
   } catch {
     return [];
   }

@@ -193,8 +193,7 @@ class Instance implements SystemdInstance, Cleanable {
       await sleep(25);
     }
     throw new Error(
-      `systemd instance ${this.name} was not running within ${timeoutMs} ms (is-system-running: ${last}). ` +
-        `Last lines of its log:\n${this.logTail()}`,
+      `systemd instance ${this.name} was not running within ${timeoutMs} ms (is-system-running: ${last}). ` + `Last lines of its log:\n${this.logTail()}`,
     );
   }
 
@@ -222,7 +221,7 @@ class Instance implements SystemdInstance, Cleanable {
       mkdirSync(this.runtimeDir, { mode: 0o700 });
       chmodSync(this.runtimeDir, 0o700);
     }
-    this.remember(`--- restarted${options.emptyRuntimeDir ?? false ? ' with an empty runtime directory' : ''} ---`);
+    this.remember(`--- restarted${(options.emptyRuntimeDir ?? false) ? ' with an empty runtime directory' : ''} ---`);
     this.launch(this.binary);
     await this.waitReady(this.startTimeoutMs);
   }
