@@ -3,16 +3,7 @@
  * raw KV, Lease and Watch APIs. See README.md for what differs from the
  * memory store, and ./errors.ts for how etcd's errors map to codes.
  */
-import {
-  MAX_LEASE_TTL_SECONDS,
-  type KeyValue,
-  type LeaseId,
-  type Registry,
-  type Txn,
-  type TxnResult,
-  type WatchOptions,
-  type Watcher,
-} from '@fleetd/core';
+import { MAX_LEASE_TTL_SECONDS, type KeyValue, type LeaseId, type Registry, type Txn, type TxnResult, type WatchOptions, type Watcher } from '@fleetd/core';
 import { Etcd3 } from 'etcd3';
 import { Caller } from './calls.js';
 import { keepAliveOnce } from './leases.js';
@@ -151,10 +142,7 @@ class EtcdRegistryImpl implements EtcdRegistry {
     await this.client.kv.range(request, { deadline: Date.now() + this.dialTimeoutMs }).catch(() => undefined);
   };
 
-  private async deleteRange(
-    what: string,
-    request: { readonly key: Buffer; readonly range_end?: Buffer },
-  ): Promise<Revisioned & { readonly deleted: number }> {
+  private async deleteRange(what: string, request: { readonly key: Buffer; readonly range_end?: Buffer }): Promise<Revisioned & { readonly deleted: number }> {
     const response = await this.calls.run(what, 'write', (o) => this.client.kv.deleteRange(request, o));
     return { revision: Number(response.header.revision), deleted: Number(response.deleted) };
   }

@@ -8,12 +8,7 @@ import type { CallOptions } from './calls.js';
 import type { StreamSet } from './streams.js';
 
 /** Renews `lease` once; resolves to its TTL. An answer with TTL <= 0 means the lease is gone. */
-export async function keepAliveOnce(
-  client: Etcd3,
-  lease: LeaseId,
-  options: CallOptions,
-  streams: StreamSet,
-): Promise<number> {
+export async function keepAliveOnce(client: Etcd3, lease: LeaseId, options: CallOptions, streams: StreamSet): Promise<number> {
   const stream = await client.leaseClient.leaseKeepAlive({ deadline: options.deadline });
   streams.add(stream);
   const ttl = await new Promise<number>((resolve, reject) => {

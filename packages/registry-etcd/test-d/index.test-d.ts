@@ -1,12 +1,6 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd';
 import type { FleetError, LeaseId, Registry, Watcher } from '@fleetd/core';
-import {
-  createEtcdRegistry,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type EtcdRegistry,
-  type EtcdRegistryOptions,
-  type EtcdTlsOptions,
-} from '@fleetd/registry-etcd';
+import { createEtcdRegistry, DEFAULT_REQUEST_TIMEOUT_MS, type EtcdRegistry, type EtcdRegistryOptions, type EtcdTlsOptions } from '@fleetd/registry-etcd';
 import { startEtcd, type EtcdCluster, type EtcdMember } from '@fleetd/registry-etcd/testing';
 import { useEtcd } from '@fleetd/registry-etcd/vitest';
 

@@ -38,7 +38,9 @@ function fleet(cluster: EtcdCluster, options: { ttl?: number; plugins?: PluginEn
       leaseTtlSeconds: options.ttl ?? 2,
       reconcileIntervalMs: 500,
       // FLEETD_TEST_DEBUG=1 shows what the engines go through.
-      ...(process.env['FLEETD_TEST_DEBUG'] ? { onEvent: (event: EngineEvent) => console.error(id, new Date().toISOString(), event.type, 'error' in event ? event.error.message : '') } : {}),
+      ...(process.env['FLEETD_TEST_DEBUG']
+        ? { onEvent: (event: EngineEvent) => console.error(id, new Date().toISOString(), event.type, 'error' in event ? event.error.message : '') }
+        : {}),
     });
     cleanups.push(() => created.stop());
     return created;
@@ -53,7 +55,9 @@ function fleet(cluster: EtcdCluster, options: { ttl?: number; plugins?: PluginEn
   };
   const placementKeys = async () => (await admin.list(store.layout.placements)).items;
   const placements = async () =>
-    Object.fromEntries((await placementKeys()).map((kv) => [kv.key.slice(store.layout.placements.length), (JSON.parse(kv.value) as { machine: string }).machine]));
+    Object.fromEntries(
+      (await placementKeys()).map((kv) => [kv.key.slice(store.layout.placements.length), (JSON.parse(kv.value) as { machine: string }).machine]),
+    );
   return { store, admin, engine, machine, submit, placements, placementKeys };
 }
 
@@ -170,10 +174,14 @@ describe('engine on three etcd members', () => {
     await submit(...names);
     const leader = await engine('e1');
     await leader.start();
-    const keys = await waitFor(async () => {
-      const items = await placementKeys();
-      return items.length === 1000 ? items : undefined;
-    }, '1,000 placements', 60_000);
+    const keys = await waitFor(
+      async () => {
+        const items = await placementKeys();
+        return items.length === 1000 ? items : undefined;
+      },
+      '1,000 placements',
+      60_000,
+    );
     expect(killed).toBe(true);
     expect(keys.every((kv) => kv.version === 1)).toBe(true);
     expect(new Set(keys.map((kv) => kv.key)).size).toBe(1000);

@@ -11,7 +11,6 @@ import { isAlive } from '@fleetd/core/processes';
 import { ETCD_INSTALL_COMMAND, findEtcd, startEtcd, type EtcdCluster } from '../src/testing/index.js';
 import { waitFor } from './helpers.js';
 
-
 /** Live processes whose command line mentions `text` (e.g. a cluster's directory). */
 function processesMentioning(text: string): number[] {
   return readdirSync('/proc')
@@ -81,14 +80,20 @@ describe('startEtcd', () => {
       },
     },
   ])('fails with the install command when given $name', async ({ run }) => {
-    const error = await run().then(() => undefined, (e: unknown) => e);
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain(`Install it with: ${ETCD_INSTALL_COMMAND}`);
   });
 
   it('fails with etcd’s own last words when a member cannot start', async () => {
     // An etcd that rejects its flags: the error carries its stderr.
-    const error = await startEtcd({ binary: '/bin/false' }).then(() => undefined, (e: unknown) => e);
+    const error = await startEtcd({ binary: '/bin/false' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/exited during start-up/);
   });
 });

@@ -19,29 +19,37 @@ afterEach(async () => {
 async function throughProxy(): Promise<{ proxy: TcpProxy; registry: ReturnType<typeof createEtcdRegistry> }> {
   const proxy = await startTcpProxy(etcd().endpoints[0] as string);
   const registry = createEtcdRegistry({ endpoints: [proxy.endpoint], requestTimeoutMs: 500 });
-  closers.push(() => proxy.close(), () => registry.close());
+  closers.push(
+    () => proxy.close(),
+    () => registry.close(),
+  );
   return { proxy, registry };
 }
 
 describe('startTcpProxy', () => {
-  it.each([{ mode: 'blackhole' as const }, { mode: 'refuse' as const }])('$mode: calls through the proxy fail while etcd stays reachable directly, and work again after restore', async ({ mode }) => {
-    const { proxy, registry } = await throughProxy();
-    const direct = createEtcdRegistry({ endpoints: [...etcd().endpoints] });
-    closers.push(() => direct.close());
-    await registry.put(`/proxy-test/${mode}`, 'before');
-    proxy.cut(mode);
-    expect(proxy.isCut).toBe(true);
-    const failure = await registry.get(`/proxy-test/${mode}`).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(isFleetError(failure, ErrorCodes.REGISTRY_UNAVAILABLE)).toBe(true);
-    await direct.put(`/proxy-test/${mode}`, 'during');
-    proxy.restore();
-    await waitFor(async () => (await registry.get(`/proxy-test/${mode}`))?.value === 'during', 'the proxied client reading again');
-  });
+  it.each([{ mode: 'blackhole' as const }, { mode: 'refuse' as const }])(
+    '$mode: calls through the proxy fail while etcd stays reachable directly, and work again after restore',
+    async ({ mode }) => {
+      const { proxy, registry } = await throughProxy();
+      const direct = createEtcdRegistry({ endpoints: [...etcd().endpoints] });
+      closers.push(() => direct.close());
+      await registry.put(`/proxy-test/${mode}`, 'before');
+      proxy.cut(mode);
+      expect(proxy.isCut).toBe(true);
+      const failure = await registry.get(`/proxy-test/${mode}`).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isFleetError(failure, ErrorCodes.REGISTRY_UNAVAILABLE)).toBe(true);
+      await direct.put(`/proxy-test/${mode}`, 'during');
+      proxy.restore();
+      await waitFor(async () => (await registry.get(`/proxy-test/${mode}`))?.value === 'during', 'the proxied client reading again');
+    },
+  );
 
   it('refuses a target without a port, naming it', async () => {
-    await expect(startTcpProxy('http://127.0.0.1')).rejects.toThrow('startTcpProxy: "http://127.0.0.1" is not an endpoint with a port, like http://127.0.0.1:2379');
+    await expect(startTcpProxy('http://127.0.0.1')).rejects.toThrow(
+      'startTcpProxy: "http://127.0.0.1" is not an endpoint with a port, like http://127.0.0.1:2379',
+    );
   });
 });

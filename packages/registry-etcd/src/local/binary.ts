@@ -23,10 +23,7 @@ export function findEtcd(explicit?: string): string {
 export function findOpenssl(): string {
   const found = onPath('openssl');
   if (found === undefined) {
-    throw new Error(
-      'openssl is not installed (needed to make TLS test certificates). ' +
-        'Install it with: apt-get update && apt-get install -y openssl',
-    );
+    throw new Error('openssl is not installed (needed to make TLS test certificates). ' + 'Install it with: apt-get update && apt-get install -y openssl');
   }
   return found;
 }

@@ -143,8 +143,15 @@ class Cluster implements EtcdCluster, Cleanable {
     const clusterToken = `fleetd-test-${randomUUID()}`;
     this.members = names.map((name, i) => {
       const config: MemberConfig = {
-        name, binary, dir: this.dir, clientUrl: `${scheme}://127.0.0.1:${ports[i]!}`, peerUrl: peerUrl(i),
-        initialCluster, clusterToken, tls: this.tls, startTimeoutMs,
+        name,
+        binary,
+        dir: this.dir,
+        clientUrl: `${scheme}://127.0.0.1:${ports[i]!}`,
+        peerUrl: peerUrl(i),
+        initialCluster,
+        clusterToken,
+        tls: this.tls,
+        startTimeoutMs,
       };
       return new MemberProcess(config, this.admin);
     });

@@ -197,12 +197,7 @@ export class MemberProcess implements EtcdMember {
       '--initial-cluster-state=new',
     ];
     if (c.tls !== undefined) {
-      args.push(
-        `--cert-file=${c.tls.serverCertFile}`,
-        `--key-file=${c.tls.serverKeyFile}`,
-        `--trusted-ca-file=${c.tls.caFile}`,
-        '--client-cert-auth',
-      );
+      args.push(`--cert-file=${c.tls.serverCertFile}`, `--key-file=${c.tls.serverKeyFile}`, `--trusted-ca-file=${c.tls.caFile}`, '--client-cert-auth');
     }
     return args;
   }

@@ -34,17 +34,42 @@ async function signed(bin: string, dir: string, name: string, subject: string, e
   await writeFile(file('ext'), extensions);
   await openssl(bin, ['req', ...EC_KEY, '-keyout', file('key'), '-out', file('csr'), '-subj', subject]);
   await openssl(bin, [
-    'x509', '-req', '-in', file('csr'), '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'),
-    '-CAcreateserial', '-days', '2', '-out', file('crt'), '-extfile', file('ext'),
+    'x509',
+    '-req',
+    '-in',
+    file('csr'),
+    '-CA',
+    join(dir, 'ca.crt'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    file('crt'),
+    '-extfile',
+    file('ext'),
   ]);
 }
 
 export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
   const bin = findOpenssl();
   await openssl(bin, [
-    'req', '-x509', ...EC_KEY, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'), '-days', '2',
-    '-subj', '/CN=fleetd test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    join(dir, 'ca.key'),
+    '-out',
+    join(dir, 'ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=fleetd test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const usage = 'keyUsage=critical,digitalSignature,keyEncipherment\n';
   const san = 'subjectAltName=IP:127.0.0.1,DNS:localhost\n';
