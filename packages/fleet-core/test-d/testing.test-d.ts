@@ -6,7 +6,9 @@ const plugin = testPlugin('spread', (hooks) => hooks.score.tap((_unit, machine) 
   unitOptions: [{ name: 'Spread', description: 'spread key' }],
 });
 
-expectType<Promise<TestCluster>>(simulate({ plugins: [plugin], machines: ['m1', { id: 'm2', metadata: { zone: 'a' } }], units: { 'a.service': '[Service]\nExecStart=/bin/true' } }));
+expectType<Promise<TestCluster>>(
+  simulate({ plugins: [plugin], machines: ['m1', { id: 'm2', metadata: { zone: 'a' } }], units: { 'a.service': '[Service]\nExecStart=/bin/true' } }),
+);
 
 const cluster = await createTestCluster({ plugins: [[plugin, undefined]], maxPasses: 2 });
 expectType<Promise<RoundResult>>(cluster.settle());

@@ -20,7 +20,14 @@ async function startAgent(registry: Registry, plugins: readonly PluginEntry[], o
 
 async function startAgentWith(registry: Registry, plugins: readonly PluginEntry[], options: Partial<AgentOptions> = {}) {
   const events: AgentEvent[] = [];
-  const agent = new Agent({ registry, host: await assemblePlugins(plugins), machine: { id: 'm1', metadata: {} }, reconcileIntervalMs: 60_000, onEvent: (event) => events.push(event), ...options });
+  const agent = new Agent({
+    registry,
+    host: await assemblePlugins(plugins),
+    machine: { id: 'm1', metadata: {} },
+    reconcileIntervalMs: 60_000,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
   await agent.start();
   stops.push(() => agent.stop());
   return { agent, events };
@@ -30,7 +37,7 @@ const errorsOf = (events: readonly AgentEvent[], type: 'plugin-error' | 'task'):
   events.flatMap((event) => (event.type === type && event.error !== undefined ? [event.error] : []));
 
 describe('agent: plugin failures are reported, not lost', () => {
-  it('regression: a plugin error raised while judging a global unit reaches the agent\'s owner', async () => {
+  it("regression: a plugin error raised while judging a global unit reaches the agent's owner", async () => {
     const registry = createMemoryRegistry();
     const inventory = testPlugin('inventory', (hooks) =>
       hooks.filter.tap((unit) => {
@@ -50,7 +57,7 @@ describe('agent: plugin failures are reported, not lost', () => {
     });
   });
 
-  it('regression: a driver\'s failure is reported as the driver plugin\'s error, not REGISTRY_UNAVAILABLE', async () => {
+  it("regression: a driver's failure is reported as the driver plugin's error, not REGISTRY_UNAVAILABLE", async () => {
     const registry = createMemoryRegistry();
     const driver = memoryDriver();
     driver.fail('start', Object.assign(new Error('unit masked'), { code: 'EMASKED' }));
@@ -94,7 +101,7 @@ describe('agent: a unit whose load fails', () => {
     const unit = long();
     await store.submitUnit(unit);
     await store.submitUnit(createUnit({ name: 'fine.service', contents: service('Global=true'), desiredState: 'launched' }));
-    const state = await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    const state = await waitFor(() => stateOf('long.service'), "the failed unit's state");
     expect(state).toEqual({
       name: 'long.service',
       hash: unit.hash,
@@ -111,7 +118,7 @@ describe('agent: a unit whose load fails', () => {
   it('regression: is retried with exponential back-off, not every round', async () => {
     const { agent, store, stateOf, loadsOf, at } = await setUp();
     await store.submitUnit(long());
-    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    await waitFor(() => stateOf('long.service'), "the failed unit's state");
     await agent.reconcileNow();
     await agent.reconcileNow();
     expect(loadsOf('long.service')).toBe(1);
@@ -133,19 +140,23 @@ describe('agent: a unit whose load fails', () => {
   it('regression: a late signal from the service manager does not hide why the unit is not loaded', async () => {
     const { driver, registry, store, stateOf } = await setUp();
     await store.submitUnit(long());
-    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    await waitFor(() => stateOf('long.service'), "the failed unit's state");
     const key = new KeyLayout().state('m1', 'long.service');
     const written = (await registry.get(key))?.modRevision ?? 0;
     // The memory driver signals a stop whatever the unit's file: systemd would say not-found, inactive.
     await driver.stop('long.service');
-    await waitFor(async () => ((await registry.get(key))?.modRevision ?? 0) > written, 'the signal\'s state written');
-    expect(await stateOf('long.service')).toMatchObject({ loadState: 'error', activeState: 'inactive', message: `load failed: ${reason} (first attempt; next in 5 s)` });
+    await waitFor(async () => ((await registry.get(key))?.modRevision ?? 0) > written, "the signal's state written");
+    expect(await stateOf('long.service')).toMatchObject({
+      loadState: 'error',
+      activeState: 'inactive',
+      message: `load failed: ${reason} (first attempt; next in 5 s)`,
+    });
   });
 
   it('a load that succeeds at last clears the message and the unit starts', async () => {
     const { agent, driver, store, stateOf, at } = await setUp();
     await store.submitUnit(long());
-    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    await waitFor(() => stateOf('long.service'), "the failed unit's state");
     driver.recover('load', 'long.service');
     at(5_000);
     await agent.reconcileNow();
@@ -158,21 +169,21 @@ describe('agent: a unit whose load fails', () => {
   it('a new version of the unit is loaded at once, its back-off started over', async () => {
     const { agent, store, stateOf, loadsOf, at } = await setUp();
     await store.submitUnit(long());
-    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    await waitFor(() => stateOf('long.service'), "the failed unit's state");
     at(5_000);
     await agent.reconcileNow();
     expect(loadsOf('long.service')).toBe(2);
     const replaced = long('Global=true\nConflicts=other.service');
     await store.replaceUnit(replaced);
     await waitFor(() => loadsOf('long.service') === 3, 'the new version loaded');
-    await waitFor(async () => (await stateOf('long.service'))?.hash === replaced.hash, 'the new version\'s state');
+    await waitFor(async () => (await stateOf('long.service'))?.hash === replaced.hash, "the new version's state");
     expect((await stateOf('long.service'))?.message).toBe(`load failed: ${reason} (first attempt; next in 5 s)`);
   });
 
   it('its state is withdrawn when the unit is no longer to run here', async () => {
     const { store, stateOf } = await setUp();
     await store.submitUnit(long());
-    await waitFor(() => stateOf('long.service'), 'the failed unit\'s state');
+    await waitFor(() => stateOf('long.service'), "the failed unit's state");
     await store.setDesiredState('long.service', 'inactive');
     await waitFor(async () => (await stateOf('long.service')) === undefined, 'the state withdrawn');
   });
@@ -209,9 +220,13 @@ describe('agent: cut off from the registry', () => {
   it('stops the units with a grace once it has run out, keeps the others running, and starts them again when back', async () => {
     const line = cuttable(createMemoryRegistry());
     const driver = memoryDriver();
-    const { events } = await startAgentWith(line.registry, [global, graceForStopUnits, memoryDriverPlugin(driver)], { ttlSeconds: 3, reconcileIntervalMs: 200 });
+    const { events } = await startAgentWith(line.registry, [global, graceForStopUnits, memoryDriverPlugin(driver)], {
+      ttlSeconds: 3,
+      reconcileIntervalMs: 200,
+    });
     const store = new FleetStore(line.registry);
-    for (const name of ['stop-me.service', 'keep-me.service']) await store.submitUnit(createUnit({ name, contents: service('Global=true'), desiredState: 'launched' }));
+    for (const name of ['stop-me.service', 'keep-me.service'])
+      await store.submitUnit(createUnit({ name, contents: service('Global=true'), desiredState: 'launched' }));
     await waitFor(() => driver.running.size === 2, 'both units running');
     line.cut(true);
     await waitFor(() => !driver.running.has('stop-me.service'), 'the unit with a grace stopped');

@@ -135,7 +135,11 @@ export class Agent {
     );
     this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
     // No debounce by default: a burst of placements gathers while the round in progress runs anyway.
-    this.reconciles = new SerialRunner(() => this.reconcile(), options.debounceMs ?? 0, () => this.started);
+    this.reconciles = new SerialRunner(
+      () => this.reconcile(),
+      options.debounceMs ?? 0,
+      () => this.started,
+    );
     this.disconnects = new DisconnectStops({
       now: () => this.now(),
       graces: () => this.disconnectGraces(),
@@ -385,10 +389,18 @@ export class Agent {
       const planned = planAgentTasks(this.toRunNow(desired), this.installed, states, this.startedHashes, this.launched);
       // Anything else done to a unit whose start (an earlier round's) still runs waits for that
       // start: fleet's order holds per unit across rounds too. Others still starting are not started twice.
-      await Promise.all(planned.flatMap((task) => (task.type === 'reload' || task.type === 'start' ? [] : (this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name) ?? []))));
+      await Promise.all(
+        planned.flatMap((task) =>
+          task.type === 'reload' || task.type === 'start' ? [] : (this.starting.get(typeof task.unit === 'string' ? task.unit : task.unit.name) ?? []),
+        ),
+      );
       const tasks = planned.filter((task) => task.type !== 'start' || !this.starting.has(task.unit.name));
       for (const phase of PHASES) {
-        await inParallel(tasks.filter((task) => task.type === phase), TASK_CONCURRENCY, (task) => this.execute(driver, task));
+        await inParallel(
+          tasks.filter((task) => task.type === phase),
+          TASK_CONCURRENCY,
+          (task) => this.execute(driver, task),
+        );
       }
       await this.publishLoaded(driver, tasks);
       // Starts are not waited for: a start's job and the driver's settle window would hold up the
@@ -494,12 +506,14 @@ export class Agent {
 
   private startInBackground(driver: UnitDriver, task: AgentTask & { readonly type: 'start' }): void {
     const name = task.unit.name;
-    const done = this.startSlots.run(() => this.execute(driver, task)).finally(() => {
-      if (this.starting.get(name) === done) this.starting.delete(name);
-      // A round that ran meanwhile left this unit alone; if it is no longer to run as started, look again.
-      const now = this.desired.get(name);
-      if (now === undefined || now.hash !== task.unit.hash || now.desiredState !== 'launched') this.changed();
-    });
+    const done = this.startSlots
+      .run(() => this.execute(driver, task))
+      .finally(() => {
+        if (this.starting.get(name) === done) this.starting.delete(name);
+        // A round that ran meanwhile left this unit alone; if it is no longer to run as started, look again.
+        const now = this.desired.get(name);
+        if (now === undefined || now.hash !== task.unit.hash || now.desiredState !== 'launched') this.changed();
+      });
     this.starting.set(name, done);
   }
 
@@ -691,7 +705,6 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-
 
 /** At most `limit` runs at once, the others queued in order. */
 class Slots {

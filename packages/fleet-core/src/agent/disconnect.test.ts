@@ -48,7 +48,12 @@ describe('DisconnectStops', () => {
 
   it('holds each unit when its grace since the last renewal runs out, and releases all when renewed', () => {
     vi.useFakeTimers();
-    const { subject, held, released, at } = stops(new Map([['a.service', 10_000], ['b.service', 20_000]]));
+    const { subject, held, released, at } = stops(
+      new Map([
+        ['a.service', 10_000],
+        ['b.service', 20_000],
+      ]),
+    );
     at(7_000);
     subject.cutOff(1_000);
     expect(held).toEqual([]);
@@ -116,23 +121,35 @@ describe('the disconnectGrace hook', () => {
     { name: 'a negative grace', answer: -1, message: 'disconnectGrace returned -1, expected milliseconds >= 0 or undefined' },
     { name: 'NaN', answer: Number.NaN, message: 'disconnectGrace returned NaN, expected milliseconds >= 0 or undefined' },
     { name: 'a string', answer: '90s', message: 'disconnectGrace returned 90s, expected milliseconds >= 0 or undefined' },
-    { name: 'an object (shown as JSON, not [object Object])', answer: { ms: 90_000 }, message: 'disconnectGrace returned {"ms":90000}, expected milliseconds >= 0 or undefined' },
-  ])('regression: $name is reported as the plugin\'s error and ignored (the unit keeps its previous grace)', async ({ answer, message }) => {
+    {
+      name: 'an object (shown as JSON, not [object Object])',
+      answer: { ms: 90_000 },
+      message: 'disconnectGrace returned {"ms":90000}, expected milliseconds >= 0 or undefined',
+    },
+  ])("regression: $name is reported as the plugin's error and ignored (the unit keeps its previous grace)", async ({ answer, message }) => {
     const errors: FleetError[] = [];
     const host = await assemblePlugins([
       testPlugin('sane', (hooks) => hooks.disconnectGrace.tap(() => 1_000)),
       testPlugin('broken', (hooks) => hooks.disconnectGrace.tap(() => answer as never)),
     ]);
     expect(createHookRunner(host, (error) => errors.push(error)).disconnectGrace(unit, machine)).toBe(1_000);
-    expect(errors).toMatchObject([{ code: ErrorCodes.PLUGIN_ERROR, plugin: 'broken', hook: 'disconnectGrace', message: `plugin "broken" failed in hook "disconnectGrace": ${message}` }]);
+    expect(errors).toMatchObject([
+      { code: ErrorCodes.PLUGIN_ERROR, plugin: 'broken', hook: 'disconnectGrace', message: `plugin "broken" failed in hook "disconnectGrace": ${message}` },
+    ]);
   });
 
   it('a tap that throws is reported and ignored: a broken plugin never stops units', async () => {
     const errors: FleetError[] = [];
-    const host = await assemblePlugins([testPlugin('throws', (hooks) => hooks.disconnectGrace.tap(() => {
-      throw new Error('boom');
-    }))]);
+    const host = await assemblePlugins([
+      testPlugin('throws', (hooks) =>
+        hooks.disconnectGrace.tap(() => {
+          throw new Error('boom');
+        }),
+      ),
+    ]);
     expect(createHookRunner(host, (error) => errors.push(error)).disconnectGrace(unit, machine)).toBeUndefined();
-    expect(errors).toMatchObject([{ code: ErrorCodes.PLUGIN_ERROR, plugin: 'throws', hook: 'disconnectGrace', message: 'plugin "throws" failed in hook "disconnectGrace": boom' }]);
+    expect(errors).toMatchObject([
+      { code: ErrorCodes.PLUGIN_ERROR, plugin: 'throws', hook: 'disconnectGrace', message: 'plugin "throws" failed in hook "disconnectGrace": boom' },
+    ]);
   });
 });

@@ -8,9 +8,15 @@ const agentUnit = (name: string, desiredState: 'loaded' | 'launched', command = 
   const unit = createUnit({ name, contents: `[Service]\nExecStart=${command}\n` });
   return { name, hash: unit.hash, file: unit.file, desiredState };
 };
-const state = (name: string, activeState: string): DriverUnitState => ({ name, loadState: 'loaded', activeState, subState: activeState === 'active' ? 'running' : 'dead' });
+const state = (name: string, activeState: string): DriverUnitState => ({
+  name,
+  loadState: 'loaded',
+  activeState,
+  subState: activeState === 'active' ? 'running' : 'dead',
+});
 const notFound = (name: string): DriverUnitState => ({ name, loadState: 'not-found', activeState: 'inactive', subState: 'dead' });
-const describeTasks = (tasks: ReturnType<typeof planAgentTasks>) => tasks.map((task) => (task.type === 'reload' ? 'reload' : `${task.type} ${typeof task.unit === 'string' ? task.unit : task.unit.name}`));
+const describeTasks = (tasks: ReturnType<typeof planAgentTasks>) =>
+  tasks.map((task) => (task.type === 'reload' ? 'reload' : `${task.type} ${typeof task.unit === 'string' ? task.unit : task.unit.name}`));
 
 describe('agent task planning', () => {
   const a = agentUnit('a.service', 'launched');
@@ -25,7 +31,13 @@ describe('agent task planning', () => {
     { name: 'nothing to do', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: [] },
     { name: 'a new launched unit: load, reload, start', desired: [a], installed: [], states: [], tasks: ['load a.service', 'reload', 'start a.service'] },
     { name: 'a new loaded unit is not started', desired: [b], installed: [], states: [], tasks: ['load b.service', 'reload'] },
-    { name: 'a unit no longer placed here: unload, reload', desired: [], installed: [[a.name, a.hash]], states: [state('a.service', 'active')], tasks: ['unload a.service', 'reload'] },
+    {
+      name: 'a unit no longer placed here: unload, reload',
+      desired: [],
+      installed: [[a.name, a.hash]],
+      states: [state('a.service', 'active')],
+      tasks: ['unload a.service', 'reload'],
+    },
     {
       name: 'launched by this agent, then set to loaded: stop, no reload',
       desired: [b],
@@ -63,7 +75,13 @@ describe('agent task planning', () => {
       states: [state('b.service', 'active')],
       tasks: ['unload b.service', 'load b.service', 'reload'],
     },
-    { name: 'a stopped launched unit is started again', desired: [a], installed: [[a.name, a.hash]], states: [state('a.service', 'failed')], tasks: ['start a.service'] },
+    {
+      name: 'a stopped launched unit is started again',
+      desired: [a],
+      installed: [[a.name, a.hash]],
+      states: [state('a.service', 'failed')],
+      tasks: ['start a.service'],
+    },
     {
       name: 'replaced contents: unload, load, reload, start',
       desired: [a2],
@@ -74,7 +92,10 @@ describe('agent task planning', () => {
     {
       name: "fleet's order across units: unload, load, reload, stop, start",
       desired: [agentUnit('c.service', 'launched'), b],
-      installed: [[a.name, a.hash], [b.name, b.hash]],
+      installed: [
+        [a.name, a.hash],
+        [b.name, b.hash],
+      ],
       states: [state('a.service', 'active'), state('b.service', 'active')],
       launched: [b.name],
       tasks: ['unload a.service', 'load c.service', 'reload', 'stop b.service', 'start c.service'],
@@ -170,16 +191,72 @@ describe('which runs the agent owns (reviewLaunched)', () => {
   const upNew = agentUnit('up.service', 'launched', '/bin/sleep 1');
 
   it.each([
-    { name: 'desired launched and running: adopted (after a restart or a reconnect)', desired: [up], installed: [up], states: [state('up.service', 'active')], launched: [], adopted: ['up.service'], ended: [] },
-    { name: 'desired launched and activating (a start in flight): adopted', desired: [up], installed: [up], states: [state('up.service', 'activating')], launched: [], adopted: ['up.service'], ended: [] },
-    { name: 'already launched: nothing new', desired: [up], installed: [up], states: [state('up.service', 'active')], launched: ['up.service'], adopted: [], ended: [] },
-    { name: 'desired loaded and running: not adopted (systemd started it on its own)', desired: [held], installed: [held], states: [state('held.service', 'active')], launched: [], adopted: [], ended: [] },
-    { name: 'desired launched, not running: nothing to adopt', desired: [up], installed: [up], states: [state('up.service', 'failed')], launched: [], adopted: [], ended: [] },
-    { name: 'running an older version (about to be replaced): not adopted', desired: [upNew], installed: [up], states: [state('up.service', 'active')], launched: [], adopted: [], ended: [] },
-    { name: 'not installed yet: not adopted', desired: [up], installed: [], states: [state('up.service', 'active')], launched: [], adopted: [], ended: [] },
-    { name: 'launched, set to loaded, still running: kept, to be stopped', desired: [held], installed: [held], states: [state('held.service', 'active')], launched: ['held.service'], adopted: [], ended: [] },
     {
-      name: 'launched, set to loaded, no longer running: forgotten, a later start is not the agent\'s',
+      name: 'desired launched and running: adopted (after a restart or a reconnect)',
+      desired: [up],
+      installed: [up],
+      states: [state('up.service', 'active')],
+      launched: [],
+      adopted: ['up.service'],
+      ended: [],
+    },
+    {
+      name: 'desired launched and activating (a start in flight): adopted',
+      desired: [up],
+      installed: [up],
+      states: [state('up.service', 'activating')],
+      launched: [],
+      adopted: ['up.service'],
+      ended: [],
+    },
+    {
+      name: 'already launched: nothing new',
+      desired: [up],
+      installed: [up],
+      states: [state('up.service', 'active')],
+      launched: ['up.service'],
+      adopted: [],
+      ended: [],
+    },
+    {
+      name: 'desired loaded and running: not adopted (systemd started it on its own)',
+      desired: [held],
+      installed: [held],
+      states: [state('held.service', 'active')],
+      launched: [],
+      adopted: [],
+      ended: [],
+    },
+    {
+      name: 'desired launched, not running: nothing to adopt',
+      desired: [up],
+      installed: [up],
+      states: [state('up.service', 'failed')],
+      launched: [],
+      adopted: [],
+      ended: [],
+    },
+    {
+      name: 'running an older version (about to be replaced): not adopted',
+      desired: [upNew],
+      installed: [up],
+      states: [state('up.service', 'active')],
+      launched: [],
+      adopted: [],
+      ended: [],
+    },
+    { name: 'not installed yet: not adopted', desired: [up], installed: [], states: [state('up.service', 'active')], launched: [], adopted: [], ended: [] },
+    {
+      name: 'launched, set to loaded, still running: kept, to be stopped',
+      desired: [held],
+      installed: [held],
+      states: [state('held.service', 'active')],
+      launched: ['held.service'],
+      adopted: [],
+      ended: [],
+    },
+    {
+      name: "launched, set to loaded, no longer running: forgotten, a later start is not the agent's",
       desired: [held],
       installed: [held],
       states: [state('held.service', 'inactive')],
@@ -196,7 +273,15 @@ describe('which runs the agent owns (reviewLaunched)', () => {
       adopted: [],
       ended: [],
     },
-    { name: 'launched, no longer placed here and not running: forgotten', desired: [], installed: [up], states: [state('up.service', 'inactive')], launched: ['up.service'], adopted: [], ended: ['up.service'] },
+    {
+      name: 'launched, no longer placed here and not running: forgotten',
+      desired: [],
+      installed: [up],
+      states: [state('up.service', 'inactive')],
+      launched: ['up.service'],
+      adopted: [],
+      ended: ['up.service'],
+    },
   ])('$name', ({ desired, installed, states, launched, adopted, ended }) => {
     const review = reviewLaunched(
       new Map(desired.map((unit) => [unit.name, unit])),

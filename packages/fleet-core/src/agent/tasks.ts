@@ -129,7 +129,8 @@ export function planAgentTasks(
     if (unit.desiredState === 'launched' && !running && !finishedCleanly) starts.push({ type: 'start', unit, reason: 'desired state launched' });
     if (unit.desiredState === 'loaded' && running && launched.has(name)) stops.push({ type: 'stop', unit: name, reason: 'desired state loaded' });
   }
-  const reload: AgentTask[] = unloads.length > 0 || loads.some((task) => task.type === 'load' && loadNeedsReload(task.unit, states.get(task.unit.name))) ? [{ type: 'reload' }] : [];
+  const reload: AgentTask[] =
+    unloads.length > 0 || loads.some((task) => task.type === 'load' && loadNeedsReload(task.unit, states.get(task.unit.name))) ? [{ type: 'reload' }] : [];
   return [...unloads, ...loads, ...reload, ...stops, ...starts];
 }
 

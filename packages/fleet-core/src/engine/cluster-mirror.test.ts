@@ -10,10 +10,20 @@ const put = (key: string, value: string): WatchEvent => ({ type: 'put', kv: { ke
 async function mirror() {
   const scheduler = new Scheduler(await assemblePlugins([]));
   const calls = { changes: 0 };
-  const cluster = new ClusterMirror(layout, () => scheduler.createState(), () => calls.changes++, (error) => expect.fail(error.message));
+  const cluster = new ClusterMirror(
+    layout,
+    () => scheduler.createState(),
+    () => calls.changes++,
+    (error) => expect.fail(error.message),
+  );
   cluster.reset([
     { key: layout.machine('m1'), value: encodeMachine({ id: 'm1', metadata: {} }), modRevision: 1, createRevision: 1 } as KeyValue,
-    { key: layout.unit('a.service'), value: encodeUnitFile(createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/a\n' })), modRevision: 1, createRevision: 1 } as KeyValue,
+    {
+      key: layout.unit('a.service'),
+      value: encodeUnitFile(createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/a\n' })),
+      modRevision: 1,
+      createRevision: 1,
+    } as KeyValue,
   ]);
   return { cluster, calls };
 }
@@ -26,12 +36,19 @@ describe('ClusterMirror change notifications', () => {
 
   it.each([
     { name: 'a placement', event: () => put(layout.placement('a.service'), encodePlacement('m1')), notifies: true },
-    { name: 'a new unit', event: () => put(layout.unit('b.service'), encodeUnitFile(createUnit({ name: 'b.service', contents: '[Service]\nExecStart=/bin/b\n' }))), notifies: true },
+    {
+      name: 'a new unit',
+      event: () => put(layout.unit('b.service'), encodeUnitFile(createUnit({ name: 'b.service', contents: '[Service]\nExecStart=/bin/b\n' }))),
+      notifies: true,
+    },
     { name: 'a new machine', event: () => put(layout.machine('m2'), encodeMachine({ id: 'm2', metadata: {} })), notifies: true },
     {
       name: 'regression: a unit state (every start and stop on every machine made the engine and agents run a round)',
       event: () =>
-        put(layout.state('m1', 'a.service'), encodeUnitState({ name: 'a.service', hash: 'h', machineId: 'm1', loadState: 'loaded', activeState: 'active', subState: 'running' })),
+        put(
+          layout.state('m1', 'a.service'),
+          encodeUnitState({ name: 'a.service', hash: 'h', machineId: 'm1', loadState: 'loaded', activeState: 'active', subState: 'running' }),
+        ),
       notifies: false,
     },
     { name: 'a key the mirror does not know', event: () => put('/p/elsewhere/x', '1'), notifies: false },
@@ -62,7 +79,8 @@ describe('ClusterMirror rebuilds a machine once per revision or listing', () => 
     );
     return { cluster, counts };
   }
-  const presence = (): KeyValue => ({ key: layout.machine('m1'), value: encodeMachine({ id: 'm1', metadata: { own: 'x' } }), modRevision: 1, createRevision: 1 }) as KeyValue;
+  const presence = (): KeyValue =>
+    ({ key: layout.machine('m1'), value: encodeMachine({ id: 'm1', metadata: { own: 'x' } }), modRevision: 1, createRevision: 1 }) as KeyValue;
   const metadata = (count: number): KeyValue[] =>
     Array.from({ length: count }, (_, i) => ({ key: layout.machineMetadata('m1', `k${i}`), value: `v${i}`, modRevision: 2, createRevision: 2 }) as KeyValue);
 

@@ -81,7 +81,11 @@ export class Engine {
       onDeposed: (error) => this.emit({ type: 'deposed', error }),
       onError: (error) => this.emit({ type: 'error', error }),
     });
-    this.rounds = new SerialRunner(() => this.round(), options.debounceMs ?? 20, () => this.started && this.election.isLeader);
+    this.rounds = new SerialRunner(
+      () => this.round(),
+      options.debounceMs ?? 20,
+      () => this.started && this.election.isLeader,
+    );
     this.commit = fencedCommitter({ registry: options.registry, layout: this.layout, seen: this.cluster, fence: () => this.election.fence });
   }
 

@@ -14,13 +14,17 @@ describe('serial runner', () => {
     let maxActive = 0;
     let runs = 0;
     const first = gate();
-    const runner = new SerialRunner(async () => {
-      runs++;
-      active++;
-      maxActive = Math.max(maxActive, active);
-      if (runs === 1) await first.opened;
-      active--;
-    }, 5, () => true);
+    const runner = new SerialRunner(
+      async () => {
+        runs++;
+        active++;
+        maxActive = Math.max(maxActive, active);
+        if (runs === 1) await first.opened;
+        active--;
+      },
+      5,
+      () => true,
+    );
     for (let i = 0; i < 10; i++) runner.request();
     await waitFor(() => runs === 1, 'the first run');
     for (let i = 0; i < 10; i++) runner.request();
@@ -34,7 +38,11 @@ describe('serial runner', () => {
   it('drops requests while not allowed, and runNow waits for the run in progress', async () => {
     let allowed = false;
     const order: string[] = [];
-    const runner = new SerialRunner(async () => void order.push('run'), 1, () => allowed);
+    const runner = new SerialRunner(
+      async () => void order.push('run'),
+      1,
+      () => allowed,
+    );
     runner.request();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(order).toEqual([]);

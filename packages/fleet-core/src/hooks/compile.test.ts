@@ -52,16 +52,23 @@ describe('compiled filter runs', () => {
 
   it('hands a throw to the helpers as a rejection, not as an escape', () => {
     failed.length = 0;
-    const throwing = compileFilterRun([tap(0, () => { throw new Error('down'); })]);
+    const throwing = compileFilterRun([
+      tap(0, () => {
+        throw new Error('down');
+      }),
+    ]);
     // Twice: the first call is the timed one, the second the plain one.
     expect(throwing({} as never, machine, {} as never, 0, undefined, helpers)).toBe(0);
     expect(throwing({} as never, machine, {} as never, 0, undefined, helpers)).toBe(0);
-    expect(failed).toEqual([['p0', { thrown: new Error('down') }], ['p0', { thrown: new Error('down') }]]);
+    expect(failed).toEqual([
+      ['p0', { thrown: new Error('down') }],
+      ['p0', { thrown: new Error('down') }],
+    ]);
   });
 });
 
 describe('compiled score runs', () => {
-  it('sums points times weights, adding a plugin\'s second tap to its first', () => {
+  it("sums points times weights, adding a plugin's second tap to its first", () => {
     const taps = [tap(0, () => 2, 10), tap(1, () => 1), tap(0, () => 3, 10)];
     const points = new Float64Array([99, 99]);
     const total = compileScoreRun(taps, Uint8Array.from([1, 1, 0]))({} as never, machine, {} as never, points, undefined, helpers);
@@ -87,7 +94,12 @@ describe('filter plans of a host', () => {
   const hot = new HotPaths({ filter: filterTaps, score: [], narrow: [] } as unknown as CompiledHooks);
 
   it.each([
-    { name: 'regression: plugins that fit a mask, in a host past 31 (1 << 33 is 2: plugin 33 was left out with plugin 1)', passing: [1, 5], also: 3, leftOut: [1, 3, 5] },
+    {
+      name: 'regression: plugins that fit a mask, in a host past 31 (1 << 33 is 2: plugin 33 was left out with plugin 1)',
+      passing: [1, 5],
+      also: 3,
+      leftOut: [1, 3, 5],
+    },
     { name: 'regression: plugins past 31, once compiled each call', passing: [35, 2], also: 33, leftOut: [2, 33, 35] },
   ])('leaves out the passing plugins and the extra one, and gives the same plan again: $name', ({ passing, also, leftOut }) => {
     const plan = hot.filterPlan(passing, also);

@@ -54,8 +54,10 @@ function generate<Fn>(taps: readonly CompiledTap[], name: string, params: string
 
 export function compileFilterRun(taps: readonly CompiledTap[]): FilterRun {
   const cases = taps
-    .map((_, i) => `  case ${i}:${call(i, 'unit, machine, cluster')}
-    if (answer !== undefined) { owner.filterRejected(tap${i}, machine, answer, sink); return ${i}; }`)
+    .map(
+      (_, i) => `  case ${i}:${call(i, 'unit, machine, cluster')}
+    if (answer !== undefined) { owner.filterRejected(tap${i}, machine, answer, sink); return ${i}; }`,
+    )
     .join('\n');
   const body = taps.length === 0 ? 'return -1;' : `let answer;\nswitch (from) {\n${cases}\n}\nreturn -1;`;
   return generate<FilterRun>(taps, 'runFilters', 'unit, machine, cluster, from, sink', body);

@@ -29,7 +29,11 @@ describe('hook statistics', () => {
 
   it('regression: times resolveUnit and validateUnit taps, which were counted with no time at all', async () => {
     const checking = testPlugin('checking', (hooks) => hooks.validateUnit.tap(() => undefined));
-    const cluster = await simulate({ plugins: [metadata, checking, leastLoaded], machines: ['m1'], units: { 'a.service': '[Service]\nExecStart=/bin/true\n' } });
+    const cluster = await simulate({
+      plugins: [metadata, checking, leastLoaded],
+      machines: ['m1'],
+      units: { 'a.service': '[Service]\nExecStart=/bin/true\n' },
+    });
     const stats = Object.fromEntries(cluster.host.hookStats().map((stat) => [`${stat.plugin} ${stat.hook}`, stat]));
     for (const key of ['metadata resolveUnit', 'checking validateUnit']) {
       expect(stats[key]?.calls, key).toBeGreaterThanOrEqual(1);

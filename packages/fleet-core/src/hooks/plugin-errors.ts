@@ -22,22 +22,11 @@ function codeOf(cause: unknown): string | undefined {
 }
 
 /** Rejects with PLUGIN_TIMEOUT naming the plugin when `work` outlives `timeoutMs`. */
-export async function withPluginTimeout<T>(
-  work: Promise<T>,
-  timeoutMs: number,
-  plugin: string,
-  hook: string,
-): Promise<T> {
+export async function withPluginTimeout<T>(work: Promise<T>, timeoutMs: number, plugin: string, hook: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(
-        new FleetError(
-          ErrorCodes.PLUGIN_TIMEOUT,
-          `plugin "${plugin}" did not finish hook "${hook}" within ${timeoutMs} ms`,
-          { plugin, hook },
-        ),
-      );
+      reject(new FleetError(ErrorCodes.PLUGIN_TIMEOUT, `plugin "${plugin}" did not finish hook "${hook}" within ${timeoutMs} ms`, { plugin, hook }));
     }, timeoutMs);
   });
   try {

@@ -10,7 +10,6 @@ import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
 import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
 
-
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */
 export type PluginErrorSink = (error: FleetError) => void;
 
@@ -113,7 +112,14 @@ export class HookRunner {
    * `plan` (default: every score tap) leaves out the taps of plugins that
    * promised to score nothing; their points are 0.
    */
-  score(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView, points: Float64Array, sink: RejectionSink, plan: ScorePlan = this.hot.everyScore): number {
+  score(
+    unit: ResolvedUnit,
+    machine: MachineView,
+    cluster: ClusterView,
+    points: Float64Array,
+    sink: RejectionSink,
+    plan: ScorePlan = this.hot.everyScore,
+  ): number {
     return plan.run(unit, machine, cluster, points, sink, this.failures);
   }
 
@@ -173,7 +179,14 @@ export class HookRunner {
       try {
         const answer: unknown = (tap.fn as TapFunction<'disconnectGrace'>)(grace, unit, machine);
         if (answer === undefined || (typeof answer === 'number' && Number.isFinite(answer) && answer >= 0)) grace = answer;
-        else this.failures.report(tap.plugin, 'disconnectGrace', new TypeError(`disconnectGrace returned ${typeof answer === 'number' ? String(answer) : describeThrown(answer)}, expected milliseconds >= 0 or undefined`));
+        else
+          this.failures.report(
+            tap.plugin,
+            'disconnectGrace',
+            new TypeError(
+              `disconnectGrace returned ${typeof answer === 'number' ? String(answer) : describeThrown(answer)}, expected milliseconds >= 0 or undefined`,
+            ),
+          );
       } catch (error) {
         this.failures.report(tap.plugin, 'disconnectGrace', error);
       }
@@ -195,7 +208,12 @@ export class HookRunner {
     slot.calls++;
     const started = performance.now();
     try {
-      return await withPluginTimeout(Promise.resolve().then(() => tap.fn(...(args as never[]))), this.timeoutMs, tap.plugin, tap.hook);
+      return await withPluginTimeout(
+        Promise.resolve().then(() => tap.fn(...(args as never[]))),
+        this.timeoutMs,
+        tap.plugin,
+        tap.hook,
+      );
     } catch (error) {
       throw pluginError(tap.plugin, tap.hook, error);
     } finally {

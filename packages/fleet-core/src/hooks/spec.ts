@@ -1,24 +1,8 @@
-import {
-  AsyncSeriesBailHook,
-  AsyncSeriesHook,
-  AsyncSeriesWaterfallHook,
-  SyncBailHook,
-  SyncHook,
-  SyncWaterfallHook,
-} from 'tapable';
+import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncBailHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
-import type {
-  AgentUnit,
-  CandidateNarrowing,
-  ClusterView,
-  DriverContext,
-  MachineView,
-  ReportContext,
-  ResolvedUnit,
-  UnitDriver,
-} from './views.js';
+import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
 
 /** A filter or validateUnit tap's answer: a reason string rejects, nothing passes. */
 export type FilterVerdict = string | undefined | void;
@@ -94,7 +78,8 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'narrow',
     tapable: 'SyncHook',
     fires: 'once per unit to place or explain, before any per-machine work',
-    returns: 'nothing; may call `narrowing.restrict(machines, reason)`, `narrowing.passesEverywhere()` (its filter passes every machine), `narrowing.scoresNothing()` (its score is 0 on every machine) or `narrowing.decideAfter(waitsFor)` (decide the unit after the units still waiting that `waitsFor` accepts)',
+    returns:
+      'nothing; may call `narrowing.restrict(machines, reason)`, `narrowing.passesEverywhere()` (its filter passes every machine), `narrowing.scoresNothing()` (its score is 0 on every machine) or `narrowing.decideAfter(waitsFor)` (decide the unit after the units still waiting that `waitsFor` accepts)',
     create: () => new SyncHook<[ResolvedUnit, ClusterView, CandidateNarrowing], void>(['unit', 'cluster', 'narrowing'], 'narrow'),
   }),
   filter: spec<(unit: ResolvedUnit, machine: MachineView, cluster: ClusterView) => FilterVerdict>()({
@@ -110,7 +95,7 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'score',
     tapable: 'SyncHook',
     fires: 'per unit and machine that passed every filter, except for plugins that promised in `narrow` to score nothing for that unit',
-    returns: 'finite points, higher is better. The core sums points × the plugin\'s weight; the highest total wins, ties go to the lower machine ID',
+    returns: "finite points, higher is better. The core sums points × the plugin's weight; the highest total wins, ties go to the lower machine ID",
     create: () => new SyncHook<[ResolvedUnit, MachineView, ClusterView], void>(['unit', 'machine', 'cluster'], 'score'),
   }),
   bind: spec<(batch: BindBatch) => MaybePromise<void>>()({
@@ -134,7 +119,7 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'async',
     tapable: 'AsyncSeriesBailHook',
     fires: 'at start-up and after losing the service manager',
-    returns: 'the `UnitDriver` that runs units on this machine; the first tap that returns one wins. Its failures are reported as this plugin\'s',
+    returns: "the `UnitDriver` that runs units on this machine; the first tap that returns one wins. Its failures are reported as this plugin's",
     create: () => new AsyncSeriesBailHook<[DriverContext], UnitDriver | undefined | void>(['context'], 'createDriver'),
   }),
   beforeStart: spec<(unit: AgentUnit, machine: Machine) => MaybePromise<StartVerdict>>()({
@@ -150,7 +135,8 @@ export const HOOK_SPECS = Object.freeze({
     kind: 'waterfall',
     tapable: 'SyncWaterfallHook',
     fires: 'on an agent that cannot renew its presence, per unit it runs launched, at each check while cut off (every round, and when a grace runs out)',
-    returns: "how long (ms) after the last successful presence renewal the unit may keep running while the agent stays cut off; then it is stopped (kept loaded) until the agent is back. `undefined` keeps it running. Each tap gets the previous tap's result; the first gets `undefined`",
+    returns:
+      "how long (ms) after the last successful presence renewal the unit may keep running while the agent stays cut off; then it is stopped (kept loaded) until the agent is back. `undefined` keeps it running. Each tap gets the previous tap's result; the first gets `undefined`",
     create: () => new SyncWaterfallHook<[GraceMs, ResolvedUnit, Machine], GraceMs>(['graceMs', 'unit', 'machine'], 'disconnectGrace'),
   }),
   reportState: spec<(state: UnitState, context: ReportContext) => MaybePromise<UnitState>>()({

@@ -123,7 +123,10 @@ function checkTap(plugin: string, hook: HookName, options: TapOptions | undefine
     );
   }
   if (typeof options !== 'object' || options === null) {
-    throw new FleetError(ErrorCodes.TAP_INVALID, `plugin "${plugin}" tapped hook "${hook}" with options ${String(options)}; give { stage } or nothing`, { plugin, hook });
+    throw new FleetError(ErrorCodes.TAP_INVALID, `plugin "${plugin}" tapped hook "${hook}" with options ${String(options)}; give { stage } or nothing`, {
+      plugin,
+      hook,
+    });
   }
   const unknown = Object.keys(options).filter((key) => key !== 'stage');
   if (unknown.length > 0) {

@@ -32,4 +32,3 @@ function toUnitFile(contents: UnitInput['contents'], name: string): UnitFile {
   if (contents instanceof UnitFile) return contents;
   return new UnitFile(contents);
 }
-

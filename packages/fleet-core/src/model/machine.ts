@@ -30,10 +30,7 @@ export function createMachine(input: Machine): Machine {
   for (const [key, value] of Object.entries(input.metadata ?? {})) {
     // __proto__ would silently vanish from a plain object instead of becoming a key.
     if (!METADATA_KEY.test(key) || key === '__proto__' || typeof value !== 'string') {
-      throw new FleetError(
-        ErrorCodes.MACHINE_INVALID,
-        `machine ${id}: metadata ${JSON.stringify(key)} must be a key of [A-Za-z0-9_.-] with a string value`,
-      );
+      throw new FleetError(ErrorCodes.MACHINE_INVALID, `machine ${id}: metadata ${JSON.stringify(key)} must be a key of [A-Za-z0-9_.-] with a string value`);
     }
     metadata[key] = value;
   }

@@ -70,7 +70,12 @@ describe('units', () => {
     { name: 'reported loaded', placedOn: 'm1', state: { machineId: 'm1', activeState: 'inactive' }, expected: 'loaded' },
     { name: 'reported failed', placedOn: 'm1', state: { machineId: 'm1', activeState: 'failed' }, expected: 'loaded' },
     { name: 'reported running', placedOn: 'm1', state: { machineId: 'm1', activeState: 'active' }, expected: 'launched' },
-    { name: 'regression: a unit whose file could not be loaded', placedOn: 'm1', state: { machineId: 'm1', activeState: 'inactive', loadState: 'error' }, expected: 'inactive' },
+    {
+      name: 'regression: a unit whose file could not be loaded',
+      placedOn: 'm1',
+      state: { machineId: 'm1', activeState: 'inactive', loadState: 'error' },
+      expected: 'inactive',
+    },
   ])('current state with $name is $expected', ({ placedOn, state, expected }) => {
     const report = state && { name: 'a.service', hash: 'h', loadState: 'loaded', subState: 'x', ...state };
     expect(currentStateOf(placedOn, report)).toBe(expected);

@@ -15,10 +15,7 @@ export function isUnitState(value: unknown): value is DesiredState {
 
 export function parseUnitState(value: unknown, where = 'desired state'): DesiredState {
   if (isUnitState(value)) return value;
-  throw new FleetError(
-    ErrorCodes.UNIT_STATE_INVALID,
-    `${where}: ${JSON.stringify(value)} is not one of ${UNIT_STATES.join(', ')}`,
-  );
+  throw new FleetError(ErrorCodes.UNIT_STATE_INVALID, `${where}: ${JSON.stringify(value)} is not one of ${UNIT_STATES.join(', ')}`);
 }
 
 /**
@@ -27,11 +24,7 @@ export function parseUnitState(value: unknown, where = 'desired state'): Desired
  * launched unit, stop needs a unit that is at least loaded.
  * `from` is undefined for a unit that does not exist yet.
  */
-export function nextDesiredState(
-  from: DesiredState | undefined,
-  command: UnitCommand,
-  unit = 'unit',
-): DesiredState {
+export function nextDesiredState(from: DesiredState | undefined, command: UnitCommand, unit = 'unit'): DesiredState {
   switch (command) {
     case 'submit':
       return from ?? 'inactive';
@@ -43,11 +36,9 @@ export function nextDesiredState(
       return 'inactive';
     case 'stop':
       if (from === undefined || from === 'inactive') {
-        throw new FleetError(
-          ErrorCodes.UNIT_STATE_TRANSITION,
-          `${unit}: cannot stop a unit that is ${from ?? 'not submitted'}; load or start it first`,
-          { unit },
-        );
+        throw new FleetError(ErrorCodes.UNIT_STATE_TRANSITION, `${unit}: cannot stop a unit that is ${from ?? 'not submitted'}; load or start it first`, {
+          unit,
+        });
       }
       return 'loaded';
   }

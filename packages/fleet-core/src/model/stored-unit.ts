@@ -9,7 +9,11 @@ export interface StoredUnit {
 }
 
 /** The stored form of a unit; defined here so the size limit measures exactly what the store writes. */
-export function encodeStoredUnit(unit: { readonly file: { readonly options: readonly UnitOption[] }; readonly hash: string; readonly text?: string | undefined }): string {
+export function encodeStoredUnit(unit: {
+  readonly file: { readonly options: readonly UnitOption[] };
+  readonly hash: string;
+  readonly text?: string | undefined;
+}): string {
   const stored: StoredUnit = { options: unit.file.options, hash: unit.hash, ...(unit.text === undefined ? {} : { text: unit.text }) };
   return JSON.stringify(stored);
 }

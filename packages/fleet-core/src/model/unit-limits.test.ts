@@ -7,7 +7,10 @@ import { buildUnit } from './build-unit.js';
 import { createUnit } from './unit.js';
 
 const env = (count: number): UnitOption[] => Array.from({ length: count }, (_, i) => ({ section: 'Service', name: 'Environment', value: `V${i}=x` }));
-const text = (count: number): string => `[Service]\n${env(count).map((option) => `${option.name}=${option.value}\n`).join('')}`;
+const text = (count: number): string =>
+  `[Service]\n${env(count)
+    .map((option) => `${option.name}=${option.value}\n`)
+    .join('')}`;
 /** One option whose value makes the stored unit exactly `bytes` long (options only, no text). */
 function storedOf(bytes: number): UnitOption[] {
   const framing = encodeUnitFile(createUnit({ name: 'big.service', contents: [{ section: 'Service', name: 'Description', value: '' }] })).length;
@@ -35,9 +38,17 @@ describe('unit limits (MAX_UNIT_OPTIONS, MAX_UNIT_BYTES), checked by createUnit'
   });
 
   it.each([
-    { name: 'options: one over the limit', contents: env(MAX_UNIT_OPTIONS + 1), message: `unit big.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}` },
+    {
+      name: 'options: one over the limit',
+      contents: env(MAX_UNIT_OPTIONS + 1),
+      message: `unit big.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}`,
+    },
     { name: 'options: far over the limit', contents: env(120_000), message: `unit big.service: 120000 options, at most ${MAX_UNIT_OPTIONS}` },
-    { name: 'text: one option over the limit', contents: text(MAX_UNIT_OPTIONS + 1), message: `unit big.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}` },
+    {
+      name: 'text: one option over the limit',
+      contents: text(MAX_UNIT_OPTIONS + 1),
+      message: `unit big.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}`,
+    },
     {
       name: 'bytes: stored form one byte over',
       contents: storedOf(MAX_UNIT_BYTES + 1),
@@ -47,7 +58,9 @@ describe('unit limits (MAX_UNIT_OPTIONS, MAX_UNIT_BYTES), checked by createUnit'
       // 1 byte in the file, 6 in the JSON the store holds
       name: 'bytes: control characters count as JSON escapes them',
       contents: [{ section: 'Service', name: 'Description', value: '\u0001'.repeat(100_000) }],
-      message: expect.stringMatching(new RegExp(`^unit big\\.service: 6\\d{5} bytes as stored \\(options and submitted text, as JSON\\), at most ${MAX_UNIT_BYTES}$`)),
+      message: expect.stringMatching(
+        new RegExp(`^unit big\\.service: 6\\d{5} bytes as stored \\(options and submitted text, as JSON\\), at most ${MAX_UNIT_BYTES}$`),
+      ),
     },
     {
       // a file's text is stored beside its options: 300 KB of text is over 512 KiB as stored

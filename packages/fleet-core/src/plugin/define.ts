@@ -141,11 +141,9 @@ export function checkDependencies(metas: readonly PluginMeta[]): void {
         );
       }
       if (!semver.satisfies(version, range, { includePrerelease: true })) {
-        throw new FleetError(
-          ErrorCodes.PLUGIN_DEPENDENCY_MISSING,
-          `plugin "${meta.name}" needs plugin "${needed}" ${range}, but "${needed}" is ${version}`,
-          { plugin: meta.name },
-        );
+        throw new FleetError(ErrorCodes.PLUGIN_DEPENDENCY_MISSING, `plugin "${meta.name}" needs plugin "${needed}" ${range}, but "${needed}" is ${version}`, {
+          plugin: meta.name,
+        });
       }
     }
   }

@@ -19,9 +19,17 @@ async function assembleError(run: () => unknown): Promise<FleetError> {
 
 describe('definePlugin meta', () => {
   it.each([
-    { name: 'name with capitals', input: { name: 'Bad', version: '1.0.0', core: '*' }, message: 'plugin "Bad": meta.name must be 1-128 characters of [a-z0-9._/@-], starting with a letter or digit' },
+    {
+      name: 'name with capitals',
+      input: { name: 'Bad', version: '1.0.0', core: '*' },
+      message: 'plugin "Bad": meta.name must be 1-128 characters of [a-z0-9._/@-], starting with a letter or digit',
+    },
     { name: 'version not semver', input: { name: 'p', version: 'one', core: '*' }, message: 'plugin "p": meta.version "one" is not a semver version' },
-    { name: 'core not a range', input: { name: 'p', version: '1.0.0', core: 'latest' }, message: 'plugin "p": meta.core "latest" is not a semver range of @fleetd/core versions' },
+    {
+      name: 'core not a range',
+      input: { name: 'p', version: '1.0.0', core: 'latest' },
+      message: 'plugin "p": meta.core "latest" is not a semver range of @fleetd/core versions',
+    },
     { name: 'core missing', input: { name: 'p', version: '1.0.0' }, message: 'plugin "p": meta.core undefined is not a semver range of @fleetd/core versions' },
   ])('$name is rejected with PLUGIN_INVALID', async ({ input, message }) => {
     const error = await assembleError(() => definePlugin({ meta: input as never, apply: () => {} }));
@@ -47,7 +55,10 @@ describe('assemblePlugins', () => {
     });
     const quiet = definePlugin({ meta: meta('quiet'), apply: () => {} });
     const error = await assembleError(() =>
-      assemblePlugins([[zones, { key: 7, spread: [{ weight: 'x' }] }], [quiet, { loud: true }]]),
+      assemblePlugins([
+        [zones, { key: 7, spread: [{ weight: 'x' }] }],
+        [quiet, { loud: true }],
+      ]),
     );
     expect(error.code).toBe(ErrorCodes.PLUGIN_OPTIONS_INVALID);
     expect(error.issues).toEqual([
@@ -111,22 +122,46 @@ describe('assemblePlugins', () => {
 
 describe('hooks bound to the plugin', () => {
   it('names every tap after the plugin whose apply added it', async () => {
-    const host = await assemblePlugins([testPlugin('zones', (hooks) => hooks.filter.tap(() => undefined)), testPlugin('load', (hooks) => hooks.score.tap(() => 0))]);
+    const host = await assemblePlugins([
+      testPlugin('zones', (hooks) => hooks.filter.tap(() => undefined)),
+      testPlugin('load', (hooks) => hooks.score.tap(() => 0)),
+    ]);
     expect(host.hooks.filter.taps.map((tap) => tap.name)).toEqual(['zones']);
     expect(host.hooks.score.taps.map((tap) => tap.name)).toEqual(['load']);
   });
 
   it.each([
-    { name: 'a tap name in tapable\'s style', tap: (hooks: PluginHooks) => hooks.filter.tap('metadata' as never, () => undefined), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "filter" with a name ("metadata"); a tap is named after its plugin: give only the function, or { stage } and the function' },
-    { name: 'a tap name (the plugin names its taps)', tap: (hooks: PluginHooks) => hooks.filter.tap({ name: 'metadata' } as never, () => undefined), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "filter" with unknown option name (a tap is named after its plugin; leave the name out)' },
-    { name: 'a function that is not one', tap: (hooks: PluginHooks) => hooks.score.tap({}, 'fast' as never), code: ErrorCodes.TAP_INVALID, message: 'plugin "p" tapped hook "score" with string, expected a function' },
-    { name: 'an ad-hoc stage number', tap: (hooks: PluginHooks) => hooks.filter.tap({ stage: 5 }, () => undefined), code: ErrorCodes.TAP_STAGE_INVALID, message: 'plugin "p" tapped hook "filter" at stage 5; use one of Stage.PREPARE, Stage.EARLY, Stage.DEFAULT, Stage.LATE, Stage.COMMIT, Stage.OBSERVE' },
+    {
+      name: "a tap name in tapable's style",
+      tap: (hooks: PluginHooks) => hooks.filter.tap('metadata' as never, () => undefined),
+      code: ErrorCodes.TAP_INVALID,
+      message:
+        'plugin "p" tapped hook "filter" with a name ("metadata"); a tap is named after its plugin: give only the function, or { stage } and the function',
+    },
+    {
+      name: 'a tap name (the plugin names its taps)',
+      tap: (hooks: PluginHooks) => hooks.filter.tap({ name: 'metadata' } as never, () => undefined),
+      code: ErrorCodes.TAP_INVALID,
+      message: 'plugin "p" tapped hook "filter" with unknown option name (a tap is named after its plugin; leave the name out)',
+    },
+    {
+      name: 'a function that is not one',
+      tap: (hooks: PluginHooks) => hooks.score.tap({}, 'fast' as never),
+      code: ErrorCodes.TAP_INVALID,
+      message: 'plugin "p" tapped hook "score" with string, expected a function',
+    },
+    {
+      name: 'an ad-hoc stage number',
+      tap: (hooks: PluginHooks) => hooks.filter.tap({ stage: 5 }, () => undefined),
+      code: ErrorCodes.TAP_STAGE_INVALID,
+      message: 'plugin "p" tapped hook "filter" at stage 5; use one of Stage.PREPARE, Stage.EARLY, Stage.DEFAULT, Stage.LATE, Stage.COMMIT, Stage.OBSERVE',
+    },
   ])('refuses $name', async ({ tap, code, message }) => {
     const error = await assembleError(() => assemblePlugins([testPlugin('p', tap)]));
     expect(error).toMatchObject({ code, plugin: 'p', message });
   });
 
-  it('throws HOOKS_FROZEN for a tap after start-up, through the bound hooks or the host\'s', async () => {
+  it("throws HOOKS_FROZEN for a tap after start-up, through the bound hooks or the host's", async () => {
     let saved: PluginHooks | undefined;
     const host = await assemblePlugins([testPlugin('late', (hooks) => (saved = hooks))]);
     const bound = await assembleError(() => saved?.filter.tap(() => undefined));
@@ -164,10 +199,12 @@ describe('plugin context', () => {
     expect(seen).toEqual(['pin:MachineID|X-ConditionMachineID']);
   });
 
-  it('warns through the plugin\'s logger when the plugin was built on another copy of @fleetd/core', async () => {
+  it("warns through the plugin's logger when the plugin was built on another copy of @fleetd/core", async () => {
     const { lines, logger } = recordingLogger();
     const plugin = testPlugin('vendored', () => {});
-    const foreign = Object.defineProperty({ ...plugin }, Symbol.for('@fleetd/core.definedBy'), { value: { version: '0.0.9', directory: '/elsewhere/@fleetd/core/' } });
+    const foreign = Object.defineProperty({ ...plugin }, Symbol.for('@fleetd/core.definedBy'), {
+      value: { version: '0.0.9', directory: '/elsewhere/@fleetd/core/' },
+    });
     await assemblePlugins([foreign], { logger });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ plugin: 'vendored', level: 'warn' });
@@ -187,21 +224,39 @@ describe('declared [X-Fleet] options and dependencies', () => {
       ]),
     );
     expect(error).toMatchObject({ code: ErrorCodes.UNIT_OPTION_CONFLICT, plugin: 'my-conflicts' });
-    expect(error.message).toBe('[X-Fleet] option X-Conflicts is declared by plugin "conflicts" and by plugin "my-conflicts"; an option has one owner: leave one of them out');
+    expect(error.message).toBe(
+      '[X-Fleet] option X-Conflicts is declared by plugin "conflicts" and by plugin "my-conflicts"; an option has one owner: leave one of them out',
+    );
   });
 
   it.each([
-    { name: 'not a list', unitOptions: 'Group', message: 'plugin "p": meta.unitOptions must be an array of { name, description, aliases?, excludes?, isSet? }' },
-    { name: 'a bad name', unitOptions: [{ name: 'not an option', description: 'x' }], message: 'plugin "p": meta.unitOptions[0].name must be an option name such as MachineID' },
+    {
+      name: 'not a list',
+      unitOptions: 'Group',
+      message: 'plugin "p": meta.unitOptions must be an array of { name, description, aliases?, excludes?, isSet? }',
+    },
+    {
+      name: 'a bad name',
+      unitOptions: [{ name: 'not an option', description: 'x' }],
+      message: 'plugin "p": meta.unitOptions[0].name must be an option name such as MachineID',
+    },
     { name: 'no description', unitOptions: [{ name: 'Group' }], message: 'plugin "p": meta.unitOptions[0].description must say what Group does' },
-    { name: 'bad aliases', unitOptions: [{ name: 'Group', description: 'x', aliases: ['a b'] }], message: 'plugin "p": meta.unitOptions[0].aliases must be a list of option names' },
+    {
+      name: 'bad aliases',
+      unitOptions: [{ name: 'Group', description: 'x', aliases: ['a b'] }],
+      message: 'plugin "p": meta.unitOptions[0].aliases must be a list of option names',
+    },
   ])('refuses unit options with $name (PLUGIN_INVALID)', async ({ unitOptions, message }) => {
     const error = await assembleError(() => definePlugin({ meta: { ...meta('p'), unitOptions: unitOptions as never }, apply: () => {} }));
     expect(error).toMatchObject({ code: ErrorCodes.PLUGIN_INVALID, message });
   });
 
   it.each([
-    { name: 'missing', plugins: () => [testPlugin('spread', () => {}, { dependencies: { metadata: '^1.0.0' } })], message: 'plugin "spread" needs plugin "metadata" (^1.0.0), which is not among the plugins: add it to the plugin list' },
+    {
+      name: 'missing',
+      plugins: () => [testPlugin('spread', () => {}, { dependencies: { metadata: '^1.0.0' } })],
+      message: 'plugin "spread" needs plugin "metadata" (^1.0.0), which is not among the plugins: add it to the plugin list',
+    },
     {
       name: 'too old',
       plugins: () => [testPlugin('metadata', () => {}, { version: '0.9.0' }), testPlugin('spread', () => {}, { dependencies: { metadata: '^1.0.0' } })],
@@ -213,7 +268,10 @@ describe('declared [X-Fleet] options and dependencies', () => {
   });
 
   it('accepts a dependency listed after the plugin that needs it', async () => {
-    const host = await assemblePlugins([testPlugin('spread', () => {}, { dependencies: { metadata: '*' } }), testPlugin('metadata', () => {}, { version: '1.2.0' })]);
+    const host = await assemblePlugins([
+      testPlugin('spread', () => {}, { dependencies: { metadata: '*' } }),
+      testPlugin('metadata', () => {}, { version: '1.2.0' }),
+    ]);
     expect(host.plugins.map((plugin) => plugin.meta.name)).toEqual(['spread', 'metadata']);
   });
 });
@@ -222,7 +280,7 @@ describe('async hook failures', () => {
   const machine = { id: 'm1', metadata: {} };
   const runnerOf = (host: PluginHost) => createHookRunner(host, () => {});
 
-  it('wraps a rejected tap as PLUGIN_ERROR with plugin, hook, cause and the plugin\'s own code', async () => {
+  it("wraps a rejected tap as PLUGIN_ERROR with plugin, hook, cause and the plugin's own code", async () => {
     const cause = Object.assign(new Error('no driver today'), { code: 'ENOBUS' });
     const host = await assemblePlugins([
       testPlugin('driver', (hooks) =>

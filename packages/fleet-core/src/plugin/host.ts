@@ -88,7 +88,10 @@ export async function assemblePlugins(entries: readonly PluginEntry[], options: 
   const unitOptions = buildUnitOptionTable(normalized.map((entry) => entry.plugin.meta));
   const loaded = await validateAllOptions(normalized);
   const hooks = createHooks();
-  const registry = new TapRegistry(hooks, loaded.map((plugin) => ({ name: plugin.meta.name, weight: plugin.weight })));
+  const registry = new TapRegistry(
+    hooks,
+    loaded.map((plugin) => ({ name: plugin.meta.name, weight: plugin.weight })),
+  );
   const loggerFor = options.logger ?? stderrPluginLogger;
   const loggers = new Map(loaded.map((plugin) => [plugin.meta.name, loggerFor(plugin.meta.name)]));
   normalized.forEach((entry, index) => {

@@ -3,11 +3,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 export type OptionsOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly issues: readonly string[] };
 
 /** Validates one plugin's options; each problem comes back as `plugin: path: message`. */
-export async function validatePluginOptions(
-  plugin: string,
-  schema: StandardSchemaV1 | undefined,
-  input: unknown,
-): Promise<OptionsOutcome> {
+export async function validatePluginOptions(plugin: string, schema: StandardSchemaV1 | undefined, input: unknown): Promise<OptionsOutcome> {
   if (schema === undefined) {
     if (input === undefined || isEmptyObject(input)) return { ok: true, value: undefined };
     return { ok: false, issues: [`${plugin}: options: this plugin takes no options`] };

@@ -59,7 +59,9 @@ export function unitOptionsProblem(options: unknown): string | undefined {
 }
 
 /** The table of every declared option; two plugins declaring one spelling is UNIT_OPTION_CONFLICT. */
-export function buildUnitOptionTable(plugins: readonly { readonly name: string; readonly unitOptions?: readonly UnitOptionSpec[] | undefined }[]): UnitOptionTable {
+export function buildUnitOptionTable(
+  plugins: readonly { readonly name: string; readonly unitOptions?: readonly UnitOptionSpec[] | undefined }[],
+): UnitOptionTable {
   const bySpelling = new Map<string, DeclaredUnitOption>();
   const options: DeclaredUnitOption[] = [];
   for (const plugin of plugins) {

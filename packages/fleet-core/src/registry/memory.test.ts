@@ -86,15 +86,9 @@ describe('memory registry specifics', () => {
     });
 
     it('rejects invalid options', () => {
-      expect(() => createMemoryRegistry({ historyLimit: 0 })).toThrow(
-        expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }),
-      );
-      expect(() => createMemoryRegistry({ maxTxnOps: 1.5 })).toThrow(
-        expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }),
-      );
-      expect(() => createMemoryRegistry({ minLeaseTtlSeconds: 0 })).toThrow(
-        expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }),
-      );
+      expect(() => createMemoryRegistry({ historyLimit: 0 })).toThrow(expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }));
+      expect(() => createMemoryRegistry({ maxTxnOps: 1.5 })).toThrow(expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }));
+      expect(() => createMemoryRegistry({ minLeaseTtlSeconds: 0 })).toThrow(expect.objectContaining({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT }));
     });
   });
 
@@ -203,14 +197,11 @@ describe('memory registry specifics', () => {
       expect(leases.filter((lease) => BigInt(Number(lease)) === BigInt(lease))).toEqual([]);
     });
 
-    it.each(['abc', '0', '-1', '01', '1.5', '9223372036854775808', ''])(
-      'lease ID %j is REGISTRY_INVALID_ARGUMENT',
-      async (id) => {
-        registry = createMemoryRegistry();
-        await expectCode(registry.keepAlive(id), ErrorCodes.REGISTRY_INVALID_ARGUMENT);
-        await expectCode(registry.put('a', 'v', { lease: id }), ErrorCodes.REGISTRY_INVALID_ARGUMENT);
-      },
-    );
+    it.each(['abc', '0', '-1', '01', '1.5', '9223372036854775808', ''])('lease ID %j is REGISTRY_INVALID_ARGUMENT', async (id) => {
+      registry = createMemoryRegistry();
+      await expectCode(registry.keepAlive(id), ErrorCodes.REGISTRY_INVALID_ARGUMENT);
+      await expectCode(registry.put('a', 'v', { lease: id }), ErrorCodes.REGISTRY_INVALID_ARGUMENT);
+    });
   });
 
   describe('watch delivery', () => {
@@ -300,13 +291,11 @@ describe('memory registry specifics', () => {
       },
       {
         name: 'a numeric compare with a string value',
-        call: (r: MemoryRegistry) =>
-          r.txn({ compare: [{ key: 'a', target: 'version', op: '==', value: '1' as unknown as number }] }),
+        call: (r: MemoryRegistry) => r.txn({ compare: [{ key: 'a', target: 'version', op: '==', value: '1' as unknown as number }] }),
       },
       {
         name: 'an unknown compare op',
-        call: (r: MemoryRegistry) =>
-          r.txn({ compare: [{ key: 'a', target: 'version', op: '>=' as '>', value: 1 }] }),
+        call: (r: MemoryRegistry) => r.txn({ compare: [{ key: 'a', target: 'version', op: '>=' as '>', value: 1 }] }),
       },
     ])('$name is REGISTRY_INVALID_ARGUMENT', async ({ call }) => {
       registry = createMemoryRegistry();

@@ -10,7 +10,20 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, FleetError } from '../errors.js';
 import { compareUtf8, SortedKeySet } from './keys.js';
-import { fail, invalid, checkKey, checkPrefix, checkLeaseId, checkRevision, checkPositiveInt, checkCompare, checkOp, checkDuplicates, compareHolds, checkTtl } from './validate.js';
+import {
+  fail,
+  invalid,
+  checkKey,
+  checkPrefix,
+  checkLeaseId,
+  checkRevision,
+  checkPositiveInt,
+  checkCompare,
+  checkOp,
+  checkDuplicates,
+  compareHolds,
+  checkTtl,
+} from './validate.js';
 import {
   MAX_TXN_OPS,
   type KeyValue,
@@ -92,17 +105,12 @@ class MemoryRegistryImpl implements MemoryRegistry {
   constructor(options: MemoryRegistryOptions) {
     this.maxTxnOps = checkPositiveInt(options.maxTxnOps, MAX_TXN_OPS, 'maxTxnOps', 1);
     this.historyLimit = checkPositiveInt(options.historyLimit, DEFAULT_HISTORY_LIMIT, 'historyLimit', 1);
-    this.minLeaseTtlSeconds = checkPositiveInt(
-      options.minLeaseTtlSeconds,
-      DEFAULT_MIN_LEASE_TTL_SECONDS,
-      'minLeaseTtlSeconds',
-      1,
-    );
+    this.minLeaseTtlSeconds = checkPositiveInt(options.minLeaseTtlSeconds, DEFAULT_MIN_LEASE_TTL_SECONDS, 'minLeaseTtlSeconds', 1);
     // Like etcd's, lease IDs are large (beyond 2^53), so code that turns them
     // into numbers breaks here too, not only in production. Start somewhere in
     // [2^60, 2^61) and count up by odd numbers: doubles there are 256 apart, so
     // no ID survives a round trip through a number (1 in 256 did).
-    this.nextLeaseId = (1n << 60n) + (randomBytes(8).readBigUInt64BE() >> 4n) | 1n;
+    this.nextLeaseId = ((1n << 60n) + (randomBytes(8).readBigUInt64BE() >> 4n)) | 1n;
   }
 
   currentRevision(): number {
@@ -129,8 +137,7 @@ class MemoryRegistryImpl implements MemoryRegistry {
 
   put(key: string, value: string, options?: { readonly lease?: LeaseId }): Promise<{ readonly revision: number }> {
     return this.run(() => {
-      const op: TxnOp =
-        options?.lease === undefined ? { type: 'put', key, value } : { type: 'put', key, value, lease: options.lease };
+      const op: TxnOp = options?.lease === undefined ? { type: 'put', key, value } : { type: 'put', key, value, lease: options.lease };
       const result = this.txnSync({ success: [op] });
       return { revision: result.revision };
     });
@@ -239,10 +246,7 @@ class MemoryRegistryImpl implements MemoryRegistry {
     const failure = txn.failure ?? [];
     // etcd checkTxnRequest: compares count against the limit too.
     if (compares.length > this.maxTxnOps || success.length > this.maxTxnOps || failure.length > this.maxTxnOps) {
-      fail(
-        ErrorCodes.REGISTRY_TXN_TOO_LARGE,
-        `too many operations in txn request (limit ${this.maxTxnOps} compares and ${this.maxTxnOps} ops per branch)`,
-      );
+      fail(ErrorCodes.REGISTRY_TXN_TOO_LARGE, `too many operations in txn request (limit ${this.maxTxnOps} compares and ${this.maxTxnOps} ops per branch)`);
     }
     compares.forEach(checkCompare);
     success.forEach(checkOp);
@@ -403,11 +407,9 @@ class MemoryRegistryImpl implements MemoryRegistry {
         this.closeWatcher(watcher);
         this.reportError(
           watcher,
-          new FleetError(
-            ErrorCodes.REGISTRY_COMPACTED,
-            `cannot watch from revision ${fromRevision}: history up to revision ${compacted} has been compacted`,
-            { revision: compacted },
-          ),
+          new FleetError(ErrorCodes.REGISTRY_COMPACTED, `cannot watch from revision ${fromRevision}: history up to revision ${compacted} has been compacted`, {
+            revision: compacted,
+          }),
         );
       });
       return handle;

@@ -68,9 +68,7 @@ export type TxnOp =
 
 /** One response per op of the branch that ran, in op order (`deletePrefix` answers as `delete`). */
 export type TxnResponse =
-  | { readonly type: 'put' }
-  | { readonly type: 'delete'; readonly deleted: number }
-  | { readonly type: 'get'; readonly kv: KeyValue | undefined };
+  { readonly type: 'put' } | { readonly type: 'delete'; readonly deleted: number } | { readonly type: 'get'; readonly kv: KeyValue | undefined };
 
 /**
  * A transaction: if every compare holds, the success ops run, otherwise the

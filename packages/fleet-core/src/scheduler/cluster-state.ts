@@ -209,7 +209,11 @@ export class ClusterState implements ClusterView {
     this.sorted = this.sorted.filter((candidate) => candidate !== slot);
     this.freeIndexes.push(slot.index);
     this.invalidateMetadata();
-    for (const [unit, machines] of this.globalsOn) this.globalsOn.set(unit, machines.filter((m) => m !== slot));
+    for (const [unit, machines] of this.globalsOn)
+      this.globalsOn.set(
+        unit,
+        machines.filter((m) => m !== slot),
+      );
   }
 
   upsertUnit(unit: Unit): void {

@@ -8,7 +8,11 @@ import { createTestCluster, testPlugin } from '../testing/index.js';
 const service = '[Service]\nExecStart=/bin/true\n';
 
 /** `a.service` waits for the units named in `waitsFor`; `only` keeps units on some machines. */
-function plugins(options: { waitsFor?: ((unit: string) => boolean) | undefined; only?: Readonly<Record<string, string>>; peers?: Readonly<Record<string, string>> }): PluginEntry[] {
+function plugins(options: {
+  waitsFor?: ((unit: string) => boolean) | undefined;
+  only?: Readonly<Record<string, string>>;
+  peers?: Readonly<Record<string, string>>;
+}): PluginEntry[] {
   const asks = testPlugin('asks', (hooks) => {
     hooks.narrow.tap((unit, _cluster, narrowing) => {
       if (unit.name === 'a.service' && options.waitsFor !== undefined) narrowing.decideAfter?.(options.waitsFor);
@@ -28,9 +32,24 @@ function plugins(options: { waitsFor?: ((unit: string) => boolean) | undefined; 
 
 describe('decideAfter', () => {
   it.each([
-    { name: 'without a request, name order: a.service takes the least loaded machine first', waitsFor: undefined, expected: { 'a.service': 'm1', 'z.service': 'm2' }, order: ['a.service', 'z.service'] },
-    { name: 'waiting for z.service: z.service is decided first', waitsFor: (unit: string) => unit === 'z.service', expected: { 'a.service': 'm2', 'z.service': 'm1' }, order: ['z.service', 'a.service'] },
-    { name: 'waiting for a unit that does not wait: decided at once', waitsFor: (unit: string) => unit === 'missing.service', expected: { 'a.service': 'm1', 'z.service': 'm2' }, order: ['a.service', 'z.service'] },
+    {
+      name: 'without a request, name order: a.service takes the least loaded machine first',
+      waitsFor: undefined,
+      expected: { 'a.service': 'm1', 'z.service': 'm2' },
+      order: ['a.service', 'z.service'],
+    },
+    {
+      name: 'waiting for z.service: z.service is decided first',
+      waitsFor: (unit: string) => unit === 'z.service',
+      expected: { 'a.service': 'm2', 'z.service': 'm1' },
+      order: ['z.service', 'a.service'],
+    },
+    {
+      name: 'waiting for a unit that does not wait: decided at once',
+      waitsFor: (unit: string) => unit === 'missing.service',
+      expected: { 'a.service': 'm1', 'z.service': 'm2' },
+      order: ['a.service', 'z.service'],
+    },
   ])('$name', async ({ waitsFor, expected, order }) => {
     const cluster = await createTestCluster({ plugins: plugins({ waitsFor }), machines: ['m1', 'm2'], units: { 'a.service': service, 'z.service': service } });
     const round = await cluster.schedule();
@@ -77,11 +96,17 @@ describe('decideAfter', () => {
     });
     const round = await cluster.schedule();
     expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'z.service': 'm2' });
-    expect(round.pluginErrors).toMatchObject([{ code: ErrorCodes.PLUGIN_ERROR, plugin: 'asks', hook: 'narrow', message: 'plugin "asks" failed in hook "narrow": predicate broke' }]);
+    expect(round.pluginErrors).toMatchObject([
+      { code: ErrorCodes.PLUGIN_ERROR, plugin: 'asks', hook: 'narrow', message: 'plugin "asks" failed in hook "narrow": predicate broke' },
+    ]);
   });
 
   it('explanations do not put a unit off', async () => {
-    const cluster = await createTestCluster({ plugins: plugins({ waitsFor: (unit) => unit === 'z.service' }), machines: ['m1', 'm2'], units: { 'a.service': service, 'z.service': service } });
+    const cluster = await createTestCluster({
+      plugins: plugins({ waitsFor: (unit) => unit === 'z.service' }),
+      machines: ['m1', 'm2'],
+      units: { 'a.service': service, 'z.service': service },
+    });
     expect(cluster.explain('a.service').bestMachine).toBe('m1');
   });
 });

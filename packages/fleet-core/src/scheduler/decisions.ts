@@ -102,8 +102,7 @@ export interface BindBatch {
 }
 
 export type PluginVerdict =
-  | { readonly plugin: string; readonly verdict: 'pass' }
-  | { readonly plugin: string; readonly verdict: RejectionKind; readonly message: string };
+  { readonly plugin: string; readonly verdict: 'pass' } | { readonly plugin: string; readonly verdict: RejectionKind; readonly message: string };
 
 /** Every plugin's say on one machine for one unit. */
 export interface MachineExplanation {

@@ -97,7 +97,13 @@ function explainMachines(
     if (total !== total) {
       const plugin = runner.pluginNames[last.plugin] ?? 'core';
       const message = last.message;
-      infeasible.push({ machine: slot.id, feasible: false, verdicts: [...allPass, { plugin, verdict: 'error', message }], total: undefined, scores: NO_SCORES });
+      infeasible.push({
+        machine: slot.id,
+        feasible: false,
+        verdicts: [...allPass, { plugin, verdict: 'error', message }],
+        total: undefined,
+        scores: NO_SCORES,
+      });
       rejections.push({ plugin, message });
       continue;
     }
@@ -126,7 +132,7 @@ function filterVerdicts(
   verdicts: PluginVerdict[] | undefined,
 ): PluginVerdict[] | undefined {
   let written = 0;
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const p = runner.runFilters(unit, slot, state, plan, from, last);
     if (p < 0) break;
     const position = plan.positions[p] as number;
@@ -141,7 +147,14 @@ function filterVerdicts(
 }
 
 /** The pass verdicts of taps `from` to `to` (not included), but `skipped`'s; returns `to`. */
-function pushPasses(into: PluginVerdict[], from: number, to: number, names: readonly string[], passes: readonly PluginVerdict[], skipped: string | undefined): void {
+function pushPasses(
+  into: PluginVerdict[],
+  from: number,
+  to: number,
+  names: readonly string[],
+  passes: readonly PluginVerdict[],
+  skipped: string | undefined,
+): void {
   for (let t = from; t < to; t++) if (names[t] !== skipped) into.push(passes[t] as PluginVerdict);
 }
 
@@ -326,5 +339,11 @@ function unresolvedExplanation(state: ClusterState, unit: string, placedOn: stri
     total: undefined,
     scores: NO_SCORES,
   }));
-  return finish(unit, placedOn, [], machines, machines.map(() => ({ plugin, message })));
+  return finish(
+    unit,
+    placedOn,
+    [],
+    machines,
+    machines.map(() => ({ plugin, message })),
+  );
 }

@@ -78,13 +78,7 @@ export function unschedulableUnit(
 }
 
 /** A unit that every machine rejects for one reason (its resolution failed). */
-export function rejectedEverywhere(
-  unit: string,
-  machines: readonly MachineView[],
-  plugin: string,
-  kind: RejectionKind,
-  message: string,
-): UnschedulableUnit {
+export function rejectedEverywhere(unit: string, machines: readonly MachineView[], plugin: string, kind: RejectionKind, message: string): UnschedulableUnit {
   const rejections = machines.map((machine) => ({ machine: machine.id, plugin, kind, message }));
   return { unit, summary: summarizeRejections(0, machines.length, rejections), machineCount: machines.length, rejections };
 }

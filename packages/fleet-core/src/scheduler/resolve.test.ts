@@ -14,6 +14,11 @@ describe('base resolved unit', () => {
 
   it('describes the unit name and starts with no requirements', () => {
     const resolved = baseResolvedUnit(createUnit({ name: 'web@1.service', contents: '' }));
-    expect(resolved).toMatchObject({ name: 'web@1.service', global: false, requirements: {}, nameInfo: { prefix: 'web', instance: '1', template: 'web@.service' } });
+    expect(resolved).toMatchObject({
+      name: 'web@1.service',
+      global: false,
+      requirements: {},
+      nameInfo: { prefix: 'web', instance: '1', template: 'web@.service' },
+    });
   });
 });

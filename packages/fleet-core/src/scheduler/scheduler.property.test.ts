@@ -69,7 +69,9 @@ describe('scheduling invariants over random clusters', () => {
         const cluster = await simulate({
           plugins: [leastLoaded],
           machines: Array.from({ length: machineCount }, (_, i) => `m${i}`),
-          units: Object.fromEntries(Array.from({ length: unitCount }, (_, i) => [unitName(i), unitFile({ zone: undefined, conflictsWith: undefined, pinTo: undefined })])),
+          units: Object.fromEntries(
+            Array.from({ length: unitCount }, (_, i) => [unitName(i), unitFile({ zone: undefined, conflictsWith: undefined, pinTo: undefined })]),
+          ),
         });
         const loads = cluster.state.machines.map((machine) => machine.load);
         expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);

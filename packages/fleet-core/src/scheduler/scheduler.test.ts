@@ -81,7 +81,11 @@ describe('explanations', () => {
 
   it('gives machines left out by narrowing the narrowing reason, without evaluating them', async () => {
     const machines = Array.from({ length: 200 }, (_, i) => `m${String(i).padStart(3, '0')}`);
-    const cluster = await createTestCluster({ plugins: [pin, leastLoaded], machines, units: { 'a.service': service('MachineID=m150'), 'b.service': service('MachineID=gone') } });
+    const cluster = await createTestCluster({
+      plugins: [pin, leastLoaded],
+      machines,
+      units: { 'a.service': service('MachineID=m150'), 'b.service': service('MachineID=gone') },
+    });
     const round = await cluster.schedule();
     expect(cluster.placementOf('a.service')).toBe('m150');
     // One evaluation places a.service, none for the other 199 machines; the follow-up cycle re-checks it once.
@@ -98,7 +102,12 @@ describe('explanations', () => {
       units: { 'db.service': service('MachineMetadata=disk=ssd'), 'other.service': service('MachineMetadata=disk=ssd') },
     });
     const explanation = cluster.explain('db.service');
-    expect(explanation).toMatchObject({ unit: 'db.service', placedOn: 'm1', bestMachine: 'm1', summary: '2/3 machines available: 1 metadata disk=ssd not matched' });
+    expect(explanation).toMatchObject({
+      unit: 'db.service',
+      placedOn: 'm1',
+      bestMachine: 'm1',
+      summary: '2/3 machines available: 1 metadata disk=ssd not matched',
+    });
     expect(explanation.machines.map((machine) => [machine.machine, machine.feasible, machine.total])).toEqual([
       ['m1', true, 0],
       ['m2', true, -1],
@@ -184,7 +193,10 @@ describe('rescheduling', () => {
   it('moves a unit whose requirement no longer holds after a metadata change', async () => {
     const cluster = await simulate({
       plugins: [metadata, leastLoaded],
-      machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'b' } }],
+      machines: [
+        { id: 'm1', metadata: { az: 'a' } },
+        { id: 'm2', metadata: { az: 'b' } },
+      ],
       units: { 'x.service': service('MachineMetadata=az=a') },
     });
     expect(cluster.placementOf('x.service')).toBe('m1');
@@ -221,7 +233,10 @@ describe('rescheduling', () => {
   it('moves a follower with its leader in the same round when the leader must move', async () => {
     const cluster = await simulate({
       plugins: [metadata, machineOf, leastLoaded],
-      machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'a' } }],
+      machines: [
+        { id: 'm1', metadata: { az: 'a' } },
+        { id: 'm2', metadata: { az: 'a' } },
+      ],
       units: { 'leader.service': service('MachineMetadata=az=a'), 'follower.service': service('MachineOf=leader.service') },
     });
     expect(cluster.placementOf('follower.service')).toBe('m1');
@@ -303,10 +318,17 @@ describe('global decisions while nothing changed', () => {
     { name: 'a machine joins', change: (cluster: TestCluster) => cluster.addMachine({ id: 'm4', metadata: { role: 'edge' } }) },
     { name: 'a machine leaves', change: (cluster: TestCluster) => cluster.removeMachine('m2') },
     { name: "a machine's metadata changes", change: (cluster: TestCluster) => cluster.setMetadata('m3', { role: 'edge' }) },
-    { name: 'a unit that conflicts with it is placed', change: (cluster: TestCluster) => testClusterInternals(cluster.submit('web.service', service('Conflicts=agent.service'))).state.setPlacement('web.service', 'm1') },
+    {
+      name: 'a unit that conflicts with it is placed',
+      change: (cluster: TestCluster) =>
+        testClusterInternals(cluster.submit('web.service', service('Conflicts=agent.service'))).state.setPlacement('web.service', 'm1'),
+    },
     { name: 'it is stopped', change: (cluster: TestCluster) => cluster.setDesiredState('agent.service', 'inactive') },
     { name: 'it is destroyed', change: (cluster: TestCluster) => cluster.destroy('agent.service') },
-    { name: 'an earlier global unit conflicting with it arrives', change: (cluster: TestCluster) => cluster.submit('a-first.service', service('Global=true\nConflicts=agent.service')) },
+    {
+      name: 'an earlier global unit conflicting with it arrives',
+      change: (cluster: TestCluster) => cluster.submit('a-first.service', service('Global=true\nConflicts=agent.service')),
+    },
   ])('are decided again when $name', async ({ change }) => {
     const cluster = await simulate({ plugins: [global, metadata, conflicts, leastLoaded], machines: edgeMachines, units: edgeAgent });
     const before = placeGlobals(cluster);
@@ -401,11 +423,15 @@ describe('bind', () => {
         seen.push(`round ${r.round}`);
       });
     });
-    await createTestCluster({ plugins: [observer, pin, leastLoaded], machines: ['m1'], units: { 'a.service': service(), 'b.service': service('MachineID=m9') } }).then((c) => c.schedule());
+    await createTestCluster({
+      plugins: [observer, pin, leastLoaded],
+      machines: ['m1'],
+      units: { 'a.service': service(), 'b.service': service('MachineID=m9') },
+    }).then((c) => c.schedule());
     expect(seen).toEqual(['placed a.service on m1', 'unschedulable b.service', 'round 1']);
   });
 
-  it('reports a throwing roundComplete tap to the plugin\'s logger and goes on', async () => {
+  it("reports a throwing roundComplete tap to the plugin's logger and goes on", async () => {
     const loud = testPlugin('loud', (hooks) =>
       hooks.roundComplete.tap(() => {
         throw new Error('pager unreachable');
@@ -428,7 +454,12 @@ describe('submit-time validation', () => {
   it('refuses a unit a validateUnit tap rejects, naming unit, plugin and problem', async () => {
     const cluster = await createTestCluster({ plugins: [strict, leastLoaded], machines: ['m1'] });
     expect(() => cluster.submit('bad.service', service('MachineID=m1\nGlobal=true'))).toThrow(
-      expect.objectContaining({ code: ErrorCodes.UNIT_INVALID, unit: 'bad.service', plugin: 'strict', message: 'unit bad.service: MachineID cannot be combined with Global' }),
+      expect.objectContaining({
+        code: ErrorCodes.UNIT_INVALID,
+        unit: 'bad.service',
+        plugin: 'strict',
+        message: 'unit bad.service: MachineID cannot be combined with Global',
+      }),
     );
     expect(cluster.state.unit('bad.service')).toBeUndefined();
     expect(() => cluster.submit('good.service', service('MachineID=m1'))).not.toThrow();
@@ -444,7 +475,10 @@ describe('cluster view indexes', () => {
   });
 
   it('finds machines by metadata value and key, and follows metadata changes', async () => {
-    const cluster = await createTestCluster({ plugins: [leastLoaded], machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'b' } }, 'm3'] });
+    const cluster = await createTestCluster({
+      plugins: [leastLoaded],
+      machines: [{ id: 'm1', metadata: { az: 'a' } }, { id: 'm2', metadata: { az: 'b' } }, 'm3'],
+    });
     expect(cluster.state.machinesWithMetadata('az', 'a').map((m) => m.id)).toEqual(['m1']);
     expect(cluster.state.machinesWithMetadataKey('az').map((m) => m.id)).toEqual(['m1', 'm2']);
     cluster.setMetadata('m3', { az: 'a' });
@@ -454,8 +488,12 @@ describe('cluster view indexes', () => {
 
 describe('requirement index', () => {
   it('lists the units whose requirements a plugin set, and follows submits and destroys', async () => {
-    const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1'), 'b.service': service() } });
-    const withMetadata = () => [...cluster.state.unitsWithRequirement('metadata')].filter((name) => (cluster.state.unit(name)?.requirements['metadata'] as unknown[]).length > 0);
+    const cluster = await createTestCluster({
+      plugins: [metadata, leastLoaded],
+      units: { 'a.service': service('MachineMetadata=x=1'), 'b.service': service() },
+    });
+    const withMetadata = () =>
+      [...cluster.state.unitsWithRequirement('metadata')].filter((name) => (cluster.state.unit(name)?.requirements['metadata'] as unknown[]).length > 0);
     expect(withMetadata()).toEqual(['a.service']);
     cluster.submit('c.service', service('MachineMetadata=y=2')).destroy('a.service');
     expect(withMetadata()).toEqual(['c.service']);
@@ -466,7 +504,11 @@ describe('requirement index', () => {
 describe('unit lookups', () => {
   // The state remembers each unit's resolution: a lookup after any of these changes must see the unit as it is now.
   it.each([
-    { name: 'a new version replaces it', change: (cluster: TestCluster) => cluster.submit('a.service', service('MachineMetadata=x=2')), expected: [['x', '2']] },
+    {
+      name: 'a new version replaces it',
+      change: (cluster: TestCluster) => cluster.submit('a.service', service('MachineMetadata=x=2')),
+      expected: [['x', '2']],
+    },
     { name: 'it is destroyed', change: (cluster: TestCluster) => cluster.destroy('a.service'), expected: undefined },
     {
       name: 'it is destroyed and submitted again with other contents',
@@ -483,7 +525,10 @@ describe('unit lookups', () => {
 
   it('keep a resolution per state: two states of one scheduler may hold different versions of a unit', async () => {
     const cluster = await createTestCluster({ plugins: [metadata, leastLoaded], units: { 'a.service': service('MachineMetadata=x=1') } });
-    const other = testClusterInternals(cluster).scheduler.createState({ machines: [], units: [createUnit({ name: 'a.service', contents: service('MachineMetadata=x=2'), desiredState: 'launched' })] });
+    const other = testClusterInternals(cluster).scheduler.createState({
+      machines: [],
+      units: [createUnit({ name: 'a.service', contents: service('MachineMetadata=x=2'), desiredState: 'launched' })],
+    });
     expect(other.unit('a.service')?.requirements['metadata']).toEqual([['x', '2']]);
     expect(cluster.state.unit('a.service')?.requirements['metadata']).toEqual([['x', '1']]);
   });
@@ -498,7 +543,7 @@ describe('each caller runs on its own runner', () => {
       }),
     );
 
-  it('regression: an explanation by another scheduler of the host leaves the engine\'s returned round as it was', async () => {
+  it("regression: an explanation by another scheduler of the host leaves the engine's returned round as it was", async () => {
     const failing = { on: false };
     const cluster = await createTestCluster({ plugins: [throwsOnExplain(failing), leastLoaded], machines: ['m1', 'm2'], units: units(2) });
     const round = await cluster.schedule();
@@ -510,18 +555,20 @@ describe('each caller runs on its own runner', () => {
     expect(round.pluginErrors).toHaveLength(0);
   });
 
-  it('regression: an explanation by the engine\'s own scheduler goes to its error sink, not into its last round', async () => {
+  it("regression: an explanation by the engine's own scheduler goes to its error sink, not into its last round", async () => {
     const failing = { on: false };
     const cluster = await createTestCluster({ plugins: [throwsOnExplain(failing), leastLoaded], machines: ['m1'], units: units(1) });
     const round = await cluster.schedule();
     failing.on = true;
     cluster.explain('u000.service');
     expect(round.pluginErrors).toHaveLength(0);
-    expect(cluster.logs.map((line) => [line.plugin, line.level, line.message])).toEqual([['inventory', 'error', 'plugin "inventory" failed in hook "filter": inventory service down']]);
+    expect(cluster.logs.map((line) => [line.plugin, line.level, line.message])).toEqual([
+      ['inventory', 'error', 'plugin "inventory" failed in hook "filter": inventory service down'],
+    ]);
   });
 });
 
-describe('dry runs reach the engine\'s fixed point', () => {
+describe("dry runs reach the engine's fixed point", () => {
   /** a follows b, b follows c...: names sorted against the chain, so each pass of a round places one more link. */
   const chain = (length: number) =>
     Object.fromEntries(

@@ -341,7 +341,9 @@ export class Scheduler {
   /** Whether a unit the narrowing's `decideAfter` predicates accept still waits for a machine in this cycle. */
   private waitsForAny(state: ClusterState, name: string, waiting: readonly string[], narrowing: Narrowing): boolean {
     const placed = (unit: string): boolean => state.placedMachineId(unit) !== undefined;
-    return narrowing.waitsForAny(name, waiting, placed, (plugin, error) => this.pluginFailed(pluginError(this.runner.pluginNames[plugin] ?? 'core', 'narrow', error)));
+    return narrowing.waitsForAny(name, waiting, placed, (plugin, error) =>
+      this.pluginFailed(pluginError(this.runner.pluginNames[plugin] ?? 'core', 'narrow', error)),
+    );
   }
 }
 

@@ -40,14 +40,18 @@ describe('scoresNothing', () => {
     // No stale points: the plain unit's candidates carry the plugin's points only when it was called.
     const plain = round.placements.find((placement) => placement.unit === 'plain.service');
     expect(plain?.candidates).toEqual([
-      { machine: 'm1', total: (others.fast ?? 0), byPlugin: { ...others } },
-      { machine: 'm3', total: (others.fast ?? 0), byPlugin: { ...others } },
+      { machine: 'm1', total: others.fast ?? 0, byPlugin: { ...others } },
+      { machine: 'm3', total: others.fast ?? 0, byPlugin: { ...others } },
       { machine: 'm2', total: (others.fast ?? 0) - 1, byPlugin: { ...others, 'least-loaded': -1 } },
     ]);
   });
 
   it('is kept by explanations too', async () => {
-    const cluster = await createTestCluster({ plugins: [fastScorer({ promise: true }), leastLoaded], machines: ['m1', 'm2'], units: { 'plain.service': service } });
+    const cluster = await createTestCluster({
+      plugins: [fastScorer({ promise: true }), leastLoaded],
+      machines: ['m1', 'm2'],
+      units: { 'plain.service': service },
+    });
     const explanation = cluster.explain('plain.service');
     expect(scoreCalls(cluster)).toBe(0);
     expect(explanation.machines.map(({ machine, scores, total }) => ({ machine, scores, total }))).toEqual([
@@ -57,7 +61,11 @@ describe('scoresNothing', () => {
   });
 
   it('holds for one decision only: the next unit is scored again', async () => {
-    const cluster = await createTestCluster({ plugins: [fastScorer({ promise: true }), leastLoaded], machines: ['m1', 'm2'], units: { 'a.service': service, 'fast.service': service } });
+    const cluster = await createTestCluster({
+      plugins: [fastScorer({ promise: true }), leastLoaded],
+      machines: ['m1', 'm2'],
+      units: { 'a.service': service, 'fast.service': service },
+    });
     const round = await cluster.schedule();
     expect(scoreCalls(cluster)).toBe(2);
     expect(round.placements.find((placement) => placement.unit === 'fast.service')?.machine).toBe('m2');

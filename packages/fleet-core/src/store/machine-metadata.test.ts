@@ -11,12 +11,17 @@ import type { Registry } from '../index.js';
 import { waitFor } from '../testing/index.js';
 import { ClusterMirror, encodeMachine, FleetStore, RegistryMirror, Scheduler } from '../unstable.js';
 
-describe('withOperatorMetadata: fleet\'s mergeMetadata', () => {
+describe("withOperatorMetadata: fleet's mergeMetadata", () => {
   it.each([
     { name: 'no operator metadata', announced: { region: 'us' }, overlay: {}, merged: { region: 'us' } },
     { name: 'an operator key the machine does not announce', announced: { region: 'us' }, overlay: { disk: 'ssd' }, merged: { region: 'us', disk: 'ssd' } },
     { name: 'the operator value wins', announced: { region: 'us' }, overlay: { region: 'eu' }, merged: { region: 'eu' } },
-    { name: 'regression: an empty operator value hides an announced key', announced: { region: 'us', disk: 'ssd' }, overlay: { region: '' }, merged: { disk: 'ssd' } },
+    {
+      name: 'regression: an empty operator value hides an announced key',
+      announced: { region: 'us', disk: 'ssd' },
+      overlay: { region: '' },
+      merged: { disk: 'ssd' },
+    },
     { name: 'an empty operator value for a key nobody announces', announced: { region: 'us' }, overlay: { zone: '' }, merged: { region: 'us' } },
   ])('$name', ({ announced, overlay, merged }) => {
     const machine = createMachine({ id: 'm1', metadata: announced, publicIP: '10.0.0.1' });
@@ -39,7 +44,12 @@ async function cluster() {
   const store = new FleetStore(registry, PREFIX);
   await registry.put(store.layout.machine('m1'), encodeMachine({ id: 'm1', metadata: { region: 'us', disk: 'ssd' } }));
   const scheduler = new Scheduler(await assemblePlugins([]));
-  const view = new ClusterMirror(store.layout, () => scheduler.createState(), () => {}, (error) => expect.fail(error.message));
+  const view = new ClusterMirror(
+    store.layout,
+    () => scheduler.createState(),
+    () => {},
+    (error) => expect.fail(error.message),
+  );
   const mirror = new RegistryMirror(registry, store.layout.prefix, view);
   mirrors.push(mirror);
   await mirror.start();
@@ -49,7 +59,7 @@ async function cluster() {
 }
 
 describe('PATCH remove of metadata the machine announces', () => {
-  it('regression: a remove stores fleet\'s empty value (the key was deleted, so the announced value stayed)', async () => {
+  it("regression: a remove stores fleet's empty value (the key was deleted, so the announced value stayed)", async () => {
     const { registry, store } = await cluster();
     await store.applyMachineMetadata([{ machine: 'm1', key: 'region', value: undefined }]);
     expect((await registry.get(store.layout.machineMetadata('m1', 'region')))?.value).toBe('');

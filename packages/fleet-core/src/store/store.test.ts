@@ -100,7 +100,11 @@ describe('fleet store', () => {
   it('creates units with free names in one transaction (submitAllOrRead)', async () => {
     const { registry, store } = await setup();
     const named = (name: string) => createUnit({ name, contents: '[Service]\nExecStart=/bin/true\n', desiredState: 'launched' });
-    expect(await store.submitAllOrRead([named('a.service'), named('b.service'), named('c.service')])).toEqual([{ created: true }, { created: true }, { created: true }]);
+    expect(await store.submitAllOrRead([named('a.service'), named('b.service'), named('c.service')])).toEqual([
+      { created: true },
+      { created: true },
+      { created: true },
+    ]);
     const { items } = await registry.list('/t/desired/');
     expect(items.map((kv) => [kv.key, kv.value])).toEqual([
       ['/t/desired/a.service', 'launched'],
@@ -124,7 +128,9 @@ describe('fleet store', () => {
   it('refuses a submitAllOrRead with a name twice, or more units than a transaction holds', async () => {
     const { store } = await setup();
     await expect(store.submitAllOrRead([unit(), unit()])).rejects.toMatchObject({ code: ErrorCodes.REGISTRY_INVALID_ARGUMENT });
-    const many = Array.from({ length: MAX_UNITS_PER_SUBMIT + 1 }, (_, i) => createUnit({ name: `u${i}.service`, contents: '[Service]\nExecStart=/bin/true\n' }));
+    const many = Array.from({ length: MAX_UNITS_PER_SUBMIT + 1 }, (_, i) =>
+      createUnit({ name: `u${i}.service`, contents: '[Service]\nExecStart=/bin/true\n' }),
+    );
     await expect(store.submitAllOrRead(many)).rejects.toMatchObject({ code: ErrorCodes.REGISTRY_TXN_TOO_LARGE });
     expect(await store.submitAllOrRead(many.slice(1))).toHaveLength(MAX_UNITS_PER_SUBMIT);
   });

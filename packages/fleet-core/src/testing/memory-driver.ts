@@ -29,7 +29,12 @@ export function memoryDriver(): MemoryDriver {
   const record = (method: string, name: string): void => {
     calls.set(method, [...(calls.get(method) ?? []), name]);
   };
-  const stateOf = (name: string): DriverUnitState => ({ name, loadState: files.has(name) ? 'loaded' : 'not-found', activeState: running.get(name) ?? 'inactive', subState: running.has(name) ? 'running' : 'dead' });
+  const stateOf = (name: string): DriverUnitState => ({
+    name,
+    loadState: files.has(name) ? 'loaded' : 'not-found',
+    activeState: running.get(name) ?? 'inactive',
+    subState: running.has(name) ? 'running' : 'dead',
+  });
   const signal = (name: string): void => {
     for (const listener of listeners) listener(stateOf(name));
   };

@@ -8,9 +8,7 @@ const zoneSpread = definePlugin({
   meta: { name: 'zone-spread', version: '1.0.0', core: '^0.1.0' },
   options: z.object({ key: z.string().default('zone') }),
   apply(hooks, options) {
-    hooks.filter.tap((_unit, machine) =>
-      machine.metadata[options.key] === undefined ? `no ${options.key} metadata` : undefined,
-    );
+    hooks.filter.tap((_unit, machine) => (machine.metadata[options.key] === undefined ? `no ${options.key} metadata` : undefined));
     hooks.score.tap((_unit, machine) => -machine.load);
   },
 });
@@ -25,7 +23,7 @@ it('README plugin example places and explains as the README says', async () => {
   expect(cluster.explain('web.service').summary).toBe('1/2 machines available: 1 no zone metadata');
 });
 
-it('submits an instance with its template\'s contents', async () => {
+it("submits an instance with its template's contents", async () => {
   const cluster = await simulate({ plugins: [zoneSpread], machines: [{ id: 'm1', metadata: { zone: 'a' } }] });
   cluster.submit('web@.service', '[Service]\nExecStart=/usr/bin/nginx -g %i\n', 'inactive').submitInstance('web@1.service');
   expect(cluster.state.unit('web@1.service')?.file).toBe(cluster.state.unit('web@.service')?.file);

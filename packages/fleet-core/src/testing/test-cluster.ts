@@ -201,7 +201,10 @@ export class TestCluster {
 
   /** Machines a global unit runs on, sorted. */
   globalMachines(unit: string): string[] {
-    return this.#state.globalMachines(unit).map((slot) => slot.id).sort();
+    return this.#state
+      .globalMachines(unit)
+      .map((slot) => slot.id)
+      .sort();
   }
 
   /** How many units run in the whole cluster (placed plus global instances). */

@@ -7,7 +7,7 @@ const opt = (section: string, name: string, value: string): UnitOption => ({ sec
 // Every expected hash was computed outside fleetd, as the SHA-1 of the exact bytes
 // go-systemd's unit.Serialize writes, e.g.
 //   printf '[Service]\nExecStart=/bin/sleep 100\n' | sha1sum
-describe('fleetUnitHash is fleet\'s SHA-1 of go-systemd\'s serialization', () => {
+describe("fleetUnitHash is fleet's SHA-1 of go-systemd's serialization", () => {
   it.each<{ name: string; options: UnitOption[]; serialized: string; sha1: string }>([
     {
       name: "fleet's own test unit (unit_test.go TestUnitHash)",
@@ -36,8 +36,7 @@ describe('fleetUnitHash is fleet\'s SHA-1 of go-systemd\'s serialization', () =>
         opt('X-Fleet', 'Global', 'true'),
         opt('Service', 'Restart', 'always'),
       ],
-      serialized:
-        '[Unit]\nDescription=web\nAfter=a.service\n\n[Service]\nExecStart=/bin/web\nRestart=always\n\n[X-Fleet]\nGlobal=true\n',
+      serialized: '[Unit]\nDescription=web\nAfter=a.service\n\n[Service]\nExecStart=/bin/web\nRestart=always\n\n[X-Fleet]\nGlobal=true\n',
       sha1: '958a055b6d2878a0a3b2047bddc3902441e68e38',
     },
     {

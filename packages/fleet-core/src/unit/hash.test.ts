@@ -39,7 +39,9 @@ describe('unitHash follows content', () => {
 
 describe('unitHash', () => {
   it('is the hex SHA-256 of the canonical text', () => {
-    const expected = createHash('sha256').update(serializeUnitFile(parseUnitFile(BASE))).digest('hex');
+    const expected = createHash('sha256')
+      .update(serializeUnitFile(parseUnitFile(BASE)))
+      .digest('hex');
     expect(hashOf(BASE)).toBe(expected);
     expect(expected).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -65,7 +67,11 @@ describe('unitHash', () => {
     // printf '[Service]\nExecStart=/bin/echo    hello\n' | sha256sum
     const stored = [{ section: 'Service', name: 'ExecStart', value: '/bin/echo    hello' }];
     expect(unitHash(stored)).toBe('4212c52b05f9ac3e90c1fc4f5a1bfc78f6fe5e0cfaecfde3b23abdbca4b36620');
-    const decoded = decodeUnit('units/old.service', 'old.service', JSON.stringify({ options: stored, hash: unitHash(stored), text: '[Service]\nExecStart=/bin/echo \\\n  hello\n' }));
+    const decoded = decodeUnit(
+      'units/old.service',
+      'old.service',
+      JSON.stringify({ options: stored, hash: unitHash(stored), text: '[Service]\nExecStart=/bin/echo \\\n  hello\n' }),
+    );
     expect(decoded.file.options).toEqual(stored);
     expect(decoded.hash).toBe('4212c52b05f9ac3e90c1fc4f5a1bfc78f6fe5e0cfaecfde3b23abdbca4b36620');
   });

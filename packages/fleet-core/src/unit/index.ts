@@ -5,13 +5,4 @@ export { serializeUnitFile } from './serialize.js';
 export { unitHash } from './hash.js';
 export { fleetUnitHash } from './fleet-hash.js';
 export { splitMultiValue } from './multi-value.js';
-export {
-  UNIT_TYPES,
-  TEMPLATE_UNIT_TYPES,
-  MAX_UNIT_NAME_LENGTH,
-  parseUnitName,
-  isValidUnitName,
-  templateOf,
-  type UnitType,
-  type UnitNameInfo,
-} from './name.js';
+export { UNIT_TYPES, TEMPLATE_UNIT_TYPES, MAX_UNIT_NAME_LENGTH, parseUnitName, isValidUnitName, templateOf, type UnitType, type UnitNameInfo } from './name.js';

@@ -87,8 +87,16 @@ describe('parseUnitName: valid names', () => {
 describe('parseUnitName: invalid names', () => {
   it.each<{ name: string; unit: string; rule: string }>([
     { name: 'empty', unit: '', rule: 'the name is empty' },
-    { name: '256 characters (systemd refuses them; fleet allowed them)', unit: `${'a'.repeat(248)}.service`, rule: 'it is 256 characters long, the most is 255' },
-    { name: 'no type suffix', unit: 'web', rule: 'it has no type suffix (one of .automount, .busname, .device, .mount, .path, .scope, .service, .slice, .snapshot, .socket, .swap, .target, .timer)' },
+    {
+      name: '256 characters (systemd refuses them; fleet allowed them)',
+      unit: `${'a'.repeat(248)}.service`,
+      rule: 'it is 256 characters long, the most is 255',
+    },
+    {
+      name: 'no type suffix',
+      unit: 'web',
+      rule: 'it has no type suffix (one of .automount, .busname, .device, .mount, .path, .scope, .service, .slice, .snapshot, .socket, .swap, .target, .timer)',
+    },
     { name: 'ends in a dot', unit: 'web.', rule: "it ends in '.' instead of a unit type" },
     { name: 'unknown type', unit: 'web.conf', rule: "unknown unit type 'conf'" },
     { name: 'type is case-sensitive', unit: 'web.Service', rule: "unknown unit type 'Service'" },
@@ -105,13 +113,25 @@ describe('parseUnitName: invalid names', () => {
     { name: 'newline', unit: 'a\nb.service', rule: 'character U+000A at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)' },
     { name: 'glob star', unit: 'web*.service', rule: "character '*' at position 4 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
     { name: 'unicode', unit: 'wéb.service', rule: "character 'é' at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
-    { name: 'regression: an emoji is one character, not half of one', unit: 'a💣b.service', rule: "character '💣' at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
+    {
+      name: 'regression: an emoji is one character, not half of one',
+      unit: 'a💣b.service',
+      rule: "character '💣' at position 2 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)",
+    },
     { name: 'starts with @', unit: '@web.service', rule: "it starts with '@'" },
     { name: 'bare template', unit: '@.service', rule: "it starts with '@'" },
     { name: 'bad char in instance', unit: 'web@a b.service', rule: "character ' ' at position 6 is not allowed (only A-Z a-z 0-9 : _ . @ - \\)" },
     ...NON_TEMPLATE_TYPES.flatMap((type) => [
-      { name: `template of .${type}`, unit: `foo@.${type}`, rule: `${type} units cannot be templates or instances (only path, service, socket, target, timer)` },
-      { name: `instance of .${type}`, unit: `foo@x.${type}`, rule: `${type} units cannot be templates or instances (only path, service, socket, target, timer)` },
+      {
+        name: `template of .${type}`,
+        unit: `foo@.${type}`,
+        rule: `${type} units cannot be templates or instances (only path, service, socket, target, timer)`,
+      },
+      {
+        name: `instance of .${type}`,
+        unit: `foo@x.${type}`,
+        rule: `${type} units cannot be templates or instances (only path, service, socket, target, timer)`,
+      },
     ]),
   ])('$name', ({ unit, rule }) => {
     expect(isValidUnitName(unit)).toBe(false);

@@ -32,19 +32,34 @@ describe('parseUnitFile: valid input', () => {
     { name: '# inside a value is kept', text: '[Unit]\nA=x # not a comment\n', expected: [['Unit', 'A', 'x # not a comment']] },
     { name: 'whitespace around =', text: '[Unit]\nA \t=\t  b  \n', expected: [['Unit', 'A', 'b']] },
     { name: 'indented option and header', text: '  [Unit]  \n   A=1\n', expected: [['Unit', 'A', '1']] },
-    { name: 'empty value', text: '[Unit]\nA=\nB=   \n', expected: [['Unit', 'A', ''], ['Unit', 'B', '']] },
+    {
+      name: 'empty value',
+      text: '[Unit]\nA=\nB=   \n',
+      expected: [
+        ['Unit', 'A', ''],
+        ['Unit', 'B', ''],
+      ],
+    },
     { name: '= inside value', text: '[X-Fleet]\nMachineMetadata=a=b=c\n', expected: [['X-Fleet', 'MachineMetadata', 'a=b=c']] },
     { name: 'value that is only =', text: '[Unit]\nA==\n', expected: [['Unit', 'A', '=']] },
     { name: 'quotes kept verbatim', text: '[X-Fleet]\nMachineMetadata="a=1" "b=2"\n', expected: [['X-Fleet', 'MachineMetadata', '"a=1" "b=2"']] },
     {
       name: 'repeated keys kept in order',
       text: '[Service]\nExecStartPre=/a\nExecStart=/b\nExecStartPre=/c\n',
-      expected: [['Service', 'ExecStartPre', '/a'], ['Service', 'ExecStart', '/b'], ['Service', 'ExecStartPre', '/c']],
+      expected: [
+        ['Service', 'ExecStartPre', '/a'],
+        ['Service', 'ExecStart', '/b'],
+        ['Service', 'ExecStartPre', '/c'],
+      ],
     },
     {
       name: 'repeated section merged into the first',
       text: '[Unit]\nA=1\n[Service]\nB=2\n[Unit]\nC=3\n',
-      expected: [['Unit', 'A', '1'], ['Unit', 'C', '3'], ['Service', 'B', '2']],
+      expected: [
+        ['Unit', 'A', '1'],
+        ['Unit', 'C', '3'],
+        ['Service', 'B', '2'],
+      ],
     },
     { name: 'empty section disappears', text: '[Unit]\n[Service]\nA=1\n', expected: [['Service', 'A', '1']] },
     // Continued values keep backslash, line break and indentation, as fleet's client does (see below).
@@ -54,25 +69,70 @@ describe('parseUnitFile: valid input', () => {
     {
       name: 'comment lines inside a continuation stay in the value (systemd skips them when it reads the value)',
       text: '[Service]\nA=1 \\\n# skipped \\\n; skipped too\n2\nB=3\n',
-      expected: [['Service', 'A', '1 \\\n# skipped \\\n; skipped too\n2'], ['Service', 'B', '3']],
+      expected: [
+        ['Service', 'A', '1 \\\n# skipped \\\n; skipped too\n2'],
+        ['Service', 'B', '3'],
+      ],
     },
     { name: 'continuation at EOF ends the value', text: '[Service]\nA=x \\', expected: [['Service', 'A', 'x \\']] },
     { name: 'continuation then EOF newline', text: '[Service]\nA=x\\\n', expected: [['Service', 'A', 'x\\\n']] },
-    { name: 'blank line ends a continuation', text: '[Service]\nA=x\\\n\nB=y\n', expected: [['Service', 'A', 'x\\\n'], ['Service', 'B', 'y']] },
-    { name: 'escaped backslash does not continue', text: '[Service]\nA=C:\\\\\nB=2\n', expected: [['Service', 'A', 'C:\\\\'], ['Service', 'B', '2']] },
+    {
+      name: 'blank line ends a continuation',
+      text: '[Service]\nA=x\\\n\nB=y\n',
+      expected: [
+        ['Service', 'A', 'x\\\n'],
+        ['Service', 'B', 'y'],
+      ],
+    },
+    {
+      name: 'escaped backslash does not continue',
+      text: '[Service]\nA=C:\\\\\nB=2\n',
+      expected: [
+        ['Service', 'A', 'C:\\\\'],
+        ['Service', 'B', '2'],
+      ],
+    },
     { name: 'three backslashes continue', text: '[Service]\nA=x\\\\\\\ny\n', expected: [['Service', 'A', 'x\\\\\\\ny']] },
-    { name: 'backslash then space does not continue', text: '[Service]\nA=x\\ \nB=2\n', expected: [['Service', 'A', 'x\\'], ['Service', 'B', '2']] },
+    {
+      name: 'backslash then space does not continue',
+      text: '[Service]\nA=x\\ \nB=2\n',
+      expected: [
+        ['Service', 'A', 'x\\'],
+        ['Service', 'B', '2'],
+      ],
+    },
     { name: 'comment ending in backslash continues nothing', text: '[Service]\n# note \\\nA=1\n', expected: [['Service', 'A', '1']] },
     { name: 'continued key', text: '[Service]\nExec\\\n=1\n', expected: [['Service', 'Exec', '1']] },
-    { name: 'CRLF line endings', text: '[Unit]\r\nA=1\r\nB=2\r\n', expected: [['Unit', 'A', '1'], ['Unit', 'B', '2']] },
-    { name: 'CR line endings', text: '[Unit]\rA=1\rB=2\r', expected: [['Unit', 'A', '1'], ['Unit', 'B', '2']] },
+    {
+      name: 'CRLF line endings',
+      text: '[Unit]\r\nA=1\r\nB=2\r\n',
+      expected: [
+        ['Unit', 'A', '1'],
+        ['Unit', 'B', '2'],
+      ],
+    },
+    {
+      name: 'CR line endings',
+      text: '[Unit]\rA=1\rB=2\r',
+      expected: [
+        ['Unit', 'A', '1'],
+        ['Unit', 'B', '2'],
+      ],
+    },
     { name: 'CRLF continuation', text: '[Unit]\r\nA=1\\\r\n2\r\n', expected: [['Unit', 'A', '1\\\n2']] },
     { name: 'UTF-8 BOM', text: '\uFEFF[Unit]\nA=1\n', expected: [['Unit', 'A', '1']] },
     { name: 'BOM then comment', text: '\uFEFF# c\n[Unit]\nA=1\n', expected: [['Unit', 'A', '1']] },
     { name: 'unicode value', text: '[Unit]\nDescription=Grüße 🚀 日本\n', expected: [['Unit', 'Description', 'Grüße 🚀 日本']] },
     { name: 'no-break spaces are not trimmed', text: '[Unit]\nA=\u00a0x\u00a0\n', expected: [['Unit', 'A', '\u00a0x\u00a0']] },
     { name: 'tab inside value kept', text: '[Unit]\nA=a\tb\n', expected: [['Unit', 'A', 'a\tb']] },
-    { name: 'section names with dash and space', text: '[X-Fleet]\nA=1\n[My Section]\nB=2\n', expected: [['X-Fleet', 'A', '1'], ['My Section', 'B', '2']] },
+    {
+      name: 'section names with dash and space',
+      text: '[X-Fleet]\nA=1\n[My Section]\nB=2\n',
+      expected: [
+        ['X-Fleet', 'A', '1'],
+        ['My Section', 'B', '2'],
+      ],
+    },
     { name: 'keys with dash underscore digits', text: '[X-Fleet]\nX-Condition_1=1\n', expected: [['X-Fleet', 'X-Condition_1', '1']] },
   ])('$name', ({ text, expected }) => {
     expect(parseUnitFile(text).options).toEqual(opts(expected));
@@ -104,7 +164,10 @@ describe("parseUnitFile: continued values, as fleet's client reads them", () => 
     {
       name: 'apparent comment lines inside of line continuations not ignored (go-systemd)',
       text: '[Unit]\nDescription=Bar\\\n# comment alpha\n\nDescription=Bar\\\n# comment bravo \\\nBaz\n',
-      expected: [['Unit', 'Description', 'Bar\\\n# comment alpha'], ['Unit', 'Description', 'Bar\\\n# comment bravo \\\nBaz']],
+      expected: [
+        ['Unit', 'Description', 'Bar\\\n# comment alpha'],
+        ['Unit', 'Description', 'Bar\\\n# comment bravo \\\nBaz'],
+      ],
       sha1: 'a8f7c4d2931c4b1140804db418a5f6fda47de147',
     },
     {
@@ -134,7 +197,10 @@ describe("parseUnitFile: continued values, as fleet's client reads them", () => 
     {
       name: 'a blank line after a continued line ends the value, which keeps its line break (go-systemd end to end)',
       text: '[Unit]\nDescription=Demo \\\n\nRequires=docker.service\n',
-      expected: [['Unit', 'Description', 'Demo \\\n'], ['Unit', 'Requires', 'docker.service']],
+      expected: [
+        ['Unit', 'Description', 'Demo \\\n'],
+        ['Unit', 'Requires', 'docker.service'],
+      ],
       sha1: 'f7680c1d4cc9a86d033db1586365bd4e4d23a6aa',
     },
   ])('$name', ({ text, expected, sha1 }) => {
@@ -155,7 +221,10 @@ describe('parseUnitFile: continuations read as systemd reads them, not as go-sys
       // go-systemd continues on any final backslash and would send one value 'C:\\\\\nB=2'.
       name: 'an even run of backslashes does not continue',
       text: '[Service]\nA=C:\\\\\nB=2\n',
-      expected: [['Service', 'A', 'C:\\\\'], ['Service', 'B', '2']],
+      expected: [
+        ['Service', 'A', 'C:\\\\'],
+        ['Service', 'B', '2'],
+      ],
     },
     {
       // go-systemd ends the value at the comment and then fails on '  two' (no '=').
@@ -182,12 +251,30 @@ describe('parseUnitFile: malformed input', () => {
     { name: 'indented line without =', text: '[Unit]\n\t  <<<<<<<\n', line: 2, column: 4, message: "expected 'Key=Value', a [Section] header or a comment" },
     { name: 'empty key', text: '[Unit]\n=value\n', line: 2, column: 1, message: "missing option name before '='" },
     { name: 'blank key', text: '[Unit]\n   = value\n', line: 2, column: 4, message: "missing option name before '='" },
-    { name: 'key with space', text: '[Unit]\nExec Start=x\n', line: 2, column: 5, message: "whitespace is not allowed in option name 'Exec Start' (use A-Z a-z 0-9 - _)" },
+    {
+      name: 'key with space',
+      text: '[Unit]\nExec Start=x\n',
+      line: 2,
+      column: 5,
+      message: "whitespace is not allowed in option name 'Exec Start' (use A-Z a-z 0-9 - _)",
+    },
     { name: 'key with tab', text: '[Unit]\nA\tB=x\n', line: 2, column: 2, message: "whitespace is not allowed in option name 'A\tB' (use A-Z a-z 0-9 - _)" },
-    { name: 'key with forbidden char', text: '[Unit]\nA.b=x\n', line: 2, column: 2, message: "character '.' is not allowed in option name 'A.b' (use A-Z a-z 0-9 - _)" },
+    {
+      name: 'key with forbidden char',
+      text: '[Unit]\nA.b=x\n',
+      line: 2,
+      column: 2,
+      message: "character '.' is not allowed in option name 'A.b' (use A-Z a-z 0-9 - _)",
+    },
     { name: 'key with unicode', text: '[Unit]\nDé=x\n', line: 2, column: 2, message: "character 'é' is not allowed in option name 'Dé' (use A-Z a-z 0-9 - _)" },
-    { name: 'astral character reported whole', text: '[Unit]\n🚀=x\n', line: 2, column: 1, message: "character '🚀' is not allowed in option name '🚀' (use A-Z a-z 0-9 - _)" },
-    { name: 'column counts code points', text: '[🚀"]\n', line: 1, column: 3, message: 'character \'"\' is not allowed in section name' },
+    {
+      name: 'astral character reported whole',
+      text: '[Unit]\n🚀=x\n',
+      line: 2,
+      column: 1,
+      message: "character '🚀' is not allowed in option name '🚀' (use A-Z a-z 0-9 - _)",
+    },
+    { name: 'column counts code points', text: '[🚀"]\n', line: 1, column: 3, message: "character '\"' is not allowed in section name" },
     { name: 'unterminated header column counts code points', text: '[🚀\n', line: 1, column: 3, message: "section header '[🚀' is missing ']'" },
     { name: 'unterminated section header', text: '[Unit\nA=1\n', line: 1, column: 6, message: "section header '[Unit' is missing ']'" },
     { name: 'unterminated header with spaces', text: '  [Unit  \n', line: 1, column: 8, message: "section header '[Unit' is missing ']'" },
@@ -197,13 +284,19 @@ describe('parseUnitFile: malformed input', () => {
     { name: 'empty section name', text: '[]\n', line: 1, column: 2, message: 'empty section name' },
     { name: 'section name with leading space', text: '[ Unit]\n', line: 1, column: 2, message: "section name ' Unit' starts with whitespace" },
     { name: 'section name with trailing space', text: '[Unit ]\n', line: 1, column: 6, message: "section name 'Unit ' ends with whitespace" },
-    { name: 'section name with quote', text: '[Un"it]\n', line: 1, column: 4, message: 'character \'"\' is not allowed in section name' },
+    { name: 'section name with quote', text: '[Un"it]\n', line: 1, column: 4, message: "character '\"' is not allowed in section name" },
     { name: 'section name with [', text: '[[Unit]\n', line: 1, column: 2, message: "character '[' is not allowed in section name" },
     { name: 'section name with control char', text: '[A\u0001]\n', line: 1, column: 3, message: 'character U+0001 is not allowed in section name' },
     { name: 'NUL in value', text: '[Unit]\nA=x\0y\n', line: 2, column: 4, message: 'NUL byte in unit file' },
     { name: 'NUL in comment', text: '[Unit]\n# \0\n', line: 2, column: 3, message: 'NUL byte in unit file' },
     { name: 'NUL after CRLF lines', text: 'a\r\nb\r\n\0', line: 3, column: 1, message: 'NUL byte in unit file' },
-    { name: 'error line counts CRLF once', text: '[Unit]\r\nA=1\r\nbad\r\n', line: 3, column: 1, message: "expected 'Key=Value', a [Section] header or a comment" },
+    {
+      name: 'error line counts CRLF once',
+      text: '[Unit]\r\nA=1\r\nbad\r\n',
+      line: 3,
+      column: 1,
+      message: "expected 'Key=Value', a [Section] header or a comment",
+    },
     { name: 'error column ignores BOM', text: '\uFEFFA=1\n', line: 1, column: 1, message: "option 'A' appears before any [Section] header" },
     {
       name: 'error on a continued line points at the physical line',
@@ -212,8 +305,20 @@ describe('parseUnitFile: malformed input', () => {
       column: 1,
       message: "expected 'Key=Value', a [Section] header or a comment",
     },
-    { name: 'continued key points at the joining space', text: '[Unit]\nAB\\\nCD=1\n', line: 2, column: 3, message: "whitespace is not allowed in option name 'AB CD' (use A-Z a-z 0-9 - _)" },
-    { name: 'bad char on second physical line of a header', text: '[Ab\\\nc"d]\n', line: 2, column: 2, message: 'character \'"\' is not allowed in section name' },
+    {
+      name: 'continued key points at the joining space',
+      text: '[Unit]\nAB\\\nCD=1\n',
+      line: 2,
+      column: 3,
+      message: "whitespace is not allowed in option name 'AB CD' (use A-Z a-z 0-9 - _)",
+    },
+    {
+      name: 'bad char on second physical line of a header',
+      text: '[Ab\\\nc"d]\n',
+      line: 2,
+      column: 2,
+      message: "character '\"' is not allowed in section name",
+    },
     { name: 'header continued into text', text: '[Unit]\\\nA=1\n', line: 2, column: 1, message: "unexpected text after section header '[Unit]'" },
   ])('$name', ({ text, line, column, message }) => {
     const error = parseError(text);

@@ -54,11 +54,7 @@ interface Span {
   readonly end: number;
 }
 
-function parseLine(
-  line: LogicalLine,
-  section: string | undefined,
-  file: string | undefined,
-): { header: string } | UnitOption | undefined {
+function parseLine(line: LogicalLine, section: string | undefined, file: string | undefined): { header: string } | UnitOption | undefined {
   const { text } = line;
   const start = skipBlanks(text, 0, text.length);
   const end = trimBlanksEnd(text, start, text.length);
@@ -84,12 +80,7 @@ function parseHeader(line: LogicalLine, span: Span, file: string | undefined): s
   return name;
 }
 
-function parseAssignment(
-  line: LogicalLine,
-  span: Span,
-  section: string | undefined,
-  file: string | undefined,
-): UnitOption {
+function parseAssignment(line: LogicalLine, span: Span, section: string | undefined, file: string | undefined): UnitOption {
   const { text } = line;
   const equals = text.indexOf('=', span.start);
   if (equals === -1 || equals >= span.end) {

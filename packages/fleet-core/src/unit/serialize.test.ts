@@ -15,15 +15,30 @@ describe('serializeUnitFile: canonical text', () => {
     { name: 'one option', options: [['Unit', 'Description', 'web']], text: '[Unit]\nDescription=web\n' },
     {
       name: 'blank line between sections',
-      options: [['Unit', 'A', '1'], ['Service', 'B', '2'], ['X-Fleet', 'C', '3']],
+      options: [
+        ['Unit', 'A', '1'],
+        ['Service', 'B', '2'],
+        ['X-Fleet', 'C', '3'],
+      ],
       text: '[Unit]\nA=1\n\n[Service]\nB=2\n\n[X-Fleet]\nC=3\n',
     },
     {
       name: 'interleaved sections are grouped',
-      options: [['Unit', 'A', '1'], ['Service', 'B', '2'], ['Unit', 'C', '3']],
+      options: [
+        ['Unit', 'A', '1'],
+        ['Service', 'B', '2'],
+        ['Unit', 'C', '3'],
+      ],
       text: '[Unit]\nA=1\nC=3\n\n[Service]\nB=2\n',
     },
-    { name: 'repeated keys in order', options: [['Service', 'E', '/a'], ['Service', 'E', '/b']], text: '[Service]\nE=/a\nE=/b\n' },
+    {
+      name: 'repeated keys in order',
+      options: [
+        ['Service', 'E', '/a'],
+        ['Service', 'E', '/b'],
+      ],
+      text: '[Service]\nE=/a\nE=/b\n',
+    },
     { name: 'empty value', options: [['Service', 'E', '']], text: '[Service]\nE=\n' },
     { name: 'even trailing backslashes written as is', options: [['Service', 'E', 'C:\\\\']], text: '[Service]\nE=C:\\\\\n' },
     { name: 'odd trailing backslash gets a guard space', options: [['Service', 'E', 'C:\\']], text: '[Service]\nE=C:\\ \n' },
@@ -36,13 +51,19 @@ describe('serializeUnitFile: canonical text', () => {
     {
       // Byte for byte what go-systemd's end-to-end test writes for the same options.
       name: 'a value ending in backslash-newline is followed by the blank line that ends it',
-      options: [['Unit', 'Description', 'Demo \\\n'], ['Unit', 'Requires', 'docker.service']],
+      options: [
+        ['Unit', 'Description', 'Demo \\\n'],
+        ['Unit', 'Requires', 'docker.service'],
+      ],
       text: '[Unit]\nDescription=Demo \\\n\nRequires=docker.service\n',
     },
     {
       // systemd skips the comment and would join 'Requires=x' to the value: a blank line closes it.
       name: 'a value whose last line is a comment gets a blank line after it',
-      options: [['Unit', 'Description', 'Bar\\\n# comment alpha'], ['Unit', 'Requires', 'x']],
+      options: [
+        ['Unit', 'Description', 'Bar\\\n# comment alpha'],
+        ['Unit', 'Requires', 'x'],
+      ],
       text: '[Unit]\nDescription=Bar\\\n# comment alpha\n\nRequires=x\n',
     },
     {
@@ -93,9 +114,7 @@ const VALUE_CHARS = [...'aZ09 \t=#;[]"\'\\@.%é日🚀\u00a0\u2028\u000b'];
 const valueChar = fc.constantFrom(...VALUE_CHARS);
 const notBlank = (s: string): boolean => s === '' || !/^[ \t]|[ \t]$/.test(s);
 
-const sectionArb = fc
-  .string({ unit: fc.constantFrom(...'AbXz-_ .é1'), minLength: 1, maxLength: 8 })
-  .filter((s) => !/^[ ]|[ ]$/.test(s));
+const sectionArb = fc.string({ unit: fc.constantFrom(...'AbXz-_ .é1'), minLength: 1, maxLength: 8 }).filter((s) => !/^[ ]|[ ]$/.test(s));
 const keyArb = fc.string({ unit: fc.constantFrom(...'AbXz-_09'), minLength: 1, maxLength: 8 });
 /**
  * Values of several lines, as fleet's client sends continued values: each line but

@@ -114,7 +114,10 @@ function continuationProblem(value: string): Problem | undefined {
     if (i > 0 && isCommentLine(line)) continue;
     if (!line.endsWith('\\')) return { index: end, message: LINE_BREAK_MESSAGE };
     if (!endsWithContinuation(line)) {
-      return { index: end - 1, message: 'value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation' };
+      return {
+        index: end - 1,
+        message: 'value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation',
+      };
     }
   }
   const last = lines[lines.length - 1];

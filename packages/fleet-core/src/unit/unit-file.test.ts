@@ -95,27 +95,80 @@ describe("UnitFile accepts continued values as fleet's client sends them", () =>
 
 describe('UnitFile refuses options no unit file can hold', () => {
   it.each<{ name: string; option: UnitOption; message: string }>([
-    { name: 'newline in value', option: { section: 'Unit', name: 'A', value: 'a\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
-    { name: 'carriage return in value', option: { section: 'Unit', name: 'A', value: 'a\rb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    {
+      name: 'newline in value',
+      option: { section: 'Unit', name: 'A', value: 'a\nb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
+    {
+      name: 'carriage return in value',
+      option: { section: 'Unit', name: 'A', value: 'a\rb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
     { name: 'NUL in value', option: { section: 'Unit', name: 'A', value: 'a\0' }, message: 'unit option #1: [Unit] A: value contains a NUL byte' },
-    { name: 'backslash, space, then a line break', option: { section: 'Unit', name: 'A', value: 'a \\ \nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
-    { name: 'carriage return after a backslash', option: { section: 'Unit', name: 'A', value: 'a \\\r\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
-    { name: 'a blank line inside a continued value', option: { section: 'Unit', name: 'A', value: 'a \\\n\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
-    { name: 'a line break after a last comment line', option: { section: 'Unit', name: 'A', value: 'a \\\n# c\n' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
-    { name: 'a line break at the start', option: { section: 'Unit', name: 'A', value: '\nb' }, message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent' },
+    {
+      name: 'backslash, space, then a line break',
+      option: { section: 'Unit', name: 'A', value: 'a \\ \nb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
+    {
+      name: 'carriage return after a backslash',
+      option: { section: 'Unit', name: 'A', value: 'a \\\r\nb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
+    {
+      name: 'a blank line inside a continued value',
+      option: { section: 'Unit', name: 'A', value: 'a \\\n\nb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
+    {
+      name: 'a line break after a last comment line',
+      option: { section: 'Unit', name: 'A', value: 'a \\\n# c\n' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
+    {
+      name: 'a line break at the start',
+      option: { section: 'Unit', name: 'A', value: '\nb' },
+      message: 'unit option #1: [Unit] A: value contains a line break, which a unit file cannot represent',
+    },
     {
       name: 'a line break after an even run of backslashes',
       option: { section: 'Unit', name: 'A', value: 'C:\\\\\nb' },
-      message: 'unit option #1: [Unit] A: value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation',
+      message:
+        'unit option #1: [Unit] A: value continues a line after an even run of backslashes, which systemd reads as escaped backslashes, not a continuation',
     },
-    { name: 'leading blank in value', option: { section: 'Unit', name: 'A', value: ' a' }, message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip' },
-    { name: 'trailing tab in value', option: { section: 'Unit', name: 'A', value: 'a\t' }, message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip' },
+    {
+      name: 'leading blank in value',
+      option: { section: 'Unit', name: 'A', value: ' a' },
+      message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip',
+    },
+    {
+      name: 'trailing tab in value',
+      option: { section: 'Unit', name: 'A', value: 'a\t' },
+      message: 'unit option #1: [Unit] A: value has leading or trailing whitespace, which systemd would strip',
+    },
     { name: 'empty name', option: { section: 'Unit', name: '', value: 'a' }, message: 'unit option #1: [Unit] : empty option name' },
-    { name: 'name with =', option: { section: 'Unit', name: 'A=B', value: 'a' }, message: "unit option #1: [Unit] A=B: character '=' is not allowed in option name 'A=B' (use A-Z a-z 0-9 - _)" },
+    {
+      name: 'name with =',
+      option: { section: 'Unit', name: 'A=B', value: 'a' },
+      message: "unit option #1: [Unit] A=B: character '=' is not allowed in option name 'A=B' (use A-Z a-z 0-9 - _)",
+    },
     { name: 'empty section', option: { section: '', name: 'A', value: 'a' }, message: 'unit option #1: [] A: empty section name' },
-    { name: 'section with ]', option: { section: 'a]b', name: 'A', value: 'a' }, message: "unit option #1: [a]b] A: character ']' is not allowed in section name" },
-    { name: 'section with newline', option: { section: 'a\nb', name: 'A', value: 'a' }, message: 'unit option #1: [a\nb] A: character U+000A is not allowed in section name' },
-    { name: 'non-string value', option: { section: 'Unit', name: 'A', value: 1 as unknown as string }, message: 'unit option #1: section, name and value must all be strings' },
+    {
+      name: 'section with ]',
+      option: { section: 'a]b', name: 'A', value: 'a' },
+      message: "unit option #1: [a]b] A: character ']' is not allowed in section name",
+    },
+    {
+      name: 'section with newline',
+      option: { section: 'a\nb', name: 'A', value: 'a' },
+      message: 'unit option #1: [a\nb] A: character U+000A is not allowed in section name',
+    },
+    {
+      name: 'non-string value',
+      option: { section: 'Unit', name: 'A', value: 1 as unknown as string },
+      message: 'unit option #1: section, name and value must all be strings',
+    },
   ])('$name', ({ option, message }) => {
     const error = thrownBy(() => new UnitFile([option]));
     expect(error.code).toBe(ErrorCodes.UNIT_FILE_SYNTAX);

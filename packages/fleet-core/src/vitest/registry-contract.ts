@@ -48,7 +48,6 @@ export interface RegistryContractOptions {
 
 // ---- helpers ----
 
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Expects `promise` to reject with a FleetError of `code` and returns the error. */
@@ -97,9 +96,7 @@ function eventRevision(event: WatchEvent): number {
 
 /** Short event descriptions for readable assertions: `put k=v`, `delete k`. */
 function describeEvents(events: readonly WatchEvent[], prefix: string): string[] {
-  return events.map((e) =>
-    e.type === 'put' ? `put ${e.kv.key.slice(prefix.length)}=${e.kv.value}` : `delete ${e.key.slice(prefix.length)}`,
-  );
+  return events.map((e) => (e.type === 'put' ? `put ${e.kv.key.slice(prefix.length)}=${e.kv.value}` : `delete ${e.key.slice(prefix.length)}`));
 }
 
 // ---- tables ----
@@ -135,12 +132,7 @@ function versionCase(present: boolean, op: CompareOp, value: number, expected: b
   };
 }
 
-function revisionCase(
-  target: 'createRevision' | 'modRevision',
-  op: CompareOp,
-  offset: number,
-  expected: boolean,
-): CompareCase {
+function revisionCase(target: 'createRevision' | 'modRevision', op: CompareOp, offset: number, expected: boolean): CompareCase {
   const shown = offset === 0 ? 'its own' : offset > 0 ? `its own + ${offset}` : `its own - ${-offset}`;
   return {
     name: `${target} ${op} ${shown} on an existing key is ${expected}`,
@@ -150,12 +142,7 @@ function revisionCase(
   };
 }
 
-function missingRevisionCase(
-  target: 'createRevision' | 'modRevision',
-  op: CompareOp,
-  value: number,
-  expected: boolean,
-): CompareCase {
+function missingRevisionCase(target: 'createRevision' | 'modRevision', op: CompareOp, value: number, expected: boolean): CompareCase {
   return {
     name: `${target} ${op} ${value} on a missing key is ${expected}`,
     present: false,
@@ -274,11 +261,7 @@ const TOO_LARGE_CASES: readonly TxnShapeCase[] = [
 
 // ---- the suite ----
 
-export function describeRegistryContract(
-  label: string,
-  setup: () => Promise<RegistryContractSetup>,
-  options: RegistryContractOptions = {},
-): void {
+export function describeRegistryContract(label: string, setup: () => Promise<RegistryContractSetup>, options: RegistryContractOptions = {}): void {
   const ttl = options.leaseTtlSeconds ?? 1;
   // A store may raise the TTL (etcd 3.4: to 2 s) and check expiry periodically
   // (etcd: every 500 ms), so leave room; waits end as soon as the condition holds.
@@ -465,11 +448,7 @@ export function describeRegistryContract(
         await waitFor(() => watch.batches.length >= 1, 'the delete events');
         expect(watch.batches).toHaveLength(1);
         expect(watch.batches[0]?.revision).toBe(result.revision);
-        expect(describeEvents(watch.batches[0]?.events ?? [], p).sort()).toEqual([
-          'delete dir/a',
-          'delete dir/b',
-          'delete dir/c/d',
-        ]);
+        expect(describeEvents(watch.batches[0]?.events ?? [], p).sort()).toEqual(['delete dir/a', 'delete dir/b', 'delete dir/c/d']);
         await watch.watcher.close();
       });
 
@@ -823,12 +802,7 @@ export function describeRegistryContract(
         const r4 = await registry.put(`${p}b`, '1');
         await waitFor(() => watch.batches.length >= 4, 'four batches');
         expect(watch.batches.map((b) => b.revision)).toEqual([r1, r2, r3, r4].map((r) => r.revision));
-        expect(watch.batches.map((b) => describeEvents(b.events, p))).toEqual([
-          ['put a=1'],
-          ['put a=2'],
-          ['delete a'],
-          ['put b=1'],
-        ]);
+        expect(watch.batches.map((b) => describeEvents(b.events, p))).toEqual([['put a=1'], ['put a=2'], ['delete a'], ['put b=1']]);
         expect(watch.batches[1]?.events[0]).toEqual({
           type: 'put',
           kv: { key: `${p}a`, value: '2', createRevision: r1.revision, modRevision: r2.revision, version: 2, lease: undefined },
@@ -869,12 +843,7 @@ export function describeRegistryContract(
         const r4 = await registry.put(`${p}c`, '1');
         await waitFor(() => all.batches.length >= 4 && fromMiddle.batches.length >= 3, 'the live event');
         expect(all.batches.map((b) => b.revision)).toEqual([r1, r2, r3, r4].map((r) => r.revision));
-        expect(all.batches.map((b) => describeEvents(b.events, p))).toEqual([
-          ['put a=1'],
-          ['put b=1'],
-          ['delete a'],
-          ['put c=1'],
-        ]);
+        expect(all.batches.map((b) => describeEvents(b.events, p))).toEqual([['put a=1'], ['put b=1'], ['delete a'], ['put c=1']]);
         expect(fromMiddle.batches.map((b) => b.revision)).toEqual([r2, r3, r4].map((r) => r.revision));
         await all.watcher.close();
         await fromMiddle.watcher.close();
@@ -956,31 +925,28 @@ export function describeRegistryContract(
       it.each([
         { name: 'before the compacted revision', offset: -1 },
         { name: 'at the compacted revision', offset: 0 },
-      ])(
-        'a watch from $name fails with REGISTRY_COMPACTED carrying the compacted revision',
-        async ({ offset }) => {
-          await registry.put(`${p}a`, '1');
-          const compactAt = await registry.put(`${p}a`, '2');
-          await registry.put(`${p}a`, '3');
-          await registry.compact(compactAt.revision);
-          const watch = await collect(registry, p, compactAt.revision + offset);
-          await waitFor(() => watch.errors.length >= 1, 'the compaction error');
-          expect(watch.errors[0]).toMatchObject({
-            name: 'FleetError',
-            code: ErrorCodes.REGISTRY_COMPACTED,
-            revision: compactAt.revision,
-          });
-          // The watcher is closed: nothing more arrives.
-          await registry.put(`${p}a`, '4');
-          const sentinel = await collect(registry, p, await nextRevision());
-          await registry.put(`${p}b`, 'x');
-          await waitFor(() => sentinel.batches.length >= 1, 'the sentinel');
-          expect(watch.batches).toEqual([]);
-          expect(watch.errors).toHaveLength(1);
-          await watch.watcher.close();
-          await sentinel.watcher.close();
-        },
-      );
+      ])('a watch from $name fails with REGISTRY_COMPACTED carrying the compacted revision', async ({ offset }) => {
+        await registry.put(`${p}a`, '1');
+        const compactAt = await registry.put(`${p}a`, '2');
+        await registry.put(`${p}a`, '3');
+        await registry.compact(compactAt.revision);
+        const watch = await collect(registry, p, compactAt.revision + offset);
+        await waitFor(() => watch.errors.length >= 1, 'the compaction error');
+        expect(watch.errors[0]).toMatchObject({
+          name: 'FleetError',
+          code: ErrorCodes.REGISTRY_COMPACTED,
+          revision: compactAt.revision,
+        });
+        // The watcher is closed: nothing more arrives.
+        await registry.put(`${p}a`, '4');
+        const sentinel = await collect(registry, p, await nextRevision());
+        await registry.put(`${p}b`, 'x');
+        await waitFor(() => sentinel.batches.length >= 1, 'the sentinel');
+        expect(watch.batches).toEqual([]);
+        expect(watch.errors).toHaveLength(1);
+        await watch.watcher.close();
+        await sentinel.watcher.close();
+      });
 
       it('a watch from just after the compacted revision replays what is left', async () => {
         await registry.put(`${p}a`, '1');
@@ -989,9 +955,7 @@ export function describeRegistryContract(
         await registry.compact(compactAt.revision);
         const watch = await collect(registry, p, compactAt.revision + 1);
         await waitFor(() => watch.batches.length >= 1, 'the replay');
-        expect(watch.batches.map((b) => [b.revision, describeEvents(b.events, p)])).toEqual([
-          [after.revision, ['put a=3']],
-        ]);
+        expect(watch.batches.map((b) => [b.revision, describeEvents(b.events, p)])).toEqual([[after.revision, ['put a=3']]]);
         expect(watch.errors).toEqual([]);
         await watch.watcher.close();
       });
@@ -1032,8 +996,7 @@ export function describeRegistryContract(
         { name: 'revokeLease', call: (r: Registry) => r.revokeLease('1') },
         {
           name: 'watch',
-          call: (r: Registry, p: string) =>
-            r.watch(p, { fromRevision: 1, onEvents: () => undefined, onError: () => undefined }),
+          call: (r: Registry, p: string) => r.watch(p, { fromRevision: 1, onEvents: () => undefined, onError: () => undefined }),
         },
         { name: 'compact', call: (r: Registry) => r.compact(1) },
       ])('$name after close is REGISTRY_CLOSED', async ({ call }) => {
