@@ -24,5 +24,13 @@ export type { ConfigOverride, FleetdArgs } from './config/index.js';
 export { STATUS_BY_CODE } from './api/index.js';
 export type { ApiSocketOptions, ApiTcpOptions } from './api/index.js';
 export { API_LIMIT_DEFAULTS } from './api/index.js';
-export type { ApiConnectionCaps, ApiConnectionEvent, ApiConnectionObserver, ApiListener, ApiTimeouts, ClientErrorReason, ConnectionRefusal } from './api/index.js';
+export type {
+  ApiConnectionCaps,
+  ApiConnectionEvent,
+  ApiConnectionObserver,
+  ApiListener,
+  ApiTimeouts,
+  ClientErrorReason,
+  ConnectionRefusal,
+} from './api/index.js';
 export type { PutUnitOutcome, StateFilter } from './service/index.js';

@@ -53,7 +53,9 @@ declare const plan: PlanResult;
 expectType<false | undefined>(plan.settled);
 expectError(service.plan({ units: [{ name: 'a.service', desiredState: 'running' }] }));
 
-expectType<Promise<ApiServer>>(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1 << 20, socket: { path: '/run/fleetd/fleetd.sock', mode: 0o660, group: 'fleet' } }));
+expectType<Promise<ApiServer>>(
+  startApiServer({ service, pageSize: 100, bodyLimitBytes: 1 << 20, socket: { path: '/run/fleetd/fleetd.sock', mode: 0o660, group: 'fleet' } }),
+);
 expectType<Promise<ApiServer>>(
   startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '0.0.0.0', port: 0, token: 't', tls: { cert: 'PEM', key: 'PEM', ca: 'PEM' } } }),
 );
@@ -86,7 +88,9 @@ expectType<string | undefined>(unit.machineID);
 expectType<'inactive' | 'loaded' | 'launched' | undefined>(unit.desiredState);
 expectAssignable<UnitPage>({ units: [unit] });
 expectAssignable<UnitPage>({ units: [], nextPageToken: 'ZAACAA==' });
-expectAssignable<UnitStatePage>({ states: [{ name: 'a.service', hash: 'h', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running' }] });
+expectAssignable<UnitStatePage>({
+  states: [{ name: 'a.service', hash: 'h', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running' }],
+});
 expectAssignable<MachinePage>({ machines: [{ id: 'm1', primaryIP: '10.0.0.1', metadata: { region: 'eu' } }] });
 expectAssignable<WireError>({ error: { code: 404, message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' } });
 expectAssignable<WireError>({ error: { code: 500, message: 'x', reason: 'PLUGIN_ERROR', plugin: 'zone', pluginCode: 'EZONE' } });

@@ -16,7 +16,10 @@ import {
 // Every option is optional: one machine on the embedded store.
 expectType<Promise<LocalCluster>>(startLocalCluster());
 expectAssignable<LocalClusterOptions>({
-  machines: [{ id: 'alpha', metadata: { zone: 'a' } }, { id: 'bravo', metadata: {}, publicIP: '10.0.0.2' }],
+  machines: [
+    { id: 'alpha', metadata: { zone: 'a' } },
+    { id: 'bravo', metadata: {}, publicIP: '10.0.0.2' },
+  ],
   dir: '/tmp/cluster',
   store: 'etcd',
   etcdMembers: 3,

@@ -90,7 +90,11 @@ export function decodeMachineOps(value: unknown): WireMachineMetadataOp[] {
     const at = `operation ${index}: `;
     if (!isObject(op)) throw badBody(`${at}must be an object {op, path, value}`, reason);
     const patchValue = metadataValue(op, at, reason);
-    return { op: optionalString(op, 'op', at, reason) ?? '', path: optionalString(op, 'path', at, reason) ?? '', ...(patchValue === undefined ? {} : { value: patchValue }) };
+    return {
+      op: optionalString(op, 'op', at, reason) ?? '',
+      path: optionalString(op, 'path', at, reason) ?? '',
+      ...(patchValue === undefined ? {} : { value: patchValue }),
+    };
   });
 }
 

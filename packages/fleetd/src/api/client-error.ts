@@ -31,7 +31,11 @@ export function clientErrorHandler(listener: ApiListener, timeouts: ApiTimeouts,
     observe({ type: 'client-error', listener, reason: answer.reason });
     if (answer.reason === 'timeout') {
       const due = `headers within ${timeouts.headersTimeoutMs} ms, the whole request within ${timeouts.requestTimeoutMs} ms`;
-      warnings.warn(`${listener}:timeout`, { listener, client: socket.remoteAddress }, `api: closed a connection that did not send its request in time (${due})`);
+      warnings.warn(
+        `${listener}:timeout`,
+        { listener, client: socket.remoteAddress },
+        `api: closed a connection that did not send its request in time (${due})`,
+      );
     }
     answerClientError(socket, answer);
   };

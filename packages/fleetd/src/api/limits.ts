@@ -112,7 +112,11 @@ export function capConnections(
     server.maxConnections = caps.maxConnections;
     server.on('drop', (data?: { remoteAddress?: string }) => {
       observe({ type: 'refused', listener, reason: 'max-connections' });
-      warnings.warn(`${listener}:max-connections`, { listener, limit: caps.maxConnections, client: data?.remoteAddress }, `api: connection refused, ${caps.maxConnections} connections open (api.tcp.maxConnections)`);
+      warnings.warn(
+        `${listener}:max-connections`,
+        { listener, limit: caps.maxConnections, client: data?.remoteAddress },
+        `api: connection refused, ${caps.maxConnections} connections open (api.tcp.maxConnections)`,
+      );
     });
   }
   // Prepended: a refused socket is destroyed before TLS or the HTTP parser is set up for it.

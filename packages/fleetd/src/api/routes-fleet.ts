@@ -41,49 +41,69 @@ function fleetRoutesUnder(app: FastifyInstance, base: string, { service, pageSiz
   // Units as the requesting client reads them: fleet's own client through fleet's lag.
   const asRead = (request: FastifyRequest) => (isFleetGoClient(request.headers) ? (unit: WireUnit) => lag.view(unit) : (unit: WireUnit) => unit);
 
-  resource(app, `${base}/units`, {
-    GET: async (request): Promise<UnitPage> => {
-      const token = tokenOf(request);
-      const { items, nextPageToken } = await service.pageUnits(token);
-      return { units: items.map(asRead(request)), ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+  resource(
+    app,
+    `${base}/units`,
+    {
+      GET: async (request): Promise<UnitPage> => {
+        const token = tokenOf(request);
+        const { items, nextPageToken } = await service.pageUnits(token);
+        return { units: items.map(asRead(request)), ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+      },
     },
-  }, ONLY_GET);
+    ONLY_GET,
+  );
 
-  resource(app, `${base}/units/:name`, {
-    GET: async (request) => asRead(request)(await service.getUnit(param(request, 'name'))),
-    DELETE: async (request, reply) => {
-      await service.destroyUnit(param(request, 'name'));
-      return reply.code(204).send();
+  resource(
+    app,
+    `${base}/units/:name`,
+    {
+      GET: async (request) => asRead(request)(await service.getUnit(param(request, 'name'))),
+      DELETE: async (request, reply) => {
+        await service.destroyUnit(param(request, 'name'));
+        return reply.code(204).send();
+      },
+      PUT: async (request, reply) => {
+        const status = await putUnit(service, request, isFleetGoClient(request.headers) ? lag : undefined);
+        return reply.code(status.code).send(status.body);
+      },
     },
-    PUT: async (request, reply) => {
-      const status = await putUnit(service, request, isFleetGoClient(request.headers) ? lag : undefined);
-      return reply.code(status.code).send(status.body);
-    },
-  }, { status: 405, message: 'only GET, PUT and DELETE supported against this resource' });
+    { status: 405, message: 'only GET, PUT and DELETE supported against this resource' },
+  );
 
-  resource(app, `${base}/state`, {
-    GET: async (request): Promise<UnitStatePage> => {
-      const token = tokenOf(request);
-      const filter = { machineIDs: queryValues(request, 'machineID'), unitNames: queryValues(request, 'unitName') };
-      const { items, nextPageToken } = await service.pageStates(filter, token);
-      return { states: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+  resource(
+    app,
+    `${base}/state`,
+    {
+      GET: async (request): Promise<UnitStatePage> => {
+        const token = tokenOf(request);
+        const filter = { machineIDs: queryValues(request, 'machineID'), unitNames: queryValues(request, 'unitName') };
+        const { items, nextPageToken } = await service.pageStates(filter, token);
+        return { states: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+      },
     },
-  }, ONLY_GET);
+    ONLY_GET,
+  );
 
   resource(app, `${base}/state/:name`, { GET: (request) => service.getUnitState(param(request, 'name')) }, ONLY_GET);
 
-  resource(app, `${base}/machines`, {
-    GET: async (request): Promise<MachinePage> => {
-      const token = tokenOf(request);
-      const { items, nextPageToken } = pageOf(await service.listMachines(), token);
-      return { machines: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+  resource(
+    app,
+    `${base}/machines`,
+    {
+      GET: async (request): Promise<MachinePage> => {
+        const token = tokenOf(request);
+        const { items, nextPageToken } = pageOf(await service.listMachines(), token);
+        return { machines: items, ...(nextPageToken === undefined ? {} : { nextPageToken }) };
+      },
+      // fleet checks no content type here, only that the body decodes.
+      PATCH: async (request, reply) => {
+        await service.patchMachines(decodeMachineOps(parseJson(request.body)));
+        return reply.code(204).send();
+      },
     },
-    // fleet checks no content type here, only that the body decodes.
-    PATCH: async (request, reply) => {
-      await service.patchMachines(decodeMachineOps(parseJson(request.body)));
-      return reply.code(204).send();
-    },
-  }, { status: 405, message: 'only GET and PATCH supported against this resource' });
+    { status: 405, message: 'only GET and PATCH supported against this resource' },
+  );
 
   // fleet answered other methods on /discovery with 400, not 405.
   resource(app, `${base}/discovery`, { GET: async () => FLEET_DISCOVERY }, { status: 400, message: 'only HTTP GET supported against this resource' });

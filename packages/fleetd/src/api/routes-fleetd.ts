@@ -11,25 +11,40 @@ const ONLY_GET = { status: 405, message: 'only GET supported against this resour
 export function fleetdRoutes(app: FastifyInstance, service: FleetService): void {
   resource(app, `${FLEETD_API_PREFIX}/units/:name/explanation`, { GET: (request) => service.explain(param(request, 'name')) }, ONLY_GET);
 
-  resource(app, `${FLEETD_API_PREFIX}/plan`, {
-    POST: async (request) => {
-      requireJson(request.headers);
-      return service.plan(decodePlanRequest(parseJson(request.body, 'unable to decode body: ')));
+  resource(
+    app,
+    `${FLEETD_API_PREFIX}/plan`,
+    {
+      POST: async (request) => {
+        requireJson(request.headers);
+        return service.plan(decodePlanRequest(parseJson(request.body, 'unable to decode body: ')));
+      },
     },
-  }, { status: 405, message: 'only POST supported against this resource' });
+    { status: 405, message: 'only POST supported against this resource' },
+  );
 
-  resource(app, '/health', {
-    GET: async (_request, reply) => {
-      const health = await service.health();
-      return reply.code(health.status === 'ok' ? 200 : 503).send(health);
+  resource(
+    app,
+    '/health',
+    {
+      GET: async (_request, reply) => {
+        const health = await service.health();
+        return reply.code(health.status === 'ok' ? 200 : 503).send(health);
+      },
     },
-  }, ONLY_GET);
+    ONLY_GET,
+  );
 
-  resource(app, '/metrics', {
-    GET: async (_request, reply) => {
-      const metrics = await service.metrics();
-      if (metrics === undefined) throw new HttpError(404, 'this fleetd exposes no metrics', HTTP_REASONS.routeNotFound);
-      return reply.code(200).type(metrics.contentType).send(metrics.body);
+  resource(
+    app,
+    '/metrics',
+    {
+      GET: async (_request, reply) => {
+        const metrics = await service.metrics();
+        if (metrics === undefined) throw new HttpError(404, 'this fleetd exposes no metrics', HTTP_REASONS.routeNotFound);
+        return reply.code(200).type(metrics.contentType).send(metrics.body);
+      },
     },
-  }, ONLY_GET);
+    ONLY_GET,
+  );
 }

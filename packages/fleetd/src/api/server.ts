@@ -160,7 +160,9 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
     if (failure.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(failure.status).send(failure.body);
   });
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound)));
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound)),
+  );
   fleetRoutes(app, options.service, options.pageSize, setup.lag);
   fleetdRoutes(app, options.service);
   return app;

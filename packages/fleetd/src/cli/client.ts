@@ -147,7 +147,8 @@ export function apiError(status: number, text: string): ApiError {
 /** fleet's error body `{"error":{"code","message"}}`, or a description of whatever came instead. */
 export function errorMessage(status: number, text: string): string {
   const { message } = errorBody(text);
-  const base = message !== undefined && message !== '' ? message : `the daemon answered HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 200)}`}`;
+  const base =
+    message !== undefined && message !== '' ? message : `the daemon answered HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 200)}`}`;
   return status === 401 ? `${base} (pass the API token with --token or FLEETCTL_TOKEN)` : base;
 }
 

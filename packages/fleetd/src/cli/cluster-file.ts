@@ -20,7 +20,10 @@ export function readClusterFile(path: string): PlanMachineInput[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new FleetError(ErrorCodes.CONFIG_NOT_FOUND, `--cluster ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path, cause: error });
+    throw new FleetError(ErrorCodes.CONFIG_NOT_FOUND, `--cluster ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      file: path,
+      cause: error,
+    });
   }
   return parseClusterFile(path, text);
 }
@@ -69,7 +72,12 @@ function machineOf(file: string, entry: unknown, index: number, lineOf: LineOf):
     throw invalid(file, lineOf(['machines', index, 'id']) ?? lineOf(['machines', index]), `${at}.id`, (error as Error).message);
   }
   const metadata = metadataOf(entry['metadata'], (why, key) =>
-    invalid(file, lineOf(['machines', index, 'metadata', ...(key === undefined ? [] : [key])]) ?? lineOf(['machines', index]), `${at}.metadata${key === undefined ? '' : `.${key}`}`, why),
+    invalid(
+      file,
+      lineOf(['machines', index, 'metadata', ...(key === undefined ? [] : [key])]) ?? lineOf(['machines', index]),
+      `${at}.metadata${key === undefined ? '' : `.${key}`}`,
+      why,
+    ),
   );
   try {
     createMachine({ id, metadata });
@@ -94,7 +102,10 @@ function metadataOf(value: unknown, fail: (why: string, key?: string) => FleetEr
 
 function metadataString(text: string, fail: (why: string) => FleetError): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const pair of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const pair of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw fail(`"${pair}" is not key=value`);
     metadata[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();

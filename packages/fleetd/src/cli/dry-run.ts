@@ -31,7 +31,11 @@ export async function planInputs(session: Session, args: readonly string[], live
     const templateOptions = template === undefined ? undefined : await templateFor(session, template, join(dirname(ownPath), template), live);
     if (templateOptions === undefined) {
       const where = live ? 'in the cluster or on the filesystem' : 'on the filesystem';
-      throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unable to find unit ${name}${template === undefined ? '' : ` or its template ${template}`} ${where} (no file ${ownPath})`, { unit: name });
+      throw new FleetError(
+        ErrorCodes.UNIT_NOT_FOUND,
+        `unable to find unit ${name}${template === undefined ? '' : ` or its template ${template}`} ${where} (no file ${ownPath})`,
+        { unit: name },
+      );
     }
     inputs.push({ name, options: templateOptions });
   }
@@ -54,15 +58,26 @@ export function printPlan(session: Session, result: PlanResult, machines: Readon
   const legendOf = (id: string) => machineFullLegend(id, machines.get(id), full);
   const rows: Row[] = [['UNIT', 'MACHINE', 'NOTE']];
   for (const unit of result.units) {
-    const target = unit.machine !== undefined ? legendOf(unit.machine) : unit.machines !== undefined && unit.machines.length > 0 ? `global: ${unit.machines.map(legendOf).join(', ')}` : '-';
+    const target =
+      unit.machine !== undefined
+        ? legendOf(unit.machine)
+        : unit.machines !== undefined && unit.machines.length > 0
+          ? `global: ${unit.machines.map(legendOf).join(', ')}`
+          : '-';
     const note = unit.summary ?? (unit.previousMachine === undefined ? '' : `moves from ${legendOf(unit.previousMachine)}`);
     rows.push([unit.unit, target, note]);
   }
   let text = formatTable(rows);
-  for (const moved of result.moved) text += `Would move ${moved.unit} from ${legendOf(moved.from)} to ${moved.to === undefined ? 'nowhere (unschedulable)' : legendOf(moved.to)}\n`;
+  for (const moved of result.moved)
+    text += `Would move ${moved.unit} from ${legendOf(moved.from)} to ${moved.to === undefined ? 'nowhere (unschedulable)' : legendOf(moved.to)}\n`;
   for (const unit of unschedulable) {
     text += `\n${unit.unit} cannot be placed: ${unit.summary ?? 'no machine can take it'}\n`;
-    const reasons: Row[] = (unit.rejections ?? []).map((rejection) => [`  ${legendOf(rejection.machine)}`, rejection.plugin, rejection.kind, rejection.message]);
+    const reasons: Row[] = (unit.rejections ?? []).map((rejection) => [
+      `  ${legendOf(rejection.machine)}`,
+      rejection.plugin,
+      rejection.kind,
+      rejection.message,
+    ]);
     text += formatTable(reasons);
   }
   session.io.stdout.write(text);

@@ -98,8 +98,8 @@ export function unreachable(endpoint: Endpoint, why: string): FleetError {
     : why.includes(CERTIFICATE_REQUIRED)
       ? 'the daemon checks client certificates: give yours with --cert-file and --key-file'
       : /certificate|CERT/.test(why)
-      ? "trust the daemon's certificate authority with --ca-file"
-      : 'is fleetd running? --endpoint or FLEETCTL_ENDPOINT says where to look';
+        ? "trust the daemon's certificate authority with --ca-file"
+        : 'is fleetd running? --endpoint or FLEETCTL_ENDPOINT says where to look';
   return new FleetError(ErrorCodes.API_UNREACHABLE, `cannot reach fleetd at ${endpoint.display}: ${why} (${hint})`);
 }
 

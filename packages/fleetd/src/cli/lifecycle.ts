@@ -20,7 +20,12 @@ export interface CreateAndWaitOptions {
 }
 
 /** load and start: create what is missing, then raise the desired state and wait for it. */
-export async function loadOrStartUnits(session: Session, args: readonly string[], command: Exclude<CreatingCommand, 'submit'>, options: CreateAndWaitOptions): Promise<number> {
+export async function loadOrStartUnits(
+  session: Session,
+  args: readonly string[],
+  command: Exclude<CreatingCommand, 'submit'>,
+  options: CreateAndWaitOptions,
+): Promise<number> {
   const names = await ensureUnits(session, args, { command, replace: options.replace === true });
   const units = await findUnits(session, names);
   const changed = await retarget(session, units, command);

@@ -19,7 +19,10 @@ export function blockAttemptsOption(description: string) {
 }
 
 /** `--block-attempts` and `--no-block` of the commands that wait until units are `what`. */
-export function withBlockOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>, what: string) {
+export function withBlockOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  what: string,
+) {
   return command
     .addOption(blockAttemptsOption(`wait until the units are ${what}, polling at most N times (0 = no limit)`))
     .option('--no-block', `do not wait until the units are ${what}`);

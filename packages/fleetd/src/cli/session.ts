@@ -99,7 +99,10 @@ function createClient(globals: Readonly<GlobalOptions>, io: CliIO): FleetClient 
 function clientCertificate(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) {
-    throw new FleetError(ErrorCodes.CLI_USAGE, `${certFile === undefined ? '--key-file' : '--cert-file'} needs ${certFile === undefined ? '--cert-file' : '--key-file'} too: a client certificate goes with its key`);
+    throw new FleetError(
+      ErrorCodes.CLI_USAGE,
+      `${certFile === undefined ? '--key-file' : '--cert-file'} needs ${certFile === undefined ? '--cert-file' : '--key-file'} too: a client certificate goes with its key`,
+    );
   }
   return { cert: readPemFile('--cert-file', certFile), key: readPemFile('--key-file', keyFile) };
 }

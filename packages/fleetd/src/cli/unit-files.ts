@@ -51,7 +51,8 @@ export function readUnitFile(path: string): LocalUnitFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
     throw new FleetError(ErrorCodes.UNIT_FILE_UNREADABLE, `cannot read unit file ${path}: ${why}`, { file: path, cause: error });
   }
   const file = parseUnitFile(text, { file: path });

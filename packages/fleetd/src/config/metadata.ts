@@ -12,9 +12,7 @@ export function isMetadataKey(key: string): boolean {
   return METADATA_KEY.test(key) && key !== '__proto__';
 }
 
-export type MetadataOutcome =
-  | { readonly ok: true; readonly metadata: Record<string, string> }
-  | { readonly ok: false; readonly problems: readonly string[] };
+export type MetadataOutcome = { readonly ok: true; readonly metadata: Record<string, string> } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Parses fleet's `region=us-east,disk=ssd`; every bad pair is named. */
 export function parseMetadataString(text: string): MetadataOutcome {

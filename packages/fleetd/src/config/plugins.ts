@@ -77,10 +77,7 @@ async function importDefault(file: string, label: string): Promise<unknown> {
 
 function checkPlugin(value: unknown, label: string, file: string): AnyFleetPlugin {
   if (!looksLikePlugin(value) || typeof (value as { apply: unknown }).apply !== 'function') {
-    throw new FleetError(
-      ErrorCodes.PLUGIN_INVALID,
-      `${label}: the default export of ${file} is not a plugin: expected definePlugin({ meta, apply })`,
-    );
+    throw new FleetError(ErrorCodes.PLUGIN_INVALID, `${label}: the default export of ${file} is not a plugin: expected definePlugin({ meta, apply })`);
   }
   try {
     checkMeta((value as AnyFleetPlugin).meta);

@@ -119,7 +119,12 @@ function etcdSection(config: FleetdConfig): ResolvedConfig['etcd'] {
 function unusedAgentOptions(config: FleetdConfig, plugins: readonly ResolvedPlugin[]): Problem[] {
   if (config.agent?.stopAfterDisconnect === undefined) return [];
   if (plugins.some((plugin) => (plugin.entry as { plugin?: { meta?: { name?: string } } }).plugin?.meta?.name === 'disconnect')) return [];
-  return [{ path: ['agent', 'stopAfterDisconnect'], message: 'has no effect without the disconnect plugin: add @fleetd/plugin-disconnect to plugins, or leave this option out' }];
+  return [
+    {
+      path: ['agent', 'stopAfterDisconnect'],
+      message: 'has no effect without the disconnect plugin: add @fleetd/plugin-disconnect to plugins, or leave this option out',
+    },
+  ];
 }
 
 const isProblem = (value: unknown): value is Problem => typeof value === 'object' && value !== null && 'message' in value && 'path' in value;

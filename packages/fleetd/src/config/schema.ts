@@ -56,7 +56,13 @@ const etcdSchema = z.strictObject({
     error: 'must list at least one etcd endpoint',
   }),
   keyPrefix: nonEmptyString('a non-empty key prefix like "/fleetd/"').optional(),
-  tls: z.strictObject({ ca: nonEmptyString('a file path').optional(), cert: nonEmptyString('a file path').optional(), key: nonEmptyString('a file path').optional() }).optional(),
+  tls: z
+    .strictObject({
+      ca: nonEmptyString('a file path').optional(),
+      cert: nonEmptyString('a file path').optional(),
+      key: nonEmptyString('a file path').optional(),
+    })
+    .optional(),
   username: z.string().optional(),
   password: z.string().optional(),
   requestTimeoutMs: integerAtLeast(1).optional(),

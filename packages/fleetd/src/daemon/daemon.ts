@@ -237,7 +237,15 @@ function startEngine(config: ResolvedConfig, registry: Registry, host: PluginHos
           if (bindError !== undefined) return log.warn(errorFields(bindError), 'round rolled back');
           for (const unit of unschedulable) log.debug({ unit: unit.unit }, `unschedulable: ${unit.summary}`);
           if (placements.length + revocations.length > 0) {
-            log.info({ placed: placements.length, revoked: revocations.length, unschedulable: unschedulable.length, ms: event.result.stats.decideMs + event.result.stats.bindMs }, 'round');
+            log.info(
+              {
+                placed: placements.length,
+                revoked: revocations.length,
+                unschedulable: unschedulable.length,
+                ms: event.result.stats.decideMs + event.result.stats.bindMs,
+              },
+              'round',
+            );
           }
           return;
         }
@@ -276,7 +284,10 @@ async function startAgent(
       logAgentEvent(log, event);
       if (event.type === 'announced' && config.mode === 'cluster') {
         writePresenceLease(config.dataDir, { machineId: machine.id, keyPrefix, lease: event.lease }).catch((error: unknown) =>
-          log.warn({ error: describeThrown(error) }, `could not record the new presence lease in ${config.dataDir}: a fleetd restarted before the agent TTL has passed will be refused the machine ID`),
+          log.warn(
+            { error: describeThrown(error) },
+            `could not record the new presence lease in ${config.dataDir}: a fleetd restarted before the agent TTL has passed will be refused the machine ID`,
+          ),
         );
       }
     },
@@ -322,7 +333,10 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
     case 'announced':
       return log.info({ lease: event.lease }, 'machine announced again under a new presence lease (the old one was lost)');
     case 'reconnected':
-      return log.info({ units: event.units }, `presence renewed again: ${event.units.length} unit(s) stopped while cut off are reconciled (started again if still placed here)`);
+      return log.info(
+        { units: event.units },
+        `presence renewed again: ${event.units.length} unit(s) stopped while cut off are reconciled (started again if still placed here)`,
+      );
     case 'error':
       // The driver's failures come as its plugin's (hook driver.<method>), not as the registry's.
       if (isPluginFailure(event.error)) return logPluginError(log, event.error);

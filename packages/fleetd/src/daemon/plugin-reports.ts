@@ -60,7 +60,7 @@ export function warnAboutCoreCopies(logger: Logger, copies: readonly CoreCopy[] 
   logger.warn(
     { coreCopies: copies.map(({ version, directory }) => ({ version, directory })), fleetdCore: THIS_CORE_COPY.directory },
     `${copies.length} copies of @fleetd/core are loaded: ${listed}; fleetd runs on ${THIS_CORE_COPY.version} in ${THIS_CORE_COPY.directory}. ` +
-      'A plugin that installs its own copy does not share fleetd\'s: make @fleetd/core a peerDependency of each plugin ' +
+      "A plugin that installs its own copy does not share fleetd's: make @fleetd/core a peerDependency of each plugin " +
       '(not a dependency) and reinstall, so one copy is shared (`npm ls @fleetd/core` shows which package brings another)',
   );
 }

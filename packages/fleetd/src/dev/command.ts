@@ -37,7 +37,12 @@ export function parseDevArgs(argv: readonly string[]): Parsed {
     .option('-m, --machines <count>', `how many machines, 1 to ${MAX_DEV_MACHINES} (named alpha, bravo, ...)`, '1')
     .option('--metadata <pairs>', 'machine metadata: "key=value,..." for every machine, "bravo:key=value,..." for one; repeatable', collect, [] as string[])
     .option('--dir <dir>', `where the cluster lives, removed on exit (default ${defaultDevDir()})`)
-    .addOption(new Option('--store <store>', 'etcd (a real etcd member), or embedded (one machine only); default: embedded for one machine').choices(['etcd', 'embedded'] as const))
+    .addOption(
+      new Option('--store <store>', 'etcd (a real etcd member), or embedded (one machine only); default: embedded for one machine').choices([
+        'etcd',
+        'embedded',
+      ] as const),
+    )
     .addOption(new Option('--log-level <level>', "the fleetds' log level, printed here").choices(LOG_LEVELS).default('warn'))
     .allowExcessArguments(false);
   try {
@@ -100,7 +105,8 @@ export async function devMain(argv: readonly string[], write: (text: string) => 
 function machinesOf(args: DevArgs): MachineSpec[] | string {
   const machines = devMachines(args.machines, args.metadata);
   if (!machines.ok) return machines.problem;
-  if (args.store === 'embedded' && args.machines > 1) return `--store embedded serves one machine, not ${args.machines}: leave --store out, or use --store etcd`;
+  if (args.store === 'embedded' && args.machines > 1)
+    return `--store embedded serves one machine, not ${args.machines}: leave --store out, or use --store etcd`;
   return machines.machines;
 }
 

@@ -198,7 +198,10 @@ class FleetdChild implements FleetdProcess, Cleanable {
         throw new Error(`${this.name} exited with code ${exitCode ?? 'unknown'} before it was ready; output:\n${this.tail()}`);
       }
       if (await answersHealth(this.socketPath)) return;
-      if (Date.now() > deadline) throw new Error(`${this.name}: not answering on ${this.socketPath} after ${this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms; output:\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.name}: not answering on ${this.socketPath} after ${this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms; output:\n${this.tail()}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -263,7 +266,10 @@ export interface FleetctlResult {
  * finds its endpoint as a user's does: FLEETCTL_ENDPOINT, then its default); never rejects
  * on a non-zero exit.
  */
-export function runFleetctl(args: readonly string[], options: { readonly endpoint?: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string }): Promise<FleetctlResult> {
+export function runFleetctl(
+  args: readonly string[],
+  options: { readonly endpoint?: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string },
+): Promise<FleetctlResult> {
   const endpoint = options.endpoint === undefined ? [] : ['--endpoint', options.endpoint];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FLEETCTL_BIN, ...endpoint, ...args], {

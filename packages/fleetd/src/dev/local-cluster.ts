@@ -109,7 +109,8 @@ function firstFailure(outcomes: readonly PromiseSettledResult<unknown>[]): { rea
   return rejected === undefined ? undefined : { error: rejected.reason as unknown };
 }
 
-const fulfilled = <T>(outcomes: readonly PromiseSettledResult<T>[]): T[] => outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+const fulfilled = <T>(outcomes: readonly PromiseSettledResult<T>[]): T[] =>
+  outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 
 const DEFAULT_MACHINES: readonly MachineSpec[] = [{ id: 'alpha', metadata: {} }];
 

@@ -41,7 +41,12 @@ const ROUND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 export function createMetrics(sources: MetricsSources): FleetdMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'fleetd_' });
-  const rounds = new Counter({ name: 'fleetd_reconcile_rounds_total', help: 'Scheduling rounds run by this engine, by outcome', labelNames: ['outcome'], registers: [registry] });
+  const rounds = new Counter({
+    name: 'fleetd_reconcile_rounds_total',
+    help: 'Scheduling rounds run by this engine, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const roundSeconds = new Histogram({
     name: 'fleetd_reconcile_duration_seconds',
     help: 'Time of scheduling rounds, by phase (decide: plugins choose; bind: placements written)',
@@ -54,7 +59,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
   const unschedulable = new Gauge({ name: 'fleetd_unschedulable_units', help: 'Units no machine can take, as of the last round', registers: [registry] });
   const pluginErrors = new Counter({
     name: 'fleetd_plugin_errors_total',
-    help: 'Errors thrown by plugins (taps, and the driver\'s calls as hook driver.<method>), by plugin and hook',
+    help: "Errors thrown by plugins (taps, and the driver's calls as hook driver.<method>), by plugin and hook",
     labelNames: ['plugin', 'hook'],
     registers: [registry],
   });
@@ -64,10 +69,15 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     labelNames: ['plugin', 'level'],
     registers: [registry],
   });
-  const agentTasks = new Counter({ name: 'fleetd_agent_tasks_total', help: 'Tasks run by this machine\'s agent, by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] });
+  const agentTasks = new Counter({
+    name: 'fleetd_agent_tasks_total',
+    help: "Tasks run by this machine's agent, by type and outcome",
+    labelNames: ['type', 'outcome'],
+    registers: [registry],
+  });
   const agentRoundSeconds = new Histogram({
     name: 'fleetd_agent_round_duration_seconds',
-    help: 'Time of this machine\'s agent reconcile rounds (unloads, loads, reloads and stops; starts run on)',
+    help: "Time of this machine's agent reconcile rounds (unloads, loads, reloads and stops; starts run on)",
     buckets: ROUND_BUCKETS,
     registers: [registry],
   });
@@ -77,7 +87,12 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     help: 'Units this agent stopped because it could not renew its presence for their StopAfterDisconnect grace',
     registers: [registry],
   });
-  const apiConnections = new Gauge({ name: 'fleetd_api_connections', help: 'Open API connections, by listener (socket, tcp)', labelNames: ['listener'], registers: [registry] });
+  const apiConnections = new Gauge({
+    name: 'fleetd_api_connections',
+    help: 'Open API connections, by listener (socket, tcp)',
+    labelNames: ['listener'],
+    registers: [registry],
+  });
   const apiRefused = new Counter({
     name: 'fleetd_api_connections_refused_total',
     help: 'API connections closed on arrival at a cap, by listener and reason (max-connections, max-connections-per-client)',
@@ -90,10 +105,15 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
     labelNames: ['listener', 'reason'],
     registers: [registry],
   });
-  const errors = new Counter({ name: 'fleetd_errors_total', help: 'Errors the engine and agent rode out, by component and code', labelNames: ['component', 'code'], registers: [registry] });
+  const errors = new Counter({
+    name: 'fleetd_errors_total',
+    help: 'Errors the engine and agent rode out, by component and code',
+    labelNames: ['component', 'code'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'fleetd_engine_leader',
-    help: '1 while this fleetd\'s engine leads the cluster',
+    help: "1 while this fleetd's engine leads the cluster",
     registers: [registry],
     collect() {
       this.set(sources.engine?.isLeader ? 1 : 0);
@@ -101,7 +121,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
   });
   new Gauge({
     name: 'fleetd_placed_units',
-    help: 'Units with a placement, as this engine\'s mirror sees them',
+    help: "Units with a placement, as this engine's mirror sees them",
     registers: [registry],
     collect() {
       if (sources.engine) this.set(sources.engine.placedUnits());
@@ -109,7 +129,7 @@ export function createMetrics(sources: MetricsSources): FleetdMetrics {
   });
   new Gauge({
     name: 'fleetd_machines',
-    help: 'Machines present in the cluster, as this engine\'s mirror sees them',
+    help: "Machines present in the cluster, as this engine's mirror sees them",
     registers: [registry],
     collect() {
       if (sources.engine) this.set(sources.engine.machines());

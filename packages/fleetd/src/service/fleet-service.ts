@@ -1,15 +1,6 @@
 import { FleetStore, Scheduler } from '@fleetd/core/unstable';
 import type { FleetError, PluginHost, Registry, UnitState } from '@fleetd/core';
-import type {
-  Health,
-  PlanRequest,
-  PlanResult,
-  WireExplanation,
-  WireMachine,
-  WireMachineMetadataOp,
-  WireUnit,
-  WireUnitState,
-} from '../api/wire.js';
+import type { Health, PlanRequest, PlanResult, WireExplanation, WireMachine, WireMachineMetadataOp, WireUnit, WireUnitState } from '../api/wire.js';
 import { pageOf } from '../api/page-token.js';
 import type { Page, PageToken } from '../api/page-token.js';
 import { CoalescedReads } from './coalesced-reads.js';

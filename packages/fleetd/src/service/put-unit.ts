@@ -79,7 +79,9 @@ function contentsOf(request: PutUnitRequest): string | readonly UnitOption[] | u
   const contents = withOptions(request.contents, request.name);
   if (contents === undefined) return options.length === 0 ? undefined : options;
   if (options.length > 0 && unitHash(new UnitFile(options)) !== unitHash(parseUnitFile(contents, { file: request.name }))) {
-    throw new FleetError(ErrorCodes.UNIT_INVALID, `unit ${request.name}: options and contents describe different unit files; send one of them`, { unit: request.name });
+    throw new FleetError(ErrorCodes.UNIT_INVALID, `unit ${request.name}: options and contents describe different unit files; send one of them`, {
+      unit: request.name,
+    });
   }
   return contents;
 }

@@ -45,7 +45,8 @@ export function decodeSnapshot(layout: KeyLayout, revision: number, items: reado
     states: [],
     invalid: [],
   };
-  const decodeFile = units === undefined ? (kv: KeyValue, name: string) => decodeUnit(kv.key, name, kv.value) : (kv: KeyValue, name: string) => units.decode(kv, name);
+  const decodeFile =
+    units === undefined ? (kv: KeyValue, name: string) => decodeUnit(kv.key, name, kv.value) : (kv: KeyValue, name: string) => units.decode(kv, name);
   for (const kv of items) {
     const parsed = layout.parse(kv.key);
     if (parsed === undefined) continue;

@@ -193,9 +193,7 @@ class FileRegistryImpl implements FileRegistry {
   private read<T>(answer: () => Promise<T>): Promise<T> {
     const refused = this.refusal<T>();
     if (refused !== undefined) return refused;
-    return Promise.all([answer(), this.order.whenDone().catch((error: unknown) => this.failed(error))]).then(
-      ([result]) => result,
-    );
+    return Promise.all([answer(), this.order.whenDone().catch((error: unknown) => this.failed(error))]).then(([result]) => result);
   }
 
   /**
@@ -279,12 +277,7 @@ class FileRegistryImpl implements FileRegistry {
 }
 
 function hasCallbacks(options: WatchOptions): boolean {
-  return (
-    typeof options === 'object' &&
-    options !== null &&
-    typeof options.onEvents === 'function' &&
-    typeof options.onError === 'function'
-  );
+  return typeof options === 'object' && options !== null && typeof options.onEvents === 'function' && typeof options.onError === 'function';
 }
 
 function checkOptions(options: FileRegistryOptions): { dir: string; fsync: boolean; compactAfterBytes: number } {
@@ -294,10 +287,7 @@ function checkOptions(options: FileRegistryOptions): { dir: string; fsync: boole
     throw new FleetError(ErrorCodes.REGISTRY_INVALID_ARGUMENT, `fsync must be a boolean, got ${String(fsync)}`);
   }
   if (!Number.isSafeInteger(compactAfterBytes) || compactAfterBytes < 1) {
-    throw new FleetError(
-      ErrorCodes.REGISTRY_INVALID_ARGUMENT,
-      `compactAfterBytes must be a positive integer, got ${String(compactAfterBytes)}`,
-    );
+    throw new FleetError(ErrorCodes.REGISTRY_INVALID_ARGUMENT, `compactAfterBytes must be a positive integer, got ${String(compactAfterBytes)}`);
   }
   return { dir, fsync, compactAfterBytes };
 }

@@ -54,9 +54,7 @@ export function replayWal(file: string, text: string, state: StoreState): { appl
       throw dataDirError(`${file}:${i + 1}: not a WAL record`);
     }
     if (previous === undefined && record.seq > state.seq + 1) {
-      throw dataDirError(
-        `${file}:${i + 1}: record ${record.seq} does not follow the snapshot, which ends at record ${state.seq}`,
-      );
+      throw dataDirError(`${file}:${i + 1}: record ${record.seq} does not follow the snapshot, which ends at record ${state.seq}`);
     }
     if (previous !== undefined && record.seq !== previous + 1) {
       throw dataDirError(`${file}:${i + 1}: record ${record.seq} does not follow record ${previous}`);

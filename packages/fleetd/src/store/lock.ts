@@ -66,10 +66,7 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
 }
 
 function locked(dir: string, pid: number): FleetError {
-  return new FleetError(
-    ErrorCodes.DATA_DIR_LOCKED,
-    `data directory ${dir} is in use by fleetd pid ${pid}; stop it or use another dataDir`,
-  );
+  return new FleetError(ErrorCodes.DATA_DIR_LOCKED, `data directory ${dir} is in use by fleetd pid ${pid}; stop it or use another dataDir`);
 }
 
 function tryCreate(path: string): boolean {

@@ -60,7 +60,7 @@ const refused = (reason: string) => `fleetd_api_connections_refused_total{listen
 const timedOut = 'fleetd_api_client_errors_total{listener="tcp",reason="timeout"}';
 
 describe('connections that never finish their headers', () => {
-  it('regression: they are capped per client, the socket stays reachable, and the header timeout closes them with a 408 in fleet\'s body', async () => {
+  it("regression: they are capped per client, the socket stays reachable, and the header timeout closes them with a 408 in fleet's body", async () => {
     const fleetd = await daemon({ maxConnectionsPerClient: 4, maxConnections: 100 }, { headersTimeoutMs: 4000, requestTimeoutMs: 8000 });
     const url = fleetd.daemon.tcpUrl as string;
 
@@ -81,7 +81,7 @@ describe('connections that never finish their headers', () => {
     // (c) Meanwhile the unix socket answers, and so does another client address over TCP.
     expect((await fleetd.request('GET', '/health')).status).toBe(200);
     const fromOther = await halfRequest(url, '127.0.0.2');
-    await waitFor(async () => (await fleetd.metric(tcpGauge)) === 5, 'the other client\'s connection open', 5000);
+    await waitFor(async () => (await fleetd.metric(tcpGauge)) === 5, "the other client's connection open", 5000);
     fromOther.socket.destroy();
 
     // (a) The header timeout closes the held connections, each with fleet's error body.
@@ -120,7 +120,7 @@ describe('connections that never finish their headers', () => {
     expect((await fleetd.request('GET', '/health')).status).toBe(200);
   });
 
-  it('counts what the HTTP parser refuses on the socket too (431, malformed), answering each in fleet\'s body', async () => {
+  it("counts what the HTTP parser refuses on the socket too (431, malformed), answering each in fleet's body", async () => {
     const fleetd = await daemon({});
     const socketPath = fleetd.daemon.socketPath as string;
     const big = parseRaw(await sendRaw(socketPath, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));

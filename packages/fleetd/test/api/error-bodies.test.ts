@@ -66,7 +66,7 @@ describe('error bodies', () => {
     expect(response.text).toBe(text);
   });
 
-  it('answers an unknown route with fleet\'s body and a reason', async () => {
+  it("answers an unknown route with fleet's body and a reason", async () => {
     harness = await Harness.start();
     const response = await harness.request('GET', '/fleet/v2/units');
     expect(response.text).toBe('{"error":{"code":404,"message":"no resource at /fleet/v2/units","reason":"API_ROUTE_NOT_FOUND"}}');
@@ -144,7 +144,7 @@ describe('refusals before any route', () => {
       statusLine: 'HTTP/1.1 400 Bad Request',
       error: { code: 400, message: 'malformed HTTP request: Invalid char in url path' },
     },
-  ])('regression: $name is answered in fleet\'s body with a reason', async ({ bytes, end, statusLine, error }) => {
+  ])("regression: $name is answered in fleet's body with a reason", async ({ bytes, end, statusLine, error }) => {
     harness = await Harness.start();
     const before = await harness.dump();
     const answer = parseRaw(await sendRaw(harness.server.socketPath as string, bytes, { end }));

@@ -49,8 +49,22 @@ describe('GET /fleetd/v1/units/{name}/explanation', () => {
   });
 
   it.each([
-    { name: 'an unknown unit', method: 'GET', path: '/fleetd/v1/units/nope.service/explanation', status: 404, message: 'unit nope.service is not submitted', reason: 'UNIT_NOT_FOUND' },
-    { name: 'another method', method: 'POST', path: '/fleetd/v1/units/nope.service/explanation', status: 405, message: 'only GET supported against this resource', reason: 'API_ROUTE_NOT_FOUND' },
+    {
+      name: 'an unknown unit',
+      method: 'GET',
+      path: '/fleetd/v1/units/nope.service/explanation',
+      status: 404,
+      message: 'unit nope.service is not submitted',
+      reason: 'UNIT_NOT_FOUND',
+    },
+    {
+      name: 'another method',
+      method: 'POST',
+      path: '/fleetd/v1/units/nope.service/explanation',
+      status: 405,
+      message: 'only GET supported against this resource',
+      reason: 'API_ROUTE_NOT_FOUND',
+    },
   ])('answers $name with $status', async ({ method, path, status, message, reason }) => {
     const h = await start();
     const response = await h.request(method, path);
@@ -106,15 +120,69 @@ describe('POST /fleetd/v1/plan', () => {
   });
 
   it.each([
-    { name: 'a text body', request: { raw: '{}', headers: { 'content-type': 'text/plain' } }, status: 415, message: 'only acceptable Content-Type is application/json', reason: 'API_REQUEST_INVALID' },
-    { name: 'bad JSON', request: { raw: '{', headers: { 'content-type': 'application/json' } }, status: 400, message: expect.stringMatching(/^unable to decode body: /), reason: 'API_REQUEST_INVALID' },
-    { name: 'no units', request: { body: {} }, status: 400, message: 'units must be a list of {name, contents or options, desiredState?}', reason: 'API_REQUEST_INVALID' },
-    { name: 'a unit without name', request: { body: { units: [{ contents: SERVICE }] } }, status: 400, message: 'units[0].name is required', reason: 'UNIT_INVALID' },
-    { name: 'bad machine metadata', request: { body: { units: [], machines: [{ id: 's1', metadata: { a: 1 } }] } }, status: 400, message: 'machines[0].metadata must be an object of string values', reason: 'MACHINE_INVALID' },
-    { name: 'a duplicate machine', request: { body: { units: [], machines: [{ id: 's1' }, { id: 's1' }] } }, status: 400, message: 'snapshot lists machine s1 twice', reason: 'SNAPSHOT_INVALID' },
-    { name: 'a bad machine ID', request: { body: { units: [], machines: [{ id: 's/1' }] } }, status: 400, message: expect.stringContaining('machine ID "s/1" is invalid'), reason: 'MACHINE_INVALID' },
-    { name: 'a template', request: { body: { units: [{ name: 'web@.service', contents: SERVICE }] } }, status: 400, message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service', reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
-    { name: 'an unknown desired state', request: { body: { units: [{ name: 'a.service', contents: SERVICE, desiredState: 'up' }] } }, status: 400, message: 'unit a.service: desired state: "up" is not one of inactive, loaded, launched', reason: 'UNIT_STATE_INVALID' },
+    {
+      name: 'a text body',
+      request: { raw: '{}', headers: { 'content-type': 'text/plain' } },
+      status: 415,
+      message: 'only acceptable Content-Type is application/json',
+      reason: 'API_REQUEST_INVALID',
+    },
+    {
+      name: 'bad JSON',
+      request: { raw: '{', headers: { 'content-type': 'application/json' } },
+      status: 400,
+      message: expect.stringMatching(/^unable to decode body: /),
+      reason: 'API_REQUEST_INVALID',
+    },
+    {
+      name: 'no units',
+      request: { body: {} },
+      status: 400,
+      message: 'units must be a list of {name, contents or options, desiredState?}',
+      reason: 'API_REQUEST_INVALID',
+    },
+    {
+      name: 'a unit without name',
+      request: { body: { units: [{ contents: SERVICE }] } },
+      status: 400,
+      message: 'units[0].name is required',
+      reason: 'UNIT_INVALID',
+    },
+    {
+      name: 'bad machine metadata',
+      request: { body: { units: [], machines: [{ id: 's1', metadata: { a: 1 } }] } },
+      status: 400,
+      message: 'machines[0].metadata must be an object of string values',
+      reason: 'MACHINE_INVALID',
+    },
+    {
+      name: 'a duplicate machine',
+      request: { body: { units: [], machines: [{ id: 's1' }, { id: 's1' }] } },
+      status: 400,
+      message: 'snapshot lists machine s1 twice',
+      reason: 'SNAPSHOT_INVALID',
+    },
+    {
+      name: 'a bad machine ID',
+      request: { body: { units: [], machines: [{ id: 's/1' }] } },
+      status: 400,
+      message: expect.stringContaining('machine ID "s/1" is invalid'),
+      reason: 'MACHINE_INVALID',
+    },
+    {
+      name: 'a template',
+      request: { body: { units: [{ name: 'web@.service', contents: SERVICE }] } },
+      status: 400,
+      message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service',
+      reason: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+    },
+    {
+      name: 'an unknown desired state',
+      request: { body: { units: [{ name: 'a.service', contents: SERVICE, desiredState: 'up' }] } },
+      status: 400,
+      message: 'unit a.service: desired state: "up" is not one of inactive, loaded, launched',
+      reason: 'UNIT_STATE_INVALID',
+    },
   ])('refuses $name with $status', async ({ request, status, message, reason }) => {
     const h = await start();
     const response = await h.request('POST', '/fleetd/v1/plan', request);
@@ -156,7 +224,8 @@ describe('/health and /metrics', () => {
     const h = await start();
     // A registry whose list has a bug (not a registry error): the route must not leak it.
     const broken = new Proxy(h.registry, {
-      get: (target, key, receiver) => (key === 'list' ? () => Promise.reject(new TypeError('cannot read properties of undefined')) : (Reflect.get(target, key, receiver) as unknown)),
+      get: (target, key, receiver) =>
+        key === 'list' ? () => Promise.reject(new TypeError('cannot read properties of undefined')) : (Reflect.get(target, key, receiver) as unknown),
     });
     const service = createFleetService({ registry: broken, host: h.host, mode: 'standalone', machineId: 'm1', version: 't', agentEnabled: false });
     const server = await startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true } });

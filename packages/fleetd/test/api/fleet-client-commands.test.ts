@@ -23,7 +23,7 @@ import { Harness } from './harness.js';
 
 type Read = { currentState?: string; desiredState?: string };
 
-describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; others read it as it is', () => {
+describe("fleet's client reads a unit it stopped as launched for fleet's lag; others read it as it is", () => {
   let harness: Harness;
   beforeEach(async () => {
     harness = await Harness.start();
@@ -33,9 +33,13 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
   });
   /** The agent reports the stop only once it saw the desired state (as fleetd's agent does). */
   const loadedWritten = () =>
-    waitFor(async () => ((await harness.request('GET', '/fleet/v1/units/a.service')).json as Read).desiredState === 'loaded', 'the desired state written', 5000);
+    waitFor(
+      async () => ((await harness.request('GET', '/fleet/v1/units/a.service')).json as Read).desiredState === 'loaded',
+      'the desired state written',
+      5000,
+    );
 
-  it('regression: after fleet\'s client sets loaded on a launched unit, it reads launched until it sets the state again', async () => {
+  it("regression: after fleet's client sets loaded on a launched unit, it reads launched until it sets the state again", async () => {
     const socket = harness.server.socketPath as string;
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
@@ -49,13 +53,15 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
     expect((await goClientCall(socket, 'GET', '/fleet/v1/units')).json).toMatchObject({ units: [{ name: 'a.service', currentState: 'launched' }] });
     // fleetd's fleetctl and any other client: the truth.
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'loaded', currentState: 'loaded' });
-    expect((await harness.request('GET', '/fleet/v1/units/a.service', { headers: { 'user-agent': 'Go-http-client/1.1' } })).json).toMatchObject({ currentState: 'loaded' });
+    expect((await harness.request('GET', '/fleet/v1/units/a.service', { headers: { 'user-agent': 'Go-http-client/1.1' } })).json).toMatchObject({
+      currentState: 'loaded',
+    });
     // restart's second step ends the hold: fleet's client waits for the real launched.
     expect((await goSetUnitTargetState(socket, 'a.service', 'launched')).status).toBe(204);
     expect((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json).toMatchObject({ desiredState: 'launched', currentState: 'loaded' });
   });
 
-  it('regression: the PUT lowering a running unit answers only after it stopped (else fleet\'s restart could set launched before the agent saw loaded, and nothing restarted)', async () => {
+  it("regression: the PUT lowering a running unit answers only after it stopped (else fleet's restart could set launched before the agent saw loaded, and nothing restarted)", async () => {
     const socket = harness.server.socketPath as string;
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
@@ -69,7 +75,7 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
     expect((await lowered).status).toBe(204);
   });
 
-  it('the hold runs out after fleet\'s lag: fleet\'s stop waits for loaded a little longer, and gets it', async () => {
+  it("the hold runs out after fleet's lag: fleet's stop waits for loaded a little longer, and gets it", async () => {
     const socket = harness.server.socketPath as string;
     await harness.submit('a.service', 'launched');
     await harness.registry.put(harness.store.layout.placement('a.service'), '{"machine":"m1"}');
@@ -78,11 +84,15 @@ describe('fleet\'s client reads a unit it stopped as launched for fleet\'s lag; 
     await loadedWritten();
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'inactive' });
     expect((await lowered).status).toBe(204);
-    await waitFor(async () => ((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json as Read).currentState === 'loaded', 'fleet\'s client to read loaded', 5000);
+    await waitFor(
+      async () => ((await goClientCall(socket, 'GET', '/fleet/v1/units/a.service')).json as Read).currentState === 'loaded',
+      "fleet's client to read loaded",
+      5000,
+    );
   });
 });
 
-describe('fleet\'s restart and start --replace against a real agent and systemd', () => {
+describe("fleet's restart and start --replace against a real agent and systemd", () => {
   const systemd = useSystemd(1);
   let cluster: CliCluster;
   let dir: string;
@@ -106,7 +116,7 @@ describe('fleet\'s restart and start --replace against a real agent and systemd'
     throw new Error(`fleet's client would still be waiting for ${name} to be ${state}`);
   }
 
-  it('regression: fleet\'s restart of a running unit returns, and the unit really restarted', async () => {
+  it("regression: fleet's restart of a running unit returns, and the unit really restarted", async () => {
     const starts = join(dir, 'starts');
     const options = [{ section: 'Service', name: 'ExecStart', value: `/bin/sh -c 'echo start >> ${starts}; exec sleep 1000'` }];
     // fleetctl start: CreateUnit, wait inactive, SetUnitTargetState launched, wait launched.
@@ -124,7 +134,7 @@ describe('fleet\'s restart and start --replace against a real agent and systemd'
     await cluster.store.destroyUnit('r.service');
   });
 
-  it('regression: fleet\'s start --replace of a running unit returns and runs the new version', async () => {
+  it("regression: fleet's start --replace of a running unit returns and runs the new version", async () => {
     const v1 = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1001' }];
     const v2 = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1002' }];
     expect((await goCreateUnit(cluster.socketPath, 'x.service', v1)).status).toBe(201);
@@ -139,17 +149,23 @@ describe('fleet\'s restart and start --replace against a real agent and systemd'
     await waitAsFleetctl('x.service', 'launched');
     const unit = (await goClientCall(cluster.socketPath, 'GET', '/fleet/v1/units/x.service')).json;
     expect(unit).toMatchObject({ options: v2, desiredState: 'launched', currentState: 'launched' });
-    await waitFor(async () => {
-      const state = (await goClientCall(cluster.socketPath, 'GET', '/fleet/v1/state/x.service')).json as { hash?: string; systemdActiveState?: string };
-      return state.hash === fleetUnitHash(v2) && state.systemdActiveState === 'active';
-    }, 'the agent to run the new version', 10_000);
+    await waitFor(
+      async () => {
+        const state = (await goClientCall(cluster.socketPath, 'GET', '/fleet/v1/state/x.service')).json as { hash?: string; systemdActiveState?: string };
+        return state.hash === fleetUnitHash(v2) && state.systemdActiveState === 'active';
+      },
+      'the agent to run the new version',
+      10_000,
+    );
     await cluster.store.destroyUnit('x.service');
   });
 });
 
 function readStarts(file: string): number {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((line) => line === 'start').length;
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line === 'start').length;
   } catch {
     return 0;
   }

@@ -17,7 +17,7 @@ function clocked() {
 }
 
 describe('FleetClientLag', () => {
-  it('regression: a unit fleet\'s client lowered from launched reads launched until the lag has passed', () => {
+  it("regression: a unit fleet's client lowered from launched reads launched until the lag has passed", () => {
     const { clock, lag } = clocked();
     lag.recordPut('a.service', 'loaded', unit('launched', 'launched'));
     // fleetd's agent stopped it at once; fleet's client polls 250 ms later.
@@ -31,8 +31,16 @@ describe('FleetClientLag', () => {
   });
 
   it.each([
-    { name: 'fleet\'s client sets the desired state again (restart\'s second step)', after: (lag: FleetClientLag) => lag.recordPut('a.service', 'launched', undefined), read: unit('launched', 'loaded') },
-    { name: 'fleet\'s client replaces the unit', after: (lag: FleetClientLag) => lag.recordPut('a.service', undefined, undefined), read: unit('inactive', 'loaded') },
+    {
+      name: "fleet's client sets the desired state again (restart's second step)",
+      after: (lag: FleetClientLag) => lag.recordPut('a.service', 'launched', undefined),
+      read: unit('launched', 'loaded'),
+    },
+    {
+      name: "fleet's client replaces the unit",
+      after: (lag: FleetClientLag) => lag.recordPut('a.service', undefined, undefined),
+      read: unit('inactive', 'loaded'),
+    },
     { name: 'another client changed the desired state', after: () => undefined, read: unit('launched', 'loaded') },
   ])('the hold ends when $name', ({ after, read }) => {
     const { clock, lag } = clocked();
@@ -58,15 +66,15 @@ describe('FleetClientLag', () => {
   it.each([
     { name: 'fleetctl v1.0 (google-api-go-client/0.5)', agent: 'google-api-go-client/0.5', fleet: true },
     { name: 'a generated client with its own suffix', agent: 'google-api-go-client/0.5 mytool/1', fleet: true },
-    { name: 'Go\'s plain net/http', agent: 'Go-http-client/1.1', fleet: false },
+    { name: "Go's plain net/http", agent: 'Go-http-client/1.1', fleet: false },
     { name: 'curl', agent: 'curl/8.5.0', fleet: false },
-    { name: 'no User-Agent (fleetd\'s fleetctl)', agent: undefined, fleet: false },
-  ])('recognises fleet\'s Go client by its User-Agent: $name → $fleet', ({ agent, fleet }) => {
+    { name: "no User-Agent (fleetd's fleetctl)", agent: undefined, fleet: false },
+  ])("recognises fleet's Go client by its User-Agent: $name → $fleet", ({ agent, fleet }) => {
     expect(isFleetGoClient(agent === undefined ? {} : { 'user-agent': agent })).toBe(fleet);
   });
 
   describe('untilStopped (the PUT lowering a running unit answers after the stop)', () => {
-    it('regression: returns only once the unit no longer runs, so fleet\'s restart restarts it (it set launched again before the agent saw loaded)', async () => {
+    it("regression: returns only once the unit no longer runs, so fleet's restart restarts it (it set launched again before the agent saw loaded)", async () => {
       const reads = [unit('loaded', 'launched'), unit('loaded', 'launched'), unit('loaded', 'loaded')];
       let count = 0;
       await untilStopped(async () => reads[count++]);
@@ -86,11 +94,15 @@ describe('FleetClientLag', () => {
     it('answers anyway after FLEET_STOP_WAIT_MS when the unit keeps running (its agent away, say)', async () => {
       const clock = { now: 0 };
       let count = 0;
-      await untilStopped(async () => {
-        count++;
-        clock.now += FLEET_STOP_WAIT_MS / 2;
-        return unit('loaded', 'launched');
-      }, FLEET_STOP_WAIT_MS, () => clock.now);
+      await untilStopped(
+        async () => {
+          count++;
+          clock.now += FLEET_STOP_WAIT_MS / 2;
+          return unit('loaded', 'launched');
+        },
+        FLEET_STOP_WAIT_MS,
+        () => clock.now,
+      );
       expect(count).toBe(2);
     });
   });

@@ -37,10 +37,11 @@ function hashAsFleetComputes(options: readonly Option[]): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
 
-const MULTI = '[Unit]\nDescription=web\nAfter=network.target\n\n[Service]\nExecStart=/bin/sleep 1000\nEnvironment=A=1\n\n[X-Fleet]\nMachineMetadata=region=us\n';
+const MULTI =
+  '[Unit]\nDescription=web\nAfter=network.target\n\n[Service]\nExecStart=/bin/sleep 1000\nEnvironment=A=1\n\n[X-Fleet]\nMachineMetadata=region=us\n';
 
-describe('regression: /state gives fleet\'s unit hash, not fleetd\'s SHA-256', () => {
-  it('fleet\'s own test vector: [Service] ExecStart=/bin/sleep 100 is 1c6fb6f3… (fleet unit/unit_test.go)', async () => {
+describe("regression: /state gives fleet's unit hash, not fleetd's SHA-256", () => {
+  it("fleet's own test vector: [Service] ExecStart=/bin/sleep 100 is 1c6fb6f3… (fleet unit/unit_test.go)", async () => {
     await harness.submit('a.service', 'launched', '[Service]\nExecStart=/bin/sleep 100\n');
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
     const state = await harness.request('GET', '/fleet/v1/state/a.service');
@@ -50,9 +51,12 @@ describe('regression: /state gives fleet\'s unit hash, not fleetd\'s SHA-256', (
   it.each([
     { name: 'one section', contents: '[Service]\nExecStart=/bin/sleep 1000\n' },
     { name: 'three sections, repeated options, a value with =', contents: MULTI },
-    { name: 'a section repeated in the file (fleet groups by section)', contents: '[Service]\nExecStart=/bin/a\n[Unit]\nDescription=x\n[Service]\nRestart=always\n' },
+    {
+      name: 'a section repeated in the file (fleet groups by section)',
+      contents: '[Service]\nExecStart=/bin/a\n[Unit]\nDescription=x\n[Service]\nRestart=always\n',
+    },
     { name: 'an empty value', contents: '[Service]\nExecStart=/bin/a\nEnvironment=\n' },
-  ])('fleet\'s client computes the /state hash from GET /units/{name}: $name', async ({ contents }) => {
+  ])("fleet's client computes the /state hash from GET /units/{name}: $name", async ({ contents }) => {
     await harness.submit('a.service', 'launched', contents);
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
     const socket = harness.server.socketPath as string;
@@ -68,10 +72,18 @@ describe('regression: /state gives fleet\'s unit hash, not fleetd\'s SHA-256', (
     await harness.submit('a.service', 'launched', '[Service]\nExecStart=/bin/sleep 100\n');
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
     // Replaced; the agent still reports the old version.
-    expect((await harness.request('PUT', '/fleet/v1/units/a.service', { body: { desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 200' }] } })).status).toBe(201);
+    expect(
+      (
+        await harness.request('PUT', '/fleet/v1/units/a.service', {
+          body: { desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 200' }] },
+        })
+      ).status,
+    ).toBe(201);
     expect((await harness.request('GET', '/fleet/v1/state/a.service')).json).toMatchObject({ name: 'a.service', hash: '' });
     // Once it reports the stored version, its fleet hash shows.
     await harness.report({ name: 'a.service', machineId: 'm1', activeState: 'active' });
-    expect((await harness.request('GET', '/fleet/v1/state/a.service')).json).toMatchObject({ hash: hashAsFleetComputes([{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 200' }]) });
+    expect((await harness.request('GET', '/fleet/v1/state/a.service')).json).toMatchObject({
+      hash: hashAsFleetComputes([{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 200' }]),
+    });
   });
 });

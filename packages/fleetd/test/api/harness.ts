@@ -200,10 +200,14 @@ export class Harness {
     const engine = new Engine({ registry: this.registry, host: this.host, id: 'engine', keyPrefix: PREFIX, leaseTtlSeconds: 5, reconcileIntervalMs: 100 });
     await engine.start();
     try {
-      await waitFor(async () => {
-        const placed = await this.placementsNow();
-        return units.every((unit) => placed[unit] !== undefined);
-      }, `placements of ${units.join(', ')}`, 5000);
+      await waitFor(
+        async () => {
+          const placed = await this.placementsNow();
+          return units.every((unit) => placed[unit] !== undefined);
+        },
+        `placements of ${units.join(', ')}`,
+        5000,
+      );
       return await this.placementsNow();
     } finally {
       await engine.stop();

@@ -65,7 +65,13 @@ describe('clientErrorAnswer', () => {
 
 describe('limits', () => {
   it('has the documented defaults', () => {
-    expect(API_LIMIT_DEFAULTS).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnections: 256, maxConnectionsPerClient: 32 });
+    expect(API_LIMIT_DEFAULTS).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 256,
+      maxConnectionsPerClient: 32,
+    });
   });
 
   it.each([

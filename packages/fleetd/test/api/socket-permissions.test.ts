@@ -38,7 +38,14 @@ async function tempDir(): Promise<string> {
 async function serve(socket: ApiSocketOptions): Promise<ApiServer> {
   const registry = createMemoryRegistry();
   cleanups.push(() => registry.close());
-  const service = createFleetService({ registry, host: await assemblePlugins(fleetPreset()), mode: 'standalone', machineId: 'm1', version: 't', agentEnabled: false });
+  const service = createFleetService({
+    registry,
+    host: await assemblePlugins(fleetPreset()),
+    mode: 'standalone',
+    machineId: 'm1',
+    version: 't',
+    agentEnabled: false,
+  });
   const server = await startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, socket });
   cleanups.push(() => server.close());
   return server;

@@ -19,7 +19,7 @@ async function reportSome(): Promise<void> {
 const stateOf = (name: string, machine: string) => ({ name, machine });
 
 describe('GET /fleet/v1/state', () => {
-  it('lists every reported state in fleet\'s shape, by unit then machine', async () => {
+  it("lists every reported state in fleet's shape, by unit then machine", async () => {
     await reportSome();
     const response = await harness.request('GET', '/fleet/v1/state');
     expect(response.status).toBe(200);
@@ -46,7 +46,11 @@ describe('GET /fleet/v1/state', () => {
     { name: 'one unit', query: '?unitName=a.service', expected: [stateOf('a.service', 'm1'), stateOf('a.service', 'm2')] },
     { name: 'unit and machine', query: '?unitName=a.service&machineID=m2', expected: [stateOf('a.service', 'm2')] },
     { name: 'repeated machines', query: '?machineID=m2&machineID=m1&unitName=a.service', expected: [stateOf('a.service', 'm1'), stateOf('a.service', 'm2')] },
-    { name: 'repeated units', query: '?unitName=b.service&unitName=a.service&machineID=m1', expected: [stateOf('a.service', 'm1'), stateOf('b.service', 'm1')] },
+    {
+      name: 'repeated units',
+      query: '?unitName=b.service&unitName=a.service&machineID=m1',
+      expected: [stateOf('a.service', 'm1'), stateOf('b.service', 'm1')],
+    },
     { name: 'an unknown machine', query: '?machineID=m9', expected: [] },
   ])('filters by $name', async ({ query, expected }) => {
     await reportSome();
@@ -162,17 +166,40 @@ describe('/fleet/v1/machines', () => {
     { name: 'a path without metadata', ops: [{ op: 'add', path: '/m1/labels/a', value: 'x' }], message: 'machine metadata path invalid' },
     { name: 'a key with a space', ops: [{ op: 'add', path: '/m1/metadata/a b', value: 'x' }], message: 'machine metadata path invalid' },
     { name: 'add without value', ops: [{ op: 'add', path: '/m1/metadata/a' }], message: 'invalid value: add and replace require a value' },
-    { name: 'replace with an empty value', ops: [{ op: 'replace', path: '/m1/metadata/a', value: '' }], message: 'invalid value: add and replace require a value' },
     {
-      name: 'a bad op after a good one',
-      ops: [{ op: 'add', path: '/m1/metadata/a', value: 'x' }, { op: 'add', path: '/m1/metadata/b' }],
+      name: 'replace with an empty value',
+      ops: [{ op: 'replace', path: '/m1/metadata/a', value: '' }],
       message: 'invalid value: add and replace require a value',
     },
-    { name: 'a machine ID fleetd cannot store', ops: [{ op: 'add', path: '/-m1/metadata/a', value: 'x' }], message: expect.stringContaining('machine ID "-m1" is invalid') },
+    {
+      name: 'a bad op after a good one',
+      ops: [
+        { op: 'add', path: '/m1/metadata/a', value: 'x' },
+        { op: 'add', path: '/m1/metadata/b' },
+      ],
+      message: 'invalid value: add and replace require a value',
+    },
+    {
+      name: 'a machine ID fleetd cannot store',
+      ops: [{ op: 'add', path: '/-m1/metadata/a', value: 'x' }],
+      message: expect.stringContaining('machine ID "-m1" is invalid'),
+    },
     { name: 'a value that is not a string', ops: [{ op: 'add', path: '/m1/metadata/a', value: 1 }], message: 'operation 0: value must be a string' },
-    { name: 'add with fleet\'s empty nested value', ops: [{ op: 'add', path: '/m1/metadata/a', Value: { value: '' } }], message: 'invalid value: add and replace require a value' },
-    { name: 'add with fleet\'s nested form without its value', ops: [{ op: 'add', path: '/m1/metadata/a', Value: {} }], message: 'invalid value: add and replace require a value' },
-    { name: 'a nested value that is not a string', ops: [{ op: 'add', path: '/m1/metadata/a', value: { value: 1 } }], message: 'operation 0: value.value must be a string' },
+    {
+      name: "add with fleet's empty nested value",
+      ops: [{ op: 'add', path: '/m1/metadata/a', Value: { value: '' } }],
+      message: 'invalid value: add and replace require a value',
+    },
+    {
+      name: "add with fleet's nested form without its value",
+      ops: [{ op: 'add', path: '/m1/metadata/a', Value: {} }],
+      message: 'invalid value: add and replace require a value',
+    },
+    {
+      name: 'a nested value that is not a string',
+      ops: [{ op: 'add', path: '/m1/metadata/a', value: { value: 1 } }],
+      message: 'operation 0: value.value must be a string',
+    },
     { name: 'an object instead of a list', ops: { op: 'add' }, message: 'the body must be a JSON array of {op, path, value} operations' },
   ])('refuses $name with 400 and applies nothing', async ({ ops, message }) => {
     await harness.machine('m1', { region: 'us' });

@@ -75,9 +75,18 @@ describe('config: what authenticates a TCP listener', () => {
 describe('the API server', () => {
   it('regression: refuses a TLS listener without token or client CA before listening', async () => {
     const registry = createMemoryRegistry();
-    const service = createFleetService({ registry, host: await assemblePlugins(fleetPreset()), mode: 'standalone', machineId: 'm1', version: 't', agentEnabled: false });
+    const service = createFleetService({
+      registry,
+      host: await assemblePlugins(fleetPreset()),
+      mode: 'standalone',
+      machineId: 'm1',
+      version: 't',
+      agentEnabled: false,
+    });
     const port = await freePort();
-    await expect(startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port, tls: { cert: tls.serverCert, key: tls.serverKey } } })).rejects.toMatchObject({
+    await expect(
+      startApiServer({ service, pageSize: 100, bodyLimitBytes: 1024, tcp: { host: '127.0.0.1', port, tls: { cert: tls.serverCert, key: tls.serverKey } } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.CONFIG_INVALID,
       message: `api.tcp: ${REFUSAL}`,
     });
@@ -90,7 +99,10 @@ describe('the daemon', () => {
   it('regression: a TLS listener without token or client CA is refused at start, and nothing listens', async () => {
     const port = await freePort();
     const config: FleetdConfig = { machine: { id: 'm1' }, agent: { enabled: false }, api: { tcp: { port, tls: { cert: files.cert, key: files.key } } } };
-    await expect(startInProcessDaemon(config)).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID, message: `invalid configuration in the configuration object:\n  api.tcp: ${REFUSAL}` });
+    await expect(startInProcessDaemon(config)).rejects.toMatchObject({
+      code: ErrorCodes.CONFIG_INVALID,
+      message: `invalid configuration in the configuration object:\n  api.tcp: ${REFUSAL}`,
+    });
     expect(await listening(port)).toBe(false);
   });
 

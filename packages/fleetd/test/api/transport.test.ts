@@ -27,7 +27,14 @@ async function tempDir(): Promise<string> {
 async function service(): Promise<FleetService> {
   const registry = createMemoryRegistry();
   cleanups.push(() => registry.close());
-  return createFleetService({ registry, host: await assemblePlugins(fleetPreset()), mode: 'standalone', machineId: 'm1', version: 'test', agentEnabled: false });
+  return createFleetService({
+    registry,
+    host: await assemblePlugins(fleetPreset()),
+    mode: 'standalone',
+    machineId: 'm1',
+    version: 'test',
+    agentEnabled: false,
+  });
 }
 
 async function serve(options: Omit<Parameters<typeof startApiServer>[0], 'service' | 'pageSize' | 'bodyLimitBytes'>): Promise<ApiServer> {
@@ -60,7 +67,9 @@ describe('unix socket', () => {
   it('removes a stale socket nobody answers on (a fleetd killed with -9)', async () => {
     const path = join(await tempDir(), 'fleetd.sock');
     // A process listening on the path, killed with SIGKILL: its socket file stays behind.
-    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => console.log('ready'))", path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => console.log('ready'))", path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     cleanups.push(async () => child.kill('SIGKILL'));
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -107,9 +116,17 @@ describe('TCP with a bearer token', () => {
     { name: 'another scheme', headers: { authorization: 'Basic c2VjcmV0' }, status: 401, message: 'missing bearer token: send Authorization: Bearer <token>' },
   ])('refuses $name with 401, on every route', async ({ headers, status, message }) => {
     const h = await harness({ tcp: { token: 's3cret-token' } });
-    for (const [method, path] of [['GET', '/fleet/v1/units'], ['GET', '/health'], ['PUT', '/fleet/v1/units/a.service'], ['GET', '/nowhere']] as const) {
+    for (const [method, path] of [
+      ['GET', '/fleet/v1/units'],
+      ['GET', '/health'],
+      ['PUT', '/fleet/v1/units/a.service'],
+      ['GET', '/nowhere'],
+    ] as const) {
       const before = await h.dump();
-      const response = await send({ url: h.server.tcpUrl }, method, path, { headers, ...(method === 'PUT' ? { body: { options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] } } : {}) });
+      const response = await send({ url: h.server.tcpUrl }, method, path, {
+        headers,
+        ...(method === 'PUT' ? { body: { options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] } } : {}),
+      });
       expect(response.status).toBe(status);
       expect(response.headers['www-authenticate']).toBe('Bearer');
       expect(response.json).toEqual({ error: { code: status, message, reason: 'API_UNAUTHORIZED' } });
@@ -157,11 +174,23 @@ describe('routes and errors', () => {
     { name: 'unknown route', method: 'GET', path: '/fleet/v2/units', status: 404, message: 'no resource at /fleet/v2/units' },
     { name: 'trailing slash on units', method: 'GET', path: '/fleet/v1/units/', status: 404, message: 'no resource at /fleet/v1/units/' },
     { name: 'POST on units', method: 'POST', path: '/fleet/v1/units', status: 405, message: 'only GET supported against this resource' },
-    { name: 'POST on a unit', method: 'POST', path: '/fleet/v1/units/a.service', status: 405, message: 'only GET, PUT and DELETE supported against this resource' },
+    {
+      name: 'POST on a unit',
+      method: 'POST',
+      path: '/fleet/v1/units/a.service',
+      status: 405,
+      message: 'only GET, PUT and DELETE supported against this resource',
+    },
     { name: 'HEAD on a unit', method: 'HEAD', path: '/fleet/v1/units/a.service', status: 405, message: undefined },
     { name: 'DELETE on state', method: 'DELETE', path: '/fleet/v1/state', status: 405, message: 'only GET supported against this resource' },
     { name: 'PUT on machines', method: 'PUT', path: '/fleet/v1/machines', status: 405, message: 'only GET and PATCH supported against this resource' },
-    { name: 'POST on discovery (fleet said 400)', method: 'POST', path: '/fleet/v1/discovery', status: 400, message: 'only HTTP GET supported against this resource' },
+    {
+      name: 'POST on discovery (fleet said 400)',
+      method: 'POST',
+      path: '/fleet/v1/discovery',
+      status: 400,
+      message: 'only HTTP GET supported against this resource',
+    },
     { name: 'the API root', method: 'GET', path: '/fleet/v1', status: 405, message: 'method not allowed' },
     { name: 'the server root', method: 'GET', path: '/', status: 405, message: 'method not allowed' },
     { name: 'GET on plan', method: 'GET', path: '/fleetd/v1/plan', status: 405, message: 'only POST supported against this resource' },
@@ -172,14 +201,26 @@ describe('routes and errors', () => {
     if (message !== undefined) expect(response.json).toEqual({ error: { code: status, message, reason: 'API_ROUTE_NOT_FOUND' } });
   });
 
-  it('serves fleet\'s discovery document', async () => {
+  it("serves fleet's discovery document", async () => {
     const h = await harness();
     const response = await h.request('GET', '/fleet/v1/discovery');
     expect(response.status).toBe(200);
-    const document = response.json as { id: string; basePath: string; resources: Record<string, { methods: Record<string, { path: string; httpMethod: string }> }> };
+    const document = response.json as {
+      id: string;
+      basePath: string;
+      resources: Record<string, { methods: Record<string, { path: string; httpMethod: string }> }>;
+    };
     expect(document).toMatchObject({ kind: 'discovery#restDescription', id: 'fleet:v1', basePath: '/fleet/v1/' });
     const methods = Object.values(document.resources).flatMap((resource) => Object.values(resource.methods).map((m) => `${m.httpMethod} ${m.path}`));
-    expect(methods.sort()).toEqual(['DELETE units/{unitName}', 'GET machines', 'GET state', 'GET state/{unitName}', 'GET units', 'GET units/{unitName}', 'PUT units/{unitName}']);
+    expect(methods.sort()).toEqual([
+      'DELETE units/{unitName}',
+      'GET machines',
+      'GET state',
+      'GET state/{unitName}',
+      'GET units',
+      'GET units/{unitName}',
+      'PUT units/{unitName}',
+    ]);
   });
 
   it('accepts a 255-character unit name in the URL', async () => {
@@ -191,7 +232,9 @@ describe('routes and errors', () => {
 
   it('refuses an invalid page size or body limit before listening', async () => {
     const dir = await tempDir();
-    await expect(startApiServer({ service: await service(), pageSize: 70000, bodyLimitBytes: 1, socket: { path: join(dir, 's'), mode: 0o660 } })).rejects.toMatchObject({
+    await expect(
+      startApiServer({ service: await service(), pageSize: 70000, bodyLimitBytes: 1, socket: { path: join(dir, 's'), mode: 0o660 } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.CONFIG_INVALID,
       message: 'api.pageSize: 70000 must be an integer from 1 to 65535',
     });

@@ -57,7 +57,7 @@ describe('GET /fleet/v1/units', () => {
     expect(third.json).toEqual({ units: [] });
   });
 
-  it('uses fleet\'s token for page 2 of 100', () => {
+  it("uses fleet's token for page 2 of 100", () => {
     expect(encodePageToken({ limit: 100, page: 1 })).toBe('ZAABAA==');
     expect(encodePageToken({ limit: 100, page: 2 })).toBe('ZAACAA==');
   });
@@ -121,7 +121,9 @@ describe('PUT /fleet/v1/units/{name}', () => {
   it('keeps the text of a unit sent with contents, so fleetctl cat prints it as written', async () => {
     const contents = '# comment\n[Service]\nExecStart=/bin/sleep \\\n  infinity\n';
     // The continuation stays in the value, as fleet's client parses it (issue 16, item 2).
-    const created = await harness.request('PUT', '/fleet/v1/units/t.service', { body: { desiredState: 'loaded', contents, options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep \\\n  infinity' }] } });
+    const created = await harness.request('PUT', '/fleet/v1/units/t.service', {
+      body: { desiredState: 'loaded', contents, options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep \\\n  infinity' }] },
+    });
     expect(created.status).toBe(201);
     expect((await harness.request('GET', '/fleet/v1/units/t.service')).json).toMatchObject({ name: 't.service', contents });
   });
@@ -140,7 +142,10 @@ describe('PUT /fleet/v1/units/{name}', () => {
     const other = harness.request('PUT', '/fleet/v1/units/a.service', { body: { options: otherOptions } });
     // Every serial order: the first creates (201); a PUT with the other options replaces (201); the same options only retarget (204).
     const statuses = (await Promise.all([first, second, other])).map((answer) => answer.status).sort();
-    expect([[201, 201, 204], [201, 201, 201]]).toContainEqual(statuses);
+    expect([
+      [201, 201, 204],
+      [201, 201, 201],
+    ]).toContainEqual(statuses);
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ name: 'a.service' });
   });
 
@@ -182,7 +187,7 @@ describe('PUT /fleet/v1/units/{name}', () => {
     expect((await harness.request('GET', '/fleet/v1/units/a.service')).json).toMatchObject({ options: otherOptions, desiredState: 'launched' });
   });
 
-  it('regression: the same options again from fleet\'s client are no replacement: 409 without a desired state, as fleet', async () => {
+  it("regression: the same options again from fleet's client are no replacement: 409 without a desired state, as fleet", async () => {
     await harness.submit('a.service', 'launched');
     const again = await goCreateUnit(harness.server.socketPath as string, 'a.service', options);
     expect(again).toEqual({
@@ -298,8 +303,22 @@ describe('PUT /fleet/v1/units/{name}', () => {
   });
 
   it.each([
-    { name: 'an invalid unit name', path: '/fleet/v1/units/a.nope', body: { options }, status: 400, message: expect.stringContaining('invalid unit name "a.nope"'), reason: 'UNIT_NAME_INVALID' },
-    { name: 'launching a template', path: '/fleet/v1/units/web@.service', body: { options, desiredState: 'launched' }, status: 400, message: expect.stringContaining('a template unit can only be submitted'), reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
+    {
+      name: 'an invalid unit name',
+      path: '/fleet/v1/units/a.nope',
+      body: { options },
+      status: 400,
+      message: expect.stringContaining('invalid unit name "a.nope"'),
+      reason: 'UNIT_NAME_INVALID',
+    },
+    {
+      name: 'launching a template',
+      path: '/fleet/v1/units/web@.service',
+      body: { options, desiredState: 'launched' },
+      status: 400,
+      message: expect.stringContaining('a template unit can only be submitted'),
+      reason: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+    },
   ])('refuses $name', async ({ path, body, status, message, reason }) => {
     const before = await harness.dump();
     const response = await harness.request('PUT', path, { body });
@@ -308,12 +327,30 @@ describe('PUT /fleet/v1/units/{name}', () => {
   });
 
   it.each([
-    { name: 'neither desired state nor new options', body: { options }, status: 409, message: 'must provide DesiredState to update existing unit', reason: 'UNIT_EXISTS' },
+    {
+      name: 'neither desired state nor new options',
+      body: { options },
+      status: 409,
+      message: 'must provide DesiredState to update existing unit',
+      reason: 'UNIT_EXISTS',
+    },
     { name: 'an empty body', body: {}, status: 409, message: 'must provide DesiredState to update existing unit', reason: 'UNIT_EXISTS' },
-    { name: 'launching an existing template', unit: 'web@.service', body: { desiredState: 'launched' }, status: 400, message: expect.stringContaining('web@.service: a template unit can only be submitted'), reason: 'UNIT_TEMPLATE_NOT_RUNNABLE' },
+    {
+      name: 'launching an existing template',
+      unit: 'web@.service',
+      body: { desiredState: 'launched' },
+      status: 400,
+      message: expect.stringContaining('web@.service: a template unit can only be submitted'),
+      reason: 'UNIT_TEMPLATE_NOT_RUNNABLE',
+    },
     {
       name: 'replacing with invalid options',
-      body: { options: [{ section: 'X-Fleet', name: 'Global', value: 'true' }, { section: 'X-Fleet', name: 'MachineOf', value: 'b.service' }] },
+      body: {
+        options: [
+          { section: 'X-Fleet', name: 'Global', value: 'true' },
+          { section: 'X-Fleet', name: 'MachineOf', value: 'b.service' },
+        ],
+      },
       status: 400,
       message: expect.stringMatching(/^unit a\.service: /),
       reason: 'UNIT_INVALID',

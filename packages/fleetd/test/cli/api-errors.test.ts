@@ -59,7 +59,14 @@ describe('ApiError keeps the daemon error code', () => {
     {
       name: 'a 409 with reason UNIT_EXISTS is UNIT_EXISTS',
       answer: failure(409, { message: 'unit web.service exists with other contents', reason: 'UNIT_EXISTS' }),
-      expected: { code: ErrorCodes.UNIT_EXISTS, reason: 'UNIT_EXISTS', status: 409, message: 'unit web.service exists with other contents', plugin: undefined, pluginCode: undefined },
+      expected: {
+        code: ErrorCodes.UNIT_EXISTS,
+        reason: 'UNIT_EXISTS',
+        status: 409,
+        message: 'unit web.service exists with other contents',
+        plugin: undefined,
+        pluginCode: undefined,
+      },
     },
     {
       name: "fleet's body without reason stays API_ERROR",
@@ -69,12 +76,26 @@ describe('ApiError keeps the daemon error code', () => {
     {
       name: "a plugin's error keeps the plugin and its own code",
       answer: failure(400, { message: 'zone-spread: zone eu-1 is full', reason: 'PLUGIN_ERROR', plugin: 'zone-spread', pluginCode: 'ZONE_FULL' }),
-      expected: { code: ErrorCodes.PLUGIN_ERROR, reason: 'PLUGIN_ERROR', status: 400, message: 'zone-spread: zone eu-1 is full', plugin: 'zone-spread', pluginCode: 'ZONE_FULL' },
+      expected: {
+        code: ErrorCodes.PLUGIN_ERROR,
+        reason: 'PLUGIN_ERROR',
+        status: 400,
+        message: 'zone-spread: zone eu-1 is full',
+        plugin: 'zone-spread',
+        pluginCode: 'ZONE_FULL',
+      },
     },
     {
       name: 'a plugin refusing a unit keeps the plugin without a code of its own',
       answer: failure(400, { message: 'MachineID cannot be combined with MachineOf', reason: 'UNIT_INVALID', plugin: 'validation' }),
-      expected: { code: ErrorCodes.UNIT_INVALID, reason: 'UNIT_INVALID', status: 400, message: 'MachineID cannot be combined with MachineOf', plugin: 'validation', pluginCode: undefined },
+      expected: {
+        code: ErrorCodes.UNIT_INVALID,
+        reason: 'UNIT_INVALID',
+        status: 400,
+        message: 'MachineID cannot be combined with MachineOf',
+        plugin: 'validation',
+        pluginCode: undefined,
+      },
     },
     {
       name: 'a reason this fleetctl does not know is API_ERROR, the reason kept',
@@ -84,7 +105,14 @@ describe('ApiError keeps the daemon error code', () => {
     {
       name: "a proxy's page is API_ERROR",
       answer: { status: 502, body: 'Bad Gateway\n' },
-      expected: { code: ErrorCodes.API_ERROR, reason: undefined, status: 502, message: 'the daemon answered HTTP 502: Bad Gateway', plugin: undefined, pluginCode: undefined },
+      expected: {
+        code: ErrorCodes.API_ERROR,
+        reason: undefined,
+        status: 502,
+        message: 'the daemon answered HTTP 502: Bad Gateway',
+        plugin: undefined,
+        pluginCode: undefined,
+      },
     },
     {
       name: 'non-string fields are ignored',
@@ -143,16 +171,30 @@ describe('fleetctl against these answers', () => {
   });
 
   it.each([
-    { name: "fleetd's UNIT_NOT_FOUND", answer: failure(404, { message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' }), stderr: 'fleetctl: unable to find unit web.service in the cluster\n' },
+    {
+      name: "fleetd's UNIT_NOT_FOUND",
+      answer: failure(404, { message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' }),
+      stderr: 'fleetctl: unable to find unit web.service in the cluster\n',
+    },
     { name: "fleet's bare 404", answer: failure(404, { message: 'not found' }), stderr: 'fleetctl: unable to find unit web.service in the cluster\n' },
-    { name: 'a 404 with another code (regression: was "unable to find unit")', answer: failure(404, { message: 'explanations are not served here', reason: 'ROUTE_NOT_FOUND' }), stderr: 'fleetctl: explanations are not served here\n' },
+    {
+      name: 'a 404 with another code (regression: was "unable to find unit")',
+      answer: failure(404, { message: 'explanations are not served here', reason: 'ROUTE_NOT_FOUND' }),
+      stderr: 'fleetctl: explanations are not served here\n',
+    },
   ])('explain answered with $name', async ({ answer, stderr }) => {
     answers.set('GET /fleetd/v1/units/web.service/explanation', answer);
     expect(await fleetctl('explain', 'web')).toEqual({ code: 1, stdout: '', stderr });
   });
 
   it('status of a state whose version is no longer stored (hash "") says so instead of an empty hash', async () => {
-    const unit = { name: 'web.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/web' }], desiredState: 'launched', currentState: 'launched', machineID: 'm1' };
+    const unit = {
+      name: 'web.service',
+      options: [{ section: 'Service', name: 'ExecStart', value: '/bin/web' }],
+      desiredState: 'launched',
+      currentState: 'launched',
+      machineID: 'm1',
+    };
     const state = { name: 'web.service', hash: '', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running' };
     answers.set('GET /fleet/v1/units/web.service', { status: 200, body: unit });
     answers.set('GET /fleet/v1/state?unitName=web.service', { status: 200, body: { states: [state] } });

@@ -33,11 +33,18 @@ const LISTING = 'MACHINE IP              METADATA\nm1      10.0.0.1        regio
 describe('fleetctl with a client certificate', () => {
   it('regression: reaches a listener that checks client certificates, from flags', async () => {
     const url = harness.server.tcpUrl as string;
-    expect(await runMain(['--endpoint', url, '--ca-file', file('ca.pem'), '--cert-file', file('client.pem'), '--key-file', file('client-key.pem'), 'list-machines'])).toEqual({ code: 0, stdout: LISTING, stderr: '' });
+    expect(
+      await runMain(['--endpoint', url, '--ca-file', file('ca.pem'), '--cert-file', file('client.pem'), '--key-file', file('client-key.pem'), 'list-machines']),
+    ).toEqual({ code: 0, stdout: LISTING, stderr: '' });
   });
 
-  it('reads fleet\'s variables, FLEETCTL_ENDPOINT, FLEETCTL_CA_FILE, FLEETCTL_CERT_FILE and FLEETCTL_KEY_FILE', async () => {
-    const env = { FLEETCTL_ENDPOINT: harness.server.tcpUrl as string, FLEETCTL_CA_FILE: file('ca.pem'), FLEETCTL_CERT_FILE: file('client.pem'), FLEETCTL_KEY_FILE: file('client-key.pem') };
+  it("reads fleet's variables, FLEETCTL_ENDPOINT, FLEETCTL_CA_FILE, FLEETCTL_CERT_FILE and FLEETCTL_KEY_FILE", async () => {
+    const env = {
+      FLEETCTL_ENDPOINT: harness.server.tcpUrl as string,
+      FLEETCTL_CA_FILE: file('ca.pem'),
+      FLEETCTL_CERT_FILE: file('client.pem'),
+      FLEETCTL_KEY_FILE: file('client-key.pem'),
+    };
     expect(await runMain(['list-machines'], { env })).toEqual({ code: 0, stdout: LISTING, stderr: '' });
   });
 
@@ -51,15 +58,36 @@ describe('fleetctl with a client certificate', () => {
   });
 
   it.each([
-    { name: 'a certificate without its key', args: ['--cert-file', 'client.pem'], message: 'fleetctl: --cert-file needs --key-file too: a client certificate goes with its key\n' },
-    { name: 'a key without its certificate', args: ['--key-file', 'client-key.pem'], message: 'fleetctl: --key-file needs --cert-file too: a client certificate goes with its key\n' },
+    {
+      name: 'a certificate without its key',
+      args: ['--cert-file', 'client.pem'],
+      message: 'fleetctl: --cert-file needs --key-file too: a client certificate goes with its key\n',
+    },
+    {
+      name: 'a key without its certificate',
+      args: ['--key-file', 'client-key.pem'],
+      message: 'fleetctl: --key-file needs --cert-file too: a client certificate goes with its key\n',
+    },
   ])('refuses $name', async ({ args, message }) => {
-    const result = await runMain(['--endpoint', harness.server.tcpUrl as string, ...args.map((arg) => (arg.startsWith('--') ? arg : file(arg))), 'list-machines']);
+    const result = await runMain([
+      '--endpoint',
+      harness.server.tcpUrl as string,
+      ...args.map((arg) => (arg.startsWith('--') ? arg : file(arg))),
+      'list-machines',
+    ]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });
   });
 
   it('names an unreadable certificate file', async () => {
-    const result = await runMain(['--endpoint', harness.server.tcpUrl as string, '--cert-file', file('nope.pem'), '--key-file', file('client-key.pem'), 'list-machines']);
+    const result = await runMain([
+      '--endpoint',
+      harness.server.tcpUrl as string,
+      '--cert-file',
+      file('nope.pem'),
+      '--key-file',
+      file('client-key.pem'),
+      'list-machines',
+    ]);
     expect(result).toEqual({ code: 1, stdout: '', stderr: `fleetctl: --cert-file ${file('nope.pem')}: cannot read it (ENOENT)\n` });
   });
 });

@@ -11,18 +11,29 @@ const THREE = [
 ];
 
 describe('simulate cluster files', () => {
-  it.each([{ name: 'YAML', file: 'three.yaml' }, { name: 'JSON', file: 'three.json' }])('reads $name, metadata as a mapping or k=v,k2=v2', ({ file }) => {
+  it.each([
+    { name: 'YAML', file: 'three.yaml' },
+    { name: 'JSON', file: 'three.json' },
+  ])('reads $name, metadata as a mapping or k=v,k2=v2', ({ file }) => {
     expect(readClusterFile(join(FIXTURES, 'clusters', file))).toEqual(THREE);
   });
 
   it.each([
     { name: 'a non-string metadata value', file: 'bad-metadata.yaml', message: 'bad-metadata.yaml:4: machines[0].metadata.region: expected a string value' },
-    { name: 'an invalid machine ID', file: 'bad-id.yaml', message: 'bad-id.yaml:3: machines[1].id: machine ID "-bad" is invalid: use 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit' },
+    {
+      name: 'an invalid machine ID',
+      file: 'bad-id.yaml',
+      message: 'bad-id.yaml:3: machines[1].id: machine ID "-bad" is invalid: use 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
+    },
     { name: 'a misspelt key', file: 'typo.yaml', message: 'typo.yaml:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)' },
     { name: 'broken YAML', file: 'broken.yaml', message: /^broken\.yaml:3: / },
   ])('refuses $name, naming file, line and path', ({ file, message }) => {
     const path = join(FIXTURES, 'clusters', file);
-    expectFleetError(() => readClusterFile(path), ErrorCodes.MACHINE_INVALID, typeof message === 'string' ? `${join(FIXTURES, 'clusters')}/${message}` : new RegExp(`^${join(FIXTURES, 'clusters')}/${message.source.slice(1)}`));
+    expectFleetError(
+      () => readClusterFile(path),
+      ErrorCodes.MACHINE_INVALID,
+      typeof message === 'string' ? `${join(FIXTURES, 'clusters')}/${message}` : new RegExp(`^${join(FIXTURES, 'clusters')}/${message.source.slice(1)}`),
+    );
   });
 
   it.each([
@@ -31,12 +42,20 @@ describe('simulate cluster files', () => {
     { name: 'not a mapping', text: '- a\n', message: 'c.yaml:1: expected a mapping with a "machines" list' },
     { name: 'a duplicate machine', text: 'machines:\n  - id: a\n  - id: a\n', message: 'c.yaml:3: machines[1].id: machine a is listed twice' },
     { name: 'a bad k=v string', text: 'machines:\n  - id: a\n    metadata: region\n', message: 'c.yaml:3: machines[0].metadata: "region" is not key=value' },
-    { name: 'a bad metadata key', text: 'machines:\n  - id: a\n    metadata: { "a b": c }\n', message: 'c.yaml:3: machines[0].metadata: machine a: metadata "a b" must be a key of [A-Za-z0-9_.-] with a string value' },
+    {
+      name: 'a bad metadata key',
+      text: 'machines:\n  - id: a\n    metadata: { "a b": c }\n',
+      message: 'c.yaml:3: machines[0].metadata: machine a: metadata "a b" must be a key of [A-Za-z0-9_.-] with a string value',
+    },
   ])('refuses $name', ({ text, message }) => {
     expectFleetError(() => parseClusterFile('c.yaml', text), ErrorCodes.MACHINE_INVALID, message);
   });
 
   it('a missing file is CONFIG_NOT_FOUND naming it', () => {
-    expectFleetError(() => readClusterFile('/nonexistent/cluster.yaml'), ErrorCodes.CONFIG_NOT_FOUND, '--cluster /nonexistent/cluster.yaml: cannot read it (ENOENT)');
+    expectFleetError(
+      () => readClusterFile('/nonexistent/cluster.yaml'),
+      ErrorCodes.CONFIG_NOT_FOUND,
+      '--cluster /nonexistent/cluster.yaml: cannot read it (ENOENT)',
+    );
   });
 });

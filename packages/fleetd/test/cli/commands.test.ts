@@ -44,10 +44,16 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
     // fleet's hash (SHA-1 of go-systemd's serialization), as fleet's fleetctl shows it; list-unit-files agrees below.
     const hash = (await cluster.fleetctl('list-units', '--no-legend', '-l', '--fields=hash')).stdout.trim();
     expect(hash).toBe(fleetUnitHash(parseUnitFile(sleeper('hello')).options));
-    expect((await cluster.fleetctl('list-units', '--no-legend', '--fields', 'unit,load,hash,machine')).stdout).toBe(`hello.service   loaded  ${hash.slice(0, 7)} ${LEGEND}\n`);
+    expect((await cluster.fleetctl('list-units', '--no-legend', '--fields', 'unit,load,hash,machine')).stdout).toBe(
+      `hello.service   loaded  ${hash.slice(0, 7)} ${LEGEND}\n`,
+    );
     expect((await cluster.fleetctl('list-units', '--full', '--no-legend', '--fields=machine')).stdout).toBe(`${MACHINE}/10.0.0.1\n`);
-    expect((await cluster.fleetctl('list-unit-files')).stdout).toBe(`UNIT            HASH    DSTATE          STATE           TARGET\nhello.service   ${hash.slice(0, 7)} launched        launched        ${LEGEND}\n`);
-    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,desc,global,dstate')).stdout).toBe('hello.service   hello   false   launched\n');
+    expect((await cluster.fleetctl('list-unit-files')).stdout).toBe(
+      `UNIT            HASH    DSTATE          STATE           TARGET\nhello.service   ${hash.slice(0, 7)} launched        launched        ${LEGEND}\n`,
+    );
+    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,desc,global,dstate')).stdout).toBe(
+      'hello.service   hello   false   launched\n',
+    );
     expect((await cluster.fleetctl('list-machines')).stdout).toBe(`MACHINE         IP              METADATA\na1b2c3d4...     10.0.0.1        role=web\n`);
     expect((await cluster.fleetctl('cat', 'hello')).stdout).toBe('[Unit]\nDescription=hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
 
@@ -66,7 +72,11 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
       ].join('\n'),
     );
 
-    expect(await cluster.fleetctl('stop', 'hello.service')).toEqual({ code: 0, stdout: `Unit hello.service loaded on ${LEGEND}\n`, stderr: 'Successfully stopped units hello.service.\n' });
+    expect(await cluster.fleetctl('stop', 'hello.service')).toEqual({
+      code: 0,
+      stdout: `Unit hello.service loaded on ${LEGEND}\n`,
+      stderr: 'Successfully stopped units hello.service.\n',
+    });
     expect((await cluster.fleetctl('list-units', '--no-legend', '--fields=unit,active')).stdout).toBe('hello.service   inactive\n');
     expect(await cluster.fleetctl('unload', 'hello.service')).toEqual({ code: 0, stdout: 'Unit hello.service inactive\n', stderr: '' });
     expect(await cluster.fleetctl('destroy', 'hello.service')).toEqual({ code: 0, stdout: 'Destroyed hello.service\n', stderr: '' });
@@ -88,15 +98,34 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
 
   it('load of a new unit waits until it is loaded; stop, restart (from loaded and from launched); --no-block only triggers', async () => {
     cluster.writeUnit('loadme.service', sleeper('loadme'));
-    expect(await cluster.fleetctl('load', 'loadme')).toEqual({ code: 0, stdout: `Unit loadme.service inactive\nUnit loadme.service loaded on ${LEGEND}\n`, stderr: '' });
+    expect(await cluster.fleetctl('load', 'loadme')).toEqual({
+      code: 0,
+      stdout: `Unit loadme.service inactive\nUnit loadme.service loaded on ${LEGEND}\n`,
+      stderr: '',
+    });
     cluster.writeUnit('loadlater.service', sleeper('loadlater'));
-    expect(await cluster.fleetctl('load', '--no-block', 'loadlater')).toEqual({ code: 0, stdout: 'Unit loadlater.service inactive\nTriggered unit loadlater.service load\n', stderr: '' });
-    await waitFor(async () => (await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,dstate,target')).stdout.includes(`loadlater.service       loaded  ${LEGEND}\n`), 'loadlater.service placed', 10_000);
+    expect(await cluster.fleetctl('load', '--no-block', 'loadlater')).toEqual({
+      code: 0,
+      stdout: 'Unit loadlater.service inactive\nTriggered unit loadlater.service load\n',
+      stderr: '',
+    });
+    await waitFor(
+      async () =>
+        (await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,dstate,target')).stdout.includes(
+          `loadlater.service       loaded  ${LEGEND}\n`,
+        ),
+      'loadlater.service placed',
+      10_000,
+    );
 
     cluster.writeUnit('svc.service', sleeper('svc'));
     expect((await cluster.fleetctl('start', 'svc')).code).toBe(0);
     expect((await cluster.fleetctl('stop', 'svc')).code).toBe(0);
-    expect(await cluster.fleetctl('restart', 'svc.service')).toEqual({ code: 0, stdout: `Unit svc.service launched on ${LEGEND}\nUnit svc.service restarted\n`, stderr: '' });
+    expect(await cluster.fleetctl('restart', 'svc.service')).toEqual({
+      code: 0,
+      stdout: `Unit svc.service launched on ${LEGEND}\nUnit svc.service restarted\n`,
+      stderr: '',
+    });
     expect(await cluster.fleetctl('restart', 'svc.service')).toEqual({
       code: 0,
       stdout: `Unit svc.service loaded on ${LEGEND}\nUnit svc.service launched on ${LEGEND}\nUnit svc.service restarted\n`,
@@ -106,14 +135,24 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
     expect(await cluster.fleetctl('load', 'svc.service')).toEqual({ code: 0, stdout: `Unit svc.service launched on ${LEGEND}\n`, stderr: '' });
     expect(await cluster.fleetctl('stop', '--no-block', 'svc.service')).toEqual({ code: 0, stdout: 'Triggered unit svc.service stop\n', stderr: '' });
     cluster.writeUnit('quick.service', sleeper('quick'));
-    expect(await cluster.fleetctl('start', '--no-block', 'quick.service')).toEqual({ code: 0, stdout: 'Unit quick.service inactive\nTriggered unit quick.service start\n', stderr: '' });
+    expect(await cluster.fleetctl('start', '--no-block', 'quick.service')).toEqual({
+      code: 0,
+      stdout: 'Unit quick.service inactive\nTriggered unit quick.service start\n',
+      stderr: '',
+    });
     expect(await cluster.fleetctl('destroy', '--no-block', 'quick.service')).toEqual({ code: 0, stdout: 'Destroyed quick.service\n', stderr: '' });
   });
 
   it('a global unit is triggered, not waited for, and listed as global', async () => {
     cluster.writeUnit('everywhere.service', `${sleeper('everywhere')}\n[X-Fleet]\nGlobal=true\n`);
-    expect(await cluster.fleetctl('start', 'everywhere.service')).toEqual({ code: 0, stdout: 'Unit everywhere.service inactive\nTriggered global unit everywhere.service start\n', stderr: '' });
-    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,global,state,target')).stdout).toBe('everywhere.service      true    -       global\n');
+    expect(await cluster.fleetctl('start', 'everywhere.service')).toEqual({
+      code: 0,
+      stdout: 'Unit everywhere.service inactive\nTriggered global unit everywhere.service start\n',
+      stderr: '',
+    });
+    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,global,state,target')).stdout).toBe(
+      'everywhere.service      true    -       global\n',
+    );
   });
 });
 
@@ -130,7 +169,11 @@ describe('fleetctl submit --replace', () => {
     });
     expect(await cluster.fleetctl('submit', '--replace', 'app.service')).toEqual({ code: 0, stdout: 'Unit app.service replaced\n', stderr: '' });
     expect((await cluster.fleetctl('cat', 'app.service')).stdout).toContain('Description=v2');
-    expect(await cluster.fleetctl('submit', '--replace', 'app.service')).toEqual({ code: 0, stdout: 'Found same unit app.service in the cluster, nothing to replace\n', stderr: '' });
+    expect(await cluster.fleetctl('submit', '--replace', 'app.service')).toEqual({
+      code: 0,
+      stdout: 'Found same unit app.service in the cluster, nothing to replace\n',
+      stderr: '',
+    });
   });
 
   it('regression: start --replace keeps the unit launched while it moves to the new version (no inactive round trip), and submit refuses', async () => {
@@ -159,7 +202,11 @@ describe('fleetctl submit --replace', () => {
       onError: () => undefined,
     });
     try {
-      expect(await cluster.fleetctl('start', '--replace', 'live.service')).toEqual({ code: 0, stdout: `Unit live.service replaced\nUnit live.service launched on ${LEGEND}\n`, stderr: '' });
+      expect(await cluster.fleetctl('start', '--replace', 'live.service')).toEqual({
+        code: 0,
+        stdout: `Unit live.service replaced\nUnit live.service launched on ${LEGEND}\n`,
+        stderr: '',
+      });
       const written = (await cluster.registry.list(cluster.store.layout.prefix)).revision;
       await waitFor(() => seen >= written, 'the watcher to see every write of the replace', 5000);
     } finally {
@@ -167,22 +214,36 @@ describe('fleetctl submit --replace', () => {
     }
     expect(writes.filter((write) => write !== 'desired launched')).toEqual([]);
     const v2 = (await cluster.fleetctl('list-unit-files', '--no-legend', '-l', '--fields=hash')).stdout.trim();
-    await waitFor(async () => {
-      const [state] = JSON.parse((await cluster.fleetctl('--json', 'list-units')).stdout) as { hash: string; systemdActiveState: string }[];
-      return state?.hash === v2 && state.systemdActiveState === 'active';
-    }, 'the agent to run the new version', 20_000);
+    await waitFor(
+      async () => {
+        const [state] = JSON.parse((await cluster.fleetctl('--json', 'list-units')).stdout) as { hash: string; systemdActiveState: string }[];
+        return state?.hash === v2 && state.systemdActiveState === 'active';
+      },
+      'the agent to run the new version',
+      20_000,
+    );
   });
 });
 
 describe('fleetctl templates and instances', () => {
   it('creates instances from a local template, then from the cluster template', async () => {
     cluster.writeUnit('web@.service', '[Unit]\nDescription=web %i\n\n[Service]\nExecStart=/bin/sleep 1000\n');
-    expect(await cluster.fleetctl('start', 'web@1.service')).toEqual({ code: 0, stdout: `Unit web@1.service inactive\nUnit web@1.service launched on ${LEGEND}\n`, stderr: '' });
+    expect(await cluster.fleetctl('start', 'web@1.service')).toEqual({
+      code: 0,
+      stdout: `Unit web@1.service inactive\nUnit web@1.service launched on ${LEGEND}\n`,
+      stderr: '',
+    });
     expect(await cluster.fleetctl('submit', 'web@.service')).toEqual({ code: 0, stdout: 'Unit web@.service inactive\n', stderr: '' });
-    expect(await cluster.fleetctl('load', 'web@.service')).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/^fleetctl: web@\.service: a template unit can only be submitted; load or start an instance such as web@1\.service\n$/) });
+    expect(await cluster.fleetctl('load', 'web@.service')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^fleetctl: web@\.service: a template unit can only be submitted; load or start an instance such as web@1\.service\n$/),
+    });
     const other = await startDirLess('web@2');
     expect(other).toEqual({ code: 0, stdout: `Unit web@2.service inactive\nUnit web@2.service launched on ${LEGEND}\n`, stderr: '' });
-    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,dstate')).stdout).toBe('web@.service    inactive\nweb@1.service   launched\nweb@2.service   launched\n');
+    expect((await cluster.fleetctl('list-unit-files', '--no-legend', '--fields=unit,dstate')).stdout).toBe(
+      'web@.service    inactive\nweb@1.service   launched\nweb@2.service   launched\n',
+    );
   });
 
   it('an instance with no template anywhere is an error naming both', async () => {
@@ -213,14 +274,18 @@ describe('fleetctl waiting ends with a clear outcome', () => {
     const result = await cluster.fleetctl('start', 'db.service');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('Unit db.service inactive\n');
-    expect(result.stderr).toMatch(/^fleetctl: unit db\.service cannot be scheduled: 0\/1 machines available: 1 .*role=db.* \(fleetctl explain db\.service says why per machine\)\n$/);
+    expect(result.stderr).toMatch(
+      /^fleetctl: unit db\.service cannot be scheduled: 0\/1 machines available: 1 .*role=db.* \(fleetctl explain db\.service says why per machine\)\n$/,
+    );
 
     const explained = await cluster.fleetctl('explain', 'db.service');
     expect(explained.code).toBe(0);
     expect(explained.stdout).toContain('Placed on:      - (not placed)\n');
     expect(explained.stdout).toContain('Best machine:   - (no machine can take it)\n');
     expect(explained.stdout).toContain('Summary:        0/1 machines available: 1 metadata role=db not matched\n');
-    expect(explained.stdout).toContain('\n        MACHINE         PLUGIN          VERDICT         SCORE   REASON\n        a1b2c3d4...     metadata        narrow          -       metadata role=db not matched\n');
+    expect(explained.stdout).toContain(
+      '\n        MACHINE         PLUGIN          VERDICT         SCORE   REASON\n        a1b2c3d4...     metadata        narrow          -       metadata role=db not matched\n',
+    );
     expect(explained.stdout).toContain('\n                        total           rejected        -\n');
     const json = JSON.parse((await cluster.fleetctl('--json', 'explain', 'db.service')).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ unit: 'db.service', desiredState: 'launched', machines: [expect.objectContaining({ machine: MACHINE, feasible: false })] });
@@ -271,15 +336,29 @@ describe('fleetctl errors', () => {
   it('stop of a unit that was never loaded is refused', async () => {
     cluster.writeUnit('idle.service', sleeper('idle'));
     await cluster.fleetctl('submit', 'idle.service');
-    expect(await cluster.fleetctl('stop', 'idle.service')).toEqual({ code: 1, stdout: '', stderr: 'fleetctl: idle.service: cannot stop a unit that is inactive; load or start it first\n' });
+    expect(await cluster.fleetctl('stop', 'idle.service')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'fleetctl: idle.service: cannot stop a unit that is inactive; load or start it first\n',
+    });
   });
 
   it.each([
     { name: 'an unknown command', args: ['frobnicate'], code: 2, stderr: "fleetctl: unknown command 'frobnicate'\n" },
     { name: 'an unknown option', args: ['list-units', '--colour'], code: 2, stderr: "fleetctl: unknown option '--colour'\n" },
     { name: 'a missing unit argument', args: ['start'], code: 2, stderr: "fleetctl: missing required argument 'units'\n" },
-    { name: 'a bad --block-attempts', args: ['start', '--block-attempts', 'many', 'x'], code: 2, stderr: "fleetctl: option '--block-attempts <n>' argument 'many' is invalid. must be a whole number (0 = no limit)\n" },
-    { name: 'an unknown field', args: ['list-machines', '--fields=machine,rack'], code: 2, stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: ip,machine,metadata)\n' },
+    {
+      name: 'a bad --block-attempts',
+      args: ['start', '--block-attempts', 'many', 'x'],
+      code: 2,
+      stderr: "fleetctl: option '--block-attempts <n>' argument 'many' is invalid. must be a whole number (0 = no limit)\n",
+    },
+    {
+      name: 'an unknown field',
+      args: ['list-machines', '--fields=machine,rack'],
+      code: 2,
+      stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: ip,machine,metadata)\n',
+    },
   ])('$name is a usage error', async ({ args, code, stderr }) => {
     expect(await cluster.fleetctl(...args)).toEqual({ code, stdout: '', stderr });
   });

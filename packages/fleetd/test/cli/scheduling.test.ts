@@ -41,10 +41,13 @@ describe('listings follow page tokens', () => {
   it('list-machines shows every machine over pages of 2, with --fields and -l', async () => {
     expect(await cluster.fleetctl('list-machines')).toEqual({
       code: 0,
-      stdout: 'MACHINE         IP              METADATA\neast-one...     10.0.0.1        region=east\neast-two...     -               region=east\nwest-one...     10.0.0.3        region=west\n',
+      stdout:
+        'MACHINE         IP              METADATA\neast-one...     10.0.0.1        region=east\neast-two...     -               region=east\nwest-one...     10.0.0.3        region=west\n',
       stderr: '',
     });
-    expect((await cluster.fleetctl('list-machines', '-l', '--no-legend', '--fields=ip,machine')).stdout).toBe('10.0.0.1        east-one-0001\n-               east-two-0002\n10.0.0.3        west-one-0003\n');
+    expect((await cluster.fleetctl('list-machines', '-l', '--no-legend', '--fields=ip,machine')).stdout).toBe(
+      '10.0.0.1        east-one-0001\n-               east-two-0002\n10.0.0.3        west-one-0003\n',
+    );
   });
 });
 
@@ -52,7 +55,8 @@ describe('fleetctl explain', () => {
   it('marks the machine a unit is placed on, with every plugin verdict and score', async () => {
     cluster.writeUnit('first.service', service('region=east'));
     cluster.writeUnit('api.service', service('region=east'));
-    const target = async (unit: string) => (await cluster.fleetctl('list-unit-files', '--no-legend', '-l', '--fields=unit,target')).stdout.split('\n').find((line) => line.startsWith(unit)) ?? '';
+    const target = async (unit: string) =>
+      (await cluster.fleetctl('list-unit-files', '--no-legend', '-l', '--fields=unit,target')).stdout.split('\n').find((line) => line.startsWith(unit)) ?? '';
     expect((await cluster.fleetctl('load', '--no-block', 'first.service')).code).toBe(0);
     await waitFor(async () => (await target('first.service')).includes('east-one-0001'), 'first.service on east-one', 10_000);
     expect((await cluster.fleetctl('load', '--no-block', 'api.service')).code).toBe(0);
@@ -67,7 +71,11 @@ describe('fleetctl explain', () => {
     expect(stdout).toMatch(/\n\* {7}east-two\.\.\. {5}machine-id +pass +- +-\n/);
     expect(stdout).toMatch(/\n {8}east-one\.\.\. +machine-id +pass +- +-\n(.*\n)*? {24}least-loaded +pass +-1 +-\n {24}total +feasible +-1\n/);
     expect(stdout).toMatch(/\n {8}west-one\.\.\. +metadata +narrow +- +metadata region=east not matched\n/);
-    const json = JSON.parse((await cluster.fleetctl('--json', 'explain', 'api.service')).stdout) as { placedOn: string; bestMachine: string; machines: { machine: string; feasible: boolean; total?: number }[] };
+    const json = JSON.parse((await cluster.fleetctl('--json', 'explain', 'api.service')).stdout) as {
+      placedOn: string;
+      bestMachine: string;
+      machines: { machine: string; feasible: boolean; total?: number }[];
+    };
     expect(json).toMatchObject({ placedOn: 'east-two-0002', bestMachine: 'east-two-0002' });
     expect(json.machines.map((machine) => [machine.machine, machine.feasible, machine.total])).toEqual([
       ['east-two-0002', true, 0],
@@ -82,7 +90,11 @@ describe('fleetctl plan', () => {
   it('shows where units would go and writes nothing', async () => {
     cluster.writeUnit('west.service', service('region=west'));
     cluster.writeUnit('north.service', service('region=north'));
-    expect(await cluster.fleetctl('plan', 'west.service')).toEqual({ code: 0, stdout: 'UNIT            MACHINE                 NOTE\nwest.service    west-one.../10.0.0.3\n', stderr: '' });
+    expect(await cluster.fleetctl('plan', 'west.service')).toEqual({
+      code: 0,
+      stdout: 'UNIT            MACHINE                 NOTE\nwest.service    west-one.../10.0.0.3\n',
+      stderr: '',
+    });
     const unschedulable = await cluster.fleetctl('plan', 'west.service', 'north');
     expect(unschedulable.code).toBe(1);
     expect(unschedulable.stdout).toBe(
@@ -127,7 +139,9 @@ describe('fleetctl simulate (offline)', () => {
       ].join('\n'),
       stderr: '',
     });
-    const json = JSON.parse((await runMain(['--json', 'simulate', '--cluster', join(FIXTURES, 'clusters/three.json'), 'east.service', '-l'], { cwd: dir })).stdout) as unknown;
+    const json = JSON.parse(
+      (await runMain(['--json', 'simulate', '--cluster', join(FIXTURES, 'clusters/three.json'), 'east.service', '-l'], { cwd: dir })).stdout,
+    ) as unknown;
     expect(json).toEqual({ units: [{ unit: 'east.service', machine: 'web-1' }], moved: [] });
   });
 
@@ -140,13 +154,27 @@ describe('fleetctl simulate (offline)', () => {
     const result = await simulate('--cluster', '../clusters/three.yaml', '--config', 'restless.config.json', 'east.service');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^UNIT {12}MACHINE NOTE\neast\.service {4}web-\d/);
-    expect(result.stderr).toBe('fleetctl: the plan did not settle: placements still changed after 100 rounds (plugins that keep moving units?); units are shown where the last round left them\n');
+    expect(result.stderr).toBe(
+      'fleetctl: the plan did not settle: placements still changed after 100 rounds (plugins that keep moving units?); units are shown where the last round left them\n',
+    );
   });
 
   it.each([
-    { name: 'a missing cluster file', args: ['--cluster', 'nope.yaml', 'east.service'], stderr: `fleetctl: --cluster ${join(dir, 'nope.yaml')}: cannot read it (ENOENT)\n` },
-    { name: 'a bad cluster file', args: ['--cluster', '../clusters/typo.yaml', 'east.service'], stderr: `fleetctl: ${join(FIXTURES, 'clusters/typo.yaml')}:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)\n` },
-    { name: 'a missing unit file', args: ['--cluster', '../clusters/three.yaml', 'absent.service'], stderr: `fleetctl: unable to find unit absent.service on the filesystem (no file ${join(dir, 'absent.service')})\n` },
+    {
+      name: 'a missing cluster file',
+      args: ['--cluster', 'nope.yaml', 'east.service'],
+      stderr: `fleetctl: --cluster ${join(dir, 'nope.yaml')}: cannot read it (ENOENT)\n`,
+    },
+    {
+      name: 'a bad cluster file',
+      args: ['--cluster', '../clusters/typo.yaml', 'east.service'],
+      stderr: `fleetctl: ${join(FIXTURES, 'clusters/typo.yaml')}:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)\n`,
+    },
+    {
+      name: 'a missing unit file',
+      args: ['--cluster', '../clusters/three.yaml', 'absent.service'],
+      stderr: `fleetctl: unable to find unit absent.service on the filesystem (no file ${join(dir, 'absent.service')})\n`,
+    },
     { name: 'no --cluster', args: ['east.service'], stderr: "fleetctl: required option '--cluster <file>' not specified\n", code: 2 },
   ])('$name is an error', async ({ args, stderr, code }) => {
     expect(await simulate(...args)).toEqual({ code: code ?? 1, stdout: '', stderr });
@@ -184,11 +212,28 @@ describe('reaching the daemon', () => {
     const registry = createMemoryRegistry();
     await new FleetStore(registry, '/fleetd/').ensureSchema();
     const host = await assemblePlugins(fleetPreset());
-    const fleetService = createFleetService({ registry, keyPrefix: '/fleetd/', host, mode: 'standalone', machineId: 'm1', version: '0.1.0-test', agentEnabled: false });
-    const server = await startApiServer({ service: fleetService, tcp: { host: '127.0.0.1', port: 0, token: 's3cret' }, pageSize: 100, bodyLimitBytes: 1 << 20 });
+    const fleetService = createFleetService({
+      registry,
+      keyPrefix: '/fleetd/',
+      host,
+      mode: 'standalone',
+      machineId: 'm1',
+      version: '0.1.0-test',
+      agentEnabled: false,
+    });
+    const server = await startApiServer({
+      service: fleetService,
+      tcp: { host: '127.0.0.1', port: 0, token: 's3cret' },
+      pageSize: 100,
+      bodyLimitBytes: 1 << 20,
+    });
     try {
       const url = server.tcpUrl ?? '';
-      expect(await runMain(['--endpoint', url, '--token', 's3cret', 'list-unit-files'])).toEqual({ code: 0, stdout: 'UNIT    HASH    DSTATE  STATE   TARGET\n', stderr: '' });
+      expect(await runMain(['--endpoint', url, '--token', 's3cret', 'list-unit-files'])).toEqual({
+        code: 0,
+        stdout: 'UNIT    HASH    DSTATE  STATE   TARGET\n',
+        stderr: '',
+      });
       expect(await runMain(['--endpoint', url, 'list-unit-files'], { env: { FLEETCTL_TOKEN: 's3cret' } })).toMatchObject({ code: 0 });
       const refused = await runMain(['--endpoint', url, 'list-unit-files']);
       expect(refused.code).toBe(1);

@@ -9,24 +9,55 @@ describe('formatTable (fleet tabwriter layout, space padded)', () => {
   it.each([
     {
       name: 'columns start on tab stops, one cell past the longest text',
-      rows: [['UNIT', 'MACHINE', 'ACTIVE', 'SUB'], ['hello.service', '1a2b3c4d.../10.0.0.1', 'active', 'running']],
+      rows: [
+        ['UNIT', 'MACHINE', 'ACTIVE', 'SUB'],
+        ['hello.service', '1a2b3c4d.../10.0.0.1', 'active', 'running'],
+      ],
       expected: 'UNIT            MACHINE                 ACTIVE  SUB\nhello.service   1a2b3c4d.../10.0.0.1    active  running\n',
     },
     {
       name: 'a text exactly a tab stop wide still gets a gap',
-      rows: [['12345678', 'x'], ['a', 'y']],
+      rows: [
+        ['12345678', 'x'],
+        ['a', 'y'],
+      ],
       expected: '12345678        x\na               y\n',
     },
-    { name: 'the last cell is never padded', rows: [['a', ''], ['b', 'c']], expected: 'a\nb       c\n' },
+    {
+      name: 'the last cell is never padded',
+      rows: [
+        ['a', ''],
+        ['b', 'c'],
+      ],
+      expected: 'a\nb       c\n',
+    },
     { name: 'no rows, no output', rows: [], expected: '' },
-    { name: 'multi-byte text counts as one column per character', rows: [['zürich', 'x'], ['z', 'y']], expected: 'zürich  x\nz       y\n' },
-    { name: 'rows of different lengths', rows: [['a', 'bb', 'c'], ['dddddddddd', 'e']], expected: 'a               bb      c\ndddddddddd      e\n' },
+    {
+      name: 'multi-byte text counts as one column per character',
+      rows: [
+        ['zürich', 'x'],
+        ['z', 'y'],
+      ],
+      expected: 'zürich  x\nz       y\n',
+    },
+    {
+      name: 'rows of different lengths',
+      rows: [
+        ['a', 'bb', 'c'],
+        ['dddddddddd', 'e'],
+      ],
+      expected: 'a               bb      c\ndddddddddd      e\n',
+    },
   ])('$name', ({ rows, expected }) => {
     expect(formatTable(rows)).toBe(expected);
   });
 
   it('every column of a listing starts at the same offset on every line', () => {
-    const text = formatTable([legend(['unit', 'machine', 'active']), ['a.service', 'm1...', 'active'], ['much-longer-name.service', 'machine-2.../10.0.0.2', 'failed']]);
+    const text = formatTable([
+      legend(['unit', 'machine', 'active']),
+      ['a.service', 'm1...', 'active'],
+      ['much-longer-name.service', 'machine-2.../10.0.0.2', 'failed'],
+    ]);
     const lines = text.trimEnd().split('\n');
     const starts = (line: string) => [...line.matchAll(/(?<=^|\s)\S/g)].map((match) => match.index);
     expect(new Set(lines.map((line) => JSON.stringify(starts(line)))).size).toBe(1);

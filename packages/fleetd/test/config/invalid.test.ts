@@ -44,7 +44,12 @@ describe('invalid config files', () => {
       file: '.fleetdrc.json',
       lines: ['log.level (line 2): must be one of fatal, error, warn, info, debug, trace, got "verbose"'],
     },
-    { name: 'a bad value in package.json "fleetd"', dir: 'invalid-package-json', file: 'package.json', lines: ['dataDir (line 6): must be a directory path, got ""'] },
+    {
+      name: 'a bad value in package.json "fleetd"',
+      dir: 'invalid-package-json',
+      file: 'package.json',
+      lines: ['dataDir (line 6): must be a directory path, got ""'],
+    },
     {
       name: 'many problems at once, in file order',
       dir: 'invalid-many',
@@ -78,9 +83,21 @@ describe('invalid config files', () => {
       line: 3,
       detail: 'syntax error at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
     },
-    { name: 'JSON syntax error', dir: 'invalid-json-syntax', file: 'fleetd.config.json', line: 4, detail: 'syntax error at line 4, column 3: Expected double-quoted property name' },
+    {
+      name: 'JSON syntax error',
+      dir: 'invalid-json-syntax',
+      file: 'fleetd.config.json',
+      line: 4,
+      detail: 'syntax error at line 4, column 3: Expected double-quoted property name',
+    },
     { name: 'JS syntax error', dir: 'invalid-js-syntax', file: 'fleetd.config.mjs', line: 3, detail: 'syntax error at line 3, column 13: Unexpected token' },
-    { name: 'TS config that throws', dir: 'invalid-ts-throws', file: 'fleetd.config.ts', line: 4, detail: 'loading it threw (line 4): FLEETD_FIXTURE_ENDPOINTS is not set' },
+    {
+      name: 'TS config that throws',
+      dir: 'invalid-ts-throws',
+      file: 'fleetd.config.ts',
+      line: 4,
+      detail: 'loading it threw (line 4): FLEETD_FIXTURE_ENDPOINTS is not set',
+    },
   ])('$name: CONFIG_INVALID naming file and line, no stack', async ({ dir, file, line, detail }) => {
     const path = join(fixture(dir), file);
     const error = await fleetError(() => loadConfig({ cwd: fixture(dir), env: {}, systemConfigDir: NO_SYSTEM_DIR }));

@@ -6,7 +6,12 @@ import { emptyDir, fixture, fleetError, NO_SYSTEM_DIR } from './helpers.js';
 
 describe('FLEETD_* environment variables', () => {
   it.each([
-    { name: 'comma list of endpoints', env: { FLEETD_ETCD_ENDPOINTS: 'http://a:2379, http://b:2379,' }, path: ['etcd', 'endpoints'], value: ['http://a:2379', 'http://b:2379'] },
+    {
+      name: 'comma list of endpoints',
+      env: { FLEETD_ETCD_ENDPOINTS: 'http://a:2379, http://b:2379,' },
+      path: ['etcd', 'endpoints'],
+      value: ['http://a:2379', 'http://b:2379'],
+    },
     { name: 'agent TTL in seconds', env: { FLEETD_AGENT_TTL: '45' }, path: ['agent', 'ttlSeconds'], value: 45 },
     { name: 'disable engine', env: { FLEETD_DISABLE_ENGINE: 'true' }, path: ['engine', 'enabled'], value: false },
     { name: 'disable agent off', env: { FLEETD_DISABLE_AGENT: '0' }, path: ['agent', 'enabled'], value: true },
@@ -35,7 +40,10 @@ describe('FLEETD_* environment variables', () => {
     expect(layer).toEqual({
       configPath: '/etc/x.yaml',
       overrides: [],
-      warnings: ['unknown environment variable FLEETD_AGENT_TTLS ignored (did you mean FLEETD_AGENT_TTL?)', 'unknown environment variable FLEETD_NONSENSE ignored'],
+      warnings: [
+        'unknown environment variable FLEETD_AGENT_TTLS ignored (did you mean FLEETD_AGENT_TTL?)',
+        'unknown environment variable FLEETD_NONSENSE ignored',
+      ],
     });
   });
 
@@ -123,6 +131,8 @@ describe('precedence: defaults < file < environment < flags', () => {
   it('without a file, an environment problem is reported against the environment', async () => {
     const cwd = await emptyDir();
     const error = await fleetError(() => loadConfig({ cwd, systemConfigDir: NO_SYSTEM_DIR, env: { FLEETD_ETCD_ENDPOINTS: 'etcd:2379' } }));
-    expect(error.message).toBe('invalid configuration in environment:\n  etcd.endpoints[0] (FLEETD_ETCD_ENDPOINTS): must be an http(s) URL like "http://10.0.0.1:2379", got "etcd:2379"');
+    expect(error.message).toBe(
+      'invalid configuration in environment:\n  etcd.endpoints[0] (FLEETD_ETCD_ENDPOINTS): must be an http(s) URL like "http://10.0.0.1:2379", got "etcd:2379"',
+    );
   });
 });

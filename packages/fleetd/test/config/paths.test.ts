@@ -53,7 +53,15 @@ const everyRelativeFromTheFile = {
   'etcd.tls.key': '{dir}/tls/etcd-key.pem',
 };
 
-const defaultsOtherwise = { 'api.tcp.tokenFile': undefined, 'api.tcp.tls.cert': undefined, 'api.tcp.tls.key': undefined, 'api.tcp.tls.ca': undefined, 'etcd.tls.ca': undefined, 'etcd.tls.cert': undefined, 'etcd.tls.key': undefined };
+const defaultsOtherwise = {
+  'api.tcp.tokenFile': undefined,
+  'api.tcp.tls.cert': undefined,
+  'api.tcp.tls.key': undefined,
+  'api.tcp.tls.ca': undefined,
+  'etcd.tls.ca': undefined,
+  'etcd.tls.cert': undefined,
+  'etcd.tls.key': undefined,
+};
 
 const cases: readonly Case[] = [
   {
@@ -66,19 +74,37 @@ const cases: readonly Case[] = [
     name: 'a file found by the search from a subdirectory: its own directory, not the working one',
     fixture: 'paths-found-from-subdir',
     searchFrom: 'deep/er',
-    expected: { ...defaultsOtherwise, dataDir: '{dir}/data', 'machine.idFile': '/etc/machine-id', 'agent.unitsDirectory': '/run/fleet/units', 'api.socket': '{dir}/../sockets/fleetd.sock' },
+    expected: {
+      ...defaultsOtherwise,
+      dataDir: '{dir}/data',
+      'machine.idFile': '/etc/machine-id',
+      'agent.unitsDirectory': '/run/fleet/units',
+      'api.socket': '{dir}/../sockets/fleetd.sock',
+    },
   },
   {
     name: "package.json's fleetd key: the package's directory",
     fixture: 'paths-package-json',
     searchFrom: '.',
-    expected: { ...defaultsOtherwise, dataDir: '{dir}/var/fleetd', 'machine.idFile': '/etc/machine-id', 'agent.unitsDirectory': '{dir}/units', 'api.socket': '{dir}/fleetd.sock' },
+    expected: {
+      ...defaultsOtherwise,
+      dataDir: '{dir}/var/fleetd',
+      'machine.idFile': '/etc/machine-id',
+      'agent.unitsDirectory': '{dir}/units',
+      'api.socket': '{dir}/fleetd.sock',
+    },
   },
   {
     name: 'absolute paths stay as written',
     fixture: 'paths-absolute',
     configFile: 'fleetd.config.json',
-    expected: { ...defaultsOtherwise, dataDir: '/var/lib/fleetd-test', 'machine.idFile': '/etc/machine-id', 'agent.unitsDirectory': '/run/fleet/units', 'api.socket': '/run/fleetd-test/fleetd.sock' },
+    expected: {
+      ...defaultsOtherwise,
+      dataDir: '/var/lib/fleetd-test',
+      'machine.idFile': '/etc/machine-id',
+      'agent.unitsDirectory': '/run/fleet/units',
+      'api.socket': '/run/fleetd-test/fleetd.sock',
+    },
   },
   {
     name: 'variables over the file: the working directory, the file keeps the rest',
@@ -115,7 +141,7 @@ describe('relative paths', () => {
     expect(pathsOf(resolved)).toEqual(Object.fromEntries(Object.entries(expected).map(([key, path]) => [key, fill(path)])));
   });
 
-  it('a relative machine ID file and token file are read from the config file\'s directory', async () => {
+  it("a relative machine ID file and token file are read from the config file's directory", async () => {
     const dir = await fixtureCopy('paths-relative');
     await chmod(join(dir, 'secrets/token'), 0o600);
     const loaded = await loadConfig({ cwd: await emptyDir(), configPath: join(dir, 'fleetd.config.yaml'), env: {}, systemConfigDir: NO_SYSTEM_DIR });

@@ -108,19 +108,24 @@ describe('plugin resolution', () => {
     expect(agentless.map((plugin) => plugin.from)).not.toContain('@fleetd/plugin-systemd');
   });
 
-  it('agent.stopAfterDisconnect is the disconnect plugin\'s machine default, with or without a plugins list; its own options win', async () => {
+  it("agent.stopAfterDisconnect is the disconnect plugin's machine default, with or without a plugins list; its own options win", async () => {
     const preset = await resolveConfig({ config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' } } });
-    const optionsOf = async (resolved: typeof preset) => (await assembleFromConfig(resolved)).plugins.find((plugin) => plugin.meta.name === 'disconnect')?.options;
+    const optionsOf = async (resolved: typeof preset) =>
+      (await assembleFromConfig(resolved)).plugins.find((plugin) => plugin.meta.name === 'disconnect')?.options;
     expect(await optionsOf(preset)).toEqual({ stopAfter: '20s' });
     expect(await optionsOf(await resolveConfig({ config: { machine: { id: 'm1' } } }))).toEqual({ stopAfter: 'off' });
     const listed = await resolveConfig({ config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' }, plugins: ['@fleetd/plugin-disconnect'] } });
     expect(await optionsOf(listed)).toEqual({ stopAfter: '20s' });
-    const own = await resolveConfig({ config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' }, plugins: [['@fleetd/plugin-disconnect', { stopAfter: '5s' }]] } });
+    const own = await resolveConfig({
+      config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' }, plugins: [['@fleetd/plugin-disconnect', { stopAfter: '5s' }]] },
+    });
     expect(await optionsOf(own)).toEqual({ stopAfter: '5s' });
   });
 
   it('regression: agent.stopAfterDisconnect without the disconnect plugin is refused instead of silently doing nothing', async () => {
-    const error = await fleetError(() => resolveConfig({ config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' }, plugins: ['@fleetd/plugin-metadata'] } }));
+    const error = await fleetError(() =>
+      resolveConfig({ config: { machine: { id: 'm1' }, agent: { stopAfterDisconnect: '20s' }, plugins: ['@fleetd/plugin-metadata'] } }),
+    );
     expect(error.code).toBe(ErrorCodes.CONFIG_INVALID);
     expect(error.message).toBe(
       'invalid configuration in the configuration object:\n  agent.stopAfterDisconnect: has no effect without the disconnect plugin: add @fleetd/plugin-disconnect to plugins, or leave this option out',
@@ -128,9 +133,14 @@ describe('plugin resolution', () => {
   });
 
   it('a plugin listed twice is PLUGIN_DUPLICATE with the source prefixed', async () => {
-    const resolved = await resolveConfig({ config: { machine: { id: 'm1' }, plugins: ['./zone.mjs', './zone.mjs'] }, file: join(fixture('_plugins'), 'fleetd.config.yaml') });
+    const resolved = await resolveConfig({
+      config: { machine: { id: 'm1' }, plugins: ['./zone.mjs', './zone.mjs'] },
+      file: join(fixture('_plugins'), 'fleetd.config.yaml'),
+    });
     const error = await fleetError(() => assembleFromConfig(resolved));
     expect(error.code).toBe(ErrorCodes.PLUGIN_DUPLICATE);
-    expect(error.message).toBe(`invalid configuration in ${join(fixture('_plugins'), 'fleetd.config.yaml')}: plugin "zone" is listed twice; list each plugin once`);
+    expect(error.message).toBe(
+      `invalid configuration in ${join(fixture('_plugins'), 'fleetd.config.yaml')}: plugin "zone" is listed twice; list each plugin once`,
+    );
   });
 });

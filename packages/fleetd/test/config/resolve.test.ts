@@ -83,7 +83,11 @@ describe('resolveConfig', () => {
   it.each([
     { name: 'missing', file: 'no-such-file', message: (path: string) => `machine ID file ${path} does not exist` },
     { name: 'empty', file: 'empty-machine-id', message: (path: string) => `machine ID file ${path} is empty` },
-    { name: 'invalid', file: 'bad-machine-id', message: (path: string) => `machine ID file ${path} holds "not a machine id!", not 1-128 characters of [A-Za-z0-9._-]` },
+    {
+      name: 'invalid',
+      file: 'bad-machine-id',
+      message: (path: string) => `machine ID file ${path} holds "not a machine id!", not 1-128 characters of [A-Za-z0-9._-]`,
+    },
   ])('a $name machine ID file is CONFIG_INVALID naming the file and suggesting machine.id', async ({ file, message }) => {
     const path = join(ids, file);
     const error = await fleetError(() => resolveConfig({ config: { machine: { idFile: path } }, file: '/etc/fleetd/fleetd.config.yaml' }));
@@ -130,7 +134,9 @@ describe('resolveConfig', () => {
   });
 
   it('a missing token file is CONFIG_INVALID', async () => {
-    const error = await fleetError(() => resolveConfig({ config: { machine: { id: 'm1' }, api: { tcp: { port: 1, tokenFile: '/nonexistent/token' } }, plugins: [] } }));
+    const error = await fleetError(() =>
+      resolveConfig({ config: { machine: { id: 'm1' }, api: { tcp: { port: 1, tokenFile: '/nonexistent/token' } }, plugins: [] } }),
+    );
     expect(error.message).toBe('invalid configuration in the configuration object:\n  api.tcp.tokenFile: token file /nonexistent/token does not exist');
   });
 });
@@ -160,7 +166,10 @@ describe('diffConfig (SIGHUP)', () => {
 
   it('a plugin change needs a restart', async () => {
     const before = await base({});
-    const after = await resolveConfig({ config: { machine: { id: 'm1' }, plugins: ['../_plugins/zone.mjs'] }, file: join(fixture('plugin-by-path'), 'x.yaml') });
+    const after = await resolveConfig({
+      config: { machine: { id: 'm1' }, plugins: ['../_plugins/zone.mjs'] },
+      file: join(fixture('plugin-by-path'), 'x.yaml'),
+    });
     expect(diffConfig(before, after).needsRestart).toEqual(['plugins']);
   });
 });

@@ -42,29 +42,57 @@ describe('agent.systemdUser: the defaults', () => {
       name: 'the session bus and XDG places',
       config: { agent: { systemdUser: true } },
       env: USER_ENV,
-      expected: { systemdUser: true, busAddress: 'unix:path=/run/user/1000/bus', unitsDirectory: '/run/user/1000/fleetd/units', dataDir: '/home/ada/.state/fleetd', socket: '/run/user/1000/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: true,
+        busAddress: 'unix:path=/run/user/1000/bus',
+        unitsDirectory: '/run/user/1000/fleetd/units',
+        dataDir: '/home/ada/.state/fleetd',
+        socket: '/run/user/1000/fleetd/fleetd.sock',
+      },
     },
     {
       name: 'DBUS_SESSION_BUS_ADDRESS as it is (any address D-Bus takes)',
       config: { agent: { systemdUser: true } },
       env: { ...USER_ENV, DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/dbus-x,guid=0123' },
-      expected: { systemdUser: true, busAddress: 'unix:abstract=/tmp/dbus-x,guid=0123', unitsDirectory: '/run/user/1000/fleetd/units', dataDir: '/home/ada/.state/fleetd', socket: '/run/user/1000/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: true,
+        busAddress: 'unix:abstract=/tmp/dbus-x,guid=0123',
+        unitsDirectory: '/run/user/1000/fleetd/units',
+        dataDir: '/home/ada/.state/fleetd',
+        socket: '/run/user/1000/fleetd/fleetd.sock',
+      },
     },
     {
       name: 'no session bus variable: $XDG_RUNTIME_DIR/bus',
       config: { agent: { systemdUser: true } },
       env: { XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/ada' },
-      expected: { systemdUser: true, busAddress: 'unix:path=/run/user/1000/bus', unitsDirectory: '/run/user/1000/fleetd/units', dataDir: '/home/ada/.local/state/fleetd', socket: '/run/user/1000/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: true,
+        busAddress: 'unix:path=/run/user/1000/bus',
+        unitsDirectory: '/run/user/1000/fleetd/units',
+        dataDir: '/home/ada/.local/state/fleetd',
+        socket: '/run/user/1000/fleetd/fleetd.sock',
+      },
     },
     {
       name: 'a relative XDG_STATE_HOME is ignored (XDG): $HOME/.local/state',
       config: { agent: { systemdUser: true } },
       env: { ...USER_ENV, XDG_STATE_HOME: 'state' },
-      expected: { systemdUser: true, busAddress: 'unix:path=/run/user/1000/bus', unitsDirectory: '/run/user/1000/fleetd/units', dataDir: '/home/ada/.local/state/fleetd', socket: '/run/user/1000/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: true,
+        busAddress: 'unix:path=/run/user/1000/bus',
+        unitsDirectory: '/run/user/1000/fleetd/units',
+        dataDir: '/home/ada/.local/state/fleetd',
+        socket: '/run/user/1000/fleetd/fleetd.sock',
+      },
     },
     {
       name: 'every option set wins (busAddress over the session bus), relative ones against cwd',
-      config: { agent: { systemdUser: true, busAddress: 'unix:path=/tmp/other-bus', unitsDirectory: 'units' }, dataDir: '/var/tmp/fleetd', api: { socket: false } },
+      config: {
+        agent: { systemdUser: true, busAddress: 'unix:path=/tmp/other-bus', unitsDirectory: 'units' },
+        dataDir: '/var/tmp/fleetd',
+        api: { socket: false },
+      },
       env: USER_ENV,
       expected: { systemdUser: true, busAddress: 'unix:path=/tmp/other-bus', unitsDirectory: '/srv/units', dataDir: '/var/tmp/fleetd', socket: false },
     },
@@ -75,16 +103,28 @@ describe('agent.systemdUser: the defaults', () => {
       expected: { systemdUser: true, busAddress: 'unix:path=/b', unitsDirectory: '/u', dataDir: '/d', socket: '/s.sock' },
     },
     {
-      name: 'no agent: no bus or units directory needed, the socket and data directory still the user\'s',
+      name: "no agent: no bus or units directory needed, the socket and data directory still the user's",
       config: { agent: { systemdUser: true, enabled: false } },
       env: { XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/ada' },
-      expected: { systemdUser: true, busAddress: undefined, unitsDirectory: '/run/fleet/units', dataDir: '/home/ada/.local/state/fleetd', socket: '/run/user/1000/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: true,
+        busAddress: undefined,
+        unitsDirectory: '/run/fleet/units',
+        dataDir: '/home/ada/.local/state/fleetd',
+        socket: '/run/user/1000/fleetd/fleetd.sock',
+      },
     },
     {
       name: 'off (the default): the system places, whatever the environment',
       config: {},
       env: USER_ENV,
-      expected: { systemdUser: false, busAddress: undefined, unitsDirectory: '/run/fleet/units', dataDir: '/var/lib/fleetd', socket: '/run/fleetd/fleetd.sock' },
+      expected: {
+        systemdUser: false,
+        busAddress: undefined,
+        unitsDirectory: '/run/fleet/units',
+        dataDir: '/var/lib/fleetd',
+        socket: '/run/fleetd/fleetd.sock',
+      },
     },
   ])('$name', async ({ config, env, expected }) => {
     expect(placesOf(await resolveWith(config, env))).toEqual(expected);
@@ -102,7 +142,12 @@ describe('agent.systemdUser: the defaults', () => {
     { name: 'the variable', env: { FLEETD_AGENT_SYSTEMD_USER: 'yes' }, args: [] },
     { name: 'the flag', env: {}, args: ['--systemd-user'] },
   ])('is set by $name', async ({ env, args }) => {
-    const loaded = await loadConfig({ cwd: await emptyDir(), env: { FLEETD_MACHINE_ID: 'm1', ...env }, overrides: parseFleetdArgs(args).overrides, systemConfigDir: NO_SYSTEM_DIR });
+    const loaded = await loadConfig({
+      cwd: await emptyDir(),
+      env: { FLEETD_MACHINE_ID: 'm1', ...env },
+      overrides: parseFleetdArgs(args).overrides,
+      systemConfigDir: NO_SYSTEM_DIR,
+    });
     expect(loaded.config.agent?.systemdUser).toBe(true);
     expect(placesOf(await resolveConfig(loaded, { env: USER_ENV })).socket).toBe('/run/user/1000/fleetd/fleetd.sock');
   });
@@ -127,13 +172,15 @@ describe('agent.systemdUser: a place it cannot find', () => {
       name: 'a session bus but no XDG_RUNTIME_DIR',
       config: { agent: { systemdUser: true } },
       env: { HOME: '/home/ada', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/b' },
-      issue: "XDG_RUNTIME_DIR is not set, and the defaults of agent.unitsDirectory and api.socket are under it: run fleetd in the user's login session (which sets it), or set those options",
+      issue:
+        "XDG_RUNTIME_DIR is not set, and the defaults of agent.unitsDirectory and api.socket are under it: run fleetd in the user's login session (which sets it), or set those options",
     },
     {
       name: 'only the socket left to default',
       config: { agent: { systemdUser: true, busAddress: 'unix:path=/b', unitsDirectory: '/u' } },
       env: { HOME: '/home/ada' },
-      issue: "XDG_RUNTIME_DIR is not set, and the default of api.socket is under it: run fleetd in the user's login session (which sets it), or set that option",
+      issue:
+        "XDG_RUNTIME_DIR is not set, and the default of api.socket is under it: run fleetd in the user's login session (which sets it), or set that option",
     },
   ])('$name: CONFIG_INVALID naming the variables and options', async ({ config, env, issue }) => {
     const error = await fleetError(() => resolveWith(config, env));
@@ -144,7 +191,12 @@ describe('agent.systemdUser: a place it cannot find', () => {
   });
 
   it('names the flag that asked for it', async () => {
-    const loaded = await loadConfig({ cwd: await emptyDir(), env: { FLEETD_MACHINE_ID: 'm1' }, overrides: parseFleetdArgs(['--systemd-user']).overrides, systemConfigDir: NO_SYSTEM_DIR });
+    const loaded = await loadConfig({
+      cwd: await emptyDir(),
+      env: { FLEETD_MACHINE_ID: 'm1' },
+      overrides: parseFleetdArgs(['--systemd-user']).overrides,
+      systemConfigDir: NO_SYSTEM_DIR,
+    });
     const error = await fleetError(() => resolveConfig(loaded, { env: { HOME: '/home/ada' } }));
     expect({ code: error.code, message: error.message }).toEqual({
       code: ErrorCodes.CONFIG_INVALID,

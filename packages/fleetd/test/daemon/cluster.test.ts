@@ -74,7 +74,12 @@ describe('fleetd cluster members on etcd', () => {
     expect(Object.keys(placed).sort()).toEqual(['cache.service', 'db.service', 'web@1.service', 'web@2.service']);
     expect(new Set(Object.values(placed)).size).toBe(3);
     const units = await fleetctl(member(1), 'list-units', '--no-legend', '-l');
-    expect(units.stdout.trim().split('\n').filter((line) => /\sactive\s+running$/.test(line))).toHaveLength(4);
+    expect(
+      units.stdout
+        .trim()
+        .split('\n')
+        .filter((line) => /\sactive\s+running$/.test(line)),
+    ).toHaveLength(4);
   });
 
   it('explains a unit no machine can take, naming the plugin and each machine', async () => {
@@ -99,7 +104,9 @@ describe('fleetd cluster members on etcd', () => {
   it('moves the units of a killed member to the others after the agent TTL', async () => {
     const victim = member(2);
     const before = await placements(member(0));
-    const orphaned = Object.entries(before).filter(([, machine]) => machine === 'm3').map(([unit]) => unit);
+    const orphaned = Object.entries(before)
+      .filter(([, machine]) => machine === 'm3')
+      .map(([unit]) => unit);
     expect(orphaned.length).toBeGreaterThan(0);
     await victim.kill();
     await waitFor(
@@ -112,7 +119,11 @@ describe('fleetd cluster members on etcd', () => {
       250,
     );
     await waitFor(
-      async () => (await fleetctl(member(0), 'list-units', '--no-legend', '-l')).stdout.trim().split('\n').filter((line) => /\sactive\s+running$/.test(line)).length === 4,
+      async () =>
+        (await fleetctl(member(0), 'list-units', '--no-legend', '-l')).stdout
+          .trim()
+          .split('\n')
+          .filter((line) => /\sactive\s+running$/.test(line)).length === 4,
       'all four units active on the remaining machines',
       15_000,
       250,

@@ -120,7 +120,12 @@ describe('a machine cut off from etcd while etcd stays up', () => {
 
 describe('every etcd member down for longer than the agent TTL, default config', () => {
   it('stops nothing on any machine, and nothing moves once etcd is back', async () => {
-    await waitFor(async () => (await fleetctl(machine('m2'), 'list-machines', '--no-legend')).stdout.trim().split('\n').length === 2, 'both machines listed', 20_000, 100);
+    await waitFor(
+      async () => (await fleetctl(machine('m2'), 'list-machines', '--no-legend')).stdout.trim().split('\n').length === 2,
+      'both machines listed',
+      20_000,
+      100,
+    );
     expect(await fleetctl(machine('m2'), 'start', 'steady-a.service', 'steady-b.service')).toMatchObject({ code: 0 });
     const before = await placements(machine('m2'));
     expect(new Set([before['steady-a.service'], before['steady-b.service']])).toEqual(new Set(['m1', 'm2']));
@@ -129,7 +134,12 @@ describe('every etcd member down for longer than the agent TTL, default config',
       a: (await systemdState(indexOf('steady-a.service'), 'steady-a.service')).pid,
       b: (await systemdState(indexOf('steady-b.service'), 'steady-b.service')).pid,
     });
-    await waitFor(async () => (await activeOn(indexOf('steady-a.service'), 'steady-a.service')) && (await activeOn(indexOf('steady-b.service'), 'steady-b.service')), 'both units running', 20_000, 100);
+    await waitFor(
+      async () => (await activeOn(indexOf('steady-a.service'), 'steady-a.service')) && (await activeOn(indexOf('steady-b.service'), 'steady-b.service')),
+      'both units running',
+      20_000,
+      100,
+    );
     const pidsBefore = await pids();
 
     for (const member of etcd().members) await member.stop();

@@ -25,7 +25,8 @@ type Desired = (typeof DESIRED)[number];
 type UnitState = { readonly exists: true; readonly desired: Desired; readonly description: string } | { readonly exists: false };
 const GONE: UnitState = { exists: false };
 
-const send = (socketPath: string, method: string, path: string, body?: unknown): Promise<SocketAnswer> => requestOverSocket(socketPath, method, path, body, 10_000);
+const send = (socketPath: string, method: string, path: string, body?: unknown): Promise<SocketAnswer> =>
+  requestOverSocket(socketPath, method, path, body, 10_000);
 
 /** Every unit the daemon lists, through fleet's paged API. */
 async function listUnits(socketPath: string): Promise<Map<string, UnitState>> {
@@ -34,7 +35,10 @@ async function listUnits(socketPath: string): Promise<Map<string, UnitState>> {
   do {
     const answer = await send(socketPath, 'GET', `/fleet/v1/units${token === undefined ? '' : `?nextPageToken=${encodeURIComponent(token)}`}`);
     if (answer.status !== 200) throw new Error(`GET /fleet/v1/units answered ${JSON.stringify(answer)}`);
-    const page = JSON.parse(answer.body) as { units: { name: string; desiredState: Desired; options: { section: string; name: string; value: string }[] }[]; nextPageToken?: string };
+    const page = JSON.parse(answer.body) as {
+      units: { name: string; desiredState: Desired; options: { section: string; name: string; value: string }[] }[];
+      nextPageToken?: string;
+    };
     for (const unit of page.units) {
       const description = unit.options.find((option) => option.name === 'Description')?.value ?? '';
       units.set(unit.name, { exists: true, desired: unit.desiredState, description });
@@ -86,10 +90,18 @@ class Ledger {
       if (same(found, acked) || (this.unanswered.get(name) ?? []).some((maybe) => same(found, maybe))) continue;
       (acked.exists ? lost : resurrected).push(`${name}: acknowledged ${JSON.stringify(acked)}, found ${JSON.stringify(found)}`);
     }
-    const unknown = [...present.keys()].filter((name) => !this.acked.has(name) && !(this.unanswered.get(name) ?? []).some((maybe) => same(present.get(name) ?? GONE, maybe)));
+    const unknown = [...present.keys()].filter(
+      (name) => !this.acked.has(name) && !(this.unanswered.get(name) ?? []).some((maybe) => same(present.get(name) ?? GONE, maybe)),
+    );
     // The count: units whose last write was acknowledged as a create or change, none unanswered since.
     const expected = [...this.acked].filter(([name, state]) => state.exists && this.settled(name));
-    const result = { expectedPresent: expected.length, present: expected.filter(([name, state]) => same(present.get(name) ?? GONE, state)).length, lost, resurrected, unknown };
+    const result = {
+      expectedPresent: expected.length,
+      present: expected.filter(([name, state]) => same(present.get(name) ?? GONE, state)).length,
+      lost,
+      resurrected,
+      unknown,
+    };
     for (const name of this.unanswered.keys()) this.acked.set(name, present.get(name) ?? GONE);
     this.unanswered.clear();
     return result;
@@ -111,7 +123,15 @@ interface Round {
  * touching one whose last write is unanswered, until told to stop or the
  * daemon stops answering.
  */
-async function writer(id: number, socketPath: string, ledger: Ledger, round: Round, onAck: () => void, stopped: () => boolean, serial: { next: number }): Promise<void> {
+async function writer(
+  id: number,
+  socketPath: string,
+  ledger: Ledger,
+  round: Round,
+  onAck: () => void,
+  stopped: () => boolean,
+  serial: { next: number },
+): Promise<void> {
   for (let step = 0; !stopped(); step++) {
     const slot = step % 10;
     const mine = [...ledger.acked].filter(([name, state]) => name.startsWith(`w${id}-`) && state.exists && ledger.settled(name)).map(([name]) => name);
@@ -133,7 +153,11 @@ async function writer(id: number, socketPath: string, ledger: Ledger, round: Rou
         { section: 'Unit', name: 'Description', value: description },
         { section: 'Service', name: 'ExecStart', value: '/bin/true' },
       ];
-      ok = ledger.record(name, { exists: true, desired, description }, await send(socketPath, 'PUT', `/fleet/v1/units/${name}`, { desiredState: desired, options }));
+      ok = ledger.record(
+        name,
+        { exists: true, desired, description },
+        await send(socketPath, 'PUT', `/fleet/v1/units/${name}`, { desiredState: desired, options }),
+      );
     }
     // No answer: the daemon is gone, this writer waits for the next round (a refusal fails the round anyway).
     if (!ok) return;

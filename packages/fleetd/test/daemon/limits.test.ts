@@ -50,7 +50,12 @@ describe.each(daemons)('the $name daemon', (daemon) => {
   });
 
   it.each([
-    { name: 'one option over', unit: 'over-options.service', options: () => env(MAX_UNIT_OPTIONS + 1), message: `unit over-options.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}` },
+    {
+      name: 'one option over',
+      unit: 'over-options.service',
+      options: () => env(MAX_UNIT_OPTIONS + 1),
+      message: `unit over-options.service: ${MAX_UNIT_OPTIONS + 1} options, at most ${MAX_UNIT_OPTIONS}`,
+    },
     {
       name: 'one byte over',
       unit: 'over-bytes.service',

@@ -50,7 +50,9 @@ describe('a unit whose file cannot be installed', () => {
 
     const started = await runFleetctl(['start', 'blocked.service'], { endpoint: fleetd.socketPath, cwd: unitDir });
     expect(started.code).toBe(1);
-    expect(started.stderr).toMatch(/^fleetctl: unit blocked\.service could not be loaded on lf-1: load failed: systemd: could not load blocked\.service: EISDIR: illegal operation on a directory, read \((first attempt|attempt \d+); next in \d+ s\)$/m);
+    expect(started.stderr).toMatch(
+      /^fleetctl: unit blocked\.service could not be loaded on lf-1: load failed: systemd: could not load blocked\.service: EISDIR: illegal operation on a directory, read \((first attempt|attempt \d+); next in \d+ s\)$/m,
+    );
     const state = await stateOf('blocked.service');
     expect(state).toMatchObject({ systemdLoadState: 'error', systemdActiveState: 'inactive' });
     expect(state?.message).toMatch(/^load failed: /);
@@ -58,10 +60,15 @@ describe('a unit whose file cannot be installed', () => {
     expect(listed.stdout.trim().split(/\s+/)).toEqual(['blocked.service', 'inactive']);
 
     rmSync(obstacle, { recursive: true, force: true });
-    const running = await waitFor(async () => {
-      const current = await stateOf('blocked.service');
-      return current?.systemdActiveState === 'active' ? current : undefined;
-    }, 'blocked.service running after the obstacle is gone', 30_000, 100);
+    const running = await waitFor(
+      async () => {
+        const current = await stateOf('blocked.service');
+        return current?.systemdActiveState === 'active' ? current : undefined;
+      },
+      'blocked.service running after the obstacle is gone',
+      30_000,
+      100,
+    );
     expect(running).toMatchObject({ systemdLoadState: 'loaded', systemdActiveState: 'active' });
     expect(running).not.toHaveProperty('message');
   });

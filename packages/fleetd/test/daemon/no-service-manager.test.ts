@@ -26,7 +26,16 @@ let runs = 0;
 function runFleetd(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Exit> {
   const home = join(dir, `run-${++runs}`);
   mkdirSync(home);
-  const base = ['--machine-id', 'no-bus', '--data-dir', join(home, 'data'), '--units-directory', join(home, 'units'), '--api-socket', join(home, 'fleetd.sock')];
+  const base = [
+    '--machine-id',
+    'no-bus',
+    '--data-dir',
+    join(home, 'data'),
+    '--units-directory',
+    join(home, 'units'),
+    '--api-socket',
+    join(home, 'fleetd.sock'),
+  ];
   return runCommand([process.execPath, FLEETD_BIN, ...base, ...args], {
     cwd: home,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...env },

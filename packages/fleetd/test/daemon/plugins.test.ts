@@ -48,7 +48,7 @@ async function submit(fleetd: InProcessDaemon, name: string, contents: string, d
 }
 
 describe('plugin logs in the daemon log', () => {
-  it('gives each plugin a child of fleetd\'s logger: its warning carries component and plugin name, and is counted', async () => {
+  it("gives each plugin a child of fleetd's logger: its warning carries component and plugin name, and is counted", async () => {
     const noisy = testPlugin('noisy', (_hooks, context) => context.logger.warn('option foo is deprecated', { option: 'foo', plugin: 'spoofed' }));
     const fleetd = await startInProcessDaemon(config([noisy], { agent: { enabled: false } }));
     const line = await fleetd.waitForLine({ msg: 'option foo is deprecated' });
@@ -57,7 +57,7 @@ describe('plugin logs in the daemon log', () => {
     expect(await fleetd.metric('fleetd_plugin_log_lines_total{plugin="noisy",level="error"}')).toBeUndefined();
   });
 
-  it('counts a plugin\'s warnings and errors even when the log level hides them', async () => {
+  it("counts a plugin's warnings and errors even when the log level hides them", async () => {
     const noisy = testPlugin('noisy', (_hooks, context) => {
       context.logger.warn('hidden warning');
       context.logger.error('shown error');
@@ -72,7 +72,9 @@ describe('plugin logs in the daemon log', () => {
 
 describe('plugin errors are logged and counted wherever they are raised', () => {
   it('regression: in a daemon that runs only the agent, a plugin error raised while judging a global unit is logged and counted', async () => {
-    const fleetd = await startInProcessDaemon(config([globalUnits, throwingFilterFor('g.service'), memoryDriverPlugin(memoryDriver())], { engine: { enabled: false } }));
+    const fleetd = await startInProcessDaemon(
+      config([globalUnits, throwingFilterFor('g.service'), memoryDriverPlugin(memoryDriver())], { engine: { enabled: false } }),
+    );
     expect(fleetd.daemon.engine).toBeUndefined();
     await submit(fleetd, 'g.service', GLOBAL_SERVICE);
     const line = await fleetd.waitForLine({ component: 'agent', plugin: 'judge', hook: 'filter' });
@@ -86,7 +88,7 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
     expect(await fleetd.metric('fleetd_plugin_errors_total{plugin="judge",hook="filter"}')).toBeGreaterThanOrEqual(1);
   });
 
-  it('regression: an explanation over the API does not change the engine\'s last round result', async () => {
+  it("regression: an explanation over the API does not change the engine's last round result", async () => {
     const fleetd = await startInProcessDaemon(config([throwingFilterFor('bad.service'), memoryDriverPlugin(memoryDriver())]));
     // Inactive: the engine never judges it, so its rounds raise no plugin error; an explanation does.
     await submit(fleetd, 'bad.service', SERVICE, 'inactive');
@@ -114,7 +116,9 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
   });
 
   it('logs a plugin error of an engine round once while it repeats, and counts every one', async () => {
-    const fleetd = await startInProcessDaemon(config([throwingFilterFor('x.service'), memoryDriverPlugin(memoryDriver())], { engine: { reconcileIntervalMs: 50 } }));
+    const fleetd = await startInProcessDaemon(
+      config([throwingFilterFor('x.service'), memoryDriverPlugin(memoryDriver())], { engine: { reconcileIntervalMs: 50 } }),
+    );
     await submit(fleetd, 'x.service', SERVICE);
     await waitFor(async () => ((await fleetd.metric('fleetd_plugin_errors_total{plugin="judge",hook="filter"}')) ?? 0) >= 3, 'three rounds with the error');
     const logged = fleetd.lines.filter((line) => line['component'] === 'engine' && line['plugin'] === 'judge');
@@ -122,7 +126,7 @@ describe('plugin errors are logged and counted wherever they are raised', () => 
     expect(logged[0]).toMatchObject({ msg: 'plugin judge failed in filter', code: 'PLUGIN_ERROR', pluginCode: 'EJUDGE', count: 1 });
   });
 
-  it('reports a failed start as the driver plugin\'s error (hook driver.start), not as a registry error', async () => {
+  it("reports a failed start as the driver plugin's error (hook driver.start), not as a registry error", async () => {
     const driver = memoryDriver();
     driver.fail('start', Object.assign(new Error('unit is masked'), { code: 'EMASKED' }));
     const fleetd = await startInProcessDaemon(config([memoryDriverPlugin(driver)]));

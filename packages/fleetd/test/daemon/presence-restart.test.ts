@@ -60,7 +60,11 @@ it('regression: a fleetd restarted within the TTL takes its machine back after t
   }
   await waitFor(() => first.agent?.presenceLease !== undefined && first.agent.presenceLease !== firstLease, 'the machine announced under a new lease', 15_000);
   const secondLease = first.agent?.presenceLease as string;
-  await waitFor(async () => (await readPresenceLease(join(dir, 'data'), 'm1', KEY_PREFIX)) === secondLease, 'the new lease recorded in the data directory', 5_000);
+  await waitFor(
+    async () => (await readPresenceLease(join(dir, 'data'), 'm1', KEY_PREFIX)) === secondLease,
+    'the new lease recorded in the data directory',
+    5_000,
+  );
 
   // A crash: the process goes without withdrawing, so the machine's key stays until the TTL.
   await first.stop({ leave: false });

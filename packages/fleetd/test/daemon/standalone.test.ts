@@ -96,7 +96,11 @@ describe('fleetd standalone', () => {
     expect(await fleetd.stop()).toBe(0);
     await fleetd.restart();
     expect(await mainPid('hello.service'), fleetd.output()).toBe(pid);
-    await waitFor(async () => /hello\.service\s+standalone\S*\s+active\s+running/.test((await fleetctl(fleetd, 'list-units', '--no-legend', '-l')).stdout), 'hello.service active again', 10_000);
+    await waitFor(
+      async () => /hello\.service\s+standalone\S*\s+active\s+running/.test((await fleetctl(fleetd, 'list-units', '--no-legend', '-l')).stdout),
+      'hello.service active again',
+      10_000,
+    );
     const cat = await fleetctl(fleetd, 'cat', 'hello.service');
     expect(cat.stdout).toBe(HELLO);
   });
@@ -105,7 +109,13 @@ describe('fleetd standalone', () => {
     const fleetd = await standalone();
     expect((await fleetctl(fleetd, 'start', 'other.service')).code).toBe(0);
     const health = JSON.parse((await get(fleetd.socketPath, '/health')).body) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', mode: 'standalone', machineID: 'standalone-1', engine: { enabled: true, leader: true }, agent: { enabled: true } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      mode: 'standalone',
+      machineID: 'standalone-1',
+      engine: { enabled: true, leader: true },
+      agent: { enabled: true },
+    });
     const metrics = await get(fleetd.socketPath, '/metrics');
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metrics.body).toMatch(/^fleetd_reconcile_rounds_total\{outcome="ok"\} [1-9]\d*$/m);
@@ -137,7 +147,11 @@ describe('fleetd standalone', () => {
 
   it('refuses a second fleetd on the same data directory, naming it', async () => {
     const fleetd = await standalone();
-    const second = startFleetd({ name: 'second', dir: join(fleetd.dir, 'second'), config: { dataDir: join(fleetd.dir, 'data'), machine: { id: 'standalone-2' }, agent: { enabled: false } } });
+    const second = startFleetd({
+      name: 'second',
+      dir: join(fleetd.dir, 'second'),
+      config: { dataDir: join(fleetd.dir, 'data'), machine: { id: 'standalone-2' }, agent: { enabled: false } },
+    });
     await expect(second).rejects.toThrow(/exited with code 1 before it was ready[\s\S]*data directory \/tmp\/fleetd-\w+\/data is in use by fleetd pid \d+/);
   });
 

@@ -48,10 +48,15 @@ beforeAll(async () => {
   fleetd.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   fleetd.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   exited = new Promise((resolve) => fleetd.on('exit', (code) => resolve(code)));
-  await waitFor(() => {
-    if (fleetd.exitCode !== null) throw new Error(`fleetd exited with ${fleetd.exitCode}:\n${output}`);
-    return output.includes('"msg":"fleetd is ready"');
-  }, 'fleetd --systemd-user to be ready', 30_000, 50);
+  await waitFor(
+    () => {
+      if (fleetd.exitCode !== null) throw new Error(`fleetd exited with ${fleetd.exitCode}:\n${output}`);
+      return output.includes('"msg":"fleetd is ready"');
+    },
+    'fleetd --systemd-user to be ready',
+    30_000,
+    50,
+  );
 });
 afterAll(async () => {
   killQuietly(fleetd?.pid, 'SIGTERM');
@@ -65,7 +70,12 @@ describe('fleetd --systemd-user with a bare fleetctl', () => {
   it("runs a unit in the user's own systemd, with every place defaulted to the user's", async () => {
     const started = await fleetctl(['start', 'hello.service']);
     expect(started, output).toMatchObject({ code: 0, stderr: '' });
-    const active = await waitFor(async () => (await instance.systemctl(['is-active', 'hello.service'])).stdout.trim() === 'active', 'hello.service active in the user manager', 30_000, 100);
+    const active = await waitFor(
+      async () => (await instance.systemctl(['is-active', 'hello.service'])).stdout.trim() === 'active',
+      'hello.service active in the user manager',
+      30_000,
+      100,
+    );
     expect(active).toBe(true);
     expect(existsSync(join(instance.runtimeDir, 'fleetd', 'fleetd.sock')), 'API socket under XDG_RUNTIME_DIR').toBe(true);
     expect(existsSync(join(instance.runtimeDir, 'fleetd', 'units', 'hello.service')), 'unit file under XDG_RUNTIME_DIR').toBe(true);

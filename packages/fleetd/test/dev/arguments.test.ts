@@ -58,7 +58,20 @@ describe('parseDevArgs', () => {
   });
 
   it('reads every option, and a relative --dir from the working directory', () => {
-    const parsed = parseDevArgs(['--machines', '3', '--metadata', 'zone=a', '--metadata', 'bravo:zone=b', '--dir', 'cluster', '--store', 'etcd', '--log-level', 'info']);
+    const parsed = parseDevArgs([
+      '--machines',
+      '3',
+      '--metadata',
+      'zone=a',
+      '--metadata',
+      'bravo:zone=b',
+      '--dir',
+      'cluster',
+      '--store',
+      'etcd',
+      '--log-level',
+      'info',
+    ]);
     expect(parsed).toEqual({
       args: { machines: 3, metadata: ['zone=a', 'bravo:zone=b'], dir: `${process.cwd()}/cluster`, store: 'etcd', logLevel: 'info' },
     });
@@ -66,8 +79,12 @@ describe('parseDevArgs', () => {
 
   it.each([
     { name: 'an unknown option', argv: ['--machine', '3'], text: "fleetd dev: unknown option '--machine' (did you mean --machines?)\n" },
-    { name: 'an unknown store', argv: ['--store', 'redis'], text: "fleetd dev: option '--store <store>' argument 'redis' is invalid. Allowed choices are etcd, embedded.\n" },
-    { name: 'an argument', argv: ['alpha'], text: "fleetd dev: too many arguments. Expected 0 arguments but got 1.\n" },
+    {
+      name: 'an unknown store',
+      argv: ['--store', 'redis'],
+      text: "fleetd dev: option '--store <store>' argument 'redis' is invalid. Allowed choices are etcd, embedded.\n",
+    },
+    { name: 'an argument', argv: ['alpha'], text: 'fleetd dev: too many arguments. Expected 0 arguments but got 1.\n' },
   ])('refuses $name with exit status 2', ({ argv, text }) => {
     expect(parseDevArgs(argv)).toEqual({ exit: 2, text });
   });

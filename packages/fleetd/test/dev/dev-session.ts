@@ -70,7 +70,10 @@ export async function startDevSession(command: DevCommand, argv: readonly string
     output: () => output,
     fleetctl: (fleetctlArgs, extraEnv = {}) => runCommand([...command.fleetctl, ...fleetctlArgs], { cwd: command.cwd, env: { ...env, ...extraEnv } }),
     systemctl: (machine, systemctlArgs) =>
-      runCommand([...(command.systemctl ?? ['systemctl']), '--user', ...systemctlArgs], { cwd: command.cwd, env: { ...env, XDG_RUNTIME_DIR: runtimeDirs.get(machine) ?? '/nonexistent' } }),
+      runCommand([...(command.systemctl ?? ['systemctl']), '--user', ...systemctlArgs], {
+        cwd: command.cwd,
+        env: { ...env, XDG_RUNTIME_DIR: runtimeDirs.get(machine) ?? '/nonexistent' },
+      }),
     footprint: () => footprintOf(dir),
     // Ctrl-C in a terminal signals the whole foreground process group, not one process.
     interrupt: async () => {

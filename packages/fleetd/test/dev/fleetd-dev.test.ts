@@ -35,9 +35,16 @@ describe('fleetd dev --machines 3 (from the checkout)', () => {
   });
 
   it('fleetctl list-machines shows the three machines with their metadata', async () => {
-    const listed = await session!.fleetctl(['list-machines', '--no-legend', '--fields', 'machine,metadata', '--full'], { FLEETCTL_ENDPOINT: session!.endpoint });
+    const listed = await session!.fleetctl(['list-machines', '--no-legend', '--fields', 'machine,metadata', '--full'], {
+      FLEETCTL_ENDPOINT: session!.endpoint,
+    });
     expect(listed.stderr).toBe('');
-    expect(listed.stdout.trim().split('\n').map((line) => line.split(/\s+/))).toEqual([
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/)),
+    ).toEqual([
       ['alpha', 'zone=a'],
       ['bravo', 'disk=ssd,zone=b'],
       ['charlie', 'zone=a'],

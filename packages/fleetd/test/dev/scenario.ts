@@ -19,6 +19,11 @@ export async function expectUnitRuns(session: DevSession, env: Readonly<Record<s
   const machine = (where ?? '').split('/')[0] ?? '';
   expect(session.runtimeDirs.has(machine), `${machine} is one of ${[...session.runtimeDirs.keys()].join(', ')}`).toBe(true);
   // systemd itself, not fleetd's report of it.
-  await waitFor(async () => (await session.systemctl(machine, ['is-active', 'hello.service'])).stdout.trim() === 'active', `hello.service active in ${machine}'s systemd`, 10_000, 100);
+  await waitFor(
+    async () => (await session.systemctl(machine, ['is-active', 'hello.service'])).stdout.trim() === 'active',
+    `hello.service active in ${machine}'s systemd`,
+    10_000,
+    100,
+  );
   return machine;
 }

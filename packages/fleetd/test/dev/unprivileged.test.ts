@@ -77,7 +77,13 @@ describe('fleetd dev as uid 65534', () => {
         systemctl: asUser(['systemctl'], home),
         cwd: home,
       };
-      const fleetdDev = ['/bin/sh', '-c', `${join_} && exec "$@"`, 'sh', ...asUser([process.execPath, FLEETD_BIN, 'dev', '--machines', '2', '--dir', dir], home)];
+      const fleetdDev = [
+        '/bin/sh',
+        '-c',
+        `${join_} && exec "$@"`,
+        'sh',
+        ...asUser([process.execPath, FLEETD_BIN, 'dev', '--machines', '2', '--dir', dir], home),
+      ];
       session = await startDevSession(command, fleetdDev, dir);
     });
 

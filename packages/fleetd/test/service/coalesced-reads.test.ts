@@ -74,7 +74,14 @@ describe('the fleet service under concurrent reads', () => {
     const { registry, lists } = countingLists(base);
     const store = new FleetStore(base);
     await store.submitUnit(createUnit({ name: 'a.service', contents: '[Service]\nExecStart=/bin/a\n' }));
-    const service = createFleetService({ registry, host: await assemblePlugins([]), mode: 'standalone', machineId: 'm1', version: 'test', agentEnabled: false });
+    const service = createFleetService({
+      registry,
+      host: await assemblePlugins([]),
+      mode: 'standalone',
+      machineId: 'm1',
+      version: 'test',
+      agentEnabled: false,
+    });
     const pages = await Promise.all(Array.from({ length: 20 }, () => service.pageUnits({ limit: 100, page: 1 })));
     expect(pages.every((page) => page.items.length === 1)).toBe(true);
     expect(lists()).toBeLessThanOrEqual(2);

@@ -49,7 +49,8 @@ describe.each(registries)('on the $name registry', ({ open }) => {
       version: 'test',
       agentEnabled: false,
     });
-    for (const name of ['a.service', 'b.service', 'c.service']) await store.submitUnit(createUnit({ name, contents: file(`/bin/${name}`), desiredState: 'loaded' }));
+    for (const name of ['a.service', 'b.service', 'c.service'])
+      await store.submitUnit(createUnit({ name, contents: file(`/bin/${name}`), desiredState: 'loaded' }));
   }
 
   it('a read decodes only the unit files that changed since the last one', async () => {
@@ -113,7 +114,12 @@ describe.each(registries)('on the $name registry', ({ open }) => {
 
   it('a /state page holds only the filtered states of its page', async () => {
     await fresh();
-    for (const [name, machine] of [['a.service', 'm1'], ['b.service', 'm1'], ['b.service', 'm2'], ['c.service', 'm2']] as const) {
+    for (const [name, machine] of [
+      ['a.service', 'm1'],
+      ['b.service', 'm1'],
+      ['b.service', 'm2'],
+      ['c.service', 'm2'],
+    ] as const) {
       const state = { name, hash: 'h', machineId: machine, loadState: 'loaded', activeState: 'active', subState: 'running' };
       await registry.put(layout.state(machine, name), encodeUnitState(state));
     }

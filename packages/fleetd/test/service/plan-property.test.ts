@@ -119,7 +119,7 @@ function planned(machines: readonly PlanMachineInput[], units: readonly PlanUnit
   return Object.fromEntries(result.units.map((unit) => [unit.unit, { machine: unit.machine, machines: [...(unit.machines ?? [])].sort() }]));
 }
 
-describe('planUnits against the engine\'s rounds (property)', () => {
+describe("planUnits against the engine's rounds (property)", () => {
   it('plans every unit where rounds until nothing changes leave it, unplaced ones included', async () => {
     await fc.assert(
       fc.asyncProperty(machinesOf, unitsOf, async (machines, generated) => {

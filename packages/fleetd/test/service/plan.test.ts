@@ -79,13 +79,17 @@ describe('planUnits (pure)', () => {
 
   it('simulates against the given machines only, ignoring the cluster', () => {
     const result = planUnits(host, cluster, {
-      units: [{ name: 'a.service', contents: SERVICE }, { name: 'b.service', contents: SERVICE }, { name: 'c.service', contents: SERVICE, desiredState: 'inactive' }],
+      units: [
+        { name: 'a.service', contents: SERVICE },
+        { name: 'b.service', contents: SERVICE },
+        { name: 'c.service', contents: SERVICE, desiredState: 'inactive' },
+      ],
       machines: [{ id: 's1' }, { id: 's2', metadata: { region: 'eu' } }],
     });
     expect(result).toEqual({ units: [{ unit: 'a.service', machine: 's1' }, { unit: 'b.service', machine: 's2' }, { unit: 'c.service' }], moved: [] });
   });
 
-  it('regression: a MachineOf chain whose names sort against it is planned onto one machine, as the engine\'s successive rounds place it', () => {
+  it("regression: a MachineOf chain whose names sort against it is planned onto one machine, as the engine's successive rounds place it", () => {
     // Units are decided by name: a waits for b, b for c, c for d. One round (three passes) placed d, c
     // and b, and reported a unschedulable; the engine's next round placed it.
     const follows = (leader: string) => `${SERVICE}[X-Fleet]\nMachineOf=${leader}\n`;
@@ -122,10 +126,16 @@ describe('planUnits (pure)', () => {
       });
     });
     const restlessHost = await assemblePlugins([...fleetPreset(), restless]);
-    const result = planUnits(restlessHost, cluster, { units: [{ name: 'a.service', contents: SERVICE }], machines: [{ id: 's1' }, { id: 's2' }] }, { maxRounds: 5 });
+    const result = planUnits(
+      restlessHost,
+      cluster,
+      { units: [{ name: 'a.service', contents: SERVICE }], machines: [{ id: 's1' }, { id: 's2' }] },
+      { maxRounds: 5 },
+    );
     expect(result).toMatchObject({
       settled: false,
-      message: 'the plan did not settle: placements still changed after 5 rounds (plugins that keep moving units?); units are shown where the last round left them',
+      message:
+        'the plan did not settle: placements still changed after 5 rounds (plugins that keep moving units?); units are shown where the last round left them',
     });
     expect(result.units).toHaveLength(1);
   });
@@ -135,11 +145,39 @@ describe('planUnits (pure)', () => {
   });
 
   it.each([
-    { name: 'a template to launch', units: [{ name: 'web@.service', contents: SERVICE }], code: ErrorCodes.UNIT_TEMPLATE_NOT_RUNNABLE, message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service' },
-    { name: 'an unknown unit without contents', units: [{ name: 'nope.service' }], code: ErrorCodes.UNIT_NOT_FOUND, message: 'unit nope.service is not submitted; give its contents or options to plan it' },
-    { name: 'contents and options', units: [{ name: 'a.service', contents: SERVICE, options: [] }], code: ErrorCodes.UNIT_INVALID, message: 'unit a.service: give its contents or its options, not both' },
-    { name: 'the same unit twice', units: [{ name: 'a.service', contents: SERVICE }, { name: 'a.service', contents: SERVICE }], code: ErrorCodes.SNAPSHOT_INVALID, message: 'plan lists unit a.service twice' },
-    { name: 'a syntax error', units: [{ name: 'a.service', contents: '[Service]\nExecStart\n' }], code: ErrorCodes.UNIT_FILE_SYNTAX, message: expect.stringContaining('a.service') },
+    {
+      name: 'a template to launch',
+      units: [{ name: 'web@.service', contents: SERVICE }],
+      code: ErrorCodes.UNIT_TEMPLATE_NOT_RUNNABLE,
+      message: 'web@.service: a template unit can only be submitted; load or start an instance such as web@1.service',
+    },
+    {
+      name: 'an unknown unit without contents',
+      units: [{ name: 'nope.service' }],
+      code: ErrorCodes.UNIT_NOT_FOUND,
+      message: 'unit nope.service is not submitted; give its contents or options to plan it',
+    },
+    {
+      name: 'contents and options',
+      units: [{ name: 'a.service', contents: SERVICE, options: [] }],
+      code: ErrorCodes.UNIT_INVALID,
+      message: 'unit a.service: give its contents or its options, not both',
+    },
+    {
+      name: 'the same unit twice',
+      units: [
+        { name: 'a.service', contents: SERVICE },
+        { name: 'a.service', contents: SERVICE },
+      ],
+      code: ErrorCodes.SNAPSHOT_INVALID,
+      message: 'plan lists unit a.service twice',
+    },
+    {
+      name: 'a syntax error',
+      units: [{ name: 'a.service', contents: '[Service]\nExecStart\n' }],
+      code: ErrorCodes.UNIT_FILE_SYNTAX,
+      message: expect.stringContaining('a.service'),
+    },
   ])('refuses $name, naming the unit', ({ units, code, message }) => {
     expect(() => planUnits(host, cluster, { units })).toThrow(expect.objectContaining({ code, message }));
   });

@@ -33,10 +33,25 @@ describe('decodeSnapshot', () => {
 
   it.each([
     { name: 'a unit file that is not JSON', key: '/p/units/b.service', value: 'x', message: '/p/units/b.service: is not JSON' },
-    { name: 'an unknown desired state', key: '/p/desired/a.service', value: 'running', message: '/p/desired/a.service: desired state: "running" is not one of inactive, loaded, launched' },
+    {
+      name: 'an unknown desired state',
+      key: '/p/desired/a.service',
+      value: 'running',
+      message: '/p/desired/a.service: desired state: "running" is not one of inactive, loaded, launched',
+    },
     { name: 'a placement without machine', key: '/p/placements/a.service', value: '{}', message: '/p/placements/a.service: names no machine' },
-    { name: 'a state filed under another machine', key: '/p/states/m9/a.service', value: encodeUnitState(state), message: '/p/states/m9/a.service: holds the state of a.service on m1' },
-    { name: 'operator metadata with a bad value', key: '/p/metadata/m1/bad key', value: 'x', message: expect.stringContaining('metadata/m1: machine m1: metadata "bad key"') },
+    {
+      name: 'a state filed under another machine',
+      key: '/p/states/m9/a.service',
+      value: encodeUnitState(state),
+      message: '/p/states/m9/a.service: holds the state of a.service on m1',
+    },
+    {
+      name: 'operator metadata with a bad value',
+      key: '/p/metadata/m1/bad key',
+      value: 'x',
+      message: expect.stringContaining('metadata/m1: machine m1: metadata "bad key"'),
+    },
   ])('skips $name and reports it', ({ key, value, message }) => {
     const snapshot = decodeSnapshot(layout, 1, [
       kv('/p/units/a.service', encodeUnitFile(unit)),

@@ -31,9 +31,7 @@ describe('data directory lock', () => {
     const dir = tempDir();
     const lock = await acquireDataDirLock(dir);
     const error = await expectFleetError(acquireDataDirLock(dir), ErrorCodes.DATA_DIR_LOCKED);
-    expect(error.message).toBe(
-      `data directory ${dir} is in use by fleetd pid ${process.pid}; stop it or use another dataDir`,
-    );
+    expect(error.message).toBe(`data directory ${dir} is in use by fleetd pid ${process.pid}; stop it or use another dataDir`);
     lock.release();
     (await acquireDataDirLock(dir)).release();
   });
@@ -46,9 +44,7 @@ describe('data directory lock', () => {
     try {
       writeFileSync(join(dir, LOCK_FILE), `${other.pid}\n`);
       const error = await expectFleetError(acquireDataDirLock(dir), ErrorCodes.DATA_DIR_LOCKED);
-      expect(error.message).toBe(
-        `data directory ${dir} is in use by fleetd pid ${other.pid}; stop it or use another dataDir`,
-      );
+      expect(error.message).toBe(`data directory ${dir} is in use by fleetd pid ${other.pid}; stop it or use another dataDir`);
       expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${other.pid}\n`);
     } finally {
       killQuietly(other.pid);

@@ -20,7 +20,9 @@ async function reopen(registry: FileRegistry): Promise<FileRegistry> {
 }
 
 function walLines(dir: string): string[] {
-  return readFileSync(join(dir, WAL_FILE), 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(join(dir, WAL_FILE), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 function snapshotSeq(dir: string): number {
@@ -85,13 +87,19 @@ describe('file registry persistence', () => {
     await first.deletePrefix('/dir/');
     await first.txn({
       compare: [{ key: '/x', target: 'value', op: '==', value: 'old' }],
-      success: [{ type: 'put', key: '/x', value: 'new' }, { type: 'put', key: '/y', value: 'y' }],
+      success: [
+        { type: 'put', key: '/x', value: 'new' },
+        { type: 'put', key: '/y', value: 'y' },
+      ],
       failure: [{ type: 'put', key: '/lost', value: 'no' }],
     });
     await first.txn({
       compare: [{ key: '/x', target: 'value', op: '==', value: 'old' }],
       success: [{ type: 'put', key: '/lost', value: 'no' }],
-      failure: [{ type: 'delete', key: '/y' }, { type: 'put', key: '/z', value: 'z' }],
+      failure: [
+        { type: 'delete', key: '/y' },
+        { type: 'put', key: '/z', value: 'z' },
+      ],
     });
     const second = await reopen(first);
     expect(await contents(second)).toEqual({ '/dirt': 'kept', '/x': 'new', '/z': 'z' });
@@ -146,10 +154,7 @@ describe('file registry persistence', () => {
 
   it('skips WAL records the snapshot already holds (a crash between snapshot and WAL swap)', async () => {
     const dir = tempDir();
-    writeFileSync(
-      join(dir, SNAPSHOT_FILE),
-      '{"format":"fleetd-store","version":1,"seq":2,"count":1,"items":[\n["/a","2"]\n]}\n',
-    );
+    writeFileSync(join(dir, SNAPSHOT_FILE), '{"format":"fleetd-store","version":1,"seq":2,"count":1,"items":[\n["/a","2"]\n]}\n');
     writeFileSync(
       join(dir, WAL_FILE),
       ['{"seq":1,"rev":2,"ops":[["put","/a","1"]]}', '{"seq":2,"rev":3,"ops":[["put","/a","2"]]}', '{"seq":3,"rev":4,"ops":[["put","/b","3"]]}', ''].join('\n'),

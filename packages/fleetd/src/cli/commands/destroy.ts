@@ -7,8 +7,8 @@ import { blockAttempts, type BlockAttempts } from '../wait.js';
 
 /** `destroy UNITS...`: removes the units from the cluster; waits until each is gone. */
 export function destroyCommand(run: RunWork) {
-  return withBlockOptions(new Command('destroy').description('remove units from the cluster (stopping them first)').argument('<units...>'), 'gone').action((units, options) =>
-    run((session) => destroyUnits(session, units, blockAttempts(options))),
+  return withBlockOptions(new Command('destroy').description('remove units from the cluster (stopping them first)').argument('<units...>'), 'gone').action(
+    (units, options) => run((session) => destroyUnits(session, units, blockAttempts(options))),
   );
 }
 

@@ -31,7 +31,14 @@ export async function explainUnit(session: Session, arg: string, full: boolean):
     session.printJson(explanation);
     return 0;
   }
-  const machines = new Map((await session.client().machines().catch(() => [] as WireMachine[])).map((machine) => [machine.id, machine]));
+  const machines = new Map(
+    (
+      await session
+        .client()
+        .machines()
+        .catch(() => [] as WireMachine[])
+    ).map((machine) => [machine.id, machine]),
+  );
   session.io.stdout.write(renderExplanation(explanation, machines, full));
   return 0;
 }
@@ -48,7 +55,8 @@ export function renderExplanation(explanation: WireExplanation, machines: Readon
   if (explanation.machines.length === 0) return `${header}\nNo machines in the cluster.\n`;
   const rows: Row[] = [['', 'MACHINE', 'PLUGIN', 'VERDICT', 'SCORE', 'REASON']];
   for (const machine of explanation.machines) rows.push(...machineRows(machine, machine.machine === marked, full));
-  const note = marked === undefined ? '' : explanation.placedOn !== undefined ? '* the machine the unit is placed on\n' : '* the machine the unit would go to\n';
+  const note =
+    marked === undefined ? '' : explanation.placedOn !== undefined ? '* the machine the unit is placed on\n' : '* the machine the unit would go to\n';
   return `${header}\n${formatTable(rows)}${note}`;
 }
 

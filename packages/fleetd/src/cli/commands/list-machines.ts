@@ -15,7 +15,9 @@ export const DEFAULT_LIST_MACHINES_FIELDS = 'machine,ip,metadata';
 
 export function listMachinesCommand(run: RunWork) {
   const command = new Command('list-machines').description('list the machines of the cluster');
-  return withListOptions(command, DEFAULT_LIST_MACHINES_FIELDS, keysOf(LIST_MACHINES_FIELDS)).action((options) => run((session) => listMachines(session, options)));
+  return withListOptions(command, DEFAULT_LIST_MACHINES_FIELDS, keysOf(LIST_MACHINES_FIELDS)).action((options) =>
+    run((session) => listMachines(session, options)),
+  );
 }
 
 export async function listMachines(session: Session, options: ListOptions): Promise<number> {
@@ -23,6 +25,11 @@ export async function listMachines(session: Session, options: ListOptions): Prom
   const machines = await session.client().machines();
   if (session.json) return printJson(session, machines);
   const full = options.full === true;
-  printRows(session, fields, options, machines.map((machine) => fields.map((field) => LIST_MACHINES_FIELDS[field](machine, full))));
+  printRows(
+    session,
+    fields,
+    options,
+    machines.map((machine) => fields.map((field) => LIST_MACHINES_FIELDS[field](machine, full))),
+  );
   return 0;
 }

@@ -22,7 +22,9 @@ export const DEFAULT_LIST_UNIT_FILES_FIELDS = 'unit,hash,dstate,state,target';
 
 export function listUnitFilesCommand(run: RunWork) {
   const command = new Command('list-unit-files').description('list every unit in the cluster, loaded or not');
-  return withListOptions(command, DEFAULT_LIST_UNIT_FILES_FIELDS, keysOf(LIST_UNIT_FILES_FIELDS)).action((options) => run((session) => listUnitFiles(session, options)));
+  return withListOptions(command, DEFAULT_LIST_UNIT_FILES_FIELDS, keysOf(LIST_UNIT_FILES_FIELDS)).action((options) =>
+    run((session) => listUnitFiles(session, options)),
+  );
 }
 
 /** fleet's list-unit-files: every submitted unit, placed or not. */
@@ -33,6 +35,11 @@ export async function listUnitFiles(session: Session, options: ListOptions): Pro
   if (session.json) return printJson(session, units);
   const full = options.full === true;
   const machines = fields.some((field) => field === 'target' || field === 'tmachine') ? await machineMap(session) : new Map<string, WireMachine>();
-  printRows(session, fields, options, units.map((unit) => fields.map((field) => LIST_UNIT_FILES_FIELDS[field](unit, full, machines))));
+  printRows(
+    session,
+    fields,
+    options,
+    units.map((unit) => fields.map((field) => LIST_UNIT_FILES_FIELDS[field](unit, full, machines))),
+  );
   return 0;
 }

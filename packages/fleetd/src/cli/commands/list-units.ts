@@ -28,6 +28,11 @@ export async function listUnits(session: Session, options: ListOptions): Promise
   if (session.json) return printJson(session, states);
   const full = options.full === true;
   const machines = fields.includes('machine') ? await machineMap(session) : new Map<string, WireMachine>();
-  printRows(session, fields, options, states.map((state) => fields.map((field) => LIST_UNITS_FIELDS[field](state, full, machines))));
+  printRows(
+    session,
+    fields,
+    options,
+    states.map((state) => fields.map((field) => LIST_UNITS_FIELDS[field](state, full, machines))),
+  );
   return 0;
 }

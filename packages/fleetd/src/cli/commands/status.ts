@@ -43,7 +43,11 @@ async function statusBlock(session: Session, unit: WireUnit, states: readonly Wi
   if (shown.length === 0) rows.push(['Systemd:', '- (no state reported)']);
   for (const state of shown) {
     if (global) rows.push(['Machine:', await legendOf(session, state.machineID)]);
-    rows.push(['Loaded:', state.systemdLoadState], ['Active:', `${state.systemdActiveState} (${state.systemdSubState})`], ['Hash:', state.hash === '' ? '- (a version no longer stored)' : state.hash]);
+    rows.push(
+      ['Loaded:', state.systemdLoadState],
+      ['Active:', `${state.systemdActiveState} (${state.systemdSubState})`],
+      ['Hash:', state.hash === '' ? '- (a version no longer stored)' : state.hash],
+    );
     if (state.message !== undefined) rows.push(['Message:', state.message]);
   }
   return `● ${unit.name}${global ? ' (global)' : ''}\n${indent(formatTable(rows))}`;

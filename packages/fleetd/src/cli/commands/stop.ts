@@ -6,8 +6,8 @@ import { blockAttempts, type BlockAttempts } from '../wait.js';
 
 /** `stop UNITS...`: the units stay loaded on their machines; waits until each one is. */
 export function stopCommand(run: RunWork) {
-  return withBlockOptions(new Command('stop').description('stop units (they stay loaded on their machine)').argument('<units...>'), 'stopped').action((units, options) =>
-    run((session) => stopUnits(session, units, blockAttempts(options))),
+  return withBlockOptions(new Command('stop').description('stop units (they stay loaded on their machine)').argument('<units...>'), 'stopped').action(
+    (units, options) => run((session) => stopUnits(session, units, blockAttempts(options))),
   );
 }
 

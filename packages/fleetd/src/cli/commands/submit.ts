@@ -5,8 +5,8 @@ import type { RunWork, Session } from '../session.js';
 
 /** `submit UNITS...`: fleet's submit, which uploads units without scheduling them. */
 export function submitCommand(run: RunWork) {
-  return withReplaceOption(new Command('submit').description('upload units to the cluster without starting them').argument('<units...>')).action((units, options) =>
-    run((session) => submitUnits(session, units, options)),
+  return withReplaceOption(new Command('submit').description('upload units to the cluster without starting them').argument('<units...>')).action(
+    (units, options) => run((session) => submitUnits(session, units, options)),
   );
 }
 

@@ -6,7 +6,7 @@ import { blockAttempts } from '../wait.js';
 
 /** `unload UNITS...`: unschedules the units; waits until each is inactive. */
 export function unloadCommand(run: RunWork) {
-  return withBlockOptions(new Command('unload').description('unschedule units from their machines').argument('<units...>'), 'inactive').action((units, options) =>
-    run(async (session) => (await lowerUnits(session, units, 'unload', blockAttempts(options))).exit),
+  return withBlockOptions(new Command('unload').description('unschedule units from their machines').argument('<units...>'), 'inactive').action(
+    (units, options) => run(async (session) => (await lowerUnits(session, units, 'unload', blockAttempts(options))).exit),
   );
 }
