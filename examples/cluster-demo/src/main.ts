@@ -28,7 +28,9 @@ process.stdout.write(
 );
 try {
   cluster = await startDemoCluster({ onStep: (text) => process.stdout.write(`  … ${text}\n`) });
-  process.stdout.write(`  cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s; while the demo runs, fleetctl reaches it at FLEETCTL_ENDPOINT=${cluster.endpoint}\n`);
+  process.stdout.write(
+    `  cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s; while the demo runs, fleetctl reaches it at FLEETCTL_ENDPOINT=${cluster.endpoint}\n`,
+  );
   process.stdout.write('  (npm run dev keeps such a cluster up until Ctrl-C)\n');
   await runDemo({ cluster, narrator, unitsDir });
 } catch (error) {

@@ -27,7 +27,12 @@ afterEach(async () => {
   // Destroyed units are stopped and unloaded by their agents: no unit process outlives its test.
   let left = '';
   try {
-    await waitFor(async () => (left = (await cluster.fleetctl(['list-units', '--no-legend', '-l'])).stdout.trim()) === '', 'every unit gone from the machines', 30_000, 250);
+    await waitFor(
+      async () => (left = (await cluster.fleetctl(['list-units', '--no-legend', '-l'])).stdout.trim()) === '',
+      'every unit gone from the machines',
+      30_000,
+      250,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; still listed:\n${left}`);
   }
@@ -65,14 +70,20 @@ const running = async (): Promise<UnitRow[]> => (await listUnits()).filter((row)
 const machineOf = async (unit: string): Promise<string | undefined> => (await listUnits()).find((row) => row.unit === unit)?.machine;
 
 describe('fleetctl on a three-machine cluster', () => {
-  it('submit, load, start, stop, unload and destroy move a unit through fleet\'s states', async () => {
+  it("submit, load, start, stop, unload and destroy move a unit through fleet's states", async () => {
     unitFile('life.service', sleeper());
     const states = async () => (await fleetctl('list-unit-files', '--no-legend', '--fields', 'unit,dstate,state')).stdout.trim();
     expect(await fleetctl('submit', 'life.service')).toMatchObject({ code: 0, stdout: 'Unit life.service inactive\n' });
     expect(await states()).toMatch(/^life\.service\s+inactive\s+inactive$/);
-    expect(await fleetctl('load', 'life.service')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unit life\.service loaded on \w+\/10\.0\.0\.\d$/m) });
+    expect(await fleetctl('load', 'life.service')).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Unit life\.service loaded on \w+\/10\.0\.0\.\d$/m),
+    });
     expect(await states()).toMatch(/^life\.service\s+loaded\s+loaded$/);
-    expect(await fleetctl('start', 'life.service')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unit life\.service launched on \w+\/10\.0\.0\.\d$/m) });
+    expect(await fleetctl('start', 'life.service')).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Unit life\.service launched on \w+\/10\.0\.0\.\d$/m),
+    });
     expect(await running()).toEqual([expect.objectContaining({ unit: 'life.service' })]);
     expect((await fleetctl('stop', 'life.service')).code).toBe(0);
     expect(await states()).toMatch(/^life\.service\s+loaded\s+loaded$/);
@@ -95,7 +106,9 @@ describe('fleetctl on a three-machine cluster', () => {
       'Environment=A=1   B=2',
       '',
       '[X-Fleet]',
-      readFileSync(join(EXAMPLE_UNITS, 'web@.service'), 'utf8').split('\n').find((line) => line.startsWith('Conflicts=')) ?? '',
+      readFileSync(join(EXAMPLE_UNITS, 'web@.service'), 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith('Conflicts=')) ?? '',
       '',
     ].join('\n');
     unitFile('exact.service', contents);
@@ -110,14 +123,16 @@ describe('fleetctl on a three-machine cluster', () => {
     unitFile('swap.service', `[Service]\nExecStart=/bin/sh -c 'echo two; exec sleep 1000'\n`);
     const refused = await fleetctl('start', 'swap.service');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^fleetctl: unit swap\.service in the cluster differs from local unit file \/tmp\/fleetd-e2e-units-\w+\/swap\.service; add --replace to replace it$/m);
+    expect(refused.stderr).toMatch(
+      /^fleetctl: unit swap\.service in the cluster differs from local unit file \/tmp\/fleetd-e2e-units-\w+\/swap\.service; add --replace to replace it$/m,
+    );
     expect((await fleetctl('start', '--replace', 'swap.service')).code).toBe(0);
     expect((await fleetctl('cat', 'swap.service')).stdout).toContain('echo two');
     await waitFor(async () => (await running()).some((row) => row.unit === 'swap.service'), 'the new swap.service running', 15_000);
     expect(await machineOf('swap.service')).toBe(machine);
   });
 
-  it('MachineOf keeps each follower on its leader\'s machine', async () => {
+  it("MachineOf keeps each follower on its leader's machine", async () => {
     for (const name of ['web@.service', 'web-sidekick@.service']) unitFile(name, readFileSync(join(EXAMPLE_UNITS, name), 'utf8'));
     expect((await fleetctl('start', 'web@1.service', 'web@2.service', 'web-sidekick@1.service', 'web-sidekick@2.service')).code).toBe(0);
     const rows = await running();
@@ -137,7 +152,9 @@ describe('fleetctl on a three-machine cluster', () => {
     const unplaced = names.filter((name) => !placed.has(name));
     expect(unplaced).toHaveLength(2);
     const explained = await fleetctl('explain', unplaced[0] as string);
-    expect(explained.stdout).toMatch(/^Summary:\s+0\/3 machines available: 1 conflict with solo@\d\.service, 1 conflict with solo@\d\.service, 1 conflict with solo@\d\.service$/m);
+    expect(explained.stdout).toMatch(
+      /^Summary:\s+0\/3 machines available: 1 conflict with solo@\d\.service, 1 conflict with solo@\d\.service, 1 conflict with solo@\d\.service$/m,
+    );
   });
 
   it('two normal units and one global unit make five running units', async () => {
@@ -146,7 +163,12 @@ describe('fleetctl on a three-machine cluster', () => {
     unitFile('everywhere.service', sleeper('\n[X-Fleet]\nGlobal=true\n'));
     expect((await fleetctl('start', 'a.service', 'b.service', 'everywhere.service')).code).toBe(0);
     await waitFor(async () => (await running()).length === 5, 'five running units', 20_000, 250);
-    expect((await running()).filter((row) => row.unit === 'everywhere.service').map((row) => row.machine).sort()).toEqual(['alpha', 'bravo', 'charlie']);
+    expect(
+      (await running())
+        .filter((row) => row.unit === 'everywhere.service')
+        .map((row) => row.machine)
+        .sort(),
+    ).toEqual(['alpha', 'bravo', 'charlie']);
   });
 
   it('a unit whose process fails shows failed, and start says so', async () => {
@@ -170,7 +192,7 @@ describe('fleetctl on a three-machine cluster', () => {
   });
 
   // Last: the cluster has two machines afterwards.
-  it('a killed machine\'s units run elsewhere within the agent TTL and a few seconds', async () => {
+  it("a killed machine's units run elsewhere within the agent TTL and a few seconds", async () => {
     for (const name of ['m1.service', 'm2.service', 'm3.service', 'm4.service']) unitFile(name, sleeper());
     expect((await fleetctl('start', 'm1.service', 'm2.service', 'm3.service', 'm4.service')).code).toBe(0);
     const victim = cluster.machine('charlie');

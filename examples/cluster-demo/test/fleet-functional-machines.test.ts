@@ -19,7 +19,8 @@ import type { FleetGoClient, GoAnswer } from './fleet-go-client.js';
 
 const fleet = useFunctionalCluster({ etcdProxies: true });
 const service = (xFleet: string): string => `[Service]\nExecStart=/bin/sleep infinity\n\n[X-Fleet]\n${xFleet}\n`;
-const metadataOf = async (id: string): Promise<Readonly<Record<string, string>> | undefined> => (await fleet.go().machines()).find((machine) => machine.id === id)?.metadata;
+const metadataOf = async (id: string): Promise<Readonly<Record<string, string>> | undefined> =>
+  (await fleet.go().machines()).find((machine) => machine.id === id)?.metadata;
 
 /** PATCH /machines with the body exactly as fleet's machines_test.go marshals machineMetadataOp: the value nested under "Value". */
 function patchAsFleetTests(client: FleetGoClient, ops: readonly (readonly [op: string, path: string, value: string])[]): Promise<GoAnswer> {
@@ -68,7 +69,14 @@ describe("fleet's machines_test.go", () => {
   });
 
   it('TestMachinesPatchDelete: remove takes metadata away, announced keys too, and units requiring it move', async () => {
-    expect((await patchAsFleetTests(fleet.go(), [['remove', '/alpha/metadata/foo', ''], ['remove', '/bravo/metadata/ping', '']])).status).toBe(204);
+    expect(
+      (
+        await patchAsFleetTests(fleet.go(), [
+          ['remove', '/alpha/metadata/foo', ''],
+          ['remove', '/bravo/metadata/ping', ''],
+        ])
+      ).status,
+    ).toBe(204);
     expect(await metadataOf('alpha')).toEqual({ zone: 'a', disk: 'ssd' });
     fleet.writeUnit('needs-ssd.service', service('MachineMetadata=disk=ssd'));
     expect((await fleet.fleetctl(['start', 'needs-ssd.service'])).code).toBe(0);
@@ -77,7 +85,12 @@ describe("fleet's machines_test.go", () => {
     expect((await patchAsFleetTests(fleet.go(), [['remove', `/${first}/metadata/disk`, '']])).status).toBe(204);
     try {
       expect(await metadataOf(first)).not.toHaveProperty('disk');
-      await waitFor(async () => singleMachines(await fleet.waitForActive(1)).get('needs-ssd.service') === other, `needs-ssd.service moved to ${other}`, WAIT_MS, 100);
+      await waitFor(
+        async () => singleMachines(await fleet.waitForActive(1)).get('needs-ssd.service') === other,
+        `needs-ssd.service moved to ${other}`,
+        WAIT_MS,
+        100,
+      );
     } finally {
       await patchAsFleetTests(fleet.go(), [['add', `/${first}/metadata/disk`, 'ssd']]);
     }
@@ -125,7 +138,11 @@ describe("fleet's node_test.go, shutdown_test.go and connectivity-loss_test.go",
     for (const [state, command] of Object.entries(commands)) {
       expect((await fleet.fleetctl([...command, `single@${state}.service`, `global@${state}.service`])).code).toBe(0);
     }
-    const onCharlie = async () => (await fleet.go().unitStates()).filter((state) => state.machineID === 'charlie').map((state) => `${state.name} ${state.systemdActiveState}`).sort();
+    const onCharlie = async () =>
+      (await fleet.go().unitStates())
+        .filter((state) => state.machineID === 'charlie')
+        .map((state) => `${state.name} ${state.systemdActiveState}`)
+        .sort();
     const expected = ['global@launched.service active', 'global@loaded.service inactive', 'single@launched.service active', 'single@loaded.service inactive'];
     await waitFor(async () => JSON.stringify(await onCharlie()) === JSON.stringify(expected), 'the units loaded and started on charlie', WAIT_MS, 100);
     const systemdView = () => systemdStates(charlie, ['single@*.service', 'global@*.service']);
@@ -150,7 +167,12 @@ describe("fleet's node_test.go, shutdown_test.go and connectivity-loss_test.go",
     try {
       // The TTL has passed once the others no longer see charlie, nor its units' states.
       await fleet.waitForMachines(2);
-      await waitFor(async () => (await fleet.go().unitStates()).every((state) => state.machineID !== 'charlie'), "charlie's states gone from the cluster", WAIT_MS, 100);
+      await waitFor(
+        async () => (await fleet.go().unitStates()).every((state) => state.machineID !== 'charlie'),
+        "charlie's states gone from the cluster",
+        WAIT_MS,
+        100,
+      );
       await waitFor(cutOff, 'charlie to find etcd unreachable', WAIT_MS, 100);
       expect(await systemdView()).toEqual(before);
       expect(await Promise.all(['single@launched.service', 'global@launched.service'].map((unit) => mainPid(charlie, unit)))).toEqual(pids);
@@ -172,7 +194,12 @@ describe("fleet's node_test.go, shutdown_test.go and connectivity-loss_test.go",
     const bravo = fleet.cluster.machine('bravo');
     fleet.cluster.cutFromEtcd(bravo, 'blackhole');
     try {
-      await waitFor(async () => (await requestOverSocket(bravo.fleetd.socketPath, 'GET', '/health', undefined, 5000)).status === 503, 'bravo to find etcd unreachable', WAIT_MS, 100);
+      await waitFor(
+        async () => (await requestOverSocket(bravo.fleetd.socketPath, 'GET', '/health', undefined, 5000)).status === 503,
+        'bravo to find etcd unreachable',
+        WAIT_MS,
+        100,
+      );
       expect(await bravo.fleetd.stop()).toBe(0);
     } finally {
       fleet.cluster.reconnectToEtcd(bravo);
@@ -192,7 +219,10 @@ describe("fleet's server_test.go", () => {
     expect((await fleet.fleetctl(['start', 'zone-a.service'])).code).toBe(0);
     const original = readFileSync(alpha.fleetd.configFile, 'utf8');
     const config = JSON.parse(original) as { machine: { metadata: Record<string, string> }; log: { level: string } };
-    writeFileSync(alpha.fleetd.configFile, JSON.stringify({ ...config, machine: { ...config.machine, metadata: { zone: 'z', disk: 'ssd' } }, log: { level: 'info' } }));
+    writeFileSync(
+      alpha.fleetd.configFile,
+      JSON.stringify({ ...config, machine: { ...config.machine, metadata: { zone: 'z', disk: 'ssd' } }, log: { level: 'info' } }),
+    );
     try {
       alpha.fleetd.reload();
       await alpha.fleetd.waitForOutput(/configuration reloaded: applied machine\.metadata, log\.level/, WAIT_MS);
@@ -270,7 +300,11 @@ async function mainPid(machine: LocalMachine, unit: string): Promise<string> {
 /** `systemctl is-enabled` and `list-units` on the machine itself, as fleet's test read them. */
 async function systemdStates(machine: LocalMachine, patterns: readonly string[]): Promise<string[]> {
   const listed = await machine.systemd.systemctl(['list-units', '--all', '--no-legend', '--plain', ...patterns]);
-  const rows = listed.stdout.trim().split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/).slice(0, 4));
+  const rows = listed.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.trim().split(/\s+/).slice(0, 4));
   const enabled = await Promise.all(rows.map(async ([unit]) => (await machine.systemd.systemctl(['is-enabled', unit as string])).stdout.trim()));
   return rows.map((row, index) => `${row.join(' ')} ${enabled[index] ?? ''}`).sort();
 }

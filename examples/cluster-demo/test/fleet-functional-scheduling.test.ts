@@ -20,7 +20,8 @@ const fleet = useFunctionalCluster({
   ],
 });
 const MACHINES = ['alpha', 'bravo', 'charlie'];
-const unitFiles = async (): Promise<string[]> => (await fleet.fleetctl(['list-unit-files', '--no-legend', '--fields', 'unit'])).stdout.trim().split('\n').filter(Boolean);
+const unitFiles = async (): Promise<string[]> =>
+  (await fleet.fleetctl(['list-unit-files', '--no-legend', '--fields', 'unit'])).stdout.trim().split('\n').filter(Boolean);
 const service = (xFleet: string): string => `[Service]\nExecStart=/bin/sleep infinity\n\n[X-Fleet]\n${xFleet}\n`;
 
 describe("fleet's scheduling_test.go", () => {
@@ -74,14 +75,20 @@ describe("fleet's scheduling_test.go", () => {
     expect(await unitFiles()).toEqual(['conflicts-with-hello.service', 'hello.service']);
     // The engine has decided about hello.service once explain gives the conflict as the reason.
     await waitFor(
-      async () => /^Summary:\s+0\/3 machines available: .*conflict with conflicts-with-hello\.service/m.test((await fleet.fleetctl(['explain', 'hello.service'])).stdout),
+      async () =>
+        /^Summary:\s+0\/3 machines available: .*conflict with conflicts-with-hello\.service/m.test((await fleet.fleetctl(['explain', 'hello.service'])).stdout),
       'hello.service refused alpha for the conflict',
       WAIT_MS,
       100,
     );
     expect([...(await fleet.waitForActive(1)).keys()]).toEqual(['conflicts-with-hello.service']);
     expect((await fleet.fleetctl(['destroy', 'conflicts-with-hello.service'])).code).toBe(0);
-    await waitFor(async () => (await fleet.go().unitStates()).every((state) => state.name !== 'conflicts-with-hello.service'), 'conflicts-with-hello.service gone', WAIT_MS, 100);
+    await waitFor(
+      async () => (await fleet.go().unitStates()).every((state) => state.name !== 'conflicts-with-hello.service'),
+      'conflicts-with-hello.service gone',
+      WAIT_MS,
+      100,
+    );
     expect(singleMachines(await fleet.waitForActive(1))).toEqual(new Map([['hello.service', 'alpha']]));
   });
 
@@ -92,8 +99,9 @@ describe("fleet's scheduling_test.go", () => {
     expect(new Set(singleMachines(await fleet.waitForActive(3)).values()).size).toBe(3);
   });
 
-  it("TestScheduleReplace: a replacer runs away from the unit it replaces; one that needs its machine pushes it to another", async () => {
-    for (const name of ['replace.0.service', 'replace.1.service', 'replace.2.service']) expect((await fleet.fleetctl(['start', '--no-block', name])).code).toBe(0);
+  it('TestScheduleReplace: a replacer runs away from the unit it replaces; one that needs its machine pushes it to another', async () => {
+    for (const name of ['replace.0.service', 'replace.1.service', 'replace.2.service'])
+      expect((await fleet.fleetctl(['start', '--no-block', name])).code).toBe(0);
     const before = singleMachines(await fleet.waitForActive(3));
     const oldMachine = before.get('replace.0.service') as string;
     expect(before.get('replace.2.service')).toBe(before.get('replace.1.service'));
@@ -126,7 +134,10 @@ describe("fleet's scheduling_test.go", () => {
 
   it('TestScheduleCircularReplace: two units replacing each other both run, apart (fleet ignores a mutual pair)', async () => {
     mkdirSync(`${fleet.scratch}/circular`, { recursive: true });
-    fleet.writeUnit('circular/replace.0.service', (FLEET_FIXTURES['replace-kick0.service'] ?? '').replace('Replaces=replace.0.service', 'Replaces=replace-kick0.service'));
+    fleet.writeUnit(
+      'circular/replace.0.service',
+      (FLEET_FIXTURES['replace-kick0.service'] ?? '').replace('Replaces=replace.0.service', 'Replaces=replace-kick0.service'),
+    );
     expect((await fleet.fleetctl(['start', '--no-block', 'circular/replace.0.service'])).code).toBe(0);
     expect(await unitFiles()).toEqual(['replace.0.service']);
     await fleet.waitForActive(1);
@@ -151,7 +162,10 @@ describe("fleet's scheduling_test.go", () => {
     const pids = await Promise.all(MACHINES.map((machine) => mainPid(machine, 'global.service')));
     expect((await fleet.fleetctl(['restart', 'global.service'])).code).toBe(0);
     await waitFor(
-      async () => (await Promise.all(MACHINES.map((machine, index) => mainPid(machine, 'global.service').then((pid) => pid !== '0' && pid !== pids[index])))).every(Boolean),
+      async () =>
+        (await Promise.all(MACHINES.map((machine, index) => mainPid(machine, 'global.service').then((pid) => pid !== '0' && pid !== pids[index])))).every(
+          Boolean,
+        ),
       'global.service restarted on every machine',
       WAIT_MS,
       100,
@@ -179,7 +193,12 @@ describe("fleet's scheduling_test.go", () => {
     fleet.writeUnit('a-old.service', service('MachineID=bravo'));
     fleet.writeUnit('b-new.service', service('Replaces=a-old.service\nMachineMetadata=region=us'));
     expect((await fleet.fleetctl(['start', 'a-old.service', 'b-new.service'])).code).toBe(0);
-    expect(singleMachines(await fleet.waitForActive(2))).toEqual(new Map([['a-old.service', 'bravo'], ['b-new.service', 'alpha']]));
+    expect(singleMachines(await fleet.waitForActive(2))).toEqual(
+      new Map([
+        ['a-old.service', 'bravo'],
+        ['b-new.service', 'alpha'],
+      ]),
+    );
   });
 
   it('regression: a pinned unit replaced by an unconstrained one: both run, apart (issue 16, item 10)', async () => {
@@ -206,11 +225,21 @@ describe("fleet's metadata_test.go", () => {
     for (const machine of [...MACHINES].reverse()) expect((await fleet.fleetctl(['start', `metadata@smoke${machine}.service`])).code).toBe(0);
     await fleet.waitForActive(3);
     const listed = await fleet.fleetctl(['list-units', '--no-legend', '--full', '--fields', 'unit,active,machine']);
-    const rows = listed.stdout.trim().split('\n').map((line) => line.split(/\s+/));
-    expect(rows.map(([unit, active, machine]) => [unit, active, machine?.split('/')[0]])).toEqual(MACHINES.map((machine) => [`metadata@smoke${machine}.service`, 'active', machine]));
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
+    expect(rows.map(([unit, active, machine]) => [unit, active, machine?.split('/')[0]])).toEqual(
+      MACHINES.map((machine) => [`metadata@smoke${machine}.service`, 'active', machine]),
+    );
     // fleet's start gave up after 20 attempts; fleetd's says at once why it cannot be placed.
     const invalid = await fleet.fleetctl(['start', '--block-attempts=20', 'metadata@invalid.service']);
-    expect(invalid).toMatchObject({ code: 1, stderr: expect.stringMatching(/^fleetctl: unit metadata@invalid\.service cannot be scheduled: 0\/3 machines available: 3 metadata hostname=invalid not matched/) });
+    expect(invalid).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^fleetctl: unit metadata@invalid\.service cannot be scheduled: 0\/3 machines available: 3 metadata hostname=invalid not matched/,
+      ),
+    });
   });
 });
 

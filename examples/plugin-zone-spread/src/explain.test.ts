@@ -32,9 +32,21 @@ describe('zone-spread in explanations', () => {
   });
 
   it.each([
-    { name: 'the machine running one', machine: 'a1', verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone a already runs 1 of group web (maxPerZone 1)' } },
-    { name: 'an empty machine of a full zone', machine: 'a2', verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone a already runs 1 of group web (maxPerZone 1)' } },
-    { name: 'another full zone', machine: 'b1', verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone b already runs 1 of group web (maxPerZone 1)' } },
+    {
+      name: 'the machine running one',
+      machine: 'a1',
+      verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone a already runs 1 of group web (maxPerZone 1)' },
+    },
+    {
+      name: 'an empty machine of a full zone',
+      machine: 'a2',
+      verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone a already runs 1 of group web (maxPerZone 1)' },
+    },
+    {
+      name: 'another full zone',
+      machine: 'b1',
+      verdict: { plugin: 'zone-spread', verdict: 'filter', message: 'zone b already runs 1 of group web (maxPerZone 1)' },
+    },
     { name: 'a zone with room', machine: 'c1', verdict: { plugin: 'zone-spread', verdict: 'pass' } },
   ])('gives the maxPerZone verdict on $name', async ({ machine, verdict }) => {
     const explained = (await explainThird({ maxPerZone: 1 }))[machine];
@@ -43,12 +55,22 @@ describe('zone-spread in explanations', () => {
   });
 
   it('names the best machine: the empty zone', async () => {
-    const cluster = await createTestCluster({ plugins: plugins(), machines, units: instances('web', 3), placements: { 'web@1.service': 'a1', 'web@2.service': 'b1' } });
+    const cluster = await createTestCluster({
+      plugins: plugins(),
+      machines,
+      units: instances('web', 3),
+      placements: { 'web@1.service': 'a1', 'web@2.service': 'b1' },
+    });
     expect(cluster.explain('web@3.service').bestMachine).toBe('c1');
   });
 
   it('explains a placed unit as if it were not placed: it does not count against its own zone', async () => {
-    const cluster = await createTestCluster({ plugins: plugins({ maxPerZone: 1 }), machines, units: instances('web', 1), placements: { 'web@1.service': 'a1' } });
+    const cluster = await createTestCluster({
+      plugins: plugins({ maxPerZone: 1 }),
+      machines,
+      units: instances('web', 1),
+      placements: { 'web@1.service': 'a1' },
+    });
     const explanation = cluster.explain('web@1.service');
     expect(explanation.placedOn).toBe('a1');
     expect(explanation.machines.every((machine) => machine.feasible && machine.scores['zone-spread'] === undefined)).toBe(true);

@@ -9,7 +9,7 @@ function unit(name: string, groups: readonly string[] = []) {
   return { nameInfo: parseUnitName(name), fleetOptions: new Map(groups.length === 0 ? [] : [['Group', groups]]) };
 }
 
-describe('a unit\'s group', () => {
+describe("a unit's group", () => {
   it.each([
     { name: 'a plain unit has none', unit: unit('api.service'), expected: undefined },
     { name: 'an instance is grouped by its template', unit: unit('web@1.service'), expected: { group: 'web', source: 'template' } },
@@ -38,11 +38,13 @@ describe('Group= at submit', () => {
     { name: 'refused when empty', plugins: plugins(), contents: unitWith('Group='), problem: 'Group= needs a group name' },
   ])('is $name', async ({ plugins: entries, contents, problem }) => {
     const cluster = await createTestCluster({ plugins: entries, machines: ['m1'] });
-    expect(() => cluster.submit('api.service', contents)).toThrow(expect.objectContaining({ code: ErrorCodes.UNIT_INVALID, message: expect.stringContaining(problem) }));
+    expect(() => cluster.submit('api.service', contents)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.UNIT_INVALID, message: expect.stringContaining(problem) }),
+    );
   });
 
   it.each([
-    { name: 'Group= next to fleet\'s plugins, no validation option needed', contents: unitWith('Group=api') },
+    { name: "Group= next to fleet's plugins, no validation option needed", contents: unitWith('Group=api') },
     { name: 'a unit without Group=', contents: service },
   ])('accepts $name', async ({ contents }) => {
     const cluster = await createTestCluster({ plugins: plugins(), machines: ['m1'] });
@@ -69,7 +71,11 @@ describe('Group= at submit', () => {
       ],
     },
     { name: 'says nothing about Group= on a unit it spreads', units: { 'api.service': unitWith('Group=api') }, logged: [] },
-    { name: 'says nothing about Group= on a unit that is not global (Global=false)', units: { 'api.service': unitWith('Global=false', 'Group=api') }, logged: [] },
+    {
+      name: 'says nothing about Group= on a unit that is not global (Global=false)',
+      units: { 'api.service': unitWith('Global=false', 'Group=api') },
+      logged: [],
+    },
     { name: 'says nothing about a global instance grouped by its template only', units: instances('agent', 1, unitWith('Global=true')), logged: [] },
   ])('$name', async ({ units, logged }) => {
     const cluster = await createTestCluster({ plugins: plugins(), machines: machinesIn({ a1: 'a' }), units });

@@ -10,10 +10,7 @@ export const DEFAULT_KEY = 'zone';
 export const zoneSpreadOptions = z
   .object({
     /** Machine metadata key whose values are the zones (`zone`, `rack`, `region`...). */
-    key: z
-      .string({ error: 'must be a metadata key (a string)' })
-      .min(1, { error: 'must be a non-empty metadata key' })
-      .default(DEFAULT_KEY),
+    key: z.string({ error: 'must be a metadata key (a string)' }).min(1, { error: 'must be a non-empty metadata key' }).default(DEFAULT_KEY),
     /** At most this many units of one group per zone; unset = no limit, spreading is only preferred. */
     maxPerZone: z
       .number({ error: 'must be a positive integer' })

@@ -100,7 +100,8 @@ describe('zone-spread maxPerZone', () => {
       units: instances('web', 4),
       maxPerZone: 1,
       unplaced: 'web@4.service',
-      summary: '0/4 machines available: 2 zone a already runs 1 of group web (maxPerZone 1), 1 zone b already runs 1 of group web (maxPerZone 1), 1 zone c already runs 1 of group web (maxPerZone 1)',
+      summary:
+        '0/4 machines available: 2 zone a already runs 1 of group web (maxPerZone 1), 1 zone b already runs 1 of group web (maxPerZone 1), 1 zone c already runs 1 of group web (maxPerZone 1)',
     },
     {
       name: 'a limit of 2 lets each zone take two',

@@ -10,7 +10,8 @@ export const demoMachines: readonly Machine[] = [
 ];
 
 const service = (command: string, xfleet: readonly string[] = []): string =>
-  [`[Unit]`, `Description=${command}`, ``, `[Service]`, `ExecStart=/usr/bin/${command}`, ...(xfleet.length ? ['', '[X-Fleet]', ...xfleet] : [])].join('\n') + '\n';
+  [`[Unit]`, `Description=${command}`, ``, `[Service]`, `ExecStart=/usr/bin/${command}`, ...(xfleet.length ? ['', '[X-Fleet]', ...xfleet] : [])].join('\n') +
+  '\n';
 
 /** Web servers that avoid each other, a database that needs an SSD, and two units that cannot be placed. */
 export const demoUnits: Readonly<Record<string, string>> = {

@@ -8,7 +8,10 @@ describe('scheduling demo', () => {
     expect(round.placements).toHaveLength(7);
     expect(round.unschedulable.map((u) => [u.unit, u.summary])).toEqual([
       ['analytics.service', '0/5 machines available: 5 metadata region=eu-central-1 not matched'],
-      ['web@4.service', '0/5 machines available: 2 metadata region=us-west-2 not matched, 1 conflict with web@1.service, 1 conflict with web@2.service, 1 conflict with web@3.service'],
+      [
+        'web@4.service',
+        '0/5 machines available: 2 metadata region=us-west-2 not matched, 1 conflict with web@1.service, 1 conflict with web@2.service, 1 conflict with web@3.service',
+      ],
     ]);
     expect(report).toContain('why is web@4.service not scheduled?');
   });

@@ -22,7 +22,17 @@ export async function runDemo(): Promise<DemoOutcome> {
   const state = scheduler.createState({ machines: demoMachines, units });
   const round = await scheduler.schedule(state);
   const explanations = round.unschedulable.map((unit) => scheduler.explain(state, unit.unit));
-  return { round, explanations, log, report: renderReport(round, explanations, host.plugins.map((p) => p.meta.name), log) };
+  return {
+    round,
+    explanations,
+    log,
+    report: renderReport(
+      round,
+      explanations,
+      host.plugins.map((p) => p.meta.name),
+      log,
+    ),
+  };
 }
 
 /** Gives each plugin a logger whose lines end up in `lines`, for the report; fleetd gives plugins its own log instead. */
@@ -41,12 +51,15 @@ function renderReport(round: RoundResult, explanations: readonly UnitExplanation
     `fleetd scheduling demo: ${demoMachines.length} machines, ${Object.keys(demoUnits).length} units, plugins: ${plugins.join(', ')}`,
     '',
     'MACHINE\t\tMETADATA',
-    ...demoMachines.map((m) => `${short(m.id)}\t${Object.entries(m.metadata).map(([k, v]) => `${k}=${v}`).join(',')}`),
+    ...demoMachines.map(
+      (m) =>
+        `${short(m.id)}\t${Object.entries(m.metadata)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`,
+    ),
     '',
     'UNIT\t\t\tMACHINE\t\tSCORES OF THE BEST CANDIDATES',
-    ...round.placements.map(
-      (p) => `${p.unit.padEnd(20)}\t${short(p.machine)}\t${p.candidates.map((c) => `${short(c.machine)}=${c.total}`).join(' ')}`,
-    ),
+    ...round.placements.map((p) => `${p.unit.padEnd(20)}\t${short(p.machine)}\t${p.candidates.map((c) => `${short(c.machine)}=${c.total}`).join(' ')}`),
     '',
     `placed ${round.placements.length}, unschedulable ${round.unschedulable.length}, decided in ${round.stats.decideMs.toFixed(2)} ms`,
     '',
