@@ -84,7 +84,12 @@ function putUnit(socketPath: string, name: string): Promise<number> {
   const body = JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: `/bin/sleep ${name.length}` }] });
   return new Promise((resolve, reject) => {
     const req = request(
-      { socketPath, path: `/fleet/v1/units/${name}`, method: 'PUT', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        socketPath,
+        path: `/fleet/v1/units/${name}`,
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -161,7 +166,12 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000, hook
 
 /** The target case, then with units doubled and with machines doubled. */
 export async function measureDaemonMemoryWithGrowth(machines: number, units: number): Promise<DaemonMemoryResult> {
-  const { base, growth } = await measureDoubling(units, machines, (u, m) => measureDaemonMemory(m, u), (r) => r.rssMb);
+  const { base, growth } = await measureDoubling(
+    units,
+    machines,
+    (u, m) => measureDaemonMemory(m, u),
+    (r) => r.rssMb,
+  );
   return { ...base, targetRssMb: TARGET_RSS_MB, met: base.rssMb <= TARGET_RSS_MB, growth };
 }
 

@@ -33,17 +33,23 @@ export async function measureEtcdEndToEnd(units: number, machines: number): Prom
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
   try {
     const presences = await Promise.all(
-      Array.from({ length: machines }, (_, i) => MachinePresence.announce({ registry, machine: { id: `m${String(i).padStart(4, '0')}`, metadata: {} }, ttlSeconds: 60 })),
+      Array.from({ length: machines }, (_, i) =>
+        MachinePresence.announce({ registry, machine: { id: `m${String(i).padStart(4, '0')}`, metadata: {} }, ttlSeconds: 60 }),
+      ),
     );
     const engine = new Engine({ registry, host: await assemblePlugins(fleetPreset()), id: 'bench', leaseTtlSeconds: 10 });
     await engine.start();
     const store = new FleetStore(registry);
-    const list = Array.from({ length: units }, (_, i) => createUnit({ name: `app@${i}.service`, contents: '[Service]\nExecStart=/bin/sleep infinity\n', desiredState: 'launched' }));
+    const list = Array.from({ length: units }, (_, i) =>
+      createUnit({ name: `app@${i}.service`, contents: '[Service]\nExecStart=/bin/sleep infinity\n', desiredState: 'launched' }),
+    );
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 64 }, async () => {
-      while (next < list.length) await store.submitUnit(list[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < list.length) await store.submitUnit(list[next++]!);
+      }),
+    );
     const submitMs = performance.now() - started;
     for (;;) {
       const placed = [...engine.state.placements()].length;

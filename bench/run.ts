@@ -61,7 +61,13 @@ const cases: SchedulingCase[] = [
     ? []
     : [
         { name: '10000 units / 1000 machines, least-loaded only', plugins: 'least-loaded', machines: 1_000, units: 10_000 } as const,
-        { name: '10000 units with metadata / 1000 machines', plugins: 'fleet', machines: 1_000, units: 10_000, xfleet: (i: number) => [`MachineMetadata=zone=z${i % 3}`] } as const,
+        {
+          name: '10000 units with metadata / 1000 machines',
+          plugins: 'fleet',
+          machines: 1_000,
+          units: 10_000,
+          xfleet: (i: number) => [`MachineMetadata=zone=z${i % 3}`],
+        } as const,
       ]),
 ];
 
@@ -75,7 +81,11 @@ if (wanted('idle')) idle.push(await measureIdle(n(10_000), n(1_000), { rounds: q
 const explain: ExplainMeasurement[] = [];
 // Explaining looks at every machine: the doubled cases show what that costs next to the decision.
 if (wanted('explain')) {
-  for (const [units, machines] of [[10_000, 1_000], [20_000, 1_000], [10_000, 2_000]] as const) {
+  for (const [units, machines] of [
+    [10_000, 1_000],
+    [20_000, 1_000],
+    [10_000, 2_000],
+  ] as const) {
     explain.push(await measureExplain(n(units), n(machines), quick ? 20 : 200, runs));
   }
 }
@@ -107,14 +117,16 @@ const table = [
     'machines ×2': '',
   })),
   // The bench process itself, not a target: the fleetd daemon's RSS is measured below (--case memory).
-  ...idle.filter((r) => r.globals === 0).map((r) => ({
-    case: `bench process: engine + memory registry holding ${r.units} units / ${r.machines} machines`,
-    figure: `heap ${r.engineHeapMb} MB, RSS ${r.rssMb} MB`,
-    target: '',
-    met: '',
-    'units ×2': '',
-    'machines ×2': '',
-  })),
+  ...idle
+    .filter((r) => r.globals === 0)
+    .map((r) => ({
+      case: `bench process: engine + memory registry holding ${r.units} units / ${r.machines} machines`,
+      figure: `heap ${r.engineHeapMb} MB, RSS ${r.rssMb} MB`,
+      target: '',
+      met: '',
+      'units ×2': '',
+      'machines ×2': '',
+    })),
 ];
 console.table(table);
 

@@ -20,7 +20,13 @@ const SPECS = [
 
 interface World {
   expected: { units: Map<string, { spec: UnitSpec; options: ReturnType<typeof unitOptions> }>; destroyed: Set<string> };
-  etcd: { units: Map<string, ReturnType<typeof unitOptions>>; desired: Map<string, string>; placements: Map<string, string>; machines: Set<string>; states: Map<string, Map<string, { activeState: string; subState: string }>> };
+  etcd: {
+    units: Map<string, ReturnType<typeof unitOptions>>;
+    desired: Map<string, string>;
+    placements: Map<string, string>;
+    machines: Set<string>;
+    states: Map<string, Map<string, { activeState: string; subState: string }>>;
+  };
   systemd: Map<string, Set<string>>;
 }
 
@@ -67,7 +73,11 @@ describe('chaos verdict', () => {
     {
       name: 'a unit running on two machines',
       damage: (w: World) => w.systemd.get('m3')?.add('ssd-1.service'),
-      expected: ['runs-more-than-once ssd-1.service: runs on m1, m3', 'placement-wrong ssd-1.service on m3: runs there but etcd places it on m1', 'metadata ssd-1.service on m3: requires {"disk":["ssd"]}, machine has {"zone":"c","disk":"hdd"}'],
+      expected: [
+        'runs-more-than-once ssd-1.service: runs on m1, m3',
+        'placement-wrong ssd-1.service on m3: runs there but etcd places it on m1',
+        'metadata ssd-1.service on m3: requires {"disk":["ssd"]}, machine has {"zone":"c","disk":"hdd"}',
+      ],
     },
     {
       name: 'a launched unit running nowhere',
@@ -76,18 +86,31 @@ describe('chaos verdict', () => {
     },
     {
       name: 'two conflicting units on one machine',
-      damage: (w: World) => (w.systemd.get('m2')?.delete('spread-a-2.service'), w.systemd.get('m1')?.add('spread-a-2.service'), w.etcd.placements.set('spread-a-2.service', 'm1'), w.etcd.states.get('m1')?.set('spread-a-2.service', { activeState: 'active', subState: 'running' })),
+      damage: (w: World) => (
+        w.systemd.get('m2')?.delete('spread-a-2.service'),
+        w.systemd.get('m1')?.add('spread-a-2.service'),
+        w.etcd.placements.set('spread-a-2.service', 'm1'),
+        w.etcd.states.get('m1')?.set('spread-a-2.service', { activeState: 'active', subState: 'running' })
+      ),
       expected: ['conflict spread-a-1.service+spread-a-2.service on m1: conflicting units run on the same machine'],
     },
     {
       name: 'a MachineOf follower away from its leader',
-      damage: (w: World) => (w.systemd.get('m3')?.delete('app-1-sidecar.service'), w.systemd.get('m2')?.add('app-1-sidecar.service'), w.etcd.placements.set('app-1-sidecar.service', 'm2'), w.etcd.states.get('m2')?.set('app-1-sidecar.service', { activeState: 'active', subState: 'running' })),
+      damage: (w: World) => (
+        w.systemd.get('m3')?.delete('app-1-sidecar.service'),
+        w.systemd.get('m2')?.add('app-1-sidecar.service'),
+        w.etcd.placements.set('app-1-sidecar.service', 'm2'),
+        w.etcd.states.get('m2')?.set('app-1-sidecar.service', { activeState: 'active', subState: 'running' })
+      ),
       expected: ['machine-of app-1-sidecar.service on m2: its leader app-1.service is placed on m3'],
     },
     {
       name: 'a global unit missing on an eligible machine',
       damage: (w: World) => (w.systemd.get('m2')?.delete('global-ssd-1.service'), w.etcd.states.get('m2')?.delete('global-ssd-1.service')),
-      expected: ['global-missing global-ssd-1.service on m2: eligible machine does not run this global unit', 'state-wrong global-ssd-1.service on m2: no state reported in etcd for a launched unit'],
+      expected: [
+        'global-missing global-ssd-1.service on m2: eligible machine does not run this global unit',
+        'state-wrong global-ssd-1.service on m2: no state reported in etcd for a launched unit',
+      ],
     },
     {
       name: 'a global unit on a machine its metadata excludes',

@@ -107,12 +107,15 @@ function checkRegistry(expected: Expected, etcd: EtcdView): Violation[] {
       violations.push({ kind: 'unit-lost', unit: name, detail: 'acknowledged unit is not in etcd' });
       continue;
     }
-    if (JSON.stringify(stored) !== JSON.stringify(options)) violations.push({ kind: 'unit-changed', unit: name, detail: 'stored options differ from the submitted ones' });
+    if (JSON.stringify(stored) !== JSON.stringify(options))
+      violations.push({ kind: 'unit-changed', unit: name, detail: 'stored options differ from the submitted ones' });
     const desired = etcd.desired.get(name);
-    if (desired !== spec.desired) violations.push({ kind: 'desired-state-wrong', unit: name, detail: `desired ${desired ?? '(none)'}, acknowledged ${spec.desired}` });
+    if (desired !== spec.desired)
+      violations.push({ kind: 'desired-state-wrong', unit: name, detail: `desired ${desired ?? '(none)'}, acknowledged ${spec.desired}` });
   }
   for (const name of expected.destroyed) {
-    if (etcd.units.has(name) || etcd.desired.has(name)) violations.push({ kind: 'unit-resurrected', unit: name, detail: 'destroyed (acknowledged) but back in etcd' });
+    if (etcd.units.has(name) || etcd.desired.has(name))
+      violations.push({ kind: 'unit-resurrected', unit: name, detail: 'destroyed (acknowledged) but back in etcd' });
   }
   return violations;
 }
@@ -123,16 +126,29 @@ function checkPlacement(spec: UnitSpec, expected: Expected, machines: readonly M
   }
   if (spec.global) return checkGlobal(spec, machines, etcd, running);
   const violations: Violation[] = [];
-  if (running.length === 0) violations.push({ kind: 'not-running', unit: spec.name, detail: `launched but runs on no machine (placement: ${etcd.placements.get(spec.name) ?? 'none'})` });
+  if (running.length === 0)
+    violations.push({
+      kind: 'not-running',
+      unit: spec.name,
+      detail: `launched but runs on no machine (placement: ${etcd.placements.get(spec.name) ?? 'none'})`,
+    });
   if (running.length > 1) violations.push({ kind: 'runs-more-than-once', unit: spec.name, detail: `runs on ${running.join(', ')}` });
   const placed = etcd.placements.get(spec.name);
   for (const machine of running) {
-    if (machine !== placed) violations.push({ kind: 'placement-wrong', unit: spec.name, machine, detail: `runs there but etcd places it on ${placed ?? 'no machine'}` });
+    if (machine !== placed)
+      violations.push({ kind: 'placement-wrong', unit: spec.name, machine, detail: `runs there but etcd places it on ${placed ?? 'no machine'}` });
     const host = machines.find((m) => m.id === machine);
-    if (host !== undefined && !eligible(spec, host)) violations.push({ kind: 'metadata', unit: spec.name, machine, detail: `requires ${JSON.stringify(spec.metadata)}, machine has ${JSON.stringify(host.metadata)}` });
+    if (host !== undefined && !eligible(spec, host))
+      violations.push({
+        kind: 'metadata',
+        unit: spec.name,
+        machine,
+        detail: `requires ${JSON.stringify(spec.metadata)}, machine has ${JSON.stringify(host.metadata)}`,
+      });
     if (spec.machineOf !== undefined && expected.units.has(spec.machineOf)) {
       const leaderAt = etcd.placements.get(spec.machineOf);
-      if (leaderAt !== machine) violations.push({ kind: 'machine-of', unit: spec.name, machine, detail: `its leader ${spec.machineOf} is placed on ${leaderAt ?? 'no machine'}` });
+      if (leaderAt !== machine)
+        violations.push({ kind: 'machine-of', unit: spec.name, machine, detail: `its leader ${spec.machineOf} is placed on ${leaderAt ?? 'no machine'}` });
     }
   }
   if (placed !== undefined) violations.push(...checkState(spec.name, placed, etcd));
@@ -143,8 +159,10 @@ function checkGlobal(spec: UnitSpec, machines: readonly MachineSpec[], etcd: Etc
   const violations: Violation[] = [];
   for (const machine of machines) {
     const runsThere = running.includes(machine.id);
-    if (eligible(spec, machine) && !runsThere) violations.push({ kind: 'global-missing', unit: spec.name, machine: machine.id, detail: 'eligible machine does not run this global unit' });
-    if (!eligible(spec, machine) && runsThere) violations.push({ kind: 'global-ineligible', unit: spec.name, machine: machine.id, detail: `requires ${JSON.stringify(spec.metadata)}` });
+    if (eligible(spec, machine) && !runsThere)
+      violations.push({ kind: 'global-missing', unit: spec.name, machine: machine.id, detail: 'eligible machine does not run this global unit' });
+    if (!eligible(spec, machine) && runsThere)
+      violations.push({ kind: 'global-ineligible', unit: spec.name, machine: machine.id, detail: `requires ${JSON.stringify(spec.metadata)}` });
     if (eligible(spec, machine)) violations.push(...checkState(spec.name, machine.id, etcd));
   }
   return violations;
@@ -154,7 +172,8 @@ function checkGlobal(spec: UnitSpec, machines: readonly MachineSpec[], etcd: Etc
 function checkState(unit: string, machine: string, etcd: EtcdView): Violation[] {
   const state = etcd.states.get(machine)?.get(unit);
   if (state?.activeState === 'active') return [];
-  const seen = state === undefined ? 'no state reported' : `reported ${state.activeState}/${state.subState}${state.message === undefined ? '' : ` (${state.message})`}`;
+  const seen =
+    state === undefined ? 'no state reported' : `reported ${state.activeState}/${state.subState}${state.message === undefined ? '' : ` (${state.message})`}`;
   return [{ kind: 'state-wrong', unit, machine, detail: `${seen} in etcd for a launched unit` }];
 }
 
@@ -174,7 +193,8 @@ function checkColocation(expected: Expected, systemd: SystemdView): Violation[] 
     });
     for (const [i, a] of specs.entries()) {
       for (const b of specs.slice(i + 1)) {
-        if (conflictsWith(a, b)) violations.push({ kind: 'conflict', unit: `${a.name}+${b.name}`, machine, detail: 'conflicting units run on the same machine' });
+        if (conflictsWith(a, b))
+          violations.push({ kind: 'conflict', unit: `${a.name}+${b.name}`, machine, detail: 'conflicting units run on the same machine' });
       }
     }
   }

@@ -57,7 +57,9 @@ console.log(JSON.stringify(printed, null, 2));
 mkdirSync(dirname(RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify({ benchmark: 'chaos', date: new Date().toISOString(), ...report }, null, 2)}\n`);
 const { faults, convergeMs, violations } = report;
-console.error(`chaos: ${faults.total} faults (${faults['kill-fleetd']} kill -9 of fleetd, ${faults['pause-fleetd']} pauses of which ${faults['pause-longer-than-ttl']} longer than the TTL, ${faults['kill-etcd-leader']} etcd leader kills)`);
+console.error(
+  `chaos: ${faults.total} faults (${faults['kill-fleetd']} kill -9 of fleetd, ${faults['pause-fleetd']} pauses of which ${faults['pause-longer-than-ttl']} longer than the TTL, ${faults['kill-etcd-leader']} etcd leader kills)`,
+);
 if (violations.length > 0) {
   console.error(`chaos: FAILED, ${violations.length} violation(s) (seed ${report.seed}):\n${formatViolations(violations)}`);
   if (logs !== undefined) console.error(`chaos: each daemon's last log lines are in ${RESULTS}`);

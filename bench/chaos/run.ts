@@ -107,12 +107,19 @@ async function submitWorkload(expected: ExpectedCluster, via: () => string, say:
   say(`submitting ${workload.length} units`);
   for (const spec of workload) await expected.write(via(), { op: 'create', spec });
   await expected.resolveUncertain(via);
-  if (expected.units.size !== workload.length) throw new Error(`only ${expected.units.size} of ${workload.length} units were accepted; refused: ${expected.counts.refused}`);
+  if (expected.units.size !== workload.length)
+    throw new Error(`only ${expected.units.size} of ${workload.length} units were accepted; refused: ${expected.counts.refused}`);
   return workload;
 }
 
 /** The fault window: faults (and churn) until `seconds` have passed, then every fault repaired. */
-async function injectFaults(cluster: ChaosCluster, expected: ExpectedCluster, options: ChaosOptions, workload: readonly UnitSpec[], say: (text: string) => void) {
+async function injectFaults(
+  cluster: ChaosCluster,
+  expected: ExpectedCluster,
+  options: ChaosOptions,
+  workload: readonly UnitSpec[],
+  say: (text: string) => void,
+) {
   say(`injecting faults for ${options.seconds} s (seed ${options.seed})`);
   const until = Date.now() + options.seconds * 1000;
   const faults = new FaultInjector(cluster, createRng(options.seed), say);
@@ -127,7 +134,10 @@ async function injectFaults(cluster: ChaosCluster, expected: ExpectedCluster, op
 }
 
 async function observe(cluster: ChaosCluster, expected: ExpectedCluster): Promise<Violation[]> {
-  const [etcd, systemd] = await Promise.all([readEtcd(cluster.registry, KEY_PREFIX), readSystemd(cluster.machines.map((m) => ({ id: m.spec.id, systemd: m.systemd })))]);
+  const [etcd, systemd] = await Promise.all([
+    readEtcd(cluster.registry, KEY_PREFIX),
+    readSystemd(cluster.machines.map((m) => ({ id: m.spec.id, systemd: m.systemd }))),
+  ]);
   return checkCluster(expected, CHAOS_MACHINES, etcd, systemd);
 }
 
@@ -136,7 +146,11 @@ async function observe(cluster: ChaosCluster, expected: ExpectedCluster): Promis
  * clean look could catch a unit between two machines' systemd reads), or
  * the time is up; then the last check's violations are the verdict.
  */
-async function waitForConvergence(cluster: ChaosCluster, expected: ExpectedCluster, timeoutMs: number): Promise<{ at: number | undefined; violations: Violation[] }> {
+async function waitForConvergence(
+  cluster: ChaosCluster,
+  expected: ExpectedCluster,
+  timeoutMs: number,
+): Promise<{ at: number | undefined; violations: Violation[] }> {
   const deadline = Date.now() + timeoutMs;
   let cleanSince: number | undefined;
   let violations: Violation[] = [];

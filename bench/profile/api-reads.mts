@@ -77,7 +77,17 @@ try {
       const ms = Math.round(performance.now() - began);
       clearInterval(sampler);
       peak = Math.max(peak, rssMb(pid));
-      console.log(JSON.stringify({ scenario: scenario.name, concurrent: CONCURRENT, ms, idleRssMb: idle, peakRssMb: peak, responseKb: Math.round((sizes[0] ?? 0) / 1024), healthDuringBurstMs: await health }));
+      console.log(
+        JSON.stringify({
+          scenario: scenario.name,
+          concurrent: CONCURRENT,
+          ms,
+          idleRssMb: idle,
+          peakRssMb: peak,
+          responseKb: Math.round((sizes[0] ?? 0) / 1024),
+          healthDuringBurstMs: await health,
+        }),
+      );
     } catch (error) {
       console.error(fleetd.output().slice(-3000));
       throw error;

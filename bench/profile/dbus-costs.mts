@@ -9,7 +9,10 @@ const n = Number(process.argv[2] ?? 100);
 const sub = process.argv.includes('--subscribe');
 try {
   const m = await SystemdManager.connect(instance.busAddress, 30_000);
-  if (sub) { await m.addSignalMatches(); await m.subscribe(); }
+  if (sub) {
+    await m.addSignalMatches();
+    await m.subscribe();
+  }
   const dir = join(instance.unitsDirectory, '..', 'bench-units');
   mkdirSync(dir, { recursive: true });
   const time = async (label: string, f: (i: number) => Promise<unknown>) => {
@@ -39,7 +42,7 @@ try {
     const entries = await m.listUnitsByNames(Array.from({ length: n }, (_, i) => `c${i}.service`));
     if (entries.every((e) => e.activeState === 'active')) break;
   }
-  console.log('parallel starts until all active', ((performance.now() - t0)).toFixed(0), 'ms after enqueue for', n);
+  console.log('parallel starts until all active', (performance.now() - t0).toFixed(0), 'ms after enqueue for', n);
   m.close();
 } finally {
   await instance.stop();
