@@ -25,7 +25,12 @@ export async function startSeededApi(): Promise<SeededApi> {
   const metrics = createMetrics({ host });
   const service = createFleetService({ registry, host, mode: 'standalone', machineId: SEEDED_MACHINE, version: FLEETD_VERSION, agentEnabled: false, metrics });
   // Loopback only and gone when the check ends: no token, explicitly.
-  const server: ApiServer = await startApiServer({ service, tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true }, pageSize: 100, bodyLimitBytes: 1024 * 1024 });
+  const server: ApiServer = await startApiServer({
+    service,
+    tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true },
+    pageSize: 100,
+    bodyLimitBytes: 1024 * 1024,
+  });
   const url = server.tcpUrl ?? '';
   const request = async (method: string, path: string) => {
     const withBody = method === 'PUT' || method === 'POST' || method === 'PATCH';
@@ -43,7 +48,8 @@ export async function startSeededApi(): Promise<SeededApi> {
 
 /** A body each write route accepts, so a documented write is checked to succeed, not only to exist. */
 function bodyFor(method: string, path: string): string {
-  if (method === 'PUT') return JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/usr/bin/sleep infinity' }] });
+  if (method === 'PUT')
+    return JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/usr/bin/sleep infinity' }] });
   if (method === 'PATCH') return JSON.stringify([{ op: 'add', path: `/${SEEDED_MACHINE}/metadata/zone`, value: 'a' }]);
   if (path.endsWith('/plan')) return JSON.stringify({ units: [{ name: 'web.service', contents: '[Service]\nExecStart=/usr/bin/nginx\n' }] });
   return '{}';

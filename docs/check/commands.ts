@@ -69,7 +69,8 @@ function collect(words: readonly string[], offset: number, into: Invocation[]): 
   // Leading environment assignments, sudo and npx: `FLEETCTL_ENDPOINT=... fleetctl list-units`, `npx fleetd dev`.
   while (index < words.length && (/^[A-Z_][A-Z0-9_]*=/.test(words[index] ?? '') || words[index] === 'sudo' || words[index] === 'npx')) index++;
   const command = words[index];
-  if (command === 'fleetctl' || command === 'fleetd') into.push({ command, args: synopsisToExample(words.slice(index + 1).filter((word) => word !== '\\')), offset });
+  if (command === 'fleetctl' || command === 'fleetd')
+    into.push({ command, args: synopsisToExample(words.slice(index + 1).filter((word) => word !== '\\')), offset });
 }
 
 /**
@@ -92,7 +93,11 @@ export async function fleetctlProblem(args: readonly string[]): Promise<string |
   let output = '';
   const io = { stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) }, env: {}, cwd: process.cwd() };
   // Parsed, never run: the runner does no work.
-  const program = buildProgram(io, () => {}, async () => {});
+  const program = buildProgram(
+    io,
+    () => {},
+    async () => {},
+  );
   try {
     await program.parseAsync([...args], { from: 'user' });
   } catch (error) {
@@ -110,6 +115,9 @@ export function fleetdProblem(args: readonly string[]): string | undefined {
     const parsed = parseDevArgs(args.slice(1));
     return 'exit' in parsed && parsed.exit !== 0 ? parsed.text.trim() : undefined;
   }
-  const unknown = args.filter((arg) => arg.startsWith('-')).map((arg) => arg.split('=')[0] ?? arg).filter((flag) => !FLEETD_FLAGS.has(flag));
+  const unknown = args
+    .filter((arg) => arg.startsWith('-'))
+    .map((arg) => arg.split('=')[0] ?? arg)
+    .filter((flag) => !FLEETD_FLAGS.has(flag));
   return unknown.length === 0 ? undefined : `unknown fleetd flag(s): ${unknown.join(', ')}`;
 }

@@ -54,7 +54,13 @@ function isConfigBlock(block: CodeBlock): boolean {
   if (CONFIG_FILE_COMMENT.test(block.text.split('\n', 1)[0] ?? '')) return true;
   if (block.lang === 'json') return false;
   const value = tryYaml(block.text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => CONFIG_KEYS.has(key));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length > 0 &&
+    Object.keys(value).every((key) => CONFIG_KEYS.has(key))
+  );
 }
 
 function tryYaml(text: string): unknown {
@@ -143,13 +149,18 @@ describe('the configuration reference lists exactly OPTION_TABLE and the schema'
     expect({ env: row.env, flag: row.flag }, at(row.line)).toEqual({ env: table?.env, flag: table?.flag });
   });
   it.each(paths.filter((entry) => entry.leaf).map((entry) => ({ name: entry.path })))('$name is documented', ({ name }) => {
-    expect(rows.some((row) => row.path === name), `docs/configuration.md has no row for ${name}`).toBe(true);
+    expect(
+      rows.some((row) => row.path === name),
+      `docs/configuration.md has no row for ${name}`,
+    ).toBe(true);
   });
   it('mentions no FLEETD_* variable that does not exist', () => {
     const markdown = readDoc('docs/configuration.md');
     const valid = new Set(['FLEETD_CONFIG', ...OPTION_TABLE.map((row) => row.env)]);
     // A typo quoted from fleetd's own warning (`unknown environment variable FLEETD_X ignored`) is on purpose.
-    const invented = [...markdown.matchAll(/(?<!unknown environment variable )FLEETD_[A-Z0-9_]+/g)].filter((match) => !valid.has(match[0])).map((match) => `${at(markdown.slice(0, match.index).split('\n').length)} ${match[0]}`);
+    const invented = [...markdown.matchAll(/(?<!unknown environment variable )FLEETD_[A-Z0-9_]+/g)]
+      .filter((match) => !valid.has(match[0]))
+      .map((match) => `${at(markdown.slice(0, match.index).split('\n').length)} ${match[0]}`);
     expect(invented).toEqual([]);
   });
 });

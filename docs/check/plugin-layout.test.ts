@@ -60,7 +60,15 @@ describe('shell blocks run as written', () => {
   const block = (text: string) => ({ text, where: 'README.md:10' });
 
   it.each([
-    { name: 'plain commands, a prompt, a comment and quotes', text: '$ npm init @fleetd/plugin my-plugin\n# then\ncd my-plugin\nnpm test -- "a b"\n', expected: [['npm', 'init', '@fleetd/plugin', 'my-plugin'], ['cd', 'my-plugin'], ['npm', 'test', '--', 'a b']] },
+    {
+      name: 'plain commands, a prompt, a comment and quotes',
+      text: '$ npm init @fleetd/plugin my-plugin\n# then\ncd my-plugin\nnpm test -- "a b"\n',
+      expected: [
+        ['npm', 'init', '@fleetd/plugin', 'my-plugin'],
+        ['cd', 'my-plugin'],
+        ['npm', 'test', '--', 'a b'],
+      ],
+    },
     { name: 'blank lines', text: '\nnpm install\n\n', expected: [['npm', 'install']] },
   ])('reads $name', ({ text, expected }) => {
     expect(shellCommands(block(text)).map(({ argv }) => argv)).toEqual(expected);

@@ -29,7 +29,15 @@ export function typeCheckBlocks(blocks: readonly CodeBlock[]): Map<string, strin
   const configFile = ts.readConfigFile(join(REPO_ROOT, 'tsconfig.base.json'), (path) => ts.sys.readFile(path));
   const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, REPO_ROOT);
   // Examples may declare a value only to show it; unused names are not mistakes in docs.
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, noUnusedLocals: false, noUnusedParameters: false };
+  const options: ts.CompilerOptions = {
+    ...parsed.options,
+    noEmit: true,
+    declaration: false,
+    declarationMap: false,
+    sourceMap: false,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+  };
   const program = ts.createProgram([...fileOf.keys()], options);
   const results = new Map<string, string[]>(blocks.map((block) => [block.where, []]));
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
