@@ -106,7 +106,10 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       // Tests interpolate entries of the fixtures they just built (`${machines[1]}`), which
       // noUncheckedIndexedAccess types as possibly undefined.
-      '@typescript-eslint/restrict-template-expressions': ['error', { ...STRICT_TEMPLATE_EXPRESSIONS, allowNumber: true, allowBoolean: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { ...STRICT_TEMPLATE_EXPRESSIONS, allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
     },
   },
   prettier,

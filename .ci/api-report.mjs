@@ -145,7 +145,10 @@ function main() {
         removed += 1;
         for (let dir = path.dirname(file); dir !== pkg.dir && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
       } else {
-        changes.push({ file: rel, diff: `${rel}: no "exports" entry of ${pkg.name} reports here any more\n${unifiedDiff(rel, fs.readFileSync(file, 'utf8'), undefined)}` });
+        changes.push({
+          file: rel,
+          diff: `${rel}: no "exports" entry of ${pkg.name} reports here any more\n${unifiedDiff(rel, fs.readFileSync(file, 'utf8'), undefined)}`,
+        });
       }
     }
   }
@@ -226,7 +229,10 @@ function discoverPackages() {
   for (const pattern of readJson(path.join(ROOT, 'package.json')).workspaces ?? []) {
     if (!pattern.endsWith('/*')) throw new Error(`api-report: workspaces pattern ${JSON.stringify(pattern)} is not supported (only "folder/*")`);
     const parent = path.join(ROOT, pattern.slice(0, -2));
-    const children = fs.readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const children = fs
+      .readdirSync(parent, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     for (const child of children.sort()) {
       const dir = path.join(parent, child);
       const rel = toPosix(path.relative(ROOT, dir));
@@ -251,7 +257,8 @@ function discoverPackages() {
       for (const [subpath, value] of Object.entries(exportsMap)) {
         const types = typesTarget(value);
         if (types === undefined) continue;
-        if (subpath.includes('*')) throw new Error(`api-report: ${manifest.name}: exports pattern "${subpath}" is not supported; list its entry points one by one`);
+        if (subpath.includes('*'))
+          throw new Error(`api-report: ${manifest.name}: exports pattern "${subpath}" is not supported; list its entry points one by one`);
         const report = reportPathOf(subpath);
         const clash = entries.find((e) => e.report === report);
         if (clash) throw new Error(`api-report: ${manifest.name}: exports "${clash.subpath}" and "${subpath}" would share ${report}`);
@@ -291,7 +298,15 @@ function committedReports(pkg) {
 function unifiedDiff(file, before, after) {
   /** @type {typeof import('diff')} */
   const { createTwoFilesPatch } = requireFromExtractor('diff');
-  const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : `a/${file}`, after === undefined ? '/dev/null' : `b/${file}`, before ?? '', after ?? '', undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    before === undefined ? '/dev/null' : `a/${file}`,
+    after === undefined ? '/dev/null' : `b/${file}`,
+    before ?? '',
+    after ?? '',
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   const lines = patch.replace(/^=+\n/, '').trimEnd().split('\n');
   if (lines.length <= MAX_DIFF_LINES) return lines.join('\n');
   return [...lines.slice(0, MAX_DIFF_LINES), `... and ${lines.length - MAX_DIFF_LINES} more lines: ${UPDATE_HINT} and read git diff`].join('\n');
@@ -359,7 +374,12 @@ function generatePackage(pkg, tempDir, shared) {
         compilerState,
         messageCallback(message) {
           message.handled = true;
-          if (message.category === ExtractorMessageCategory.Console && message.logLevel !== ExtractorLogLevel.Error && message.logLevel !== ExtractorLogLevel.Warning) return;
+          if (
+            message.category === ExtractorMessageCategory.Console &&
+            message.logLevel !== ExtractorLogLevel.Error &&
+            message.logLevel !== ExtractorLogLevel.Warning
+          )
+            return;
           const text = `${label}: ${message.formatMessageWithLocation(`${ROOT}${path.sep}`)}`;
           if (message.logLevel === ExtractorLogLevel.Error) errors.push(text);
           else if (message.logLevel === ExtractorLogLevel.Warning && !warnings.includes(text)) warnings.push(text);
@@ -506,7 +526,12 @@ function unresolvedImports(sourceFile, checker) {
     return `${toPosix(path.relative(ROOT, sourceFile.fileName))}:${line + 1}:${character + 1}`;
   };
   for (const statement of sourceFile.statements) {
-    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (
+      !(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ||
+      !statement.moduleSpecifier ||
+      !ts.isStringLiteral(statement.moduleSpecifier)
+    )
+      continue;
     const specifier = statement.moduleSpecifier.text;
     const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
     if (moduleSymbol === undefined) {
@@ -575,7 +600,10 @@ function polish(text, pkg, entries, index, symbols) {
     const match = forgotten.exec(line);
     if (match) {
       const note = exportedElsewhere(/** @type {string} */ (match[2]));
-      line = note === undefined ? line.replace(forgotten, `$1${entryFile}`) : line.replace(/Warning: \(ae-forgotten-export\).*$/, `Note: ${note}`).replace(/ - \(ae-forgotten-export\).*$/, ` - note: ${note}`);
+      line =
+        note === undefined
+          ? line.replace(forgotten, `$1${entryFile}`)
+          : line.replace(/Warning: \(ae-forgotten-export\).*$/, `Note: ${note}`).replace(/ - \(ae-forgotten-export\).*$/, ` - note: ${note}`);
     }
     lines[i] = line;
   }

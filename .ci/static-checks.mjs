@@ -57,7 +57,9 @@ async function lane() {
 }
 const started = Date.now();
 await Promise.all(Array.from({ length: lanes }, lane));
-process.stdout.write(`\nstatic checks: ${checks.length - failed.length} of ${checks.length} passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${lanes} at a time)\n`);
+process.stdout.write(
+  `\nstatic checks: ${checks.length - failed.length} of ${checks.length} passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${lanes} at a time)\n`,
+);
 if (failed.length > 0) {
   process.stdout.write(`failed: ${failed.join(', ')}\n`);
   process.exitCode = 1;
