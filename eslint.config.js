@@ -3,6 +3,7 @@
 // rules over all TypeScript and the .mjs scripts, with Prettier owning the layout
 // (eslint-config-prettier turns off the rules that would fight it). Every rule turned off
 // or relaxed here says why.
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import prettier from 'eslint-config-prettier/flat';
@@ -30,6 +31,13 @@ export default defineConfig(
   ]),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    // An inline disable names the rule it turns off and says why after `--`.
+    extends: [comments.recommended],
+    rules: {
+      '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }],
+    },
   },
   {
     files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
