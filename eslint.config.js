@@ -26,7 +26,7 @@ export default defineConfig(
     '**/test/fixtures/',
     'packages/fleet-core/src/__fixtures__/',
     // The plugin starter's files resolve only once scaffolded into a package of their own;
-    // the release check's plugin-starter stage type-checks, lints and tests them there.
+    // the release check's plugin-starter stage runs their tests and tsd tests there.
     'packages/create-plugin/template/',
   ]),
   {
