@@ -51,7 +51,12 @@ function cleanEnv() {
  */
 function run(command, commandArgs = [], { cwd = ROOT, env = {}, input } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { cwd, env: { ...cleanEnv(), ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, commandArgs, {
+      cwd,
+      env: { ...cleanEnv(), ...env },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -65,7 +70,7 @@ function run(command, commandArgs = [], { cwd = ROOT, env = {}, input } = {}) {
     child.on('close', (code, signal) => {
       children.delete(child);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${command} ${commandArgs.join(' ')} (in ${cwd}) exited with ${code ?? signal}:\n${stdout}${stderr}`));
+      else reject(new Error(`${command} ${commandArgs.join(' ')} (in ${cwd}) exited with ${code === null ? String(signal) : code}:\n${stdout}${stderr}`));
     });
   });
 }
@@ -89,7 +94,12 @@ async function step(name, work) {
   }
   const time = seconds(started);
   timings.push({ name, time, ok });
-  process.stdout.write(`\n── ${name}: ${ok ? 'ok' : 'FAILED'} (${time} s)\n${lines.filter((line) => line !== '').map((line) => `${line}\n`).join('')}`);
+  process.stdout.write(
+    `\n── ${name}: ${ok ? 'ok' : 'FAILED'} (${time} s)\n${lines
+      .filter((line) => line !== '')
+      .map((line) => `${line}\n`)
+      .join('')}`,
+  );
   return ok;
 }
 
@@ -130,8 +140,10 @@ async function pack(packages, log) {
   const { stdout } = await run('npm', ['pack', ...workspaces, '--pack-destination', destination, '--json', '--silent']);
   const packed = JSON.parse(stdout);
   const locations = new Map(packages.map(({ name, location }) => [name, location]));
-  for (const { name, filename, size, unpackedSize, entryCount } of packed) {
-    log(`${name.padEnd(30)} ${String(entryCount).padStart(4)} files ${(size / 1024).toFixed(1).padStart(7)} kB packed ${(unpackedSize / 1024).toFixed(1).padStart(8)} kB unpacked`);
+  for (const { name, size, unpackedSize, entryCount } of packed) {
+    log(
+      `${name.padEnd(30)} ${String(entryCount).padStart(4)} files ${(size / 1024).toFixed(1).padStart(7)} kB packed ${(unpackedSize / 1024).toFixed(1).padStart(8)} kB unpacked`,
+    );
   }
   return packed.map((entry) => ({ ...entry, location: locations.get(entry.name), path: join(destination, entry.filename) }));
 }
@@ -157,7 +169,8 @@ async function runStage(file, tarballs) {
   await step(`stage ${name}`, async (log) => {
     const workDir = mkdtempSync(join(temp, `${name}-`));
     const { default: stage } = await import(pathToFileURL(join(STAGES_DIR, file)).href);
-    const stageRun = (command, commandArgs, options = {}) => run(command, commandArgs, { cwd: workDir, ...options, env: { npm_config_registry: registry.url, npm_config_update_notifier: 'false', ...options.env } });
+    const stageRun = (command, commandArgs, options = {}) =>
+      run(command, commandArgs, { cwd: workDir, ...options, env: { npm_config_registry: registry.url, npm_config_update_notifier: 'false', ...options.env } });
     await stage({ root: ROOT, tarballs, registryUrl: registry.url, workDir, run: stageRun, log });
   });
 }
@@ -201,7 +214,8 @@ if (tarballs.length > 0) {
     .filter((file) => onlyStages.length === 0 || onlyStages.includes(file.replace(/\.mjs$/, '')))
     .sort();
   await pool(stages, (file) => runStage(file, byName));
-  if (registry !== undefined) process.stdout.write(`\nlocal registry: ${registry.requests.local} requests served, ${registry.requests.redirected} redirected upstream\n`);
+  if (registry !== undefined)
+    process.stdout.write(`\nlocal registry: ${registry.requests.local} requests served, ${registry.requests.redirected} redirected upstream\n`);
 }
 await stopEverything();
 

@@ -38,7 +38,13 @@ function pruneStaleOutputs(dir) {
   const outDir = join(dir, compilerOptions.outDir ?? 'dist');
   const rootDir = join(dir, compilerOptions.rootDir ?? 'src');
   for (const file of readdirSync(outDir, { recursive: true })) {
-    const source = join(rootDir, String(file).replace(/\.map$/, '').replace(/(\.d)?\.([cm]?)js$/, '.$2ts').replace(/\.d\.([cm]?)ts$/, '.$1ts'));
+    const source = join(
+      rootDir,
+      String(file)
+        .replace(/\.map$/, '')
+        .replace(/(\.d)?\.([cm]?)js$/, '.$2ts')
+        .replace(/\.d\.([cm]?)ts$/, '.$1ts'),
+    );
     const output = join(outDir, String(file));
     if (statSync(output).isFile() && !existsSync(source)) rmSync(output);
   }

@@ -20,5 +20,10 @@ export function readmeBlock(root, name) {
 
 /** npm's warnings about engines and peer dependencies in an install's output. */
 export function engineAndPeerWarnings(output) {
-  return output.split('\n').filter((line) => /^npm (warn|WARN|error|ERR!)/.test(line) && /EBADENGINE|ERESOLVE|peer dep|peerDependenc|unmet peer|conflicting peer|Unsupported engine/i.test(line));
+  return output
+    .split('\n')
+    .filter(
+      (line) =>
+        /^npm (warn|WARN|error|ERR!)/.test(line) && /EBADENGINE|ERESOLVE|peer dep|peerDependenc|unmet peer|conflicting peer|Unsupported engine/i.test(line),
+    );
 }

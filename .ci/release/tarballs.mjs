@@ -14,7 +14,11 @@ function filesUnder(dir, base = dir) {
 
 /** Markdown link targets (inline and reference definitions) that are not absolute URLs or anchors. */
 export function relativeLinks(markdown) {
-  const targets = [...markdown.matchAll(/\]\(\s*<?([^)\s>]+)/g), ...markdown.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)/gm), ...markdown.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+  const targets = [
+    ...markdown.matchAll(/\]\(\s*<?([^)\s>]+)/g),
+    ...markdown.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)/gm),
+    ...markdown.matchAll(/\b(?:src|href)="([^"]+)"/g),
+  ].map((match) => match[1]);
   return targets.filter((target) => !/^(https?:|mailto:|#)/.test(target));
 }
 
@@ -59,10 +63,13 @@ export function tarballProblems({ packageDir, location, rootDir, rootManifest })
   for (const file of files.filter((name) => name.endsWith('.map'))) problems.push(...mapProblems(packageDir, file));
   const readme = files.find((name) => /^readme\.md$/i.test(name));
   if (readme === undefined) problems.push('README.md: missing');
-  else for (const link of relativeLinks(readFileSync(join(packageDir, readme), 'utf8'))) problems.push(`${readme}: relative link ${link} (broken on the npm page: link to the repository)`);
+  else
+    for (const link of relativeLinks(readFileSync(join(packageDir, readme), 'utf8')))
+      problems.push(`${readme}: relative link ${link} (broken on the npm page: link to the repository)`);
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   for (const [field, expected] of Object.entries(expectedRepositoryFields(rootManifest, location))) {
-    if (JSON.stringify(manifest[field]) !== JSON.stringify(expected)) problems.push(`package.json: ${field} is ${JSON.stringify(manifest[field])}, expected ${JSON.stringify(expected)} (from the root package.json)`);
+    if (JSON.stringify(manifest[field]) !== JSON.stringify(expected))
+      problems.push(`package.json: ${field} is ${JSON.stringify(manifest[field])}, expected ${JSON.stringify(expected)} (from the root package.json)`);
   }
   if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) problems.push('package.json: no keywords');
   if (manifest.license !== rootManifest.license) problems.push(`package.json: license ${manifest.license}, the root says ${rootManifest.license}`);

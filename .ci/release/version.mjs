@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { npm, ROOT, workspacePackages } from './workspace.mjs';
 
 const FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
@@ -17,7 +18,7 @@ const FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optional
 /** `range` moved to `version`, keeping its kind; other ranges (*, tags, unions) as they are. */
 export function followVersion(range, version) {
   const match = /^([\^~]?)\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.exec(range);
-  return match === null ? range : `${match[1]}${version}`;
+  return match === null ? range : `${match[1] ?? ''}${version}`;
 }
 
 async function main() {
@@ -38,4 +39,4 @@ async function main() {
   process.stdout.write('versions and internal ranges updated; review, commit, then npm run release\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

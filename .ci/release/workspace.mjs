@@ -78,7 +78,8 @@ export function rangeProblems(packages, satisfies) {
   for (const manifest of packages) {
     for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
       for (const [name, range] of Object.entries(manifest[field] ?? {})) {
-        if (versions.has(name) && !satisfies(versions.get(name), range)) problems.push(`${manifest.location}/package.json: ${field}.${name} is ${range}, the workspace has ${versions.get(name)}`);
+        if (versions.has(name) && !satisfies(versions.get(name), range))
+          problems.push(`${manifest.location}/package.json: ${field}.${name} is ${range}, the workspace has ${versions.get(name)}`);
       }
     }
   }

@@ -58,7 +58,12 @@ export default async function fleetdDevInstalled({ root, workDir, run, log }) {
     const machine = (where ?? '').split('/')[0] ?? '';
     if (!session.runtimeDirs.has(machine)) throw new Error(`hello.service runs on ${machine}, not one of ${[...session.runtimeDirs.keys()].join(', ')}`);
     // systemd itself, not fleetd's report of it.
-    await waitFor(async () => (await session.systemctl(machine, ['is-active', 'hello.service'])).stdout.trim() === 'active', `hello.service active in ${machine}'s systemd`, 10_000, 100);
+    await waitFor(
+      async () => (await session.systemctl(machine, ['is-active', 'hello.service'])).stdout.trim() === 'active',
+      `hello.service active in ${machine}'s systemd`,
+      10_000,
+      100,
+    );
     log(`hello.service runs on ${machine}, as its systemd says`);
 
     const footprint = session.footprint();

@@ -45,7 +45,7 @@ function expectNoWarnings(what, { stdout, stderr }) {
 
 export default async function operatorInstall({ root, workDir, run, log }) {
   const prefix = join(workDir, 'global');
-  const env = { npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };
+  const env = { npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
   const block = readmeBlock(root, 'operator-install');
   log(`README operator install:\n${block.trimEnd()}`);
   const installed = await run('bash', ['-euo', 'pipefail', '-c', block], { env });
@@ -70,11 +70,17 @@ export default async function operatorInstall({ root, workDir, run, log }) {
   expectNoWarnings('npm install fleetd-plugin-zone-spread', plugin);
   writeFileSync(join(site, 'fleetd.config.yaml'), CONFIG);
   writeFileSync(join(site, 'api@.service'), API_UNIT);
-  const spread = await run('fleetctl', ['simulate', '--cluster', 'cluster.yaml', '--config', 'fleetd.config.yaml', 'api@1.service', 'api@2.service'], { cwd: site, env });
+  const spread = await run('fleetctl', ['simulate', '--cluster', 'cluster.yaml', '--config', 'fleetd.config.yaml', 'api@1.service', 'api@2.service'], {
+    cwd: site,
+    env,
+  });
   log(`fleetctl simulate --config fleetd.config.yaml (zone-spread by package name):\n${spread.stdout.trimEnd()}`);
   // least-loaded alone puts api@2 on a2 (ties go by machine ID); zone-spread moves it to zone b.
-  if (placements(spread.stdout)['api@2.service'] !== 'b1') throw new Error(`zone-spread did not place api@2.service in the other zone (b1):\n${spread.stdout}${spread.stderr}`);
+  if (placements(spread.stdout)['api@2.service'] !== 'b1')
+    throw new Error(`zone-spread did not place api@2.service in the other zone (b1):\n${spread.stdout}${spread.stderr}`);
   if (/another copy of @fleetd\/core/.test(spread.stderr)) {
-    throw new Error(`the plugin installed next to the config runs on a second copy of @fleetd/core (npm installed its peer there), and fleetd warns:\n${spread.stderr.trim()}`);
+    throw new Error(
+      `the plugin installed next to the config runs on a second copy of @fleetd/core (npm installed its peer there), and fleetd warns:\n${spread.stderr.trim()}`,
+    );
   }
 }

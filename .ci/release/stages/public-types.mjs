@@ -8,7 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineAndPeerWarnings } from '../readme.mjs';
 
-const PACKAGES = ['fleetd', '@fleetd/core', '@fleetd/plugin-global', '@fleetd/preset-fleet', '@fleetd/registry-etcd', '@fleetd/plugin-systemd', 'fleetd-plugin-zone-spread'];
+const PACKAGES = [
+  'fleetd',
+  '@fleetd/core',
+  '@fleetd/plugin-global',
+  '@fleetd/preset-fleet',
+  '@fleetd/registry-etcd',
+  '@fleetd/plugin-systemd',
+  'fleetd-plugin-zone-spread',
+];
 
 const TSCONFIG = {
   compilerOptions: {

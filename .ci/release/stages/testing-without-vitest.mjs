@@ -46,8 +46,10 @@ async function refuseVitest(context, env) {
   if (installed.length > 0) {
     const { stdout } = await context.run('npm', ['explain', 'vitest'], { cwd: workDir, env }).catch((error) => ({ stdout: error.message }));
     // npm explain's direct edges (two spaces in) that are not optional: why vitest came.
-    const why = stdout.split('\n').filter((line) => /^  \S.* from /.test(line) && !line.startsWith('  peerOptional '));
-    throw new Error(`installing the packages installed ${installed.join(', ')}: vitest must stay an optional peer dependency; it came through:\n${why.join('\n')}`);
+    const why = stdout.split('\n').filter((line) => /^ {2}\S.* from /.test(line) && !line.startsWith('  peerOptional '));
+    throw new Error(
+      `installing the packages installed ${installed.join(', ')}: vitest must stay an optional peer dependency; it came through:\n${why.join('\n')}`,
+    );
   }
   for (let dir = dirname(workDir); ; dir = dirname(dir)) {
     const above = join(dir, 'node_modules', 'vitest');

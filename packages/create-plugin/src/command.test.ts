@@ -25,7 +25,9 @@ describe('create-plugin command', () => {
   it('writes the package and says what to run next', () => {
     const { code, stdout, stderr } = run('my-plugin');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toMatch(/^Wrote my-plugin in my-plugin\/ \(a fleetd plugin for @fleetd\/core \^\d+\.\d+\.\d+\), 11 files\. Next:\n\n {2}cd my-plugin\n {2}npm install\n {2}npm test\n$/);
+    expect(stdout).toMatch(
+      /^Wrote my-plugin in my-plugin\/ \(a fleetd plugin for @fleetd\/core \^\d+\.\d+\.\d+\), 11 files\. Next:\n\n {2}cd my-plugin\n {2}npm install\n {2}npm test\n$/,
+    );
   });
 
   it.each([
@@ -86,6 +88,9 @@ describe('the bin npm init runs', () => {
     } catch (error) {
       failure = error as { status: number; stderr: string };
     }
-    expect({ status: failure?.status, stderr: failure?.stderr }).toEqual({ status: 1, stderr: 'create-plugin: invalid package name "Bad": it has capital letters (npm names are lowercase)\n' });
+    expect({ status: failure?.status, stderr: failure?.stderr }).toEqual({
+      status: 1,
+      stderr: 'create-plugin: invalid package name "Bad": it has capital letters (npm names are lowercase)\n',
+    });
   });
 });

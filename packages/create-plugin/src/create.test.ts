@@ -100,7 +100,9 @@ describe('createPlugin', () => {
   });
 
   it('refuses an invalid name before writing anything', () => {
-    expect(() => createPlugin({ name: 'Zones', cwd })).toThrow(new CreatePluginError('invalid package name "Zones": it has capital letters (npm names are lowercase)'));
+    expect(() => createPlugin({ name: 'Zones', cwd })).toThrow(
+      new CreatePluginError('invalid package name "Zones": it has capital letters (npm names are lowercase)'),
+    );
     expect(readdirSync(cwd)).toEqual([]);
   });
 });

@@ -26,8 +26,16 @@ describe('packageNameProblem', () => {
     { name: 'a slash without a scope', value: 'acme/zones', problem: 'its name has characters that are not allowed in a URL' },
     { name: 'a name npm reserves', value: 'node_modules', problem: '"node_modules" is reserved by npm' },
     { name: 'a Node.js core module', value: 'http', problem: '"http" is the name of a Node.js core module' },
-    { name: 'a leading dash (not a plugin name)', value: '-zones', problem: 'its name must start with a letter or digit (it is also the plugin name, meta.name)' },
-    { name: 'a name longer than a plugin name', value: 'z'.repeat(129), problem: 'its name is longer than 128 characters (it is also the plugin name, meta.name)' },
+    {
+      name: 'a leading dash (not a plugin name)',
+      value: '-zones',
+      problem: 'its name must start with a letter or digit (it is also the plugin name, meta.name)',
+    },
+    {
+      name: 'a name longer than a plugin name',
+      value: 'z'.repeat(129),
+      problem: 'its name is longer than 128 characters (it is also the plugin name, meta.name)',
+    },
     { name: 'a name longer than npm allows', value: `@acme/${'z'.repeat(210)}`, problem: 'it is longer than 214 characters' },
   ])('refuses $name', ({ value, problem }) => {
     expect(packageNameProblem(value)).toBe(problem);

@@ -25,8 +25,16 @@ describe('templateVersions', () => {
   });
 
   it.each([
-    { name: 'a missing package', manifest: { devDependencies: { ...devDependencies, tsd: undefined } }, message: "@fleetd/create-plugin's package.json has no devDependency on tsd, the range it writes for it" },
-    { name: 'a @fleetd range that is not a version', manifest: { devDependencies: { ...devDependencies, '@fleetd/core': '>=0.1.0' } }, message: "@fleetd/create-plugin's devDependency on @fleetd/core is >=0.1.0, not a version (X.Y.Z, ^X.Y.Z or ~X.Y.Z)" },
+    {
+      name: 'a missing package',
+      manifest: { devDependencies: { ...devDependencies, tsd: undefined } },
+      message: "@fleetd/create-plugin's package.json has no devDependency on tsd, the range it writes for it",
+    },
+    {
+      name: 'a @fleetd range that is not a version',
+      manifest: { devDependencies: { ...devDependencies, '@fleetd/core': '>=0.1.0' } },
+      message: "@fleetd/create-plugin's devDependency on @fleetd/core is >=0.1.0, not a version (X.Y.Z, ^X.Y.Z or ~X.Y.Z)",
+    },
   ])('refuses $name', ({ manifest, message }) => {
     expect(() => templateVersions(manifest as { devDependencies: Record<string, string> })).toThrow(new Error(message));
   });

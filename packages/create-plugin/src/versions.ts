@@ -4,16 +4,7 @@ import { readFileSync } from 'node:fs';
 export type TemplateVersions = Readonly<Record<TemplatePackage, string>>;
 
 /** Every package a generated plugin package depends on. */
-export const TEMPLATE_PACKAGES = [
-  '@changesets/cli',
-  '@fleetd/core',
-  '@fleetd/preset-fleet',
-  '@types/node',
-  'tsd',
-  'typescript',
-  'vitest',
-  'zod',
-] as const;
+export const TEMPLATE_PACKAGES = ['@changesets/cli', '@fleetd/core', '@fleetd/preset-fleet', '@types/node', 'tsd', 'typescript', 'vitest', 'zod'] as const;
 export type TemplatePackage = (typeof TEMPLATE_PACKAGES)[number];
 
 interface Manifest {

@@ -90,7 +90,8 @@ export function shellCommands(block) {
     if (line === '' || line.startsWith('#')) return;
     const where = `${block.where.replace(/:\d+$/, '')}:${Number(block.where.split(':').at(-1)) + 1 + offset}`;
     const unquoted = line.replace(/'[^']*'|"[^"]*"/g, '');
-    if (SHELL_SYNTAX.test(unquoted) || /['"]/.test(unquoted)) throw new Error(`${where}: ${line}: only plain commands run here (no pipes, redirections, variables or globs)`);
+    if (SHELL_SYNTAX.test(unquoted) || /['"]/.test(unquoted))
+      throw new Error(`${where}: ${line}: only plain commands run here (no pipes, redirections, variables or globs)`);
     commands.push({ argv: [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]), line, where });
   });
   return commands;

@@ -7,7 +7,16 @@ describe('importableSubpaths', () => {
   it.each([
     {
       name: 'regression: /testing is imported, /vitest (useEtcd) is left out',
-      manifest: { name: '@fleetd/registry-etcd', exports: { '.': entry('index'), './testing': entry('testing/index'), './vitest': entry('vitest/index'), './local': entry('local/index'), './package.json': './package.json' } },
+      manifest: {
+        name: '@fleetd/registry-etcd',
+        exports: {
+          '.': entry('index'),
+          './testing': entry('testing/index'),
+          './vitest': entry('vitest/index'),
+          './local': entry('local/index'),
+          './package.json': './package.json',
+        },
+      },
       expected: ['.', './testing', './local'],
     },
     {

@@ -82,7 +82,9 @@ export function checkInstalledTarballs(context, lockDir, names) {
     if (installed === undefined) throw new Error(`${lockDir}: ${name} is not installed`);
     const packed = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
     if (installed.integrity !== packed) {
-      throw new Error(`${lockDir}: ${name}@${installed.version} was installed from ${installed.resolved}, not the packed ${tarball}: does the package's range include the packed version?`);
+      throw new Error(
+        `${lockDir}: ${name}@${installed.version} was installed from ${installed.resolved}, not the packed ${tarball}: does the package's range include the packed version?`,
+      );
     }
   }
 }
