@@ -11,11 +11,11 @@ import systemdPlugin, { DEFAULT_UNITS_DIRECTORY, systemdOptions, type SystemdDri
 import { useSystemd } from '../src/vitest/index.js';
 import { expectFleetError, sleeper, unit } from './helpers.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: Record<string, string> };
 
 describe('the systemd plugin', () => {
-  it('is named systemd, carries the package version, and supports core ^0.1.0', () => {
-    expect(systemdPlugin.meta).toEqual({ name: 'systemd', version, core: '^0.1.0' });
+  it('is named systemd, carries the package version, and supports the core range of its peer dependency', () => {
+    expect(systemdPlugin.meta).toEqual({ name: 'systemd', version, core: peerDependencies['@fleetd/core'] });
   });
 
   it('defaults: fleet’s units directory, the system bus, 30 s jobs, a 100 ms settle window', async () => {
