@@ -15,10 +15,20 @@ import { npm, ROOT, workspacePackages } from './workspace.mjs';
 
 const FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 
+// Pages that show a plugin package's package.json (release:check installs them as shown).
+const PAGES_WITH_MANIFESTS = ['docs/plugin-authoring.md'];
+
 /** `range` moved to `version`, keeping its kind; other ranges (*, tags, unions) as they are. */
 export function followVersion(range, version) {
   const match = /^([\^~]?)\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.exec(range);
   return match === null ? range : `${match[1] ?? ''}${version}`;
+}
+
+/** A page's `"name": "range"` pairs for the packages of `versions`, moved like the manifests' ranges. */
+export function followVersionsInPage(markdown, versions) {
+  return markdown.replace(/"((?:@fleetd\/)?[a-z][a-z0-9-]*)": "([^"]+)"/g, (pair, name, range) =>
+    versions.has(name) ? `"${name}": "${followVersion(range, versions.get(name))}"` : pair,
+  );
 }
 
 async function main() {
@@ -34,6 +44,10 @@ async function main() {
       }
     }
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  for (const page of PAGES_WITH_MANIFESTS) {
+    const file = join(ROOT, page);
+    writeFileSync(file, followVersionsInPage(readFileSync(file, 'utf8'), versions));
   }
   await npm(['install', '--package-lock-only', '--no-audit', '--no-fund']);
   process.stdout.write('versions and internal ranges updated; review, commit, then npm run release\n');
