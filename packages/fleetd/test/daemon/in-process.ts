@@ -36,14 +36,19 @@ export async function stopInProcessDaemons(): Promise<void> {
   for (const started of running.splice(0)) await started.stop();
 }
 
-export async function startInProcessDaemon(config: FleetdConfig): Promise<InProcessDaemon> {
-  const dir = await mkdtemp(join(tmpdir(), 'fleetd-inproc-'));
-  const lines: LogLine[] = [];
+async function startInDir(dir: string, config: FleetdConfig, lines: LogLine[]): Promise<Awaited<ReturnType<typeof startDaemon>>> {
   const resolved = await resolveConfig({
     config: { dataDir: join(dir, 'data'), log: { level: 'debug' }, ...config, api: { socket: join(dir, 'fleetd.sock'), ...config.api } },
   });
   const logger = createLogger(resolved.log.level, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  const daemon = await startDaemon(resolved, { logger }).catch(async (error: unknown) => {
+  return startDaemon(resolved, { logger });
+}
+
+export async function startInProcessDaemon(config: FleetdConfig): Promise<InProcessDaemon> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetd-inproc-'));
+  const lines: LogLine[] = [];
+  // A config refused by resolveConfig fails as surely as a daemon that does not start: either way the directory goes.
+  const daemon = await startInDir(dir, config, lines).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
   });
