@@ -57,7 +57,11 @@ describe('a fleetd that serves no socket and runs no agent', () => {
     // Past the moment it used to end on its own (exit 13, about a second after "ready").
     await sleep(2500);
     expect(fleetd.child.exitCode, fleetd.output()).toBeNull();
+    // Stopped, it receives the signals together, as one burst: sent one by one, a clean stop
+    // could finish between them under load, and the second would find the daemon gone.
+    fleetd.child.kill('SIGSTOP');
     for (const signal of signals) fleetd.child.kill(signal);
+    fleetd.child.kill('SIGCONT');
     expect(await fleetd.exited).toBe(code);
     expect(existsSync(join(fleetd.dataDir, 'fleetd.pid'))).toBe(false);
   });
