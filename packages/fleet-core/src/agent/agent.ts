@@ -2,6 +2,7 @@ import { asRegistryError, ErrorCodes, FleetError } from '../errors.js';
 import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
+import { EMPTY_FACTS, sameFacts } from '../model/facts.js';
 import type { UnitState } from '../model/unit.js';
 import type { HookRunner } from '../hooks/runner.js';
 import { createHookRunner } from '../plugin/host.js';
@@ -55,6 +56,8 @@ export interface AgentOptions {
   readonly presenceLease?: LeaseId | undefined;
   /** Monotonic clock in ms (load back-off, disconnect graces). Default `performance.now`; tests pass their own. */
   readonly clock?: () => number;
+  /** How often the machineFacts taps are asked again; changed facts are announced. Default 60 s. */
+  readonly factsRefreshMs?: number;
 }
 
 /**
@@ -115,6 +118,9 @@ export class Agent {
   private fullReadDue = true;
   private readonly reconciles: SerialRunner<void>;
   private interval: NodeJS.Timeout | undefined;
+  private factsInterval: NodeJS.Timeout | undefined;
+  /** The facts refresh in progress: refreshes never overlap, so an older answer never overwrites a newer one. */
+  private factsRefresh: Promise<void> = Promise.resolve();
   private started = false;
   /** Loads that failed, retried with back-off; their reason is the unit's published state. */
   private readonly loadBackoff = new LoadBackoff();
@@ -159,6 +165,7 @@ export class Agent {
     const { registry } = this.options;
     await new FleetStore(registry, this.layout.prefix).ensureSchema();
     await this.attachDriver(await this.createDriver());
+    this.machine = createMachine({ ...this.machine, facts: await this.runner.machineFacts({ machine: this.machine, previous: undefined }) });
     this.presence = await MachinePresence.announce({
       registry,
       machine: this.machine,
@@ -180,6 +187,8 @@ export class Agent {
       this.changed();
     }, this.options.reconcileIntervalMs ?? 5000);
     this.interval.unref();
+    this.factsInterval = setInterval(() => void this.refreshFacts(), this.options.factsRefreshMs ?? 60_000);
+    this.factsInterval.unref();
     this.changed();
   }
 
@@ -193,6 +202,8 @@ export class Agent {
   async stop(options: { readonly leave?: boolean } = {}): Promise<void> {
     this.started = false;
     clearInterval(this.interval);
+    clearInterval(this.factsInterval);
+    await this.factsRefresh;
     this.disconnects.stop();
     this.reconciles.cancel();
     await this.reconciles.idle();
@@ -213,12 +224,44 @@ export class Agent {
     return this.presence?.lease;
   }
 
-  /** Publishes changed metadata or address (SIGHUP); global units are re-evaluated against it. */
+  /** Publishes changed metadata or address (SIGHUP), then asks for the facts again; global units are re-evaluated against it. */
   async updateMachine(machine: Machine): Promise<void> {
-    const next = createMachine(machine);
+    const next = createMachine({ ...machine, facts: this.machine.facts });
     await this.presence?.update(next);
     this.machine = next;
     this.changed();
+    await this.refreshFacts();
+  }
+
+  /**
+   * Asks the machineFacts taps again and announces the facts if they changed
+   * (every `factsRefreshMs`, and after updateMachine). A failed announcement
+   * is reported and tried again at the next refresh.
+   */
+  refreshFacts(): Promise<void> {
+    this.factsRefresh = this.factsRefresh.then(async () => {
+      const previous = this.machine.facts ?? EMPTY_FACTS;
+      const facts = await this.runner.machineFacts({ machine: this.machine, previous });
+      if (sameFacts(facts, previous) || !this.started) return;
+      const next = createMachine({ ...this.machine, facts });
+      try {
+        await this.presence?.update(next);
+      } catch (error) {
+        this.emit({ type: 'error', error: asRegistryError(error) });
+        return;
+      }
+      this.machine = next;
+      this.changed();
+    });
+    return this.factsRefresh;
+  }
+
+  /** The unit with the drop-ins the unitDropIns taps give it on this machine. */
+  private withDropIns(unit: AgentUnit): AgentUnit {
+    const resolved = this.cluster.cluster.unit(unit.name);
+    if (resolved?.hash !== unit.hash) return unit;
+    const dropIns = this.runner.unitDropIns(resolved, this.machine);
+    return dropIns.length === 0 ? unit : { ...unit, dropIns };
   }
 
   /** Runs one reconcile now (tests); resolves when it is done, its starts included. */
@@ -545,7 +588,7 @@ export class Agent {
           await this.unpublish(task.unit);
           break;
         case 'load':
-          await driver.load(task.unit);
+          await driver.load(this.withDropIns(task.unit));
           this.installed.set(task.unit.name, task.unit.hash);
           this.known.delete(task.unit.name);
           // Loaded again after systemd lost it: what this agent started went with it.

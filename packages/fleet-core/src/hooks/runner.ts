@@ -1,4 +1,6 @@
 import { describeThrown, type FleetError } from '../errors.js';
+import { checkFacts, EMPTY_FACTS } from '../model/facts.js';
+import type { MachineFacts } from '../model/facts.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
@@ -8,7 +10,8 @@ import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
 import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
-import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
+import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, FactsContext, MachineView, ReportContext, ResolvedUnit, UnitDriver, UnitDropIn } from './views.js';
+import { checkDropIns } from './drop-ins.js';
 
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */
 export type PluginErrorSink = (error: FleetError) => void;
@@ -193,6 +196,44 @@ export class HookRunner {
       recordSeconds(tap.slot, (performance.now() - started) / 1000);
     }
     return grace;
+  }
+
+  /**
+   * The machine's facts after every machineFacts tap added its own in turn
+   * (the first gets `{}`). A tap that fails, times out or answers an invalid
+   * fact is reported and its answer dropped: the facts before it go on, so a
+   * broken plugin costs its own facts only.
+   */
+  async machineFacts(context: FactsContext): Promise<MachineFacts> {
+    let facts = EMPTY_FACTS;
+    for (const tap of this.taps.machineFacts) {
+      try {
+        facts = checkFacts('machineFacts answer', await this.callAsync(tap, [facts, context]));
+      } catch (error) {
+        this.failures.report(tap.plugin, 'machineFacts', error);
+      }
+    }
+    return facts;
+  }
+
+  /**
+   * The drop-ins every unitDropIns tap added for `unit` on `machine`, in turn
+   * (the first gets `[]`). A tap that throws or answers invalid drop-ins is
+   * reported and its answer dropped: the unit still loads, without them.
+   */
+  unitDropIns(unit: ResolvedUnit, machine: Machine): readonly UnitDropIn[] {
+    let dropIns: readonly UnitDropIn[] = [];
+    for (const tap of this.taps.unitDropIns) {
+      const started = performance.now();
+      tap.slot.calls++;
+      try {
+        dropIns = checkDropIns((tap.fn as TapFunction<'unitDropIns'>)(dropIns, unit, machine));
+      } catch (error) {
+        this.failures.report(tap.plugin, 'unitDropIns', error);
+      }
+      recordSeconds(tap.slot, (performance.now() - started) / 1000);
+    }
+    return dropIns;
   }
 
   /** The state after every reportState tap shaped it in turn. */

@@ -1,8 +1,9 @@
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncBailHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import type { MachineFacts } from '../model/facts.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
-import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, MachineView, ReportContext, ResolvedUnit, UnitDriver } from './views.js';
+import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, FactsContext, MachineView, ReportContext, ResolvedUnit, UnitDriver, UnitDropIn } from './views.js';
 
 /** A filter or validateUnit tap's answer: a reason string rejects, nothing passes. */
 export type FilterVerdict = string | undefined | void;
@@ -121,6 +122,25 @@ export const HOOK_SPECS = Object.freeze({
     fires: 'at start-up and after losing the service manager',
     returns: "the `UnitDriver` that runs units on this machine; the first tap that returns one wins. Its failures are reported as this plugin's",
     create: () => new AsyncSeriesBailHook<[DriverContext], UnitDriver | undefined | void>(['context'], 'createDriver'),
+  }),
+  machineFacts: spec<(facts: MachineFacts, context: FactsContext) => MaybePromise<MachineFacts>>()({
+    side: 'agent',
+    kind: 'async',
+    tapable: 'AsyncSeriesWaterfallHook',
+    fires: 'before the agent announces its machine, then at every facts refresh (`agent.factsRefreshSeconds`) and SIGHUP',
+    returns:
+      "the machine's typed facts (capacity, hardware, configured resources), announced with its presence when they changed and shown by `fleetctl list-machines`; each tap gets the previous tap's result, the first `{}`. A failing tap or an invalid fact is reported and that tap's answer dropped",
+    create: () => new AsyncSeriesWaterfallHook<[MachineFacts, FactsContext], MachineFacts>(['facts', 'context'], 'machineFacts'),
+  }),
+  unitDropIns: spec<(dropIns: readonly UnitDropIn[], unit: ResolvedUnit, machine: Machine) => readonly UnitDropIn[]>()({
+    side: 'agent',
+    kind: 'waterfall',
+    tapable: 'SyncWaterfallHook',
+    fires: 'when the agent loads a unit (each new version) on its machine',
+    returns:
+      "the systemd drop-ins to install with the unit (`{ name, text }`: resource limits, say); each tap gets the previous tap's result, the first `[]`. A failing tap or an invalid drop-in is reported and that tap's answer dropped",
+    create: () =>
+      new SyncWaterfallHook<[readonly UnitDropIn[], ResolvedUnit, Machine], readonly UnitDropIn[]>(['dropIns', 'unit', 'machine'], 'unitDropIns'),
   }),
   beforeStart: spec<(unit: AgentUnit, machine: Machine) => MaybePromise<StartVerdict>>()({
     side: 'agent',

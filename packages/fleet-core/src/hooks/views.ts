@@ -1,4 +1,5 @@
 import type { FleetError } from '../errors.js';
+import type { MachineFacts } from '../model/facts.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitFile, UnitNameInfo } from '../unit/index.js';
 
@@ -38,6 +39,13 @@ export interface MachineView {
   readonly units: ReadonlySet<string>;
   /** `units.size`: what least-loaded scheduling compares. */
   readonly load: number;
+  /**
+   * Changes whenever `units` changes or one of those units gets a new version
+   * (a replace): a plugin may keep what it derives from the machine's units
+   * (their summed resource requests, say) per machine index and recompute it
+   * only when this differs. Compare `machine` by identity for the record itself.
+   */
+  readonly unitsVersion: number;
 }
 
 /** The cluster as the engine's plugins see it; lookups are index-backed, never scans. */
@@ -110,6 +118,28 @@ export interface AgentUnit {
   readonly hash: string;
   readonly file: UnitFile;
   readonly desiredState: 'loaded' | 'launched';
+  /** Configuration the agent's `unitDropIns` taps add to the unit on this machine; set on the unit given to `UnitDriver.load`. */
+  readonly dropIns?: readonly UnitDropIn[] | undefined;
+}
+
+/**
+ * A systemd drop-in a plugin adds to a unit on this machine (resource limits,
+ * say): the driver installs it with the unit, where the service manager reads
+ * it, and removes it with the unit.
+ */
+export interface UnitDropIn {
+  /** File name, unique per unit: `resources.conf` (letters, digits, `_.@-`, ending in `.conf`). */
+  readonly name: string;
+  /** The drop-in's text, in unit-file syntax: `[Service]\nMemoryMax=536870912\n`. */
+  readonly text: string;
+}
+
+/** What `machineFacts` taps are given besides the facts so far. */
+export interface FactsContext {
+  /** The machine as configured (ID, metadata, address), before its facts. */
+  readonly machine: Machine;
+  /** The facts this agent announced last time, or undefined before its first announcement. */
+  readonly previous: MachineFacts | undefined;
 }
 
 /** State of one unit as the driver (systemd) reports it. */

@@ -1,4 +1,6 @@
 import { ErrorCodes, FleetError } from '../errors.js';
+import { checkFacts } from './facts.js';
+import type { MachineFacts } from './facts.js';
 
 /** A machine of the cluster, as its agent announces it. */
 export interface Machine {
@@ -9,6 +11,8 @@ export interface Machine {
   readonly publicIP?: string | undefined;
   /** fleetd version the machine runs. */
   readonly version?: string | undefined;
+  /** Typed facts its agent's `machineFacts` taps announced (capacity and the like); `createMachine` always sets it. */
+  readonly facts?: MachineFacts | undefined;
 }
 
 const MACHINE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -39,6 +43,7 @@ export function createMachine(input: Machine): Machine {
     metadata: Object.freeze(metadata),
     publicIP: input.publicIP,
     version: input.version,
+    facts: checkFacts(`machine ${id}`, input.facts),
   });
 }
 

@@ -8,7 +8,8 @@ import type { Resolution, UnitResolver } from './resolve.js';
 
 /** A machine's live record; its `units` set is what least-loaded and conflicts read. */
 export class MachineSlot implements MachineView {
-  readonly units = new Set<string>();
+  private readonly unitSet = new Set<string>();
+  unitsVersion = 0;
 
   constructor(
     public machine: Machine,
@@ -23,8 +24,27 @@ export class MachineSlot implements MachineView {
     return this.machine.metadata;
   }
 
+  get units(): ReadonlySet<string> {
+    return this.unitSet;
+  }
+
   get load(): number {
-    return this.units.size;
+    return this.unitSet.size;
+  }
+
+  addUnit(name: string): void {
+    if (this.unitSet.has(name)) return;
+    this.unitSet.add(name);
+    this.unitsVersion++;
+  }
+
+  deleteUnit(name: string): void {
+    if (this.unitSet.delete(name)) this.unitsVersion++;
+  }
+
+  /** One of its units got a new version: what plugins derived from the units may differ. */
+  unitChanged(): void {
+    this.unitsVersion++;
   }
 }
 
@@ -225,10 +245,12 @@ export class ClusterState implements ClusterView {
     }
     if (previous?.hash !== unit.hash) this.requirementIndex = new Map();
     this.unitsByName.set(unit.name, unit);
+    if (previous !== undefined && previous.hash !== unit.hash) for (const slot of this.globalsOn.get(unit.name) ?? []) slot.unitChanged();
     const slot = this.placementOf(unit.name);
     if (slot === undefined) return;
-    if (needsMachine(unit.desiredState)) slot.units.add(unit.name);
-    else slot.units.delete(unit.name);
+    if (previous !== undefined && previous.hash !== unit.hash) slot.unitChanged();
+    if (needsMachine(unit.desiredState)) slot.addUnit(unit.name);
+    else slot.deleteUnit(unit.name);
   }
 
   removeUnit(name: string): void {
@@ -242,14 +264,14 @@ export class ClusterState implements ClusterView {
   /** Records (or with `undefined`, clears) where a unit is placed, and updates machine loads. */
   setPlacement(unit: string, machineId: string | undefined): void {
     this.changeCount++;
-    this.placementOf(unit)?.units.delete(unit);
+    this.placementOf(unit)?.deleteUnit(unit);
     if (machineId === undefined) {
       this.placedOn.delete(unit);
       return;
     }
     this.placedOn.set(unit, machineId);
     const record = this.unitsByName.get(unit);
-    if (record !== undefined && needsMachine(record.desiredState)) this.slotsById.get(machineId)?.units.add(unit);
+    if (record !== undefined && needsMachine(record.desiredState)) this.slotsById.get(machineId)?.addUnit(unit);
   }
 
   /** Records the machines a global unit runs on, replacing the previous set. */
@@ -257,13 +279,13 @@ export class ClusterState implements ClusterView {
     this.changeCount++;
     this.clearGlobal(unit);
     if (machines.length === 0) return;
-    for (const slot of machines) slot.units.add(unit);
+    for (const slot of machines) slot.addUnit(unit);
     this.globalsOn.set(unit, [...machines]);
   }
 
   clearGlobal(unit: string): void {
     this.changeCount++;
-    for (const slot of this.globalsOn.get(unit) ?? []) slot.units.delete(unit);
+    for (const slot of this.globalsOn.get(unit) ?? []) slot.deleteUnit(unit);
     this.globalsOn.delete(unit);
   }
 
@@ -279,7 +301,7 @@ export class ClusterState implements ClusterView {
   private adoptPlacementsOn(slot: MachineSlot): void {
     for (const [unit, machineId] of this.placedOn) {
       const record = this.unitsByName.get(unit);
-      if (machineId === slot.id && record !== undefined && needsMachine(record.desiredState)) slot.units.add(unit);
+      if (machineId === slot.id && record !== undefined && needsMachine(record.desiredState)) slot.addUnit(unit);
     }
   }
 

@@ -1,6 +1,8 @@
 import { describeThrown, ErrorCodes, FleetError } from '../errors.js';
 import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
+import { factNameProblem, factProblem, MAX_FACTS } from '../model/facts.js';
+import type { MachineFacts } from '../model/facts.js';
 import { parseUnitState } from '../model/states.js';
 import type { DesiredState } from '../model/states.js';
 import { encodeStoredUnit, type StoredUnit } from '../model/stored-unit.js';
@@ -41,13 +43,27 @@ export function decodePlacement(key: string, value: string): string {
 }
 
 export function encodeMachine(machine: Machine): string {
-  return JSON.stringify({ id: machine.id, metadata: machine.metadata, publicIP: machine.publicIP, version: machine.version });
+  const facts = machine.facts === undefined || Object.keys(machine.facts).length === 0 ? undefined : machine.facts;
+  return JSON.stringify({ id: machine.id, metadata: machine.metadata, publicIP: machine.publicIP, version: machine.version, facts });
 }
 
 export function decodeMachine(key: string, id: string, value: string): Machine {
   const stored = parseJson(key, value) as Partial<Machine>;
   if (stored.id !== id) throw invalidData(key, `holds machine ${JSON.stringify(stored.id)}`);
-  return guard(key, () => createMachine({ id, metadata: stored.metadata ?? {}, publicIP: stored.publicIP, version: stored.version }));
+  return guard(key, () =>
+    createMachine({ id, metadata: stored.metadata ?? {}, publicIP: stored.publicIP, version: stored.version, facts: readableFacts(stored.facts) }),
+  );
+}
+
+/**
+ * The facts of a stored machine this reader can check. One it cannot (a type
+ * a newer fleetd announces) is left out rather than the machine: a machine
+ * dropped for a fact would have its units moved.
+ */
+function readableFacts(facts: unknown): MachineFacts | undefined {
+  if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) return undefined;
+  const readable = Object.entries(facts).filter(([name, value]) => factNameProblem(name) === undefined && factProblem(value) === undefined);
+  return Object.fromEntries(readable.slice(0, MAX_FACTS)) as MachineFacts;
 }
 
 export function encodeUnitState(state: UnitState): string {

@@ -25,7 +25,7 @@ describe("withOperatorMetadata: fleet's mergeMetadata", () => {
     { name: 'an empty operator value for a key nobody announces', announced: { region: 'us' }, overlay: { zone: '' }, merged: { region: 'us' } },
   ])('$name', ({ announced, overlay, merged }) => {
     const machine = createMachine({ id: 'm1', metadata: announced, publicIP: '10.0.0.1' });
-    expect(withOperatorMetadata(machine, overlay)).toEqual({ id: 'm1', metadata: merged, publicIP: '10.0.0.1', version: undefined });
+    expect(withOperatorMetadata(machine, overlay)).toEqual({ id: 'm1', metadata: merged, publicIP: '10.0.0.1', version: undefined, facts: {} });
   });
 });
 

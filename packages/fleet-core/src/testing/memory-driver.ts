@@ -1,4 +1,4 @@
-import type { AgentUnit, DriverUnitState, UnitDriver } from '../hooks/views.js';
+import type { AgentUnit, DriverUnitState, UnitDriver, UnitDropIn } from '../hooks/views.js';
 import type { FleetPlugin } from '../plugin/define.js';
 import { testPlugin } from './test-plugin.js';
 
@@ -10,6 +10,8 @@ export interface MemoryDriver extends UnitDriver {
   fail(method: 'load' | 'start', error: unknown, unit?: string): void;
   /** Undoes `fail` for `method` (and `unit`, when given). */
   recover(method: 'load' | 'start', unit?: string): void;
+  /** The drop-ins installed with each loaded unit (what the agent's unitDropIns taps gave it), by unit name. */
+  readonly dropIns: ReadonlyMap<string, readonly UnitDropIn[]>;
   /** Calls of `method` so far, by unit name (a unit's calls count whether they failed or not). */
   calls(method: 'load' | 'start' | 'stop' | 'unload'): readonly string[];
 }
@@ -21,6 +23,7 @@ export interface MemoryDriver extends UnitDriver {
  */
 export function memoryDriver(): MemoryDriver {
   const files = new Map<string, string>();
+  const dropIns = new Map<string, readonly UnitDropIn[]>();
   const running = new Map<string, string>();
   const listeners = new Set<(state: DriverUnitState) => void>();
   const failures = new Map<string, unknown>();
@@ -44,16 +47,20 @@ export function memoryDriver(): MemoryDriver {
   };
   return {
     running,
+    dropIns,
     fail: (method, error, unit) => void failures.set(failureKey(method, unit), error),
     recover: (method, unit) => void failures.delete(failureKey(method, unit)),
     calls: (method) => [...(calls.get(method) ?? [])],
     async load(unit: AgentUnit) {
       failing('load', unit.name);
       files.set(unit.name, unit.hash);
+      if ((unit.dropIns ?? []).length > 0) dropIns.set(unit.name, unit.dropIns ?? []);
+      else dropIns.delete(unit.name);
     },
     async unload(name) {
       record('unload', name);
       files.delete(name);
+      dropIns.delete(name);
       running.delete(name);
       signal(name);
     },
