@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ErrorCodes } from '@fleetd/core';
-import type { ErrorCode } from '@fleetd/core';
+import { ErrorCodes, factFromInput, factNameProblem } from '@fleetd/core';
+import type { ErrorCode, MachineFact, MachineFacts } from '@fleetd/core';
 import { HTTP_REASONS, HttpError, ONLY_JSON } from './errors.js';
 import type { PlanMachineInput, PlanRequest, PlanUnitInput, WireMachineMetadataOp, WireUnitOption, WireUnitPut } from './wire.js';
 
@@ -144,13 +144,31 @@ function decodePlanUnit(unit: unknown, index: number): PlanUnitInput {
 function decodePlanMachine(machine: unknown, index: number): PlanMachineInput {
   const at = `machines[${index}].`;
   const reason = ErrorCodes.MACHINE_INVALID;
-  if (!isObject(machine)) throw badBody(`machines[${index}] must be an object {id, metadata?}`, reason);
+  if (!isObject(machine)) throw badBody(`machines[${index}] must be an object {id, metadata?, facts?}`, reason);
   const id = optionalString(machine, 'id', at, reason);
   if (id === undefined) throw badBody(`${at}id is required`, reason);
   const metadata = machine['metadata'];
-  if (metadata === undefined) return { id };
-  if (!isObject(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) {
+  if (metadata !== undefined && (!isObject(metadata) || !Object.values(metadata).every((v) => typeof v === 'string'))) {
     throw badBody(`${at}metadata must be an object of string values`, reason);
   }
-  return { id, metadata: metadata as Record<string, string> };
+  const facts = decodePlanFacts(machine['facts'], at);
+  return {
+    id,
+    ...(metadata === undefined ? {} : { metadata: metadata as Record<string, string> }),
+    ...(facts === undefined ? {} : { facts }),
+  };
+}
+
+/** Typed facts (`{ type, value }`) or their short forms (`4`, `"8G"`), as cluster files write them. */
+function decodePlanFacts(facts: unknown, at: string): MachineFacts | undefined {
+  if (facts === undefined) return undefined;
+  if (!isObject(facts)) throw badBody(`${at}facts must be an object of fact name: { type, value }`, ErrorCodes.MACHINE_INVALID);
+  const typed: Record<string, MachineFact> = {};
+  for (const [name, input] of Object.entries(facts)) {
+    const value = factFromInput(input);
+    const problem = factNameProblem(name) ?? (typeof value === 'string' ? value : undefined);
+    if (problem !== undefined) throw badBody(`${at}facts.${name}: ${problem}`, ErrorCodes.MACHINE_INVALID);
+    typed[name] = value as MachineFact;
+  }
+  return typed;
 }

@@ -2,7 +2,7 @@
  * JSON shapes on the wire. `/fleet/v1` is fleet's API v1 unchanged, so clients
  * written for fleet keep working; `/fleetd/v1` holds what fleet never had.
  */
-import type { CurrentState, DesiredState, ErrorCode, MachineRejection, UnitExplanation } from '@fleetd/core';
+import type { CurrentState, DesiredState, ErrorCode, MachineFacts, MachineRejection, UnitExplanation } from '@fleetd/core';
 
 export const FLEET_API_PREFIX = '/fleet/v1';
 export const FLEETD_API_PREFIX = '/fleetd/v1';
@@ -38,6 +38,8 @@ export interface WireMachine {
   readonly id: string;
   readonly primaryIP: string;
   readonly metadata: Readonly<Record<string, string>>;
+  /** fleetd only: the typed facts the machine's plugins announce (`{ "memory": { "type": "bytes", "value": 8589934592 } }`); fleetd always sends it (`{}` when none), fleet never. */
+  readonly facts?: MachineFacts;
 }
 
 export interface UnitPage {
@@ -103,6 +105,8 @@ export interface PlanUnitInput {
 export interface PlanMachineInput {
   readonly id: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Typed facts (capacity and the like) the simulated machine announces. */
+  readonly facts?: MachineFacts;
 }
 
 export interface PlanRequest {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { createMachine, ErrorCodes, FleetError, validateMachineId } from '@fleetd/core';
+import { createMachine, ErrorCodes, factFromInput, factNameProblem, FleetError, validateMachineId } from '@fleetd/core';
+import type { MachineFact, MachineFacts } from '@fleetd/core';
 import type { PlanMachineInput } from '../api/wire.js';
 
 /**
@@ -12,6 +13,7 @@ import type { PlanMachineInput } from '../api/wire.js';
  *         metadata: { region: us-east-1, disk: ssd }
  *       - id: web-2
  *         metadata: region=us-west-1,disk=hdd     # fleet's k=v,k2=v2 works too
+ *         facts: { cpu: 4, memory: 8G, gpu: 2 }   # typed facts: number, size, text
  *
  * Every problem names the file, the line and the path of the bad value.
  */
@@ -62,9 +64,10 @@ function machinesOf(file: string, root: unknown, lineOf: LineOf): PlanMachineInp
 
 function machineOf(file: string, entry: unknown, index: number, lineOf: LineOf): PlanMachineInput {
   const at = `machines[${index}]`;
-  if (!isRecord(entry)) throw invalid(file, lineOf(['machines', index]), at, 'expected a mapping with "id" and optional "metadata"');
-  const extra = Object.keys(entry).find((key) => key !== 'id' && key !== 'metadata');
-  if (extra !== undefined) throw invalid(file, lineOf(['machines', index, extra]), `${at}.${extra}`, 'unknown key (only "id" and "metadata" are allowed)');
+  if (!isRecord(entry)) throw invalid(file, lineOf(['machines', index]), at, 'expected a mapping with "id" and optional "metadata" and "facts"');
+  const extra = Object.keys(entry).find((key) => key !== 'id' && key !== 'metadata' && key !== 'facts');
+  if (extra !== undefined)
+    throw invalid(file, lineOf(['machines', index, extra]), `${at}.${extra}`, 'unknown key (only "id", "metadata" and "facts" are allowed)');
   let id: string;
   try {
     id = validateMachineId(entry['id']);
@@ -84,7 +87,29 @@ function machineOf(file: string, entry: unknown, index: number, lineOf: LineOf):
   } catch (error) {
     throw invalid(file, lineOf(['machines', index, 'metadata']), `${at}.metadata`, (error as Error).message);
   }
-  return { id, metadata };
+  const facts = factsOf(entry['facts'], (why, name) =>
+    invalid(
+      file,
+      lineOf(['machines', index, 'facts', ...(name === undefined ? [] : [name])]) ?? lineOf(['machines', index]),
+      `${at}.facts${name === undefined ? '' : `.${name}`}`,
+      why,
+    ),
+  );
+  return { id, metadata, ...(facts === undefined ? {} : { facts }) };
+}
+
+/** `facts: { cpu: 4, memory: 8G, gpu: 2 }`: short forms (number, size, text, true/false) or `{ type, value }`. */
+function factsOf(value: unknown, fail: (why: string, name?: string) => FleetError): MachineFacts | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw fail('expected a mapping of fact name: value (cpu: 4, memory: 8G)');
+  const facts: Record<string, MachineFact> = {};
+  for (const [name, input] of Object.entries(value)) {
+    const parsed = factFromInput(input);
+    const problem = factNameProblem(name) ?? (typeof parsed === 'string' ? parsed : undefined);
+    if (problem !== undefined) throw fail(problem, name);
+    facts[name] = parsed as MachineFact;
+  }
+  return facts;
 }
 
 /** An object of strings, or fleet's `k=v,k2=v2` string. */

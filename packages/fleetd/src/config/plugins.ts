@@ -131,14 +131,26 @@ async function defaultPlugins(config: FleetdConfig): Promise<ResolvedPlugin[]> {
   return [...preset, { entry, specifier: '@fleetd/plugin-systemd', from: '@fleetd/plugin-systemd' }];
 }
 
-/** Every configured plugin loaded; no `plugins` key = fleet's plugins plus systemd (when the agent runs). */
+/**
+ * Every configured plugin loaded; no `plugins` key = fleet's plugins plus
+ * systemd (when the agent runs). `extraPlugins` come after them, before the
+ * default systemd driver, so enabling one more plugin takes one line.
+ */
 export async function resolvePlugins(config: FleetdConfig, options: ResolvePluginsOptions): Promise<ResolvedPlugin[]> {
-  if (config.plugins === undefined) return defaultPlugins(config);
+  const extra = await loadSpecs(config.extraPlugins ?? [], 'extraPlugins', config, options);
+  if (config.plugins !== undefined) return [...(await loadSpecs(config.plugins, 'plugins', config, options)), ...extra];
+  const defaults = await defaultPlugins(config);
+  const driverAt = defaults.findIndex((plugin) => plugin.specifier === '@fleetd/plugin-systemd');
+  if (driverAt === -1) return [...defaults, ...extra];
+  return [...defaults.slice(0, driverAt), ...extra, ...defaults.slice(driverAt)];
+}
+
+async function loadSpecs(specs: readonly PluginSpec[], key: string, config: FleetdConfig, options: ResolvePluginsOptions): Promise<ResolvedPlugin[]> {
   const resolved: ResolvedPlugin[] = [];
-  for (const [index, spec] of config.plugins.entries()) {
+  for (const [index, spec] of specs.entries()) {
     const parts = specParts(spec);
     const specifier = typeof parts.target === 'string' ? parts.target : (parts.target.meta?.name ?? '<inline plugin>');
-    const label = `plugins[${index}] ${JSON.stringify(specifier)}`;
+    const label = `${key}[${index}] ${JSON.stringify(specifier)}`;
     const { plugin, from } = await loadTarget(parts.target, label, options.configDir);
     resolved.push({ entry: entryOf(plugin, withAgentDefaults(plugin, parts.options, config), parts.weight), specifier, from });
   }

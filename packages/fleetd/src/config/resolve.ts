@@ -160,6 +160,7 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
     agent: {
       enabled: agent.enabled ?? true,
       ttlSeconds: agent.ttlSeconds ?? DEFAULTS.ttlSeconds,
+      factsRefreshSeconds: agent.factsRefreshSeconds ?? DEFAULTS.factsRefreshSeconds,
       unitsDirectory: agent.unitsDirectory ?? DEFAULTS.unitsDirectory,
       busAddress: agent.busAddress,
       systemdUser: agent.systemdUser ?? false,

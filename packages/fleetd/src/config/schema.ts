@@ -104,6 +104,7 @@ const machineSchema = z.strictObject({
 const agentSchema = z.strictObject({
   enabled: z.boolean().optional(),
   ttlSeconds: integerAtLeast(1).optional(),
+  factsRefreshSeconds: integerAtLeast(1).optional(),
   unitsDirectory: nonEmptyString('a directory path').optional(),
   busAddress: nonEmptyString('a D-Bus address like "unix:path=/run/dbus/system_bus_socket"').optional(),
   systemdUser: z.boolean().optional(),
@@ -205,6 +206,7 @@ export const fleetdConfigSchema = z.strictObject({
   log: logSchema.optional(),
   hookTimeoutMs: integerAtLeast(1).optional(),
   plugins: z.array(pluginSpecSchema, { error: ruleMessage('must be a list of plugins') }).optional(),
+  extraPlugins: z.array(pluginSpecSchema, { error: ruleMessage('must be a list of plugins') }).optional(),
 });
 
 // The hand-written FleetdConfig and the schema must agree: a drift is a compile error here.

@@ -43,6 +43,8 @@ export interface AgentConfig {
   enabled?: boolean;
   /** Presence TTL; default 30. */
   ttlSeconds?: number;
+  /** How often plugins are asked for the machine's facts again (changed facts are announced); default 60. */
+  factsRefreshSeconds?: number;
   /** Default `/run/fleet/units`; handed to the systemd plugin. */
   unitsDirectory?: string;
   /** Default: the system bus (with `systemdUser`, the user's bus); handed to the systemd plugin. Wins over `systemdUser`'s default. */
@@ -123,6 +125,8 @@ export interface FleetdConfig {
   hookTimeoutMs?: number;
   /** Absent = fleetPreset() plus @fleetd/plugin-systemd (when the agent is enabled). */
   plugins?: PluginSpec[];
+  /** Plugins added after `plugins` (or the default plugins, before their systemd driver): `['@fleetd/plugin-resources']`. */
+  extraPlugins?: PluginSpec[];
 }
 
 /** A plugin after resolution: the entry `assemblePlugins` takes, and where it came from. */
@@ -168,6 +172,7 @@ export interface ResolvedConfig {
   readonly agent: {
     readonly enabled: boolean;
     readonly ttlSeconds: number;
+    readonly factsRefreshSeconds: number;
     readonly unitsDirectory: string;
     readonly busAddress: string | undefined;
     readonly systemdUser: boolean;
@@ -199,6 +204,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 1000,
   idFile: '/etc/machine-id',
   ttlSeconds: 30,
+  factsRefreshSeconds: 60,
   unitsDirectory: '/run/fleet/units',
   stopAfterDisconnect: 'off',
   reconcileIntervalMs: 2000,

@@ -278,6 +278,7 @@ async function startAgent(
     machine,
     keyPrefix,
     ttlSeconds: config.agent.ttlSeconds,
+    factsRefreshMs: config.agent.factsRefreshSeconds * 1000,
     presenceLease,
     onEvent: (event) => {
       metrics.agentEvent(event);

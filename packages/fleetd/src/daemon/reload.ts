@@ -1,6 +1,6 @@
 /**
  * SIGHUP: what can change while fleetd runs is applied (machine metadata, log
- * level); everything else is reported as needing a restart, never half-applied.
+ * level, the facts plugins measure); everything else is reported as needing a restart, never half-applied.
  */
 import { createMachine } from '@fleetd/core';
 import type { Machine } from '@fleetd/core';
@@ -32,6 +32,9 @@ export async function applyReload(previous: ResolvedConfig, next: ResolvedConfig
     machine = createMachine({ ...machine, metadata: diff.metadata });
     await targets.agent?.updateMachine(machine);
     applied.push('machine.metadata');
+  } else {
+    // What plugins measure (memory, disks) may have changed with nothing in the file: ask them again.
+    await targets.agent?.refreshFacts();
   }
   if (diff.logLevel !== undefined) {
     targets.logger.level = diff.logLevel;

@@ -74,7 +74,7 @@ function unsettled(settled: SettledPlan): Pick<PlanResult, 'settled' | 'message'
 }
 
 function simulatedMachine(input: PlanMachineInput): Machine {
-  return createMachine({ id: input.id, metadata: input.metadata ?? {} });
+  return createMachine({ id: input.id, metadata: input.metadata ?? {}, facts: input.facts });
 }
 
 function requestedUnits(host: PluginHost, base: SchedulingSnapshot, inputs: readonly PlanUnitInput[]): Unit[] {

@@ -77,7 +77,7 @@ export function toWireUnitState(state: UnitState, index: SnapshotIndex): WireUni
 }
 
 export function toWireMachine(machine: Machine): WireMachine {
-  return { id: machine.id, primaryIP: machine.publicIP ?? '', metadata: { ...machine.metadata } };
+  return { id: machine.id, primaryIP: machine.publicIP ?? '', metadata: { ...machine.metadata }, facts: machine.facts ?? {} };
 }
 
 /** fleet's hash of the version a state reports, when that version is the one stored; `""` otherwise. */

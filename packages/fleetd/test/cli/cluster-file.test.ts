@@ -25,7 +25,7 @@ describe('simulate cluster files', () => {
       file: 'bad-id.yaml',
       message: 'bad-id.yaml:3: machines[1].id: machine ID "-bad" is invalid: use 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
     },
-    { name: 'a misspelt key', file: 'typo.yaml', message: 'typo.yaml:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)' },
+    { name: 'a misspelt key', file: 'typo.yaml', message: 'typo.yaml:3: machines[0].metdata: unknown key (only "id", "metadata" and "facts" are allowed)' },
     { name: 'broken YAML', file: 'broken.yaml', message: /^broken\.yaml:3: / },
   ])('refuses $name, naming file, line and path', ({ file, message }) => {
     const path = join(FIXTURES, 'clusters', file);

@@ -91,7 +91,7 @@ describe('fleetctl start / list / cat / status / stop / unload / destroy', () =>
     const units = JSON.parse((await cluster.fleetctl('list-unit-files', '--json')).stdout) as unknown[];
     expect(units).toEqual([expect.objectContaining({ name: 'json.service', desiredState: 'launched', currentState: 'launched', machineID: MACHINE })]);
     const machines = JSON.parse((await cluster.fleetctl('--json', 'list-machines')).stdout) as unknown[];
-    expect(machines).toEqual([{ id: MACHINE, primaryIP: '10.0.0.1', metadata: { role: 'web' } }]);
+    expect(machines).toEqual([{ id: MACHINE, primaryIP: '10.0.0.1', metadata: { role: 'web' }, facts: {} }]);
     const status = JSON.parse((await cluster.fleetctl('--json', 'status', 'json')).stdout) as unknown[];
     expect(status).toEqual([{ unit: expect.objectContaining({ name: 'json.service' }), states: [expect.objectContaining({ systemdActiveState: 'active' })] }]);
   });
@@ -357,7 +357,7 @@ describe('fleetctl errors', () => {
       name: 'an unknown field',
       args: ['list-machines', '--fields=machine,rack'],
       code: 2,
-      stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: ip,machine,metadata)\n',
+      stderr: 'fleetctl: --fields: invalid key in output format: "rack" (valid: facts,ip,machine,metadata)\n',
     },
   ])('$name is a usage error', async ({ args, code, stderr }) => {
     expect(await cluster.fleetctl(...args)).toEqual({ code, stdout: '', stderr });

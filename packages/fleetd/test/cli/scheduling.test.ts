@@ -168,7 +168,7 @@ describe('fleetctl simulate (offline)', () => {
     {
       name: 'a bad cluster file',
       args: ['--cluster', '../clusters/typo.yaml', 'east.service'],
-      stderr: `fleetctl: ${join(FIXTURES, 'clusters/typo.yaml')}:3: machines[0].metdata: unknown key (only "id" and "metadata" are allowed)\n`,
+      stderr: `fleetctl: ${join(FIXTURES, 'clusters/typo.yaml')}:3: machines[0].metdata: unknown key (only "id", "metadata" and "facts" are allowed)\n`,
     },
     {
       name: 'a missing unit file',

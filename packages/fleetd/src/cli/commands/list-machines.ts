@@ -1,4 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
+import { formatFacts } from '@fleetd/core';
 import type { WireMachine } from '../../api/wire.js';
 import { selectFields } from '../fields.js';
 import { formatMetadata, machineIdLegend } from '../legend.js';
@@ -10,6 +11,7 @@ export const LIST_MACHINES_FIELDS = {
   machine: (machine, full) => machineIdLegend(machine.id, full),
   ip: (machine) => dash(machine.primaryIP),
   metadata: (machine) => formatMetadata(machine.metadata),
+  facts: (machine) => dash(formatFacts(machine.facts ?? {})),
 } as const satisfies Record<string, Cell<WireMachine>>;
 export const DEFAULT_LIST_MACHINES_FIELDS = 'machine,ip,metadata';
 

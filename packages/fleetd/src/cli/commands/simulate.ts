@@ -36,7 +36,9 @@ export async function simulateUnits(session: Session, args: readonly string[], o
   const units = await planInputs(session, args, false);
   const host = await pluginHost(session, options.config);
   const result = planUnits(host, { machines: [], units: [] }, { units, machines });
-  const known = new Map(machines.map((machine) => [machine.id, { id: machine.id, primaryIP: '', metadata: machine.metadata ?? {} }]));
+  const known = new Map(
+    machines.map((machine) => [machine.id, { id: machine.id, primaryIP: '', metadata: machine.metadata ?? {}, facts: machine.facts ?? {} }]),
+  );
   return printPlan(session, result, known, options.full === true);
 }
 
