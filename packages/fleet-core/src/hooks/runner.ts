@@ -10,7 +10,18 @@ import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError, withPluginTimeout } from './plugin-errors.js';
 import type { GraceMs, HookName, StartVerdict, TapFunction } from './spec.js';
 import type { CompiledHooks, CompiledTap } from './taps.js';
-import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, FactsContext, MachineView, ReportContext, ResolvedUnit, UnitDriver, UnitDropIn } from './views.js';
+import type {
+  AgentUnit,
+  CandidateNarrowing,
+  ClusterView,
+  DriverContext,
+  FactsContext,
+  MachineView,
+  ReportContext,
+  ResolvedUnit,
+  UnitDriver,
+  UnitDropIn,
+} from './views.js';
 import { checkDropIns } from './drop-ins.js';
 
 /** Where a runner reports what plugins threw while it ran taps that must not fail the caller. */

@@ -3,7 +3,18 @@ import type { MachineFacts } from '../model/facts.js';
 import type { Machine } from '../model/machine.js';
 import type { UnitState } from '../model/unit.js';
 import type { BindBatch, RoundResult } from '../scheduler/decisions.js';
-import type { AgentUnit, CandidateNarrowing, ClusterView, DriverContext, FactsContext, MachineView, ReportContext, ResolvedUnit, UnitDriver, UnitDropIn } from './views.js';
+import type {
+  AgentUnit,
+  CandidateNarrowing,
+  ClusterView,
+  DriverContext,
+  FactsContext,
+  MachineView,
+  ReportContext,
+  ResolvedUnit,
+  UnitDriver,
+  UnitDropIn,
+} from './views.js';
 
 /** A filter or validateUnit tap's answer: a reason string rejects, nothing passes. */
 export type FilterVerdict = string | undefined | void;
@@ -139,8 +150,7 @@ export const HOOK_SPECS = Object.freeze({
     fires: 'when the agent loads a unit (each new version) on its machine',
     returns:
       "the systemd drop-ins to install with the unit (`{ name, text }`: resource limits, say); each tap gets the previous tap's result, the first `[]`. A failing tap or an invalid drop-in is reported and that tap's answer dropped",
-    create: () =>
-      new SyncWaterfallHook<[readonly UnitDropIn[], ResolvedUnit, Machine], readonly UnitDropIn[]>(['dropIns', 'unit', 'machine'], 'unitDropIns'),
+    create: () => new SyncWaterfallHook<[readonly UnitDropIn[], ResolvedUnit, Machine], readonly UnitDropIn[]>(['dropIns', 'unit', 'machine'], 'unitDropIns'),
   }),
   beforeStart: spec<(unit: AgentUnit, machine: Machine) => MaybePromise<StartVerdict>>()({
     side: 'agent',
