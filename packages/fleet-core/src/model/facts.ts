@@ -42,16 +42,17 @@ export function factNameProblem(name: string): string | undefined {
 export function factProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'must be { type, value } with type bytes, number, string or boolean';
   const { type, value: inner } = value as { type?: unknown; value?: unknown };
+  const shown = typeof inner === 'number' ? String(inner) : JSON.stringify(inner);
   switch (type) {
     case 'bytes':
-      return Number.isSafeInteger(inner) && (inner as number) >= 0 ? undefined : `bytes must be a whole number >= 0, not ${JSON.stringify(inner)}`;
+      return Number.isSafeInteger(inner) && (inner as number) >= 0 ? undefined : `bytes must be a whole number >= 0, not ${shown}`;
     case 'number':
-      return typeof inner === 'number' && Number.isFinite(inner) ? undefined : `number must be finite, not ${JSON.stringify(inner)}`;
+      return typeof inner === 'number' && Number.isFinite(inner) ? undefined : `number must be finite, not ${shown}`;
     case 'string':
-      if (typeof inner !== 'string') return `string must be a string, not ${JSON.stringify(inner)}`;
+      if (typeof inner !== 'string') return `string must be a string, not ${shown}`;
       return inner.length <= MAX_FACT_STRING_LENGTH ? undefined : `string is longer than ${MAX_FACT_STRING_LENGTH} characters`;
     case 'boolean':
-      return typeof inner === 'boolean' ? undefined : `boolean must be true or false, not ${JSON.stringify(inner)}`;
+      return typeof inner === 'boolean' ? undefined : `boolean must be true or false, not ${shown}`;
     default:
       return `type ${JSON.stringify(type)} is not one of ${FACT_TYPES.join(', ')}`;
   }

@@ -63,7 +63,7 @@ export function decodeMachine(key: string, id: string, value: string): Machine {
 function readableFacts(facts: unknown): MachineFacts | undefined {
   if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) return undefined;
   const readable = Object.entries(facts).filter(([name, value]) => factNameProblem(name) === undefined && factProblem(value) === undefined);
-  return Object.fromEntries(readable.slice(0, MAX_FACTS)) as MachineFacts;
+  return Object.fromEntries(readable.slice(0, MAX_FACTS));
 }
 
 export function encodeUnitState(state: UnitState): string {
