@@ -36,6 +36,23 @@ describe('simulate cluster files', () => {
     );
   });
 
+  it('reads typed facts: numbers, sizes, and explicit { type, value }', () => {
+    expect(readClusterFile(join(FIXTURES, 'clusters', 'capacity.yaml'))).toEqual([
+      { id: 'small', metadata: {}, facts: { cpu: { type: 'number', value: 2 }, memory: { type: 'bytes', value: 4 * 2 ** 30 } } },
+      {
+        id: 'big',
+        metadata: { disk: 'ssd' },
+        facts: {
+          cpu: { type: 'number', value: 16 },
+          memory: { type: 'bytes', value: 64 * 2 ** 30 },
+          'disk.ssd': { type: 'bytes', value: 500 * 2 ** 30 },
+          nic: { type: 'string', value: '10G' },
+        },
+      },
+      { id: 'bare', metadata: {} },
+    ]);
+  });
+
   it.each([
     { name: 'no machines key', text: 'nodes: []\n', message: 'c.yaml:1: nodes: unknown key (only "machines" is allowed)' },
     { name: 'an empty list', text: 'machines: []\n', message: 'c.yaml:1: machines: expected a non-empty list of machines' },
@@ -46,6 +63,21 @@ describe('simulate cluster files', () => {
       name: 'a bad metadata key',
       text: 'machines:\n  - id: a\n    metadata: { "a b": c }\n',
       message: 'c.yaml:3: machines[0].metadata: machine a: metadata "a b" must be a key of [A-Za-z0-9_.-] with a string value',
+    },
+    {
+      name: 'a bad fact name',
+      text: 'machines:\n  - id: a\n    facts:\n      "a b": 1\n',
+      message: 'c.yaml:4: machines[0].facts.a b: fact name "a b" is invalid: use 1-128 characters of [A-Za-z0-9_.-], starting with a letter or digit',
+    },
+    {
+      name: 'a size that is not one',
+      text: 'machines:\n  - id: a\n    facts:\n      memory: { type: bytes, value: lots }\n',
+      message: 'c.yaml:4: machines[0].facts.memory: "lots" is not a byte size (512M, 8G, 1.5GiB)',
+    },
+    {
+      name: 'facts that are a list',
+      text: 'machines:\n  - id: a\n    facts: [cpu]\n',
+      message: 'c.yaml:3: machines[0].facts: expected a mapping of fact name: value (cpu: 4, memory: 8G)',
     },
   ])('refuses $name', ({ text, message }) => {
     expectFleetError(() => parseClusterFile('c.yaml', text), ErrorCodes.MACHINE_INVALID, message);

@@ -18,6 +18,20 @@ describe('plugin resolution', () => {
     expect(host.plugins.map((plugin) => [plugin.meta.name, plugin.options, plugin.weight])).toEqual([['zone', { key: 'zone' }, 1]]);
   });
 
+  it('extraPlugins: one line adds a plugin to the default ones, before the systemd driver', async () => {
+    const resolved = await resolveDir(fixture('plugin-extra'));
+    const names = resolved.plugins.map(({ specifier }) => specifier);
+    expect(names.slice(-2)).toEqual(['../_plugins/zone.mjs', '@fleetd/plugin-systemd']);
+    expect(names).toContain('least-loaded');
+    const host = await assembleFromConfig(resolved);
+    expect(host.plugins.find((plugin) => plugin.meta.name === 'zone')?.weight).toBe(2);
+  });
+
+  it('extraPlugins come after a plugins list', async () => {
+    const resolved = await resolveDir(fixture('plugin-extra-after-list'));
+    expect(resolved.plugins.map(({ specifier }) => specifier)).toEqual(['@fleetd/plugin-least-loaded', '../_plugins/zone.mjs']);
+  });
+
   it("by package name, from the config's node_modules, with options", async () => {
     const dir = await fixtureCopy('plugin-by-package');
     const resolved = await resolveDir(dir);
