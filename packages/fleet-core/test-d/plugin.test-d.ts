@@ -1,7 +1,9 @@
 import { expectAssignable, expectError, expectType } from 'tsd';
 import { z } from 'zod';
-import { assemblePlugins, definePlugin, isFleetError, Stage } from '@fleetd/core';
+import { assemblePlugins, definePlugin, fact, isFleetError, Stage } from '@fleetd/core';
 import type {
+  MachineFacts,
+  UnitDropIn,
   BindBatch,
   CandidateNarrowing,
   ClusterView,
@@ -99,6 +101,16 @@ definePlugin({
     hooks.roundComplete.tap((result) => {
       expectType<RoundResult>(result);
     });
+    hooks.machineFacts.tap(async (facts, { machine, previous }) => {
+      expectType<MachineFacts>(facts);
+      expectType<MachineFacts | undefined>(previous);
+      return { ...facts, cpu: fact.number(4), zone: fact.string(machine.metadata['zone'] ?? '') };
+    });
+    hooks.unitDropIns.tap((dropIns, unit) => {
+      expectType<readonly UnitDropIn[]>(dropIns);
+      return unit.fleetOptions.has('Memory') ? [...dropIns, { name: 'memory.conf', text: '[Service]\nMemoryMax=1G\n' }] : dropIns;
+    });
+    hooks.filter.tap((_unit, machine) => (machine.unitsVersion >= 0 && machine.machine.facts?.['gpu']?.type === 'number' ? undefined : 'no gpu'));
     expectAssignable<FilterVerdict>(undefined);
   },
 });
@@ -119,6 +131,11 @@ definePlugin({
     expectError(hooks.resolveUnit.tap(() => undefined));
     // reportState must return a state
     expectError(hooks.reportState.tap(async () => 'ok'));
+    // facts are typed { type, value }, not bare values
+    expectError(hooks.machineFacts.tap((facts) => ({ ...facts, cpu: 4 })));
+    expectError(hooks.machineFacts.tap(() => ({ memory: { type: 'liters', value: 1 } })));
+    // a drop-in has a name and a text
+    expectError(hooks.unitDropIns.tap(() => ['[Service]\nMemoryMax=1G\n']));
     // there is no such hook, and the observer hooks folded into roundComplete are gone
     expectError(hooks.schedule);
     expectError(hooks.placed);
