@@ -23,6 +23,8 @@ export interface DevArgs {
   readonly dir: string;
   readonly store: 'etcd' | 'embedded' | undefined;
   readonly logLevel: NonNullable<LocalClusterOptions['logLevel']>;
+  /** `--plugin`: plugins every machine adds to the default ones, with their options. */
+  readonly plugins: NonNullable<LocalClusterOptions['extraPlugins']>;
 }
 
 type Parsed = { readonly args: DevArgs } | { readonly exit: number; readonly text: string };
@@ -43,6 +45,12 @@ export function parseDevArgs(argv: readonly string[]): Parsed {
         'embedded',
       ] as const),
     )
+    .option(
+      '--plugin <spec>',
+      'a plugin every machine adds to the default ones: a package name or path, optionally =JSON options (\'@fleetd/plugin-resources={"enforce":true}\'); repeatable',
+      collect,
+      [] as string[],
+    )
     .addOption(new Option('--log-level <level>', "the fleetds' log level, printed here").choices(LOG_LEVELS).default('warn'))
     .allowExcessArguments(false);
   try {
@@ -54,6 +62,9 @@ export function parseDevArgs(argv: readonly string[]): Parsed {
     return { exit: 2, text: `fleetd dev: ${message}\n` };
   }
   const options = program.opts();
+  const plugins = (options.plugin as string[]).map(pluginSpecOf);
+  const bad = plugins.find((plugin): plugin is { problem: string } => typeof plugin === 'object' && 'problem' in plugin);
+  if (bad !== undefined) return { exit: 2, text: `fleetd dev: ${bad.problem}\n` };
   return {
     args: {
       machines: Number(options.machines),
@@ -61,8 +72,28 @@ export function parseDevArgs(argv: readonly string[]): Parsed {
       dir: resolve((options.dir as string | undefined) ?? defaultDevDir()),
       store: options.store as DevArgs['store'],
       logLevel: options.logLevel as DevArgs['logLevel'],
+      plugins: plugins as DevArgs['plugins'],
     },
   };
+}
+
+const absoluteIfPath = (specifier: string): string => (/^\.\.?\//.test(specifier) ? resolve(specifier) : specifier);
+
+/** `name` or `name={json options}`, as `--plugin` takes it, or what is wrong with it. */
+function pluginSpecOf(text: string): DevArgs['plugins'][number] | { readonly problem: string } {
+  const eq = text.indexOf('=');
+  // Each machine's config lives in the cluster's directory: a path is meant from here.
+  const plugin = absoluteIfPath(eq === -1 ? text : text.slice(0, eq));
+  if (eq === -1) return plugin;
+  let options: unknown;
+  try {
+    options = JSON.parse(text.slice(eq + 1));
+  } catch (error) {
+    return { problem: `--plugin ${plugin}: its options after "=" are not JSON (${(error as Error).message})` };
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return { problem: `--plugin ${plugin}: its options after "=" must be a JSON object` };
+  return { plugin, options: options as Record<string, unknown> };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -116,6 +147,7 @@ function startCluster(args: DevArgs, machines: readonly MachineSpec[], write: (t
     dir: args.dir,
     ...(args.store === undefined ? {} : { store: args.store }),
     logLevel: args.logLevel,
+    extraPlugins: args.plugins,
     onStep: (text) => write(`  … ${text}\n`),
     onOutput: outputRelay(write),
   });

@@ -24,6 +24,8 @@ export interface MachineSpec {
   readonly metadata: Readonly<Record<string, string>>;
   /** Shown by list-machines; nothing listens on it. Default 127.0.0.1. */
   readonly publicIP?: string;
+  /** Plugins this machine's fleetd adds to the default ones (its `extraPlugins`), instead of the cluster's. */
+  readonly extraPlugins?: FleetdConfig['extraPlugins'];
 }
 
 export interface LocalMachine {
@@ -59,6 +61,8 @@ export interface LocalClusterOptions {
   readonly onStep?: (text: string) => void;
   /** Every line each fleetd prints (its JSON log), with its machine. */
   readonly onOutput?: (machine: MachineSpec, line: string) => void;
+  /** Plugins every fleetd adds to the default ones (`extraPlugins`), unless its machine gives its own: `['@fleetd/plugin-resources']`. */
+  readonly extraPlugins?: FleetdConfig['extraPlugins'];
   /** fleetd's log level. Default `warn`. */
   readonly logLevel?: NonNullable<FleetdConfig['log']>['level'];
   /**
@@ -291,6 +295,7 @@ class Cluster implements LocalCluster, Cleanable {
       engine: { reconcileIntervalMs: 1000, leaseTtlSeconds: 3, ...this.options.engine },
       ...(api === undefined ? {} : { api }),
       log: { level: this.options.logLevel ?? 'warn' },
+      ...extraPluginsOf(spec.extraPlugins ?? this.options.extraPlugins),
     };
   }
 
@@ -314,4 +319,8 @@ class Cluster implements LocalCluster, Cleanable {
   private removeFiles(): void {
     retire(this, this.watchdog, this.dir);
   }
+}
+
+function extraPluginsOf(plugins: FleetdConfig['extraPlugins']): Pick<FleetdConfig, 'extraPlugins'> {
+  return plugins === undefined || plugins.length === 0 ? {} : { extraPlugins: [...plugins] };
 }

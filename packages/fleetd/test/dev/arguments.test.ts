@@ -52,9 +52,18 @@ describe('devMachines', () => {
   });
 });
 
+const jsonError = (text: string): string => {
+  try {
+    JSON.parse(text);
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
 describe('parseDevArgs', () => {
   it('defaults to one machine in the fixed directory, logging warnings', () => {
-    expect(parseDevArgs([])).toEqual({ args: { machines: 1, metadata: [], dir: defaultDevDir(), store: undefined, logLevel: 'warn' } });
+    expect(parseDevArgs([])).toEqual({ args: { machines: 1, metadata: [], dir: defaultDevDir(), store: undefined, logLevel: 'warn', plugins: [] } });
   });
 
   it('reads every option, and a relative --dir from the working directory', () => {
@@ -71,9 +80,20 @@ describe('parseDevArgs', () => {
       'etcd',
       '--log-level',
       'info',
+      '--plugin',
+      '@fleetd/plugin-resources={"enforce":true}',
+      '--plugin',
+      './zone.js',
     ]);
     expect(parsed).toEqual({
-      args: { machines: 3, metadata: ['zone=a', 'bravo:zone=b'], dir: `${process.cwd()}/cluster`, store: 'etcd', logLevel: 'info' },
+      args: {
+        machines: 3,
+        metadata: ['zone=a', 'bravo:zone=b'],
+        dir: `${process.cwd()}/cluster`,
+        store: 'etcd',
+        logLevel: 'info',
+        plugins: [{ plugin: '@fleetd/plugin-resources', options: { enforce: true } }, `${process.cwd()}/zone.js`],
+      },
     });
   });
 
@@ -85,6 +105,12 @@ describe('parseDevArgs', () => {
       text: "fleetd dev: option '--store <store>' argument 'redis' is invalid. Allowed choices are etcd, embedded.\n",
     },
     { name: 'an argument', argv: ['alpha'], text: 'fleetd dev: too many arguments. Expected 0 arguments but got 1.\n' },
+    {
+      name: 'plugin options that are not JSON',
+      argv: ['--plugin', '@fleetd/plugin-resources={enforce:true}'],
+      text: `fleetd dev: --plugin @fleetd/plugin-resources: its options after "=" are not JSON (${jsonError('{enforce:true}')})\n`,
+    },
+    { name: 'plugin options that are a list', argv: ['--plugin', 'x=[1]'], text: 'fleetd dev: --plugin x: its options after "=" must be a JSON object\n' },
   ])('refuses $name with exit status 2', ({ argv, text }) => {
     expect(parseDevArgs(argv)).toEqual({ exit: 2, text });
   });
@@ -93,7 +119,7 @@ describe('parseDevArgs', () => {
     const parsed = parseDevArgs(['--help']);
     expect(parsed).toMatchObject({ exit: 0 });
     const text = 'text' in parsed ? parsed.text : '';
-    for (const option of ['--machines', '--metadata', '--dir', '--store', '--log-level', 'docs/dev.md']) expect(text).toContain(option);
+    for (const option of ['--machines', '--metadata', '--dir', '--store', '--plugin', '--log-level', 'docs/dev.md']) expect(text).toContain(option);
   });
 });
 
