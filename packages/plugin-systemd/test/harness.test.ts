@@ -4,7 +4,7 @@
  * test process is interrupted, or when it is killed outright.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,11 @@ import { SystemdManager } from '../src/index.js';
 import { startSystemdInstance, SYSTEMD_INSTALL_COMMAND } from '../src/testing/index.js';
 import { useSystemd } from '../src/vitest/index.js';
 import { isAlive, waitFor } from './helpers.js';
+import { cgroupLimitFiles, expectedLimitFiles } from './limits.js';
 
-const cgroupDirs = (name: string): string[] => ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup'].map((root) => `${root}/fleet-${name}`);
+/** Every place an instance's cgroup may be: v2, hybrid (unified + name=systemd), and the v1 controllers its units' limits use. */
+const cgroupDirs = (name: string): string[] =>
+  ['unified', 'systemd', '', 'memory', 'cpu', 'cpuacct'].map((hierarchy) => join('/sys/fs/cgroup', hierarchy, `fleet-${name}`));
 
 async function expectNothingLeft(dir: string, name: string, pids: readonly number[], within: number): Promise<void> {
   await waitFor(() => !existsSync(dir), `${dir} to be removed`, within);
@@ -38,6 +41,19 @@ describe('an instance', () => {
     } finally {
       manager.close();
     }
+  });
+
+  it("regression: a unit's MemoryMax= and CPUQuota= reach its cgroup (instances on a hybrid host had no memory or cpu controller)", async () => {
+    const instance = systemd()[0]!;
+    const units = join(instance.home, '.config', 'systemd', 'user');
+    mkdirSync(units, { recursive: true });
+    writeFileSync(join(units, 'limited.service'), '[Service]\nExecStart=/bin/sleep infinity\nMemoryMax=32M\nCPUQuota=20%\n');
+    expect((await instance.systemctl(['daemon-reload'])).code).toBe(0);
+    expect((await instance.systemctl(['start', 'limited.service'])).code).toBe(0);
+    const controlGroup = (await instance.systemctl(['show', '-p', 'ControlGroup', '--value', 'limited.service'])).stdout.trim();
+    expect(controlGroup).toBe(`/fleet-${instance.name}/app.slice/limited.service`);
+    expect(cgroupLimitFiles(controlGroup)).toEqual(expectedLimitFiles(32 * 1024 * 1024, 20));
+    expect((await instance.systemctl(['stop', 'limited.service'])).code).toBe(0);
   });
 
   it('stop() ends the manager and its units, and removes its cgroups and directory', async () => {

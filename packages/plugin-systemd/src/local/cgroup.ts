@@ -3,11 +3,33 @@
  * the same host put same-named units into the same cgroup (app.slice/foo.service),
  * and stopping the unit in one instance kills the other's processes too.
  * Works on hybrid hosts (unified + name=systemd, as here) and pure cgroup v2.
+ *
+ * Resource limits (MemoryMax=, CPUQuota=) need the memory and cpu controllers.
+ * On cgroup v2 they come with the subtree (when its parent enables them). On a
+ * hybrid host they live in v1 hierarchies of their own, which systemd uses
+ * only where its root cgroup (the same path as in name=systemd) exists and is
+ * writable there: without `fleet-<name>` in /sys/fs/cgroup/memory and .../cpu,
+ * a user instance accepted MemoryMax= and wrote no limit anywhere.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
+/**
+ * The v1 controller hierarchies behind systemd's memory and CPU limits
+ * (MemoryMax=, CPUQuota=). cpuacct too: systemd realizes cpu and cpuacct as
+ * one (hosts often mount them together), and with cpuacct missing it made a
+ * unit's cpu cgroup only at its slice, where CPUQuota= was not written.
+ */
+const LIMIT_CONTROLLERS = ['memory', 'cpu', 'cpuacct'];
+
+/** An instance's cgroups: those its manager starts in, and all of them (for pids, kill, removal). */
+export interface InstanceCgroups {
+  /** One per hierarchy systemd tracks its processes in; the manager joins these before it runs. */
+  readonly joined: readonly string[];
+  /** `joined` plus the v1 controller cgroups systemd puts units into on a hybrid host. */
+  readonly all: readonly string[];
+}
 
 /** The hierarchies a systemd instance needs its own subtree in. */
 export function cgroupHierarchies(): string[] {
@@ -15,6 +37,18 @@ export function cgroupHierarchies(): string[] {
   if (hybrid.length > 0) return hybrid;
   if (existsSync(join(CGROUP_ROOT, 'cgroup.controllers'))) return [CGROUP_ROOT];
   throw new Error(`no cgroup hierarchy found under ${CGROUP_ROOT}: systemd user instances need cgroups`);
+}
+
+/**
+ * The v1 memory and cpu hierarchies an instance of this uid can use: only
+ * root's, at the top, on a host that mounts them (hybrid or legacy). The
+ * manager need not join them; systemd moves each unit's processes there.
+ */
+export function limitControllerParents(uid: number = process.getuid?.() ?? 0): string[] {
+  if (uid !== 0) return [];
+  const mounted = LIMIT_CONTROLLERS.map((controller) => join(CGROUP_ROOT, controller)).filter((dir) => existsSync(join(dir, 'cgroup.procs')));
+  // cpu and cpuacct are often links to one cpu,cpuacct hierarchy: one subtree there.
+  return [...new Map(mounted.map((dir) => [realpathSync(dir), dir])).values()];
 }
 
 /**
@@ -110,15 +144,18 @@ export function removeCgroups(dirs: readonly string[]): boolean {
 }
 
 /**
- * Creates `fleet-<name>` in every hierarchy. A leftover without processes
- * (a crashed run) is reused; one with processes belongs to a live instance.
+ * Creates `fleet-<name>` in every hierarchy (and, as root on a hybrid host,
+ * in the memory and cpu ones). A leftover without processes (a crashed run)
+ * is reused; one with processes belongs to a live instance.
  */
-export function createCgroups(name: string): string[] {
-  const dirs = cgroupParents().map((parent) => join(parent, `fleet-${name}`));
-  if (cgroupPids(dirs).length > 0) {
-    throw new Error(`cgroup fleet-${name} is in use by another systemd instance: choose another instance name`);
+export function createCgroups(name: string): InstanceCgroups {
+  const own = `fleet-${name}`;
+  const joined = cgroupParents().map((parent) => join(parent, own));
+  const all = [...joined, ...limitControllerParents().map((parent) => join(parent, own))];
+  if (cgroupPids(all).length > 0) {
+    throw new Error(`cgroup ${own} is in use by another systemd instance: choose another instance name`);
   }
-  removeCgroups(dirs.filter((dir) => existsSync(dir)));
-  for (const dir of dirs) mkdirSync(dir, { recursive: true });
-  return dirs;
+  removeCgroups(all.filter((dir) => existsSync(dir)));
+  for (const dir of all) mkdirSync(dir, { recursive: true });
+  return { joined, all };
 }

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { findSystemd } from './binary.js';
-import { cgroupPids, createCgroups, killCgroups, removeCgroups } from './cgroup.js';
+import { cgroupPids, createCgroups, killCgroups, removeCgroups, type InstanceCgroups } from './cgroup.js';
 import { killQuietly, retire, startWatchdog, track, type Cleanable } from './cleanup.js';
 
 export interface StartSystemdOptions {
@@ -115,7 +115,7 @@ class Instance implements SystemdInstance, Cleanable {
   private binary = '';
   private exited: Promise<void> = Promise.resolve();
   private readonly log: string[] = [];
-  private cgroups: string[] = [];
+  private cgroupSet: InstanceCgroups = { joined: [], all: [] };
   private watchdog: number | undefined;
   private stopped = false;
 
@@ -148,14 +148,14 @@ class Instance implements SystemdInstance, Cleanable {
     mkdirSync(this.home, { mode: 0o700 });
     mkdirSync(this.unitsDirectory, { mode: 0o755 });
     markSystemdBooted();
-    this.cgroups = createCgroups(this.name);
+    this.cgroupSet = createCgroups(this.name);
     this.watchdog = startWatchdog(this.dir, this.cgroups);
   }
 
   launch(binary: string): void {
     this.binary = binary;
     const env = { ...baseEnv(), HOME: this.home, XDG_RUNTIME_DIR: this.runtimeDir, SYSTEMD_LOG_TARGET: 'console' };
-    const procs = this.cgroups.map((dir) => join(dir, 'cgroup.procs'));
+    const procs = this.cgroupSet.joined.map((dir) => join(dir, 'cgroup.procs'));
     const child = spawn('/bin/sh', ['-c', LAUNCHER, 'fleetd-systemd-launcher', binary, ...procs], {
       detached: true, // setsid(): the instance gets its own session, away from the test's terminal signals
       env,
@@ -268,6 +268,11 @@ class Instance implements SystemdInstance, Cleanable {
       await sleep(20);
     }
     this.remember(`cgroups not removed: ${this.cgroups.join(', ')} (pids ${cgroupPids(this.cgroups).join(' ')})`);
+  }
+
+  /** Every cgroup of the instance: what it runs is in these, and they go with it. */
+  private get cgroups(): readonly string[] {
+    return this.cgroupSet.all;
   }
 
   private removeFiles(): void {
