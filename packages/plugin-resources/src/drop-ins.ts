@@ -20,12 +20,10 @@ export function cpuQuota(cores: number): string {
 export function resourceDropIn(unit: Pick<ResolvedUnit, 'nameInfo'>, requirement: Pick<ResourcesRequirement, 'requests'> | undefined): UnitDropIn | undefined {
   const section = CGROUP_SECTIONS[unit.nameInfo.type];
   if (section === undefined || requirement === undefined) return undefined;
-  const lines: string[] = [];
-  for (const request of requirement.requests) {
-    if (request.source !== 'x-fleet') continue;
-    if (request.resource === 'memory') lines.push(`MemoryMax=${request.amount}`);
-    if (request.resource === 'cpu') lines.push(`CPUQuota=${cpuQuota(request.amount)}`);
-  }
+  const fromXFleet = (resource: string) => requirement.requests.find((request) => request.resource === resource && request.source === 'x-fleet');
+  const memory = fromXFleet('memory');
+  const cpu = fromXFleet('cpu');
+  const lines = [...(memory === undefined ? [] : [`MemoryMax=${memory.amount}`]), ...(cpu === undefined ? [] : [`CPUQuota=${cpuQuota(cpu.amount)}`])];
   if (lines.length === 0) return undefined;
   return Object.freeze({ name: DROP_IN_NAME, text: `[${section}]\n${lines.join('\n')}\n` });
 }
