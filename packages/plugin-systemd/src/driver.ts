@@ -7,9 +7,11 @@
 import { serializeUnitFile } from '@fleetd/core';
 import type { AgentUnit, DriverUnitState, FleetError, UnitDriver } from '@fleetd/core';
 import { SERVICE_INTERFACE, SystemdErrors, SystemdManager, unitObjectPath, type JobResult, type UnitListEntry } from './dbus/index.js';
+import { DropInDirectories } from './drop-ins.js';
 import { attempt, asDriverError, isDBusError } from './errors.js';
 import { JobTracker } from './jobs.js';
 import { hasFailed, isStarted, isStopped, serviceTypeOf, START_BEFORE_EXEC_TYPES, startFailed, startWorked, stopFailed } from './judge.js';
+import { runtimeUnitDirectory } from './runtime-directory.js';
 import { StateEvents, type StateWatch } from './state-events.js';
 import { isManageableName, UnitsDirectory } from './units-directory.js';
 
@@ -32,6 +34,13 @@ export interface SystemdDriverOptions {
 export interface SystemdDriver extends UnitDriver {
   readonly unitsDirectory: string;
   readonly busAddress: string;
+  /**
+   * Where systemd puts the driver's runtime links, and the driver a unit's
+   * drop-ins (`<this>/<unit>.d/50-fleetd-<name>`): read from the manager's
+   * UnitPath when the driver connected. Undefined when that shows none; then
+   * a unit with drop-ins cannot be loaded.
+   */
+  readonly runtimeUnitDirectory: string | undefined;
 }
 
 export const DEFAULT_JOB_TIMEOUT_MS = 30_000;
@@ -65,6 +74,7 @@ class Driver implements SystemdDriver {
   constructor(
     private readonly manager: SystemdManager,
     private readonly units: UnitsDirectory,
+    private readonly dropIns: DropInDirectories,
     private readonly managed: Set<string>,
     private readonly jobTimeoutMs: number,
     private readonly settleMs: number,
@@ -82,14 +92,22 @@ class Driver implements SystemdDriver {
     return this.manager.connection.address;
   }
 
+  get runtimeUnitDirectory(): string | undefined {
+    return this.dropIns.runtimeDirectory;
+  }
+
   async load(unit: AgentUnit): Promise<void> {
     const name = unit.name;
     const file = attemptSync(name, () => this.units.fileOf(name));
+    const dropIns = unit.dropIns ?? [];
+    attemptSync(name, () => this.dropIns.check(name, dropIns));
     await attempt(name, `load ${name}`, async () => {
       const text = serializeUnitFile(unit.file);
       const previous = this.units.read(name);
       // Enablement links of an older version would outlive it: undo them before writing the new one.
       if (previous !== undefined && previous !== text && INSTALL_SECTION.test(previous)) await this.disable(name);
+      // Before the link: systemd reads a unit's drop-ins when it loads the unit, which may be as soon as it is linked.
+      this.dropIns.sync(name, dropIns);
       this.units.write(name, text, previous);
       this.managed.add(name);
       this.events.forget(name);
@@ -187,6 +205,8 @@ class Driver implements SystemdDriver {
     await attempt(name, `unload ${name}`, async () => {
       await this.disable(name);
       await this.ignoring([SystemdErrors.NO_SUCH_UNIT], () => this.manager.resetFailedUnit(name));
+      // Before the file: while it is there, installed() lists the unit, and a failed unload is tried again.
+      this.dropIns.remove(name);
       await this.units.remove(name);
     });
     this.managed.delete(name);
@@ -299,6 +319,11 @@ class Driver implements SystemdDriver {
   private async discard(name: string): Promise<void> {
     this.managed.delete(name);
     await this.disable(name).catch(() => undefined);
+    try {
+      this.dropIns.remove(name);
+    } catch {
+      // best effort, like the rest
+    }
     await this.units.remove(name).catch(() => undefined);
   }
 
@@ -340,8 +365,10 @@ export async function createSystemdDriver(options: SystemdDriverOptions): Promis
   await attempt(undefined, `create ${units.path}`, () => units.ensure());
   const manager = await attempt(undefined, 'connect to the service manager', () => SystemdManager.connect(options.busAddress, jobTimeoutMs));
   try {
+    const unitPath = await attempt(undefined, 'read the unit search path (UnitPath)', () => manager.unitPath());
+    const dropIns = new DropInDirectories(runtimeUnitDirectory(unitPath));
     const managed = new Set(await units.list());
-    const driver = new Driver(manager, units, managed, jobTimeoutMs, options.startSettleMs ?? DEFAULT_START_SETTLE_MS);
+    const driver = new Driver(manager, units, dropIns, managed, jobTimeoutMs, options.startSettleMs ?? DEFAULT_START_SETTLE_MS);
     await attempt(undefined, 'subscribe to systemd signals', async () => {
       await manager.addSignalMatches();
       await manager.subscribe();

@@ -31,6 +31,9 @@ const driver = await createSystemdDriver({ unitsDirectory: '/run/fleet/units' })
 expectType<SystemdDriver>(driver);
 expectAssignable<UnitDriver>(driver);
 expectType<string>(driver.busAddress);
+// Where its runtime links and the units' drop-ins go; undefined when systemd's UnitPath shows none.
+expectType<string | undefined>(driver.runtimeUnitDirectory);
+expectError((driver.runtimeUnitDirectory = '/run/systemd/system'));
 expectType<Promise<readonly DriverUnitState[]>>(driver.states());
 expectType<Promise<() => Promise<void>>>(driver.subscribe((state) => expectType<DriverUnitState>(state)));
 expectError(createSystemdDriver({ busAddress: 'unix:path=/x' }));
@@ -51,6 +54,7 @@ const manager = await SystemdManager.connect(undefined, 1000);
 expectType<Promise<UnitListEntry[]>>(manager.listUnitsByNames(['a.service']));
 expectType<Promise<string>>(manager.startUnit('a.service', 'replace'));
 expectError(manager.startUnit('a.service', 'sometimes'));
+expectType<Promise<readonly string[]>>(manager.unitPath());
 expectType<Promise<unknown>>(manager.getProperty('/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'Version'));
 manager.onJobRemoved((signal) => {
   expectType<JobRemovedSignal>(signal);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { assemblePlugins, fleetOptionValues, withGlobal } from '@fleetd/core';
-import type { Registry, UnitState } from '@fleetd/core';
+import type { AnyFleetPlugin, Registry, UnitState } from '@fleetd/core';
 import { testPlugin } from '@fleetd/core/testing';
 import { Agent, decodeUnitState, FleetStore } from '@fleetd/core/unstable';
 import type { AgentEvent } from '@fleetd/core/unstable';
@@ -27,8 +27,10 @@ export interface EtcdAgent {
   state: (name: string) => Promise<UnitState | undefined>;
 }
 
+/** `plugins`: agent-side plugins besides Global=true and systemd (before them). */
 export function useEtcdAgents(
   label: string,
+  plugins: readonly AnyFleetPlugin[] = [],
 ): (instance: SystemdInstance, events: AgentEvent[], options?: { readonly reconcileIntervalMs?: number }) => Promise<EtcdAgent> {
   const etcd = useEtcd();
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -43,7 +45,7 @@ export function useEtcdAgents(
   return async (instance, events, { reconcileIntervalMs = 1000 } = {}) => {
     const keyPrefix = `/fleetd-${label}-${randomUUID()}/`;
     const admin = client();
-    const host = await assemblePlugins([global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
+    const host = await assemblePlugins([...plugins, global, [systemd, { busAddress: instance.busAddress, unitsDirectory: instance.unitsDirectory }]]);
     const agent = new Agent({
       registry: client(),
       host,

@@ -160,6 +160,11 @@ export class SystemdManager {
     await this.manager('Reload');
   }
 
+  /** The directories the manager looks for unit files and drop-ins in, in its order (the Manager's UnitPath property). */
+  async unitPath(): Promise<readonly string[]> {
+    return asStringArray(await this.getProperty(SYSTEMD_PATH, MANAGER_INTERFACE, 'UnitPath'), 'UnitPath');
+  }
+
   /** One property of an object (Properties.Get), unwrapped from its Variant. */
   async getProperty(path: string, iface: string, property: string): Promise<unknown> {
     const [value] = await this.connection.call({ ...this.target(path, PROPERTIES_INTERFACE, 'Get'), signature: 'ss', body: [iface, property] }, this.timeoutMs);
