@@ -48,7 +48,7 @@ describe('facts written by people', () => {
   });
 
   it('shows facts as name=value in name order', () => {
-    expect(formatFacts({ memory: fact.bytes(2 ** 33), cpu: fact.number(4), ssd: fact.boolean(true) })).toBe('cpu=4,memory=8 GiB,ssd=true');
+    expect(formatFacts({ memory: fact.bytes(2 ** 33), cpu: fact.number(4), ssd: fact.boolean(true) })).toBe('cpu=4,memory=8GiB,ssd=true');
   });
 });
 

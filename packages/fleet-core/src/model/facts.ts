@@ -129,11 +129,14 @@ export function formatFact(value: MachineFact): string {
   return value.type === 'bytes' ? formatBytes(value.value) : String(value.value);
 }
 
-/** `cpu=4 memory=7.7 GiB`-style lists use this: `name=value` joined by commas, in name order. */
+/**
+ * Facts in one cell of a table: `cpu=4,memory=7.7GiB`, in name order, sizes
+ * without their space so the cell holds no blank (tables are split on blanks).
+ */
 export function formatFacts(facts: MachineFacts): string {
   return Object.keys(facts)
     .sort()
-    .map((name) => `${name}=${formatFact(facts[name] as MachineFact)}`)
+    .map((name) => `${name}=${formatFact(facts[name] as MachineFact).replace(' ', '')}`)
     .join(',');
 }
 
