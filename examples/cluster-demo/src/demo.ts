@@ -3,6 +3,8 @@
  * is a real fleetctl run against a real fleetd, printed as a person would
  * type it, with its output indented below.
  */
+import { formatBytes } from '@fleetd/core';
+import { SystemdManager, unitObjectPath } from '@fleetd/plugin-systemd';
 import type { FleetctlResult } from 'fleetd/dev';
 import type { LocalCluster, LocalMachine } from 'fleetd/dev';
 
@@ -83,6 +85,14 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   await fleetctl(['start', '--no-block', 'gpu-job.service']);
   await fleetctl(['explain', 'gpu-job.service']);
 
+  narrator.heading('Resources: capacity announced, requests placed and enforced (@fleetd/plugin-resources)');
+  narrator.say("Each fleetd runs the plugin (extraPlugins, enforce: true) and announces this host's CPUs and memory.");
+  await fleetctl(['list-machines', '--fields', 'machine,facts']);
+  await fleetctl(['start', 'batch.service']);
+  const batchMachine = await placementOf(cluster, 'batch.service');
+  const limits = await serviceLimits(cluster.machine(batchMachine), 'batch.service');
+  narrator.say(`batch.service asked for Memory=256M and CPU=0.5; ${batchMachine}'s systemd runs it with ${limits}.`);
+
   narrator.heading('A machine dies');
   const victim = cluster.machine('bravo');
   const victims = (await unitsOn(cluster, victim.spec.id)).filter((unit) => unit !== 'monitor.service');
@@ -99,6 +109,18 @@ export async function runDemo({ cluster, narrator, unitsDir }: DemoOptions): Pro
   if (stranded.length > 0) {
     narrator.say('Why some could not go anywhere, in one line each (fleetctl explain UNIT gives every machine and plugin):');
     for (const unit of stranded) narrator.say(`  ${unit}: ${await summaryOf(cluster, unit)}`);
+  }
+}
+
+/** MemoryMax and CPUQuota of a running service, as its machine's systemd reports them. */
+async function serviceLimits(machine: LocalMachine, unit: string): Promise<string> {
+  const manager = await SystemdManager.connect(machine.systemd.busAddress, 5000);
+  try {
+    const read = (property: string) => manager.getProperty(unitObjectPath(unit), 'org.freedesktop.systemd1.Service', property);
+    const [memoryMax, quota] = await Promise.all([read('MemoryMax'), read('CPUQuotaPerSecUSec')]);
+    return `MemoryMax=${formatBytes(Number(memoryMax))}, CPUQuota=${Number(quota) / 10_000}%`;
+  } finally {
+    manager.connection.close();
   }
 }
 

@@ -27,7 +27,11 @@ process.stdout.write(
   ].join('\n'),
 );
 try {
-  cluster = await startDemoCluster({ onStep: (text) => process.stdout.write(`  … ${text}\n`) });
+  cluster = await startDemoCluster({
+    onStep: (text) => process.stdout.write(`  … ${text}\n`),
+    // One line of config adds resource-aware scheduling to fleet's plugins; enforce makes systemd hold units to their requests.
+    extraPlugins: [{ plugin: '@fleetd/plugin-resources', options: { enforce: true } }],
+  });
   process.stdout.write(
     `  cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s; while the demo runs, fleetctl reaches it at FLEETCTL_ENDPOINT=${cluster.endpoint}\n`,
   );
