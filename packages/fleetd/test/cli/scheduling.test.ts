@@ -150,6 +150,35 @@ describe('fleetctl simulate (offline)', () => {
     expect(result).toEqual({ code: 0, stdout: 'UNIT            MACHINE NOTE\neu.service      web-1\n', stderr: '' });
   });
 
+  it('schedules by the capacities of the cluster file with @fleetd/plugin-resources, and explains a unit too big for all', async () => {
+    const result = await simulate(
+      '--cluster',
+      '../clusters/capacity.yaml',
+      '--config',
+      'resources.config.yaml',
+      'batch.service',
+      'cache.service',
+      'huge.service',
+    );
+    // binpack: batch fills small (3 of 4 GiB); cache no longer fits there and goes to big; bare announces nothing. The reasons count what the others took.
+    expect(result).toEqual({
+      code: 1,
+      stdout: [
+        'UNIT            MACHINE NOTE',
+        'batch.service   small',
+        'cache.service   big',
+        'huge.service    -       0/3 machines available: 1 memory: requests 128 GiB, the machine announces no capacity (@fleetd/plugin-resources does not run on it), 1 memory: requests 128 GiB, 62 GiB free of 64 GiB, 1 memory: requests 128 GiB, 1 GiB free of 4 GiB',
+        '',
+        'huge.service cannot be placed: 0/3 machines available: 1 memory: requests 128 GiB, the machine announces no capacity (@fleetd/plugin-resources does not run on it), 1 memory: requests 128 GiB, 62 GiB free of 64 GiB, 1 memory: requests 128 GiB, 1 GiB free of 4 GiB',
+        '  bare  resources       filter  memory: requests 128 GiB, the machine announces no capacity (@fleetd/plugin-resources does not run on it)',
+        '  big   resources       filter  memory: requests 128 GiB, 62 GiB free of 64 GiB',
+        '  small resources       filter  memory: requests 128 GiB, 1 GiB free of 4 GiB',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
   it('fails, saying so, when the plan does not settle (plugins that keep moving units)', async () => {
     const result = await simulate('--cluster', '../clusters/three.yaml', '--config', 'restless.config.json', 'east.service');
     expect(result.code).toBe(1);
