@@ -754,6 +754,18 @@ const PLANS: BadInput[] = [
     'machines[0].metadata must be an object of string values',
   ),
   plan(
+    'plan: a machine fact that is not a size',
+    { units: [], machines: [{ id: 'x', facts: { memory: { type: 'bytes', value: 'lots' } } }] },
+    'MACHINE_INVALID',
+    'machines[0].facts.memory: "lots" is not a byte size (512M, 8G, 1.5GiB)',
+  ),
+  plan(
+    'plan: machine facts that are a list',
+    { units: [], machines: [{ id: 'x', facts: ['cpu'] }] },
+    'MACHINE_INVALID',
+    'machines[0].facts must be an object of fact name: { type, value }',
+  ),
+  plan(
     'plan: a bad unit file',
     { units: [{ name: 'p.service', contents: '[Service\n' }] },
     'UNIT_FILE_SYNTAX',
