@@ -26,7 +26,7 @@ describe('decodeSnapshot', () => {
     expect(snapshot.revision).toBe(9);
     expect(snapshot.units.map((u) => [u.name, u.desiredState])).toEqual([['a.service', 'launched']]);
     expect([...snapshot.placements]).toEqual([['a.service', 'm1']]);
-    expect(snapshot.machines).toEqual([{ id: 'm1', metadata: { region: 'eu', disk: 'ssd' }, publicIP: undefined, version: undefined }]);
+    expect(snapshot.machines).toEqual([{ id: 'm1', metadata: { region: 'eu', disk: 'ssd' }, publicIP: undefined, version: undefined, facts: {} }]);
     expect(snapshot.states.map((s) => s.machineId)).toEqual(['m1', 'm2']);
     expect(snapshot.invalid).toEqual([]);
   });
