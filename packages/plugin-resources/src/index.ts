@@ -1,19 +1,20 @@
 import { createRequire } from 'node:module';
 import { definePlugin, withRequirements } from '@fleetd/core';
+import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
 import { resourceDropIn } from './drop-ins.js';
 import { measureCapacity, resourceFacts } from './facts.js';
 import { LedgerBooks } from './ledger.js';
+import type { LedgerBook } from './ledger.js';
 import { resourceSettings, resourcesOptions } from './options.js';
 import { CPU_OPTION, MEMORY_OPTION, RESOURCE_OPTION, resourcesRequirement } from './requests.js';
 import type { ResourcesRequirement } from './requests.js';
-import { resourceScore, resourceVerdict } from './verdict.js';
+import { resourceVerdict } from './verdict.js';
 
 export { EPSILON, fits, machineCapacity, PACKAGE_NAME, shortageReason } from './capacity.js';
 export type { MachineCapacity } from './capacity.js';
 export { cpuQuota, DROP_IN_NAME, resourceDropIn } from './drop-ins.js';
 export { measureCapacity, resourceFacts } from './facts.js';
 export type { MeasuredCapacity } from './facts.js';
-export { LedgerBook, LedgerBooks, MachineLedger, requestedBefore } from './ledger.js';
 export { parseAmountInput, resourceSettings, resourcesOptions } from './options.js';
 export type { AmountInput, ResourceSettings, ResourcesOptions, ResourcesOptionsInput } from './options.js';
 export {
@@ -31,8 +32,11 @@ export {
 export type { RequestSettings, RequestSource, ResourceRequest, ResourcesRequirement } from './requests.js';
 export { BUILT_IN_RESOURCES, declaredNameProblem, formatAmount, parseDecimal, RESERVED_SUFFIX, resourceTable } from './table.js';
 export type { BuiltInResource, ResourceKind, ResourceMeasure, ResourceSpec, ResourceTable } from './table.js';
-export { MAX_POINTS, resourceScore, resourceVerdict } from './verdict.js';
-export type { Strategy } from './verdict.js';
+export { MAX_POINTS, pointsOf } from './points.js';
+export type { Strategy } from './points.js';
+
+/** What a unit without requests requests. */
+const NO_REQUESTS = Object.freeze({ slots: new Int32Array(0), amounts: new Float64Array(0) });
 
 // The core range is the package's peer range, so that it follows the releases (one place to change).
 const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
@@ -61,6 +65,12 @@ export default definePlugin({
     const { table, strategy } = settings;
     // One plugin instance serves the engine, explanations, dry runs and agents' global evaluations: a book per cluster view.
     const books = new LedgerBooks(table);
+    // The unit the last narrow was about, where its score taps find it.
+    const narrowed: { unit: ResolvedUnit | undefined; cluster: ClusterView | undefined; book: LedgerBook | undefined } = {
+      unit: undefined,
+      cluster: undefined,
+      book: undefined,
+    };
 
     hooks.resolveUnit.tap((unit) => {
       const requirement = resourcesRequirement(unit, settings);
@@ -70,28 +80,53 @@ export default definePlugin({
     // A template's values may hold specifiers its instances expand: its instances are checked.
     hooks.validateUnit.tap((unit) => (unit.nameInfo.isTemplate ? undefined : unit.requirements.resources?.problem));
 
-    hooks.narrow.tap((unit, _cluster, narrowing) => {
+    hooks.narrow.tap((unit, cluster, narrowing) => {
       const requirement = unit.requirements.resources;
+      const book = books.of(cluster);
+      // Every narrow is told to the book, with or without requests, so that it can follow the placement that follows.
+      const fits = book.fitsEverywhere(unit, requirement ?? NO_REQUESTS, cluster, strategy);
       if (requirement === undefined) {
         // Requests nothing: it costs nothing on any machine, so neither hook needs calling.
         narrowing.passesEverywhere?.();
         narrowing.scoresNothing?.();
-        return;
+      } else if (requirement.problem !== undefined) {
+        narrowing.restrict([], requirement.problem);
+      } else {
+        narrowed.unit = unit;
+        narrowed.cluster = cluster;
+        narrowed.book = book;
+        // When some machine is short, the filter runs per machine and gives each its own reason.
+        if (fits) narrowing.passesEverywhere?.();
       }
-      if (requirement.problem !== undefined) narrowing.restrict([], requirement.problem);
     });
 
+    // The scheduler asks about one unit on every machine in a row: its requirement is looked up
+    // once per unit rather than per machine (requirements objects differ in shape between units).
+    let lastUnit: ResolvedUnit | undefined;
+    let lastRequirement: ResourcesRequirement | undefined;
+    const requirementOf = (unit: ResolvedUnit): ResourcesRequirement | undefined => {
+      if (unit !== lastUnit) {
+        lastUnit = unit;
+        lastRequirement = unit.requirements.resources;
+      }
+      return lastRequirement;
+    };
+
     hooks.filter.tap((unit, machine, cluster) => {
-      const requirement = unit.requirements.resources;
+      const requirement = requirementOf(unit);
       if (requirement === undefined) return undefined;
       if (requirement.problem !== undefined) return requirement.problem;
       return resourceVerdict(unit, requirement, machine, cluster, books.of(cluster), table);
     });
 
-    hooks.score.tap((unit, machine, cluster) => {
-      const requirement = unit.requirements.resources;
-      return requirement === undefined ? 0 : resourceScore(unit, requirement, machine, cluster, books.of(cluster), strategy);
-    });
+    // Scoring the unit just narrowed, on every machine in a row, is the hot path: the tap stays small.
+    hooks.score.tap((unit, machine, cluster) =>
+      unit === narrowed.unit && cluster === narrowed.cluster ? narrowed.book!.narrowedPoints(machine.index) : scoreAnyway(unit, machine, cluster),
+    );
+    const scoreAnyway = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView): number => {
+      const requirement = requirementOf(unit);
+      return requirement === undefined ? 0 : books.of(cluster).points(requirement, machine, cluster, strategy);
+    };
 
     hooks.machineFacts.tap((facts) => ({ ...facts, ...resourceFacts(settings, measureCapacity()) }));
 

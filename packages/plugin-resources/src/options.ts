@@ -2,7 +2,7 @@ import { parseByteSize } from '@fleetd/core';
 import { z } from 'zod';
 import { declaredNameProblem, formatAmount, parseDecimal, resourceTable } from './table.js';
 import type { ResourceKind, ResourceMeasure, ResourceSpec, ResourceTable } from './table.js';
-import type { Strategy } from './verdict.js';
+import type { Strategy } from './points.js';
 
 const OPTION_NAMES = ['strategy', 'resources', 'capacity', 'reserved', 'requestsFromSystemd', 'enforce'] as const;
 

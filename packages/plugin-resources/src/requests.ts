@@ -37,13 +37,14 @@ export interface ResourceRequest {
 /**
  * `unit.requirements.resources`: what a unit requests, parsed once per unit
  * version. `requests` are in checking order (cpu, memory, then declared
- * resources by name); `slots` and `amounts` repeat them as plain arrays for
- * the filter's loop.
+ * resources by name); `slots` and `amounts` repeat them as typed arrays for
+ * the filter's loop (a frozen array's elements cost several times more to
+ * read there). Treat them as read-only.
  */
 export interface ResourcesRequirement {
   readonly requests: readonly ResourceRequest[];
-  readonly slots: readonly number[];
-  readonly amounts: readonly number[];
+  readonly slots: ArrayLike<number>;
+  readonly amounts: ArrayLike<number>;
   /** Every value the plugin cannot read, joined with `; `: the unit is refused at submit, and fits no machine. */
   readonly problem?: string;
 }
@@ -129,8 +130,8 @@ class RequestCollector {
     const requests = [...this.bySlot.values()].sort((a, b) => a.slot - b.slot);
     return Object.freeze({
       requests: Object.freeze(requests),
-      slots: Object.freeze(requests.map((request) => request.slot)),
-      amounts: Object.freeze(requests.map((request) => request.amount)),
+      slots: Int32Array.from(requests, (request) => request.slot),
+      amounts: Float64Array.from(requests, (request) => request.amount),
       ...(this.problems.length === 0 ? {} : { problem: this.problems.join('; ') }),
     });
   }

@@ -1,16 +1,10 @@
 import type { ClusterView, MachineView, ResolvedUnit } from '@fleetd/core';
-import { fits, shortageReason } from './capacity.js';
+import { EPSILON, fits, shortageReason } from './capacity.js';
 import type { MachineCapacity } from './capacity.js';
 import { requestedBefore } from './ledger.js';
 import type { LedgerBook } from './ledger.js';
 import type { ResourcesRequirement } from './requests.js';
 import type { ResourceTable } from './table.js';
-
-/** How the score ranks machines a unit fits on: `spread` prefers the emptiest, `binpack` the fullest. */
-export type Strategy = 'spread' | 'binpack';
-
-/** The most points a machine gets; the least is 0. */
-export const MAX_POINTS = 10;
 
 /**
  * Whether the unit's requests fit on the machine, or the reason for the first
@@ -29,17 +23,17 @@ export function resourceVerdict(
   book: LedgerBook,
   table: ResourceTable,
 ): string | undefined {
-  const ledger = book.ledger(machine, cluster);
-  const capacity = ledger.capacity!;
   const { slots, amounts } = requirement;
-  const counted = machine.units.has(unit.name);
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
-    const amount = amounts[i]!;
-    const others = counted ? ledger.used[slot]! - amount : ledger.used[slot]!;
-    if (fits(capacity, slot, others, amount)) continue;
-    if (counted) return shrinkVerdict(unit.name, requirement, machine, cluster, table, capacity);
-    return shortageReason(table.specs[slot]!, amount, capacity, others);
+    const used = book.used(machine, cluster, slot);
+    if (used + amounts[i]! <= book.available(machine, slot) + EPSILON) continue;
+    // Fitting on top of everything counted passes whether or not the unit is among it (amounts are
+    // positive), so only a failure asks whether the unit is already counted here: a set lookup per
+    // machine would cost more than the whole check.
+    const capacity = book.capacity(machine);
+    if (machine.units.has(unit.name)) return shrinkVerdict(unit.name, requirement, machine, cluster, table, capacity);
+    return shortageReason(table.specs[slot]!, amounts[i]!, capacity, used);
   }
   return undefined;
 }
@@ -60,33 +54,4 @@ function shrinkVerdict(
     if (!fits(capacity, slot, before[slot]!, amounts[i]!)) return shortageReason(table.specs[slot]!, amounts[i]!, capacity, before[slot]!);
   }
   return undefined;
-}
-
-/**
- * Points for a machine the unit fits on, from 0 to MAX_POINTS: `spread` gives
- * 10 × the mean, over the requested resources, of the fraction of the
- * machine's available capacity left free once the unit is placed; `binpack`
- * 10 × the mean fraction used.
- */
-export function resourceScore(
-  unit: Pick<ResolvedUnit, 'name'>,
-  requirement: ResourcesRequirement,
-  machine: MachineView,
-  cluster: ClusterView,
-  book: LedgerBook,
-  strategy: Strategy,
-): number {
-  const ledger = book.ledger(machine, cluster);
-  const available = ledger.capacity!.available;
-  const { slots, amounts } = requirement;
-  const counted = machine.units.has(unit.name);
-  let sum = 0;
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i]!;
-    const total = available[slot]!;
-    const after = counted ? ledger.used[slot]! : ledger.used[slot]! + amounts[i]!;
-    const used = total > 0 ? Math.min(1, Math.max(0, after / total)) : 1;
-    sum += strategy === 'spread' ? 1 - used : used;
-  }
-  return slots.length === 0 ? 0 : (MAX_POINTS * sum) / slots.length;
 }

@@ -214,4 +214,35 @@ describe('filter reasons', () => {
     await cluster.settle();
     expect(cluster.placements()).toEqual({ 'a.service': 'm1', 'b.service': 'm1' });
   });
+
+  it('one round placing many units, with and without requests, never overfills a machine', async () => {
+    const sizes = ['Memory=512M', 'Memory=1G', '', 'Memory=256M', 'CPU=1', 'Memory=768M', ''];
+    const units = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`u${String(i).padStart(2, '0')}.service`, service(sizes[i % sizes.length] ? [sizes[i % sizes.length]!] : [])]),
+    );
+    const cluster = await createTestCluster({
+      plugins: plugins(),
+      machines: [machine('m1', facts(2, 3 * GiB)), machine('m2', facts(2, 2 * GiB)), machine('m3', facts(2, 4 * GiB))],
+      units,
+    });
+    await cluster.schedule();
+    const memoryOf = (unit: string) =>
+      ({ 'Memory=512M': 0.5, 'Memory=1G': 1, 'Memory=256M': 0.25, 'Memory=768M': 0.75 })[sizes[Number(unit.slice(1, 3)) % sizes.length]!] ?? 0;
+    for (const [id, capacity] of [
+      ['m1', 3],
+      ['m2', 2],
+      ['m3', 4],
+    ] as const) {
+      expect(cluster.unitsOn(id).reduce((sum, unit) => sum + memoryOf(unit), 0)).toBeLessThanOrEqual(capacity);
+    }
+    expect(Object.keys(cluster.placements()).length).toBeGreaterThan(20);
+  });
+
+  it('an explanation between rounds leaves the next decision exact', async () => {
+    const cluster = await simulate({ plugins: plugins(), machines: [machine('m1', facts(4, 2 * GiB))], units: { 'a.service': service(['Memory=1.5G']) } });
+    expect(cluster.explain('a.service').bestMachine).toBe('m1');
+    cluster.submit('b.service', service(['Memory=1G']));
+    await cluster.settle();
+    expect(cluster.summary('b.service')).toBe('0/1 machines available: 1 memory: requests 1 GiB, 512 MiB free of 2 GiB');
+  });
 });

@@ -267,8 +267,8 @@ describe('submit refuses requests it cannot read, naming the option as written',
         { resource: 'cpu', measure: 'cores', amount: 1, source: 'x-fleet', slot: 0 },
         { resource: 'gpu', measure: 'count', amount: 2, source: 'x-fleet', slot: 3 },
       ],
-      slots: [0, 3],
-      amounts: [1, 2],
+      slots: Int32Array.of(0, 3),
+      amounts: Float64Array.of(1, 2),
     });
     expect(alone.resolveUnit(createUnit({ name: 'plain.service', contents: service([]) })).requirements.resources).toBeUndefined();
   });
