@@ -4,6 +4,7 @@
 // npm run bench -- --scheduling runs the scheduling cases only; --case <text> keeps the cases whose name contains it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fact } from '@fleetd/core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePlacementToActive } from './agent.bench.js';
@@ -27,6 +28,9 @@ const k = quick ? 0.1 : 1;
 const n = (count: number): number => Math.round(count * k);
 
 const pinned: SchedulingCase['xfleet'] = (i, machines) => [`MachineID=${machines[(i * 7919) % machines.length]?.id}`];
+// A mix of sizes: every unit requests memory and cores. 64 GiB and 32 cores per machine hold the doubled run (20 units a machine) with room.
+const requests: SchedulingCase['xfleet'] = (i) => [`Memory=${['256M', '512M', '1G'][i % 3]}`, `CPU=${['0.25', '0.5', '1'][Math.floor(i / 3) % 3]}`];
+const capacity: SchedulingCase['facts'] = () => ({ cpu: fact.number(32), memory: fact.bytes(64 * 2 ** 30) });
 const cases: SchedulingCase[] = [
   { name: `${n(10_000)} units / ${n(1_000)} machines, fleet plugins`, plugins: 'fleet', machines: n(1_000), units: n(10_000), target: 20_000, growth: true },
   { name: `${n(10_000)} units / ${n(5_000)} machines, fleet plugins`, plugins: 'fleet', machines: n(5_000), units: n(10_000), target: 5_000, growth: true },
@@ -37,6 +41,16 @@ const cases: SchedulingCase[] = [
     units: n(2_000),
     xfleet: (i) => [`Conflicts=app@${i % 500}*.service`],
     target: 2_000,
+    growth: true,
+  },
+  {
+    name: `${n(10_000)} units with resource requests / ${n(1_000)} machines, fleet plugins + resources`,
+    plugins: 'fleet+resources',
+    machines: n(1_000),
+    units: n(10_000),
+    xfleet: requests,
+    facts: capacity,
+    target: 15_000,
     growth: true,
   },
   {

@@ -1,8 +1,9 @@
 import { assemblePlugins, createMemoryRegistry, createUnit } from '@fleetd/core';
-import type { Machine, PluginEntry, PluginHost, Registry, Unit } from '@fleetd/core';
+import type { Machine, MachineFacts, PluginEntry, PluginHost, Registry, Unit } from '@fleetd/core';
 import { Engine, FleetStore, MachinePresence, Scheduler } from '@fleetd/core/unstable';
 import type { ClusterState } from '@fleetd/core/unstable';
 import { testPlugin } from '@fleetd/core/testing';
+import resources from '@fleetd/plugin-resources';
 import { fleetPreset } from '@fleetd/preset-fleet';
 
 // Scheduling benchmarks (issue 8): throughput, idle rounds, explain, memory.
@@ -10,11 +11,14 @@ import { fleetPreset } from '@fleetd/preset-fleet';
 
 export interface SchedulingCase {
   readonly name: string;
-  readonly plugins: 'least-loaded' | 'fleet';
+  /** `fleet+resources`: fleet's plugins plus @fleetd/plugin-resources (as `extraPlugins` adds it). */
+  readonly plugins: 'least-loaded' | 'fleet' | 'fleet+resources';
   readonly machines: number;
   readonly units: number;
   /** [X-Fleet] lines of unit i. */
   readonly xfleet?: (index: number, machines: readonly Machine[]) => readonly string[];
+  /** Facts of machine i (its capacity, for the resources plugin). */
+  readonly facts?: (index: number) => MachineFacts;
   /** Minimum placements per second (a global unit counts one placement per machine it runs on). */
   readonly target?: number;
   /** Also run with units doubled and with machines doubled, and report the factors. */
@@ -58,11 +62,16 @@ const leastLoaded = testPlugin('least-loaded', (hooks) => {
 });
 
 function pluginsFor(kind: SchedulingCase['plugins']): PluginEntry[] {
+  if (kind === 'fleet+resources') return fleetPreset({ add: [resources] });
   return kind === 'fleet' ? fleetPreset() : [leastLoaded];
 }
 
-export function benchMachines(count: number): Machine[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `m${String(i).padStart(6, '0')}`, metadata: { zone: `z${i % 3}` } }));
+export function benchMachines(count: number, facts?: SchedulingCase['facts']): Machine[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `m${String(i).padStart(6, '0')}`,
+    metadata: { zone: `z${i % 3}` },
+    ...(facts === undefined ? {} : { facts: facts(i) }),
+  }));
 }
 
 export function benchUnits(count: number, machineList: readonly Machine[], xfleet?: SchedulingCase['xfleet']): Unit[] {
@@ -87,7 +96,7 @@ const mb = (bytes: number): number => round2(bytes / 1024 / 1024);
 /** Places every unit of the case on empty machines, `runs` times after one warm-up run. */
 export async function measureScheduling(testCase: SchedulingCase, runs = 5): Promise<SchedulingMeasurement> {
   const host = await assemblePlugins(pluginsFor(testCase.plugins));
-  const machineList = benchMachines(testCase.machines);
+  const machineList = benchMachines(testCase.machines, testCase.facts);
   const unitList = benchUnits(testCase.units, machineList, testCase.xfleet);
   const timings: number[] = [];
   const idle: number[] = [];
