@@ -7,7 +7,9 @@ import type { ResourceSpec } from './table.js';
 
 /** What this machine measures of itself: its cores and memory. */
 export interface MeasuredCapacity {
+  /** Cores (`os.availableParallelism()`). */
   readonly cpu: number;
+  /** Bytes (`os.totalmem()`). */
   readonly memory: number;
 }
 

@@ -122,12 +122,17 @@ export type ResourcesOptionsInput = z.input<typeof resourcesOptions>;
 
 /** The options turned into what the plugin works with: the resource table and this machine's amounts as numbers. */
 export interface ResourceSettings {
+  /** How the score ranks machines. */
   readonly strategy: Strategy;
+  /** cpu, memory and the declared resources. */
   readonly table: ResourceTable;
   /** Configured capacity by resource (cpu and memory are measured when absent). */
   readonly capacity: ReadonlyMap<string, number>;
+  /** Configured reservations by resource. */
   readonly reserved: ReadonlyMap<string, number>;
+  /** Whether a unit's own MemoryMax=/MemoryHigh=/MemoryLimit= and CPUQuota= count as its requests. */
   readonly requestsFromSystemd: boolean;
+  /** Whether the agent installs `[X-Fleet]` requests as the unit's systemd limits. */
   readonly enforce: boolean;
 }
 

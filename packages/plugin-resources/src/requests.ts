@@ -26,9 +26,13 @@ export type RequestSource = 'x-fleet' | 'systemd';
 
 /** One resource a unit needs. */
 export interface ResourceRequest {
+  /** `cpu`, `memory` or a declared resource's name. */
   readonly resource: string;
+  /** How the amount is counted: cores, bytes or whole things. */
   readonly measure: ResourceMeasure;
+  /** How much the unit needs, more than 0. */
   readonly amount: number;
+  /** Whether it came from `[X-Fleet]` or from the unit's own systemd directives. */
   readonly source: RequestSource;
   /** Position in the plugin's resource table (checking order). */
   readonly slot: number;
@@ -42,8 +46,11 @@ export interface ResourceRequest {
  * read there). Treat them as read-only.
  */
 export interface ResourcesRequirement {
+  /** What the unit requests, in checking order. */
   readonly requests: readonly ResourceRequest[];
+  /** Each request's slot, as in `requests`. */
   readonly slots: ArrayLike<number>;
+  /** Each request's amount, as in `requests`. */
   readonly amounts: ArrayLike<number>;
   /** Every value the plugin cannot read, joined with `; `: the unit is refused at submit, and fits no machine. */
   readonly problem?: string;
@@ -51,6 +58,7 @@ export interface ResourcesRequirement {
 
 /** How requests are read (the plugin's options). */
 export interface RequestSettings {
+  /** The resources units may request. */
   readonly table: ResourceTable;
   /** Read `MemoryMax=`/`MemoryHigh=`/`MemoryLimit=` and `CPUQuota=` when `[X-Fleet]` requests nothing of that resource. */
   readonly requestsFromSystemd: boolean;

@@ -10,6 +10,7 @@ export type ResourceMeasure = 'cores' | 'bytes' | 'count';
 /** The two resources every machine has; a unit requests them with `CPU=` and `Memory=`. */
 export const BUILT_IN_RESOURCES = Object.freeze(['cpu', 'memory'] as const);
 
+/** `cpu` or `memory`. */
 export type BuiltInResource = (typeof BUILT_IN_RESOURCES)[number];
 
 /** A machine reserves `<name>.reserved` of a resource for what runs outside fleetd. */
@@ -17,7 +18,9 @@ export const RESERVED_SUFFIX = '.reserved';
 
 /** One resource the plugin schedules: its name, how it is measured, and its position in per-machine arrays. */
 export interface ResourceSpec {
+  /** `cpu`, `memory` or the declared name: also the name of the machine fact that announces its capacity. */
   readonly name: string;
+  /** How it is counted. */
   readonly measure: ResourceMeasure;
   /** Position in checking order: `cpu` 0, `memory` 1, then the declared resources sorted by name. */
   readonly slot: number;
@@ -27,9 +30,11 @@ export interface ResourceSpec {
 
 /** Every resource the plugin schedules, in checking order. */
 export interface ResourceTable {
+  /** Every resource, by slot. */
   readonly specs: readonly ResourceSpec[];
   /** The declared resources' names, sorted (what `Resource=` may request). */
   readonly declared: readonly string[];
+  /** The resource of that name, or undefined. */
   get(name: string): ResourceSpec | undefined;
 }
 
