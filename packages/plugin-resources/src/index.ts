@@ -32,7 +32,7 @@ export {
 export type { RequestSettings, RequestSource, ResourceRequest, ResourcesRequirement } from './requests.js';
 export { BUILT_IN_RESOURCES, declaredNameProblem, formatAmount, parseDecimal, RESERVED_SUFFIX, resourceTable } from './table.js';
 export type { BuiltInResource, ResourceKind, ResourceMeasure, ResourceSpec, ResourceTable } from './table.js';
-export { MAX_POINTS, pointsOf } from './points.js';
+export { MAX_POINTS, pointsOf, roundPoints } from './points.js';
 export type { Strategy } from './points.js';
 
 /** What a unit without requests requests. */

@@ -1,7 +1,7 @@
 import type { ClusterView, Machine, MachineView, ResolvedUnit } from '@fleetd/core';
 import { EPSILON, machineCapacity } from './capacity.js';
 import type { MachineCapacity } from './capacity.js';
-import { pointsOf } from './points.js';
+import { MAX_POINTS, pointsOf, roundPoints } from './points.js';
 import type { Strategy } from './points.js';
 import type { ResourcesRequirement } from './requests.js';
 import type { ResourceTable } from './table.js';
@@ -79,8 +79,9 @@ export class LedgerBook {
     this.narrowedSlots = requests.slots;
     this.narrowedAmounts = requests.amounts;
     const count = requests.slots.length;
-    this.pointsAtZero = pointsOf(0, count, strategy);
-    this.pointsPerFraction = count === 0 ? 0 : pointsOf(count, count, strategy) / count - this.pointsAtZero / count;
+    // pointsOf's line: MAX_POINTS at no fraction used for spread, 0 for binpack; the slope shares MAX_POINTS among the requests.
+    this.pointsAtZero = count === 0 || strategy === 'binpack' ? 0 : MAX_POINTS;
+    this.pointsPerFraction = count === 0 ? 0 : ((strategy === 'spread' ? -1 : 1) * MAX_POINTS) / count;
     this.narrowedWasPlaced = this.narrowed !== undefined && cluster.placementOf(this.narrowed) !== undefined;
     const { slots, amounts } = requests;
     for (let i = 0; i < slots.length; i++) if (amounts[i]! > this.minFree[slots[i]!]! + EPSILON) return false;
@@ -121,7 +122,7 @@ export class LedgerBook {
       fractions += scoring[at]! + amounts[i]! * scoring[at + 1]!;
     }
     // pointsOf(fractions, count, strategy) as one multiply-add; on a machine the unit fits on, each fraction is at most 1.
-    return this.pointsAtZero + this.pointsPerFraction * fractions;
+    return roundPoints(this.pointsAtZero + this.pointsPerFraction * fractions);
   }
 
   /** Where the machine's entry starts in `data`, brought up to date first. */

@@ -7,10 +7,16 @@ export const MAX_POINTS = 10;
 /**
  * Points from the sum, over `count` requested resources, of the fraction of
  * each the machine would have in use once the unit is placed: `spread` gives
- * 10 × the mean fraction left free, `binpack` 10 × the mean fraction used.
+ * 10 × the mean fraction left free, `binpack` 10 × the mean fraction used,
+ * to two decimals (what explanations show; finer differences rank nothing).
  */
 export function pointsOf(usedFractions: number, count: number, strategy: Strategy): number {
   if (count === 0) return 0;
   const mean = usedFractions / count;
-  return MAX_POINTS * (strategy === 'spread' ? 1 - mean : mean);
+  return roundPoints(MAX_POINTS * (strategy === 'spread' ? 1 - mean : mean));
+}
+
+/** Points to two decimals. */
+export function roundPoints(points: number): number {
+  return Math.round(points * 100) / 100;
 }
