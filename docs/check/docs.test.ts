@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { assemblePlugins, createUnit, hookReferenceTable, isValidUnitName, parseUnitFile, parseUnitName } from '@fleetd/core';
 import type { PluginHost } from '@fleetd/core';
+import resources from '@fleetd/plugin-resources';
 import { fleetPreset } from '@fleetd/preset-fleet';
 import { OPTION_TABLE, parseClusterFile, validateConfig } from 'fleetd';
 import { fleetdConfigSchema } from '../../packages/fleetd/src/config/schema.js';
@@ -103,7 +104,8 @@ function unitNameOf(block: CodeBlock): string {
 describe('unit files parse and pass the validation plugin', () => {
   let host: PluginHost;
   beforeAll(async () => {
-    host = await assemblePlugins(fleetPreset());
+    // The resources plugin too (not in fleet's preset), with the resources docs/unit-options.md declares, for its Memory=, CPU= and Resource= blocks.
+    host = await assemblePlugins(fleetPreset({ add: [{ plugin: resources, options: { resources: { gpu: 'count' } } }] }));
   });
   const unitBlocks = blocks.filter((block) => ['ini', 'systemd'].includes(block.lang) && UNIT_SECTION.test(block.text) && reasonToSkip(block) === undefined);
   it.each(unitBlocks.map((block) => ({ ...named(block), unit: unitNameOf(block) })))('$name ($unit)', ({ block, unit }) => {
