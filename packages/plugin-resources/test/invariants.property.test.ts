@@ -97,7 +97,7 @@ describe('resources invariants over random clusters', () => {
   it('after every settle, no machine holds more than its capacity minus its reservation, and every placed unit passes the filter', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ machines, steps }) => {
-        const shapes = new Map(machines.map(({ id, shape }) => [id, shape] as const));
+        const shapes = new Map<string, Shape>(machines.map(({ id, shape }) => [id, shape]));
         const cluster = await createTestCluster({ plugins: plugins(withDeclared()), machines: machines.map(({ id, shape }) => machineOf(id, shape)) });
         const requests = new Map<string, Request>();
         let submitted = 0;
