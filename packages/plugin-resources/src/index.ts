@@ -66,10 +66,11 @@ export default definePlugin({
     // One plugin instance serves the engine, explanations, dry runs and agents' global evaluations: a book per cluster view.
     const books = new LedgerBooks(table);
     // The unit the last narrow was about, where its score taps find it.
-    const narrowed: { unit: ResolvedUnit | undefined; cluster: ClusterView | undefined; book: LedgerBook | undefined } = {
+    const narrowed: { unit: ResolvedUnit | undefined; cluster: ClusterView | undefined; book: LedgerBook | undefined; points: Float64Array } = {
       unit: undefined,
       cluster: undefined,
       book: undefined,
+      points: new Float64Array(0),
     };
 
     hooks.resolveUnit.tap((unit) => {
@@ -95,6 +96,7 @@ export default definePlugin({
         narrowed.unit = unit;
         narrowed.cluster = cluster;
         narrowed.book = book;
+        narrowed.points = book.narrowedPointsByIndex(requirement.key);
         // When some machine is short, the filter runs per machine and gives each its own reason.
         if (fits) narrowing.passesEverywhere?.();
       }
@@ -121,7 +123,7 @@ export default definePlugin({
 
     // Scoring the unit just narrowed, on every machine in a row, is the hot path: the tap stays small.
     hooks.score.tap((unit, machine, cluster) =>
-      unit === narrowed.unit && cluster === narrowed.cluster ? narrowed.book!.narrowedPoints(machine.index) : scoreAnyway(unit, machine, cluster),
+      unit === narrowed.unit && cluster === narrowed.cluster ? narrowed.points[machine.index]! : scoreAnyway(unit, machine, cluster),
     );
     const scoreAnyway = (unit: ResolvedUnit, machine: MachineView, cluster: ClusterView): number => {
       const requirement = requirementOf(unit);

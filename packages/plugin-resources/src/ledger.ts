@@ -6,6 +6,11 @@ import type { Strategy } from './points.js';
 import type { ResourcesRequirement } from './requests.js';
 import type { ResourceTable } from './table.js';
 
+/** Requests whose points on every machine a book keeps at most (then it starts over). */
+const MAX_POINTS_CACHES = 64;
+/** Entry changes a book logs before caches that far behind are computed again whole. */
+const MAX_LOG = 4096;
+
 /** A unit's requests as the ledger reads them. */
 type Requests = Pick<ResourcesRequirement, 'slots' | 'amounts'>;
 
@@ -44,6 +49,15 @@ export class LedgerBook {
   /** `pointsOf` for the narrowed unit as a line: points = pointsAtZero + pointsPerFraction × (sum of fractions used). */
   private pointsAtZero = 0;
   private pointsPerFraction = 0;
+  /**
+   * The machines whose entry changed, in order: the changes after the first
+   * `logBase` ones. Points kept per request (`pointsCaches`) are brought up to
+   * date by recomputing only the machines logged since.
+   */
+  private log: number[] = [];
+  private logBase = 0;
+  /** Each request's points on every machine, by a key of its amounts, and how many changes they include. */
+  private readonly pointsCaches = new Map<string, { points: Float64Array; seen: number }>();
 
   constructor(private readonly table: ResourceTable) {
     this.slotCount = table.specs.length;
@@ -125,6 +139,41 @@ export class LedgerBook {
     return roundPoints(this.pointsAtZero + this.pointsPerFraction * fractions);
   }
 
+  /**
+   * `narrowedPoints` on every machine, by machine index (indexes of machines
+   * that left hold points nobody asks for), so that the score tap only reads
+   * an array. Kept per request (`key`: units of one template request the
+   * same): only the machines whose entry changed since it was last asked for
+   * are computed again, usually the one the last decision placed a unit on.
+   */
+  narrowedPointsByIndex(key: string): Float64Array {
+    let cache = this.pointsCaches.get(key);
+    const machines = this.records.length;
+    if (cache === undefined || cache.points.length < machines || cache.seen < this.logBase) {
+      if (cache === undefined && this.pointsCaches.size >= MAX_POINTS_CACHES) this.pointsCaches.clear();
+      cache = { points: new Float64Array(Math.max(machines, this.data.length / this.stride)), seen: 0 };
+      this.pointsCaches.set(key, cache);
+      for (let index = 0; index < machines; index++) cache.points[index] = this.narrowedPoints(index);
+    } else {
+      for (let at = cache.seen - this.logBase; at < this.log.length; at++) {
+        const index = this.log[at]!;
+        cache.points[index] = this.narrowedPoints(index);
+      }
+    }
+    cache.seen = this.logBase + this.log.length;
+    return cache.points;
+  }
+
+  /** Logs that the machine's entry changed (see `log`). */
+  private changed(index: number): void {
+    this.log.push(index);
+    if (this.log.length > MAX_LOG) {
+      // Caches further behind than the log reaches are computed again whole.
+      this.logBase += this.log.length;
+      this.log = [];
+    }
+  }
+
   /** Where the machine's entry starts in `data`, brought up to date first. */
   private entry(machine: MachineView, cluster: ClusterView): number {
     const index = machine.index;
@@ -164,6 +213,7 @@ export class LedgerBook {
     if (this.records[index] === machine.machine && this.data[base] === machine.unitsVersion - 1) {
       this.data[base] = machine.unitsVersion;
       this.add(index, this.narrowedRequests);
+      this.changed(index);
     } else {
       this.entry(machine, cluster);
     }
@@ -235,6 +285,7 @@ export class LedgerBook {
       }
     }
     this.updateFractions(index);
+    this.changed(index);
     return base;
   }
 

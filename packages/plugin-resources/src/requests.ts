@@ -52,6 +52,8 @@ export interface ResourcesRequirement {
   readonly slots: ArrayLike<number>;
   /** Each request's amount, as in `requests`. */
   readonly amounts: ArrayLike<number>;
+  /** The same for units that request the same (`0:0.5 1:536870912`, slot:amount): units of one template share what is derived from it. */
+  readonly key: string;
   /** Every value the plugin cannot read, joined with `; `: the unit is refused at submit, and fits no machine. */
   readonly problem?: string;
 }
@@ -140,6 +142,7 @@ class RequestCollector {
       requests: Object.freeze(requests),
       slots: Int32Array.from(requests, (request) => request.slot),
       amounts: Float64Array.from(requests, (request) => request.amount),
+      key: requests.map((request) => `${request.slot}:${request.amount}`).join(' '),
       ...(this.problems.length === 0 ? {} : { problem: this.problems.join('; ') }),
     });
   }

@@ -269,6 +269,7 @@ describe('submit refuses requests it cannot read, naming the option as written',
       ],
       slots: Int32Array.of(0, 3),
       amounts: Float64Array.of(1, 2),
+      key: '0:1 3:2',
     });
     expect(alone.resolveUnit(createUnit({ name: 'plain.service', contents: service([]) })).requirements.resources).toBeUndefined();
   });

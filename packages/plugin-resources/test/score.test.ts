@@ -65,6 +65,20 @@ describe('spread and binpack', () => {
     expect(cluster.explain('app.service').machines[0]?.scores.resources).toBe(5);
   });
 
+  it('regression: points stay exact while units that request the same are placed one after another (points are kept per request)', async () => {
+    const cluster = await simulate({
+      plugins: plugins(withDeclared({ strategy: 'spread' })),
+      machines: [machine('m1', facts(8, 8 * GiB)), machine('m2', facts(8, 16 * GiB)), machine('m3', facts(8, 12 * GiB))],
+      units: units(9, ['Memory=2G']),
+    });
+    cluster.submit('z.service', service(['Memory=2G']));
+    await cluster.settle();
+    const expected = (id: string, capacity: number) =>
+      Math.round(1000 * (1 - (2 * (cluster.unitsOn(id).filter((u) => u !== 'z.service').length + 1)) / capacity)) / 100;
+    const scores = Object.fromEntries(cluster.explain('z.service').machines.map((m) => [m.machine, m.scores.resources]));
+    expect(scores).toEqual({ m1: expected('m1', 8), m2: expected('m2', 16), m3: expected('m3', 12) });
+  });
+
   it('a unit without requests gets no points from the plugin', async () => {
     const cluster = await simulate({
       plugins: plugins(),
