@@ -25,6 +25,7 @@ it('the quick benchmark run reports every scheduling case with its target and ve
     '1000 units / 100 machines, fleet plugins',
     '1000 units / 500 machines, fleet plugins',
     '200 units with a Conflicts glob / 100 machines',
+    '1000 units with resource requests / 100 machines, fleet plugins + resources',
     '1000 pinned (MachineID) units / 1500 machines',
     '20 global units / 1500 machines (placements = unit × machine)',
   ]);
