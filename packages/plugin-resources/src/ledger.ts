@@ -192,7 +192,7 @@ export class LedgerBook {
    * every machine once.
    */
   private catchUp(cluster: ClusterView): void {
-    const version = (cluster as { readonly version?: unknown }).version;
+    const version = cluster.version;
     const known = typeof version === 'number';
     if (known && version === this.version) return;
     if (!(known && version === this.version + 1 && this.followPlacement(cluster))) this.readAll(cluster);

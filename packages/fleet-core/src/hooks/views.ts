@@ -50,6 +50,13 @@ export interface MachineView {
 
 /** The cluster as the engine's plugins see it; lookups are index-backed, never scans. */
 export interface ClusterView {
+  /**
+   * Counts every change to machines, units, placements and global units (a
+   * placement is one change): the same version is the same cluster, so a
+   * plugin may keep what it derived from the view while it holds. Optional,
+   * so a test's stand-in view may leave it out (then derive afresh).
+   */
+  readonly version?: number;
   /** Every machine, sorted by ID. */
   readonly machines: readonly MachineView[];
   machine(id: string): MachineView | undefined;

@@ -39,7 +39,9 @@ export class TopCandidates {
     }
     this.slots[position] = slot;
     this.totals[position] = total;
-    this.points.set(byPlugin.subarray(0, this.pluginCount), position * this.pluginCount);
+    // A plain loop: subarray() would allocate a view on every insertion, and with per-machine scores insertions are frequent.
+    const offset = position * this.pluginCount;
+    for (let plugin = 0; plugin < this.pluginCount; plugin++) this.points[offset + plugin] = byPlugin[plugin] as number;
     if (this.size < this.capacity) this.size++;
   }
 
