@@ -43,7 +43,7 @@ describe("fleet's own fleetctl", () => {
       await symlink(harness.server.socketPath as string, fleetSock);
       expect(await goClientCall(fleetSock, 'GET', '/fleet/v1/machines')).toEqual({
         status: 200,
-        json: { machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'us' } , facts: {} }] },
+        json: { machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'us' }, facts: {} }] },
       });
     });
   });

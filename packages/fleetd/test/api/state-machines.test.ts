@@ -97,8 +97,8 @@ describe('/fleet/v1/machines', () => {
     const response = await harness.request('GET', '/fleet/v1/machines');
     expect(response.json).toEqual({
       machines: [
-        { id: 'm1', primaryIP: '10.0.0.1', metadata: { region: 'ap', disk: 'ssd' } , facts: {} },
-        { id: 'm2', primaryIP: '', metadata: { region: 'eu' } , facts: {} },
+        { id: 'm1', primaryIP: '10.0.0.1', metadata: { region: 'ap', disk: 'ssd' }, facts: {} },
+        { id: 'm2', primaryIP: '', metadata: { region: 'eu' }, facts: {} },
       ],
     });
   });
@@ -117,7 +117,7 @@ describe('/fleet/v1/machines', () => {
     expect(patched.status).toBe(204);
     expect(patched.text).toBe('');
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
-      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'eu', rack: 'r1' } , facts: {} }],
+      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'eu', rack: 'r1' }, facts: {} }],
     });
     await harness.machine('m9');
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toMatchObject({ machines: [{ id: 'm1' }, { id: 'm9', metadata: { tier: 'gold' } }] });
@@ -140,8 +140,8 @@ describe('/fleet/v1/machines', () => {
     await waitFor(async () => (await harness.placementsNow())['web.service'] === other, `web.service to move to ${other}`, 5000);
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
       machines: [
-        { id: 'm1', primaryIP: '', metadata: first === 'm1' ? {} : { region: 'us' } , facts: {} },
-        { id: 'm2', primaryIP: '', metadata: first === 'm2' ? {} : { region: 'us' } , facts: {} },
+        { id: 'm1', primaryIP: '', metadata: first === 'm1' ? {} : { region: 'us' }, facts: {} },
+        { id: 'm2', primaryIP: '', metadata: first === 'm2' ? {} : { region: 'us' }, facts: {} },
       ],
     });
   });
@@ -157,7 +157,7 @@ describe('/fleet/v1/machines', () => {
     });
     expect(patched.status).toBe(204);
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
-      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'eu', rack: 'r1' } , facts: {} }],
+      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'eu', rack: 'r1' }, facts: {} }],
     });
   });
 

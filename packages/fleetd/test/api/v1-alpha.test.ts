@@ -45,7 +45,7 @@ describe('regression: /v1-alpha serves what /fleet/v1 serves, as fleet', () => {
     expect((await harness.request('GET', '/fleet/v1/units/b.service')).json).toMatchObject({ desiredState: 'inactive' });
     expect((await harness.request('PATCH', '/v1-alpha/machines', { body: [{ op: 'add', path: '/m1/metadata/disk', value: 'ssd' }] })).status).toBe(204);
     expect((await harness.request('GET', '/fleet/v1/machines')).json).toEqual({
-      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'us', disk: 'ssd' } , facts: {} }],
+      machines: [{ id: 'm1', primaryIP: '', metadata: { region: 'us', disk: 'ssd' }, facts: {} }],
     });
     expect((await harness.request('DELETE', '/v1-alpha/units/b.service')).status).toBe(204);
     expect((await harness.request('GET', '/fleet/v1/units/b.service')).status).toBe(404);

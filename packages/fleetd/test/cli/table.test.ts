@@ -95,8 +95,8 @@ describe('legends', () => {
   });
 
   it.each([
-    { name: 'with the public IP', machine: { id: '1a2b3c4d5e', primaryIP: '10.0.0.1', metadata: {} , facts: {} }, expected: '1a2b3c4d.../10.0.0.1' },
-    { name: 'without an IP', machine: { id: '1a2b3c4d5e', primaryIP: '', metadata: {} , facts: {} }, expected: '1a2b3c4d...' },
+    { name: 'with the public IP', machine: { id: '1a2b3c4d5e', primaryIP: '10.0.0.1', metadata: {}, facts: {} }, expected: '1a2b3c4d.../10.0.0.1' },
+    { name: 'without an IP', machine: { id: '1a2b3c4d5e', primaryIP: '', metadata: {}, facts: {} }, expected: '1a2b3c4d...' },
     { name: 'an unknown machine', machine: undefined, expected: '1a2b3c4d...' },
   ])('machineFullLegend: $name', ({ machine, expected }) => {
     expect(machineFullLegend('1a2b3c4d5e', machine, false)).toBe(expected);

@@ -26,7 +26,15 @@ describe('resolveConfig', () => {
       mode: 'standalone',
       etcd: undefined,
       machine: { id: '0123456789abcdef0123456789abcdef', idFile: join(ids, 'machine-id'), metadata: {}, publicIP: undefined },
-      agent: { enabled: true, ttlSeconds: 30, factsRefreshSeconds: 60, unitsDirectory: '/run/fleet/units', busAddress: undefined, systemdUser: false, stopAfterDisconnect: 'off' },
+      agent: {
+        enabled: true,
+        ttlSeconds: 30,
+        factsRefreshSeconds: 60,
+        unitsDirectory: '/run/fleet/units',
+        busAddress: undefined,
+        systemdUser: false,
+        stopAfterDisconnect: 'off',
+      },
       engine: { enabled: true, reconcileIntervalMs: 2000, leaseTtlSeconds: 10 },
       dataDir: '/var/lib/fleetd',
       api: {
