@@ -33,14 +33,14 @@ function expectJson(answer: GoAnswer, status: number): void {
 }
 
 describe("fleet's machines_test.go", () => {
-  it('TestMachinesList: GET machines answers JSON with every machine, its IP and metadata', async () => {
+  it('TestMachinesList: GET machines answers JSON with every machine, its IP and metadata (and the fleetd-only facts field, empty here)', async () => {
     const answer = await fleet.go().send('GET', '/machines');
     expectJson(answer, 200);
     expect(JSON.parse(answer.text)).toEqual({
       machines: [
-        { id: 'alpha', primaryIP: '10.0.0.1', metadata: { zone: 'a', disk: 'ssd' } },
-        { id: 'bravo', primaryIP: '10.0.0.2', metadata: { zone: 'b', disk: 'ssd' } },
-        { id: 'charlie', primaryIP: '10.0.0.3', metadata: { zone: 'c', disk: 'hdd' } },
+        { id: 'alpha', primaryIP: '10.0.0.1', metadata: { zone: 'a', disk: 'ssd' }, facts: {} },
+        { id: 'bravo', primaryIP: '10.0.0.2', metadata: { zone: 'b', disk: 'ssd' }, facts: {} },
+        { id: 'charlie', primaryIP: '10.0.0.3', metadata: { zone: 'c', disk: 'hdd' }, facts: {} },
       ],
     });
   });
