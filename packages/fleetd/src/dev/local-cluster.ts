@@ -6,13 +6,14 @@
  * and the end-to-end suites all start their clusters here. Every process,
  * cgroup and file goes on stop, on Ctrl-C, and if this process dies.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { retire, startWatchdog, track } from '@fleetd/core/processes';
 import type { Cleanable } from '@fleetd/core/processes';
 import { startSystemdInstance } from '@fleetd/plugin-systemd/local';
 import type { SystemdInstance } from '@fleetd/plugin-systemd/local';
-import { startEtcd, startTcpProxy } from '@fleetd/registry-etcd/local';
+import { freePorts, startEtcd, startTcpProxy } from '@fleetd/registry-etcd/local';
 import type { CutMode, EtcdCluster, TcpProxy } from '@fleetd/registry-etcd/local';
 import type { FleetdConfig } from '../config/types.js';
 import { runFleetctl, startFleetd } from './fleetd-process.js';
@@ -32,6 +33,8 @@ export interface LocalMachine {
   readonly spec: MachineSpec;
   readonly systemd: SystemdInstance;
   readonly fleetd: FleetdProcess;
+  /** `http://127.0.0.1:<port>`: its TCP API and dashboard, with `tcpApi`; undefined without. */
+  readonly apiUrl: string | undefined;
 }
 
 export interface LocalClusterOptions {
@@ -70,6 +73,11 @@ export interface LocalClusterOptions {
    * can be cut off (`cutFromEtcd`) while the others and etcd carry on. Default false.
    */
   readonly etcdProxies?: boolean;
+  /**
+   * Every fleetd also listens on TCP (127.0.0.1, a free port) with one token for
+   * the cluster (`apiToken`): what a browser needs for the dashboard. Default false.
+   */
+  readonly tcpApi?: boolean;
 }
 
 export interface LocalCluster {
@@ -81,6 +89,10 @@ export interface LocalCluster {
   readonly ttlSeconds: number;
   /** The first machine's API socket: the endpoint to give fleetctl. */
   readonly endpoint: string;
+  /** The bearer token of every machine's TCP API (`tcpApi`); undefined without. */
+  readonly apiToken: string | undefined;
+  /** The address that signs a browser in to a machine's dashboard (the first live one by default); needs `tcpApi`. */
+  dashboardUrl(machine?: LocalMachine): string;
   /** Runs fleetctl against a machine's fleetd (the first live one by default), in `cwd`. */
   fleetctl(args: readonly string[], options?: { readonly via?: LocalMachine; readonly cwd?: string }): Promise<FleetctlResult>;
   machine(id: string): LocalMachine;
@@ -148,7 +160,9 @@ class Cluster implements LocalCluster, Cleanable {
   readonly endpoint: string;
   readonly ttlSeconds: number;
   readonly machines: LocalMachine[] = [];
+  readonly apiToken: string | undefined;
   etcd: EtcdCluster | undefined;
+  private readonly apiUrls = new Map<FleetdProcess, string>();
   private readonly crashed = new Set<LocalMachine>();
   private readonly proxies = new Map<FleetdProcess, TcpProxy>();
   private readonly watchdog: number | undefined;
@@ -160,6 +174,7 @@ class Cluster implements LocalCluster, Cleanable {
     mkdirSync(this.dir, { recursive: true });
     this.endpoint = join(this.dir, 'fleetd.sock');
     this.ttlSeconds = options.ttlSeconds ?? 5;
+    this.apiToken = options.tcpApi === true ? randomBytes(24).toString('base64url') : undefined;
     track(this);
     this.watchdog = startWatchdog('fleetd-cluster-watchdog', WATCHDOG, [this.dir]);
   }
@@ -201,7 +216,7 @@ class Cluster implements LocalCluster, Cleanable {
     const orphans: SystemdInstance[] = [];
     fleetds.forEach((member, index) => {
       const systemd = running[index] as SystemdInstance;
-      if (member.status === 'fulfilled') this.machines.push({ spec: specs[index] as MachineSpec, systemd, fleetd: member.value });
+      if (member.status === 'fulfilled') this.machines.push(this.machineOf(specs[index] as MachineSpec, systemd, member.value));
       else orphans.push(systemd);
     });
     await Promise.all(orphans.map((systemd) => systemd.stop()));
@@ -214,7 +229,7 @@ class Cluster implements LocalCluster, Cleanable {
     const dir = this.machineDir(this.machines.length);
     const systemd = await startSystemdInstance({ dir: join(dir, 'systemd') });
     try {
-      const machine = { spec, systemd, fleetd: await this.startMember(spec, systemd, spec.id, { dir: join(dir, 'fleetd') }) };
+      const machine = this.machineOf(spec, systemd, await this.startMember(spec, systemd, spec.id, { dir: join(dir, 'fleetd') }));
       this.machines.push(machine);
       return machine;
     } catch (error) {
@@ -227,7 +242,7 @@ class Cluster implements LocalCluster, Cleanable {
     this.members += 1;
     const proxy = this.options.etcdProxies === true && this.etcd !== undefined ? await startTcpProxy(this.etcd.endpoints[0] as string) : undefined;
     const onOutput = this.options.onOutput;
-    const api = where.socket === undefined ? undefined : { socket: where.socket };
+    const api = await this.apiConfig(where.socket);
     const fleetd = await startFleetd({
       name,
       dir: where.dir ?? join(this.dir, `member-${this.members}`),
@@ -238,7 +253,25 @@ class Cluster implements LocalCluster, Cleanable {
       throw error;
     });
     if (proxy !== undefined) this.proxies.set(fleetd, proxy);
+    const tcp = api?.tcp;
+    if (tcp !== undefined) this.apiUrls.set(fleetd, `http://${tcp.host ?? '127.0.0.1'}:${tcp.port ?? 0}`);
     return fleetd;
+  }
+
+  dashboardUrl(machine: LocalMachine = this.live()): string {
+    if (machine.apiUrl === undefined || this.apiToken === undefined) throw new Error('the dashboard needs a TCP API: start the cluster with tcpApi: true');
+    return `${machine.apiUrl}/ui/login#token=${this.apiToken}`;
+  }
+
+  machineOf(spec: MachineSpec, systemd: SystemdInstance, fleetd: FleetdProcess): LocalMachine {
+    return { spec, systemd, fleetd, apiUrl: this.apiUrls.get(fleetd) };
+  }
+
+  /** The member's socket, and with `tcpApi` a TCP listener on a port of its own, kept across restarts (the config file holds it). */
+  private async apiConfig(socket: string | undefined): Promise<FleetdConfig['api']> {
+    const tcp = this.apiToken === undefined ? {} : { tcp: { host: '127.0.0.1', port: (await freePorts(1))[0] as number, token: this.apiToken } };
+    if (socket === undefined && tcp.tcp === undefined) return undefined;
+    return { ...(socket === undefined ? {} : { socket }), ...tcp };
   }
 
   async fleetctl(args: readonly string[], { via, cwd }: { readonly via?: LocalMachine; readonly cwd?: string } = {}): Promise<FleetctlResult> {
