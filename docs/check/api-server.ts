@@ -30,12 +30,17 @@ export async function startSeededApi(): Promise<SeededApi> {
     tcp: { host: '127.0.0.1', port: 0, allowUnauthenticated: true },
     pageSize: 100,
     bodyLimitBytes: 1024 * 1024,
+    dashboard: true,
   });
   const url = server.tcpUrl ?? '';
   const request = async (method: string, path: string) => {
     const withBody = method === 'PUT' || method === 'POST' || method === 'PATCH';
-    const response = await fetch(url + path, { method, ...(withBody ? { headers: { 'content-type': 'application/json' }, body: bodyFor(method, path) } : {}) });
-    return { status: response.status, body: await response.text() };
+    const response = await fetch(url + path, {
+      method,
+      redirect: 'manual',
+      ...(withBody ? { headers: { 'content-type': contentTypeFor(path) }, body: bodyFor(method, path) } : {}),
+    });
+    return { status: response.status, body: await bodyOf(response) };
   };
   const put = await request('PUT', `/fleet/v1/units/${SEEDED_UNIT}`);
   if (put.status !== 201) throw new Error(`seeding ${SEEDED_UNIT} failed: ${put.status} ${put.body}`);
@@ -43,7 +48,32 @@ export async function startSeededApi(): Promise<SeededApi> {
   await registry.put(layout.machine(SEEDED_MACHINE), encodeMachine(createMachine({ id: SEEDED_MACHINE, metadata: { region: 'us-east-1' } })));
   const state = { name: SEEDED_UNIT, hash: '0', machineId: SEEDED_MACHINE, loadState: 'loaded', activeState: 'active', subState: 'running' };
   await registry.put(layout.state(SEEDED_MACHINE, SEEDED_UNIT), encodeUnitState(state));
-  return { url, request, close: () => server.close() };
+  return {
+    url,
+    request,
+    close: async () => {
+      await service.close();
+      await server.close();
+    },
+  };
+}
+
+/** The body, or an event stream's first event (it never ends by itself). */
+async function bodyOf(response: Response): Promise<string> {
+  if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return response.text();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  while (!text.includes('event: snapshot')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  return text;
+}
+
+function contentTypeFor(path: string): string {
+  return path.startsWith('/ui/') ? 'application/x-www-form-urlencoded' : 'application/json';
 }
 
 /** A body each write route accepts, so a documented write is checked to succeed, not only to exist. */
@@ -51,6 +81,7 @@ function bodyFor(method: string, path: string): string {
   if (method === 'PUT')
     return JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/usr/bin/sleep infinity' }] });
   if (method === 'PATCH') return JSON.stringify([{ op: 'add', path: `/${SEEDED_MACHINE}/metadata/zone`, value: 'a' }]);
+  if (path === '/ui/login') return 'token=';
   if (path.endsWith('/plan')) return JSON.stringify({ units: [{ name: 'web.service', contents: '[Service]\nExecStart=/usr/bin/nginx\n' }] });
   return '{}';
 }

@@ -2,13 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { FleetService } from '../service/index.js';
 import { decodePlanRequest, parseJson, requireJson } from './body.js';
 import { HTTP_REASONS, HttpError } from './errors.js';
+import { eventStreamRoute } from './event-stream.js';
 import { param, resource } from './resource.js';
 import { FLEETD_API_PREFIX } from './wire.js';
 
 const ONLY_GET = { status: 405, message: 'only GET supported against this resource' };
 
-/** What fleet never had: explanations, dry-run plans, health and metrics. */
+/** What fleet never had: explanations, dry-run plans, the live event stream, health and metrics. */
 export function fleetdRoutes(app: FastifyInstance, service: FleetService): void {
+  resource(app, `${FLEETD_API_PREFIX}/events`, { GET: eventStreamRoute(app, service) }, ONLY_GET);
+
   resource(app, `${FLEETD_API_PREFIX}/units/:name/explanation`, { GET: (request) => service.explain(param(request, 'name')) }, ONLY_GET);
 
   resource(

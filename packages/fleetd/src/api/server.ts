@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCodes, FleetError, describeThrown } from '@fleetd/core';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import { loadDashboardAssets } from '../dashboard/assets.js';
+import type { DashboardAssets } from '../dashboard/assets.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { DashboardSessions } from '../dashboard/session.js';
 import type { FleetService } from '../service/index.js';
 import { requireBearerToken } from './auth.js';
 import { checkOptions, warnIfUnauthenticated } from './checks.js';
@@ -56,6 +60,8 @@ export interface ApiServerOptions {
   /** Open, closed and refused connections and parser failures, for metrics. */
   readonly onConnectionEvent?: ApiConnectionObserver;
   readonly logger?: FastifyBaseLogger;
+  /** Serve the web dashboard at `/ui/` on every listener, behind the same credentials. Default false (fleetd's config turns it on). */
+  readonly dashboard?: boolean;
 }
 
 export interface ApiServer {
@@ -79,6 +85,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     warnings: new RateLimitedWarning(options.logger),
     // One for both listeners: what fleet's client did through one is what it reads through the other.
     lag: new FleetClientLag(),
+    // Read before anything listens: missing files are a start-up error, not a broken page.
+    dashboard: options.dashboard === true ? loadDashboardAssets() : undefined,
   };
   try {
     let socketPath: string | undefined;
@@ -107,6 +115,7 @@ interface ListenerContext {
   readonly observe: ApiConnectionObserver;
   readonly warnings: RateLimitedWarning;
   readonly lag: FleetClientLag;
+  readonly dashboard: DashboardAssets | undefined;
 }
 
 interface ListenerSetup extends ListenerContext {
@@ -150,7 +159,9 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('server', `fleetd/${options.service.version}`);
   });
-  if (tcp.token !== undefined) requireBearerToken(app, tcp.token);
+  const sessions = tcp.token === undefined || setup.dashboard === undefined ? undefined : new DashboardSessions(tcp.token);
+  if (tcp.token !== undefined)
+    requireBearerToken(app, tcp.token, sessions === undefined ? undefined : { sessions, assets: setup.dashboard as DashboardAssets });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
   });
@@ -165,6 +176,7 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
   );
   fleetRoutes(app, options.service, options.pageSize, setup.lag);
   fleetdRoutes(app, options.service);
+  if (setup.dashboard !== undefined) dashboardRoutes(app, { assets: setup.dashboard, sessions, secure: tcp.tls !== undefined });
   return app;
 }
 

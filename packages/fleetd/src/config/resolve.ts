@@ -182,6 +182,7 @@ export async function resolveConfig(input: ResolveInput, options: ResolveOptions
       headersTimeoutMs: api.headersTimeoutMs ?? DEFAULTS.apiHeadersTimeoutMs,
       requestTimeoutMs: api.requestTimeoutMs ?? DEFAULTS.apiRequestTimeoutMs,
       keepAliveTimeoutMs: api.keepAliveTimeoutMs ?? DEFAULTS.apiKeepAliveTimeoutMs,
+      dashboard: api.dashboard ?? true,
     },
     log: { level: config.log?.level ?? DEFAULTS.logLevel },
     hookTimeoutMs: config.hookTimeoutMs ?? DEFAULTS.hookTimeoutMs,

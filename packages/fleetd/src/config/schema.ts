@@ -186,6 +186,7 @@ const apiSchema = z.strictObject({
   headersTimeoutMs: integerAtLeast(1).optional(),
   requestTimeoutMs: integerAtLeast(1).optional(),
   keepAliveTimeoutMs: integerAtLeast(1).optional(),
+  dashboard: z.boolean().optional(),
 });
 
 const logSchema = z.strictObject({

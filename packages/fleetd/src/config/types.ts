@@ -109,6 +109,8 @@ export interface ApiConfig {
   requestTimeoutMs?: number;
   /** Idle keep-alive connections close after this; default 5000. */
   keepAliveTimeoutMs?: number;
+  /** The web dashboard at `/ui/` on every listener, behind the same credentials; default true. */
+  dashboard?: boolean;
 }
 
 /** What users write (all optional). */
@@ -191,6 +193,7 @@ export interface ResolvedConfig {
     readonly headersTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
+    readonly dashboard: boolean;
   };
   readonly log: { readonly level: LogLevel };
   readonly hookTimeoutMs: number;

@@ -128,6 +128,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
     metrics: { contentType: metrics.contentType, render: () => metrics.render() },
     onPluginError: pluginErrorReporter(logger.child({ component: 'api' }), metrics),
   });
+  cleanups.push(() => service.close());
   const api = await startApi(config, service, logger, metrics);
   cleanups.push(() => api.close());
   const keepAlive = keepProcessAlive();
@@ -157,7 +158,7 @@ async function startParts(config: ResolvedConfig, options: DaemonOptions, logger
       return report;
     },
     stop(stopOptions = {}) {
-      stopping ??= stopAll(logger, api, agent, engine, registry, lock, stopOptions.leave ?? false).finally(keepAlive);
+      stopping ??= stopAll(logger, api, service, agent, engine, registry, lock, stopOptions.leave ?? false).finally(keepAlive);
       return stopping;
     },
   };
@@ -350,9 +351,10 @@ function logAgentEvent(log: Logger, event: AgentEvent): void {
 const seconds = (ms: number): string => (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1);
 
 async function startApi(config: ResolvedConfig, service: FleetService, logger: Logger, metrics: FleetdMetrics): Promise<ApiServer> {
-  const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.api;
+  const { socket, socketMode, socketGroup, tcp, pageSize, bodyLimitBytes, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, dashboard } = config.api;
   return startApiServer({
     service,
+    dashboard,
     pageSize,
     bodyLimitBytes,
     timeouts: { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs },
@@ -386,6 +388,7 @@ async function tcpListener(tcp: NonNullable<ResolvedConfig['api']['tcp']>) {
 async function stopAll(
   logger: Logger,
   api: ApiServer,
+  service: FleetService,
   agent: Agent | undefined,
   engine: Engine | undefined,
   registry: Registry,
@@ -395,6 +398,7 @@ async function stopAll(
   logger.info(leave ? 'fleetd stopping and leaving the cluster; units keep running' : 'fleetd stopping; units keep running');
   const steps: [string, () => Promise<void>][] = [
     ['api', () => api.close()],
+    ['live feed', () => service.close()],
     ['agent', async () => agent?.stop({ leave })],
     ['engine', async () => engine?.stop()],
     ['registry', () => registry.close()],

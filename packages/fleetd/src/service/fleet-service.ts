@@ -2,6 +2,8 @@ import { FleetStore, Scheduler } from '@fleetd/core/unstable';
 import type { FleetError, PluginHost, Registry, UnitState } from '@fleetd/core';
 import type { Health, PlanRequest, PlanResult, WireExplanation, WireMachine, WireMachineMetadataOp, WireUnit, WireUnitState } from '../api/wire.js';
 import { pageOf } from '../api/page-token.js';
+import { DashboardFeed } from '../dashboard/feed.js';
+import type { DashboardFeedOptions, FeedListener } from '../dashboard/feed.js';
 import type { Page, PageToken } from '../api/page-token.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
@@ -35,6 +37,8 @@ export interface FleetServiceOptions {
    * counts them. Default: the failing plugin's logger.
    */
   readonly onPluginError?: (error: FleetError) => void;
+  /** The live feed's timings (batching, the unschedulable pass, idle stop). */
+  readonly feed?: Pick<DashboardFeedOptions, 'batchMs' | 'explainDelayMs' | 'idleStopMs' | 'onError'>;
 }
 
 export interface StateFilter {
@@ -73,6 +77,13 @@ export interface FleetService {
   health(): Promise<Health>;
   /** Undefined when the daemon exposes no metrics. */
   metrics(): Promise<MetricsPage | undefined>;
+  /**
+   * The live feed (`GET /fleetd/v1/events`, the dashboard): a snapshot to the
+   * listener now, then every change. Resolves with the function that stops it.
+   */
+  watchCluster(listener: FeedListener): Promise<() => void>;
+  /** Stops the live feed's registry watch. */
+  close(): Promise<void>;
 }
 
 export function createFleetService(options: FleetServiceOptions): FleetService {
@@ -84,6 +95,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   // Snapshots are shared between concurrent requests: read-only from here on.
   const read = (): Promise<ClusterSnapshot> => reads.read();
   const sink = options.onPluginError === undefined ? {} : { onPluginError: options.onPluginError };
+  const feed = new DashboardFeed({ registry, layout: store.layout, host, scheduler: sink, ...(options.feed ?? {}) });
 
   return {
     version: options.version,
@@ -152,6 +164,8 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       if (options.metrics === undefined) return undefined;
       return { contentType: options.metrics.contentType, body: await options.metrics.render() };
     },
+    watchCluster: (listener) => feed.subscribe(listener),
+    close: () => feed.close(),
   };
 }
 

@@ -108,6 +108,8 @@ export interface HarnessOptions {
   readonly service?: Partial<FleetServiceOptions>;
   /** Default: fleet's plugins. */
   readonly plugins?: readonly PluginEntry[];
+  /** Serve the dashboard at /ui/. Default false, as startApiServer's. */
+  readonly dashboard?: boolean;
 }
 
 export class Harness {
@@ -142,6 +144,7 @@ export class Harness {
       service,
       pageSize: options.pageSize ?? 100,
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
       ...(options.socket === false ? {} : { socket: { path: join(dir, 'run', 'fleetd.sock'), mode: 0o660 } }),
       ...(options.tcp === undefined ? {} : { tcp: { host: '127.0.0.1', port: 0, ...options.tcp } }),
     };
@@ -151,6 +154,8 @@ export class Harness {
       () => server.close(),
       () => registry.close(),
       () => rm(dir, { recursive: true, force: true }),
+      // Cleanups run last first: the live feed stops before the server and registry go.
+      () => service.close(),
     );
     return harness;
   }
