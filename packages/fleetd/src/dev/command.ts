@@ -148,6 +148,8 @@ function startCluster(args: DevArgs, machines: readonly MachineSpec[], write: (t
     ...(args.store === undefined ? {} : { store: args.store }),
     logLevel: args.logLevel,
     extraPlugins: args.plugins,
+    // The dashboard needs a listener a browser can reach: each machine's on 127.0.0.1, with one token.
+    tcpApi: true,
     onStep: (text) => write(`  … ${text}\n`),
     onOutput: outputRelay(write),
   });

@@ -28,6 +28,7 @@ export function clusterSummary(cluster: LocalCluster, { seconds, defaultEndpoint
       : '  fleetctl needs to be told, in every terminal that uses this cluster:',
     `  export FLEETCTL_ENDPOINT=${cluster.endpoint}`,
     '',
+    ...dashboardLines(cluster),
     'Next, in another terminal:',
     '  fleetctl list-machines',
     `  fleetctl start ${helloUnit()}`,
@@ -39,6 +40,19 @@ export function clusterSummary(cluster: LocalCluster, { seconds, defaultEndpoint
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The dashboard of the first machine, and the others' (each fleetd serves the whole cluster's). */
+function dashboardLines(cluster: LocalCluster): string[] {
+  if (cluster.apiToken === undefined || cluster.machines[0]?.apiUrl === undefined) return [];
+  const others = cluster.machines.slice(1).flatMap((machine) => (machine.apiUrl === undefined ? [] : [`${machine.spec.id} ${machine.apiUrl}/ui/`]));
+  return [
+    `Dashboard: ${cluster.dashboardUrl(cluster.machines[0])}`,
+    '  (the link signs the browser in; the API token for scripts:',
+    `  curl -H 'Authorization: Bearer ${cluster.apiToken}' ${cluster.machines[0].apiUrl}/fleet/v1/machines)`,
+    ...(others.length === 0 ? [] : [`  every machine serves it: ${others.join(', ')}`]),
+    '',
+  ];
 }
 
 function helloUnit(): string {
