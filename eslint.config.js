@@ -40,7 +40,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
     extends: [js.configs.recommended, tseslint.configs.strictTypeChecked],
     languageOptions: {
       globals: globals.node,
@@ -94,6 +94,14 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { ...STRICT_TEMPLATE_EXPRESSIONS, allowNumber: true, allowAny: true }],
       '@typescript-eslint/restrict-plus-operands': ['error', { ...STRICT_PLUS_OPERANDS, allowAny: true }],
+    },
+  },
+  {
+    // The dashboard's browser code: DOM globals, and its own program (DOM lib, Preact's JSX).
+    files: ['packages/dashboard/ui/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { project: './packages/dashboard/tsconfig.ui.json', tsconfigRootDir: import.meta.dirname },
     },
   },
   {
