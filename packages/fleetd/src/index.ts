@@ -9,7 +9,7 @@ export type { Daemon, DaemonOptions } from './daemon/daemon.js';
 export type { ReloadReport } from './daemon/reload.js';
 export { FLEETD_VERSION } from './daemon/version.js';
 export { createFleetService, planUnits } from './service/index.js';
-export type { FleetService, FleetServiceOptions } from './service/index.js';
+export type { FeedListener, FeedMessage, FeedTimings, FleetService, FleetServiceOptions } from './service/index.js';
 export { startApiServer } from './api/index.js';
 export type { ApiServer, ApiServerOptions } from './api/index.js';
 export type * from './api/wire.js';

@@ -47,6 +47,9 @@ expectType<Promise<void>>(service.patchMachines([{ op: 'add', path: '/m1/metadat
 expectType<Promise<WireExplanation>>(service.explain('a.service'));
 expectType<Promise<PlanResult>>(service.plan({ units: [{ name: 'a.service', contents: '[Service]\nExecStart=/bin/true\n' }], machines: [{ id: 's1' }] }));
 expectType<Promise<Health>>(service.health());
+// The live feed: one listener per client, each message serialized once.
+expectType<Promise<() => void>>(service.watchCluster((message) => expectType<'snapshot' | 'changes'>(message.event)));
+expectType<Promise<void>>(service.close());
 expectType<PlanResult>(planUnits(host, { machines: [], units: [] }, { units: [] }));
 expectType<PlanResult>(planUnits(host, { machines: [], units: [] }, { units: [] }, { onPluginError: () => {}, maxRounds: 10 }));
 declare const plan: PlanResult;

@@ -30,6 +30,7 @@ expectAssignable<LocalClusterOptions>({
   onStep: (text: string) => void text,
   onOutput: (machine: MachineSpec, line: string) => void [machine, line],
   etcdProxies: true,
+  tcpApi: true,
 });
 expectError(startLocalCluster({ store: 'redis' }));
 expectError(startLocalCluster({ etcdMembers: 2 }));
@@ -47,6 +48,11 @@ expectType<Promise<void>>(cluster.crash(machine));
 expectType<Promise<LocalMachine>>(cluster.addMachine({ id: 'charlie', metadata: {} }));
 expectType<void>(cluster.cutFromEtcd(machine, 'refuse'));
 expectType<Promise<void>>(cluster.stop());
+// The dashboard of a cluster started with tcpApi.
+expectType<string | undefined>(cluster.apiToken);
+expectType<string | undefined>(machine.apiUrl);
+expectType<string>(cluster.dashboardUrl());
+expectType<string>(cluster.dashboardUrl(machine));
 
 // Where fleetd dev lives and where fleetctl looks for it.
 expectType<string>(defaultDevDir());

@@ -7,17 +7,17 @@ import { explainUnplaced } from './unschedulable.js';
 
 /** One server-sent event: its name and its JSON, serialized once for every listener. */
 export interface FeedMessage {
+  /** `snapshot` (everything, first) or `changes` (what changed since). */
   readonly event: 'snapshot' | 'changes';
+  /** The event's JSON: `DashSnapshot` or `DashChanges` of `@fleetd/dashboard`. */
   readonly data: string;
 }
 
+/** Told every message of the feed, in order. */
 export type FeedListener = (message: FeedMessage) => void;
 
-export interface DashboardFeedOptions {
-  readonly registry: Registry;
-  readonly layout: KeyLayout;
-  readonly host: PluginHost;
-  readonly scheduler?: SchedulerOptions;
+/** How the live feed batches, when it works out reasons, and when it stops watching. */
+export interface FeedTimings {
   /** Changes are gathered for this long, then sent as one message. Default 100 ms. */
   readonly batchMs?: number;
   /** The unschedulable pass runs this long after units, placements or machines last changed. Default 300 ms. */
@@ -26,6 +26,13 @@ export interface DashboardFeedOptions {
   readonly idleStopMs?: number;
   /** Watch failures and recoveries (the mirror retries by itself). */
   readonly onError?: (error: FleetError) => void;
+}
+
+export interface DashboardFeedOptions extends FeedTimings {
+  readonly registry: Registry;
+  readonly layout: KeyLayout;
+  readonly host: PluginHost;
+  readonly scheduler?: SchedulerOptions;
 }
 
 /**

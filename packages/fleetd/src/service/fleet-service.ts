@@ -3,7 +3,7 @@ import type { FleetError, PluginHost, Registry, UnitState } from '@fleetd/core';
 import type { Health, PlanRequest, PlanResult, WireExplanation, WireMachine, WireMachineMetadataOp, WireUnit, WireUnitState } from '../api/wire.js';
 import { pageOf } from '../api/page-token.js';
 import { DashboardFeed } from '../dashboard/feed.js';
-import type { DashboardFeedOptions, FeedListener } from '../dashboard/feed.js';
+import type { FeedListener, FeedTimings } from '../dashboard/feed.js';
 import type { Page, PageToken } from '../api/page-token.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
@@ -38,7 +38,7 @@ export interface FleetServiceOptions {
    */
   readonly onPluginError?: (error: FleetError) => void;
   /** The live feed's timings (batching, the unschedulable pass, idle stop). */
-  readonly feed?: Pick<DashboardFeedOptions, 'batchMs' | 'explainDelayMs' | 'idleStopMs' | 'onError'>;
+  readonly feed?: FeedTimings;
 }
 
 export interface StateFilter {
