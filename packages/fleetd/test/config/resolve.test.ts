@@ -47,6 +47,7 @@ describe('resolveConfig', () => {
         headersTimeoutMs: 10000,
         requestTimeoutMs: 60000,
         keepAliveTimeoutMs: 5000,
+        dashboard: true,
       },
       log: { level: 'info' },
       hookTimeoutMs: 10000,
