@@ -12,8 +12,9 @@ export const DASHBOARD_LOGIN = 'login.html';
 
 /** Absolute path of the built assets: `index.html`, `login.html` and `assets/`. */
 export function dashboardAssetsDirectory(): string {
-  // dist/index.js sits beside dist/ui/; the path is resolved from this file, wherever npm put the package.
-  return fileURLToPath(new URL('./ui', import.meta.url));
+  // From this module, wherever npm put the package: '../dist/ui' names the same folder from
+  // dist/index.js (built) and from src/index.ts (tests and tsx run the source).
+  return fileURLToPath(new URL('../dist/ui', import.meta.url));
 }
 
 export type { DashChanges, DashEvent, DashMachine, DashSnapshot, DashUnit, DashUnitState } from './feed.js';

@@ -7,9 +7,14 @@
 import './login.css';
 
 export function tokenFromFragment(hash: string): string | undefined {
-  const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
-  const token = params.get('token');
-  return token === null || token === '' ? undefined : token;
+  // Not URLSearchParams: it would read a '+' of the token as a space.
+  const match = /(?:^#?|&)token=([^&]*)/.exec(hash);
+  if (match === null || match[1] === '') return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return match[1];
+  }
 }
 
 function start(): void {

@@ -23,7 +23,7 @@ export function NamedTable({
   empty?: string | undefined;
 }) {
   return (
-    <section class="block" aria-labelledby={id}>
+    <section class="block">
       <h2 id={id}>{title}</h2>
       {empty !== undefined ? (
         <p class="empty">{empty}</p>

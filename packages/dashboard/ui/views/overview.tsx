@@ -30,7 +30,7 @@ export function Overview({ store }: { store: Store }) {
     <>
       <h1>Cluster</h1>
       {store.connection === 'connecting' && <Loading />}
-      <section class="block" aria-labelledby="machines-heading">
+      <section class="block">
         <h2 id="machines-heading">Machines ({machines.length})</h2>
         <div class="table-wrap">
           <table aria-label="Machines">
@@ -52,7 +52,7 @@ export function Overview({ store }: { store: Store }) {
         </div>
         {machines.length === 0 && store.connection !== 'connecting' && <p class="empty">No machines.</p>}
       </section>
-      <section class="block" aria-labelledby="states-heading">
+      <section class="block">
         <h2 id="states-heading">Units by state</h2>
         <ul class="counts">
           <li>
@@ -69,7 +69,7 @@ export function Overview({ store }: { store: Store }) {
           ))}
         </ul>
       </section>
-      <section class="block" aria-labelledby="stuck-heading">
+      <section class="block">
         <h2 id="stuck-heading">Unschedulable units</h2>
         {stuck.length === 0 ? (
           <p class="empty">None</p>

@@ -3,7 +3,7 @@
  * table (every machine × plugin, the winner marked; fetched again when the unit changes in
  * the feed) and the actions, destroy behind a confirmation.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { DashUnit } from '../../src/feed.js';
 import { messageOf, request, unitPath } from '../api.js';
 import { explainRows } from '../explain.js';
@@ -37,7 +37,7 @@ export function UnitView({ store, name }: { store: Store; name: string }) {
       )}
       {unit !== undefined && <Facts unit={unit} />}
       {unit !== undefined && <Actions unit={unit} />}
-      <section class="block" aria-labelledby="file-heading">
+      <section class="block">
         <h2 id="file-heading">Unit file</h2>
         {file === undefined ? <Loading /> : 'error' in file ? <p class="empty">{file.error}</p> : <UnitFile unit={file.value} />}
       </section>
@@ -97,7 +97,7 @@ function Explanation({ loaded }: { loaded: Loaded<WireExplanation> }) {
   );
   if (loaded === undefined || 'error' in loaded) {
     return (
-      <section class="block" aria-labelledby="explain-heading">
+      <section class="block">
         {heading}
         {loaded === undefined ? <Loading /> : <p class="empty">{loaded.error}</p>}
       </section>
@@ -105,7 +105,7 @@ function Explanation({ loaded }: { loaded: Loaded<WireExplanation> }) {
   }
   const rows = explainRows(loaded.value);
   return (
-    <section class="block" aria-labelledby="explain-heading">
+    <section class="block">
       {heading}
       <p class="summary">{loaded.value.summary}</p>
       <div class="table-wrap">
@@ -219,32 +219,34 @@ function Actions({ unit }: { unit: DashUnit }) {
           {error}
         </p>
       )}
-      <ConfirmDestroy name={unit.name} open={confirming} onCancel={() => setConfirming(false)} onConfirm={destroy} />
+      {confirming && <ConfirmDestroy name={unit.name} onCancel={() => setConfirming(false)} onConfirm={destroy} />}
     </div>
   );
 }
 
-function ConfirmDestroy({ name, open, onCancel, onConfirm }: { name: string; open: boolean; onCancel: () => void; onConfirm: () => void }) {
+/** Mounted only while asking: closing is immediate (close()), the unmount follows. */
+function ConfirmDestroy({ name, onCancel, onConfirm }: { name: string; onCancel: () => void; onConfirm: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) return;
-    if (open && !element.open) {
-      element.showModal();
-      // The safe answer has focus: Enter does not destroy.
-      cancel.current?.focus();
-    } else if (!open && element.open) element.close();
-  }, [open]);
+  useLayoutEffect(() => {
+    dialog.current?.showModal();
+    // The safe answer has focus: Enter does not destroy.
+    cancel.current?.focus();
+  }, []);
+  const confirm = () => {
+    dialog.current?.close('destroy');
+  };
+  // Escape, Cancel and Destroy all close the dialog; its returnValue says which.
+  const closed = () => (dialog.current?.returnValue === 'destroy' ? onConfirm() : onCancel());
   return (
-    <dialog ref={dialog} aria-labelledby="destroy-title" onClose={onCancel} class="confirm">
+    <dialog ref={dialog} aria-labelledby="destroy-title" onClose={closed} class="confirm">
       <h2 id="destroy-title">{`Destroy ${name}?`}</h2>
       <p>fleetd stops it on every machine and forgets its unit file.</p>
       <div class="dialog-buttons">
-        <button type="button" ref={cancel} onClick={onCancel}>
+        <button type="button" ref={cancel} onClick={() => dialog.current?.close('cancel')}>
           Cancel
         </button>
-        <button type="button" class="danger" onClick={onConfirm}>
+        <button type="button" class="danger" onClick={confirm}>
           Destroy
         </button>
       </div>

@@ -89,7 +89,9 @@ function UnitsGrid({ rows, query }: { rows: readonly DashUnit[]; query: UnitsQue
   const body = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(FALLBACK_VIEWPORT);
-  const [focusRow, setFocusRow] = useState<number | undefined>(undefined);
+  // The row keyboard focus is moving to (keys pressed faster than rows render count from it).
+  const pendingFocus = useRef<number | undefined>(undefined);
+  const [, setFocusRequest] = useState(0);
   const frame = useRef(0);
 
   useLayoutEffect(() => {
@@ -116,22 +118,23 @@ function UnitsGrid({ rows, query }: { rows: readonly DashUnit[]; query: UnitsQue
 
   useEffect(() => {
     // Arrow keys moved to a row that was not rendered yet: focus its link once it is.
-    if (focusRow === undefined) return;
-    const link = body.current?.querySelector<HTMLAnchorElement>(`[aria-rowindex="${focusRow + 2}"] a`);
+    if (pendingFocus.current === undefined) return;
+    const link = body.current?.querySelector<HTMLAnchorElement>(`[aria-rowindex="${pendingFocus.current + 2}"] a`);
     if (link !== null && link !== undefined) {
       link.focus();
-      setFocusRow(undefined);
+      pendingFocus.current = undefined;
     }
   });
 
   const onKeyDown = (event: TargetedKeyboardEvent<HTMLDivElement>) => {
-    const target = keyTarget(event, rows.length, Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1));
+    const target = keyTarget(event, pendingFocus.current, rows.length, Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1));
     if (target === undefined || body.current === null) return;
     event.preventDefault();
     const top = scrollTopFor(target, { scrollTop: body.current.scrollTop, viewportHeight: viewport, rowHeight: ROW_HEIGHT });
     body.current.scrollTop = top;
     setScrollTop(top);
-    setFocusRow(target);
+    pendingFocus.current = target;
+    setFocusRequest((n) => n + 1);
   };
 
   return (
@@ -168,10 +171,10 @@ function UnitsGrid({ rows, query }: { rows: readonly DashUnit[]; query: UnitsQue
 }
 
 /** The row arrow keys and Page Up/Down move to from the focused row; undefined: not ours. */
-function keyTarget(event: TargetedKeyboardEvent<HTMLDivElement>, count: number, page: number): number | undefined {
+function keyTarget(event: TargetedKeyboardEvent<HTMLDivElement>, pending: number | undefined, count: number, page: number): number | undefined {
   const row = (event.target as Element).closest('[aria-rowindex]');
   if (row === null || count === 0) return undefined;
-  const index = Number(row.getAttribute('aria-rowindex')) - 2;
+  const index = pending ?? Number(row.getAttribute('aria-rowindex')) - 2;
   const step = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page }[event.key];
   if (event.key === 'Home' && event.ctrlKey) return 0;
   if (event.key === 'End' && event.ctrlKey) return count - 1;
