@@ -24,6 +24,7 @@ export interface DashUnitState {
   message?: string;
 }
 
+/** A unit as the dashboard shows it: fleet's unit entity, its states per machine, and why it runs nowhere. */
 export interface DashUnit {
   name: string;
   desiredState: 'inactive' | 'loaded' | 'launched';
@@ -43,6 +44,7 @@ export interface DashUnit {
   unschedulable?: string;
 }
 
+/** Something that happened in the cluster, one line for the events view. */
 export interface DashEvent {
   /** Increasing. */
   id: number;
