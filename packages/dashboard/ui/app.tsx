@@ -27,7 +27,10 @@ export function App({ store }: { store: Store }) {
   const shown = useRef(route);
   useEffect(() => {
     // A new page moves focus to its content, as a page load would to the top.
-    if (!samePage(shown.current, route)) main.current?.focus();
+    if (!samePage(shown.current, route)) {
+      main.current?.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+    }
     shown.current = route;
   }, [route]);
   const skip = (event: TargetedMouseEvent<HTMLAnchorElement>) => {

@@ -10,7 +10,7 @@ import type { Store } from '../store.js';
 import { Loading, memo } from './common.js';
 
 /** More would make the overview a second units table: the rest is one link away. */
-const UNSCHEDULABLE_SHOWN = 100;
+const UNSCHEDULABLE_SHOWN = 20;
 
 export function Overview({ store }: { store: Store }) {
   useTitle('Cluster');
@@ -30,28 +30,6 @@ export function Overview({ store }: { store: Store }) {
     <>
       <h1>Cluster</h1>
       {store.connection === 'connecting' && <Loading />}
-      <section class="block">
-        <h2 id="machines-heading">Machines ({machines.length})</h2>
-        <div class="table-wrap">
-          <table aria-label="Machines">
-            <thead>
-              <tr>
-                {columns.map((column) => (
-                  <th key={column} scope="col">
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {machines.map((machine) => (
-                <MachineRow key={machine.id} machine={machine} hasFacts={hasFacts} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {machines.length === 0 && store.connection !== 'connecting' && <p class="empty">No machines.</p>}
-      </section>
       <section class="block">
         <h2 id="states-heading">Units by state</h2>
         <ul class="counts">
@@ -87,6 +65,28 @@ export function Overview({ store }: { store: Store }) {
             <a href={unitsHref({ ...DEFAULT_QUERY, state: 'unschedulable' })}>All {stuck.length} unschedulable units</a>
           </p>
         )}
+      </section>
+      <section class="block">
+        <h2 id="machines-heading">Machines ({machines.length})</h2>
+        <div class="table-wrap">
+          <table aria-label="Machines">
+            <thead>
+              <tr>
+                {columns.map((column) => (
+                  <th key={column} scope="col">
+                    {column}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {machines.map((machine) => (
+                <MachineRow key={machine.id} machine={machine} hasFacts={hasFacts} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {machines.length === 0 && store.connection !== 'connecting' && <p class="empty">No machines.</p>}
       </section>
     </>
   );
