@@ -163,7 +163,9 @@ export class ClusterModel {
         const before = this.desired.get(name);
         this.desired.set(name, desired);
         this.dirtyUnits.add(name);
-        if (live && before !== desired) this.record({ kind: 'desired', unit: name, message: `${name} desired state ${desired}` });
+        // A unit's first desired state `inactive` is its submission (fleet's client submits, then starts): no news.
+        const news = before === undefined ? desired !== 'inactive' : before !== desired;
+        if (live && news) this.record({ kind: 'desired', unit: name, message: `${name} desired state ${desired}` });
         return;
       }
       case 'placement':

@@ -83,6 +83,19 @@ describe('the dashboard cluster model', () => {
       message: 'machine m3 joined',
     },
     { name: 'a desired state', events: [put(layout.desired('a.service'), 'launched')], kinds: ['desired'], message: 'a.service desired state launched' },
+    {
+      name: "regression: a new unit's first desired state inactive is not news (every fleetctl start logged it)",
+      events: [put(layout.unit('b.service'), encodeUnitFile(unitFile('b.service'))), put(layout.desired('b.service'), 'inactive')],
+      kinds: ['unit-submitted'],
+      message: 'b.service submitted',
+    },
+    {
+      name: 'a unit set back to inactive',
+      before: [put(layout.desired('a.service'), 'launched')],
+      events: [put(layout.desired('a.service'), 'inactive')],
+      kinds: ['desired'],
+      message: 'a.service desired state inactive',
+    },
   ])('$name logs $kinds', ({ before = [], events, kinds, message }) => {
     const cluster = model();
     cluster.apply(before, 11);
