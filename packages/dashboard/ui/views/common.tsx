@@ -8,6 +8,21 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${nextId}`;
 }
 
+/** A table's header row: one column header per name. */
+export function ColumnHeads({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} scope="col">
+            {column}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** A table named by its heading (the browser tests find tables by these names). */
 export function NamedTable({
   id,
@@ -30,15 +45,7 @@ export function NamedTable({
       ) : (
         <div class="table-wrap">
           <table aria-labelledby={id}>
-            <thead>
-              <tr>
-                {columns.map((column) => (
-                  <th key={column} scope="col">
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <ColumnHeads columns={columns} />
             <tbody>{children}</tbody>
           </table>
         </div>

@@ -7,7 +7,7 @@ import { machineHref, unitHref, unitsHref } from '../route.js';
 import { DEFAULT_QUERY, type StateFilter } from '../query.js';
 import { countByState, unschedulableUnits } from '../select.js';
 import type { Store } from '../store.js';
-import { Loading, memo } from './common.js';
+import { ColumnHeads, Loading, memo } from './common.js';
 
 /** More would make the overview a second units table: the rest is one link away. */
 const UNSCHEDULABLE_SHOWN = 20;
@@ -70,15 +70,7 @@ export function Overview({ store }: { store: Store }) {
         <h2 id="machines-heading">Machines ({machines.length})</h2>
         <div class="table-wrap">
           <table aria-label="Machines">
-            <thead>
-              <tr>
-                {columns.map((column) => (
-                  <th key={column} scope="col">
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <ColumnHeads columns={columns} />
             <tbody>
               {machines.map((machine) => (
                 <MachineRow key={machine.id} machine={machine} hasFacts={hasFacts} />

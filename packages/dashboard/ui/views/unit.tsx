@@ -12,7 +12,7 @@ import { useTitle } from '../hooks.js';
 import { machineHref } from '../route.js';
 import type { Store } from '../store.js';
 import type { WireExplanation, WireUnit } from '../wire.js';
-import { Loading, NamedTable } from './common.js';
+import { ColumnHeads, Loading, NamedTable } from './common.js';
 
 /** The feed batches up to ~10 changes a second; one explanation request per burst is enough. */
 const EXPLAIN_DEBOUNCE_MS = 300;
@@ -110,15 +110,7 @@ function Explanation({ loaded }: { loaded: Loaded<WireExplanation> }) {
       <p class="summary">{loaded.value.summary}</p>
       <div class="table-wrap">
         <table aria-label="Explanation" class="explain">
-          <thead>
-            <tr>
-              {['Machine', 'Plugin', 'Verdict', 'Score', 'Reason'].map((column) => (
-                <th key={column} scope="col">
-                  {column}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Machine', 'Plugin', 'Verdict', 'Score', 'Reason']} />
           <tbody>
             {rows.map((row) => (
               <tr
