@@ -2,6 +2,7 @@
 // Figures are measurements, never assertions: no test depends on them.
 // npm run bench -- --quick runs a small smoke version (< 20 s, no etcd, no systemd).
 // npm run bench -- --scheduling runs the scheduling cases only; --case <text> keeps the cases whose name contains it.
+// npm run bench -- --dashboard runs the dashboard case only (chromium, etcd, fleetd) and writes results/dashboard.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fact } from '@fleetd/core';
@@ -11,6 +12,8 @@ import { measurePlacementToActive } from './agent.bench.js';
 import type { AgentLatency, Arrival } from './agent.bench.js';
 import { measureDaemonMemoryWithGrowth } from './daemon.bench.js';
 import type { DaemonMemoryResult } from './daemon.bench.js';
+import { measureDashboard } from './dashboard.bench.js';
+import type { DashboardResult } from './dashboard.bench.js';
 import { measureDevStartupWithGrowth } from './dev.bench.js';
 import type { DevStartupResult } from './dev.bench.js';
 import { measureEtcdWithGrowth } from './etcd.bench.js';
@@ -20,7 +23,8 @@ import type { ExplainMeasurement, IdleMeasurement, SchedulingCase, SchedulingRes
 
 const quick = process.argv.includes('--quick');
 const schedulingOnly = process.argv.includes('--scheduling');
-const caseFilter = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : undefined;
+const dashboardOnly = process.argv.includes('--dashboard');
+const caseFilter = dashboardOnly ? 'dashboard' : process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : undefined;
 const wanted = (name: string): boolean => caseFilter === undefined || name.includes(caseFilter);
 
 /** Scale of the quick smoke run: a tenth of the units and machines. */
@@ -148,6 +152,7 @@ const endToEnd: EtcdResult[] = [];
 const agentLatency: AgentLatency[] = [];
 const daemonMemory: DaemonMemoryResult[] = [];
 const dev: DevStartupResult[] = [];
+const dashboard: DashboardResult[] = [];
 // Real etcd, systemd and fleetd processes; --case etcd|systemd|memory|dev picks one group.
 if (!quick && !schedulingOnly) {
   if (wanted('etcd')) {
@@ -211,6 +216,32 @@ if (!quick && !schedulingOnly) {
       })),
     );
   }
+  if (wanted('dashboard')) {
+    dashboard.push(await measureDashboard(1_000, 10_000));
+    const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+    console.table(
+      dashboard.flatMap((r) => [
+        {
+          case: r.name,
+          figure: `first paint ${r.firstPaintMs} ms, interactive ${r.interactiveMs} ms (rows ${r.rowsMs} ms + filter ${r.filterMs} ms); browser's first page ${r.firstLoad.firstPaintMs} / ${r.firstLoad.interactiveMs} ms`,
+          target: `≤ ${r.targets.firstPaintMs} ms, ≤ ${r.targets.interactiveMs} ms`,
+          met: r.met.firstPaint && r.met.interactive,
+        },
+        {
+          case: 'dashboard assets (gzip)',
+          figure: `app ${kb(r.assets.appGzipBytes)}, sign-in ${kb(r.assets.loginGzipBytes)}`,
+          target: `≤ ${kb(r.targets.assetsGzipBytes)}`,
+          met: r.met.assets,
+        },
+        {
+          case: `fleetd per connected dashboard (${r.perDashboard.dashboards} feeds, ${kb(r.perDashboard.snapshotBytes)} snapshot)`,
+          figure: `${r.perDashboard.memoryKb} KB heap + buffers (RSS ${r.perDashboard.rssKb} KB), ${r.perDashboard.connectCpuMs} ms CPU to connect; one change to N: ${r.fanOut.map((f) => `${f.dashboards}: ${f.medianMs} ms`).join(', ')}`,
+          target: `≤ ${r.targets.memoryPerDashboardKb} KB`,
+          met: r.met.memory,
+        },
+      ]),
+    );
+  }
 }
 const report = {
   benchmark: 'scheduling',
@@ -226,8 +257,9 @@ const report = {
   agent: agentLatency,
   daemon: daemonMemory,
   dev,
+  dashboard,
 };
-const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : 'scheduling.json');
+const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : dashboardOnly ? 'dashboard.json' : 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`JSON: ${file}`);
