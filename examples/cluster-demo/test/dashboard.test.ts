@@ -280,7 +280,11 @@ describe('the dashboard in chromium, on a three-machine cluster', () => {
     await rowWithLink(table('Machines'), 'bravo').getByRole('link', { name: 'bravo', exact: true }).click();
     await heading('bravo').waitFor({ timeout: SHOWS_MS });
     const metadata = table('Metadata');
-    await metadata.getByRole('row').filter({ hasText: 'zone' }).filter({ hasText: /\bb\b/ }).waitFor({ timeout: SHOWS_MS });
+    await metadata
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'zone', exact: true }).or(page.getByRole('cell', { name: 'zone', exact: true })) })
+      .filter({ has: page.getByRole('cell', { name: 'b', exact: true }) })
+      .waitFor({ timeout: SHOWS_MS });
     const units = table('Units on bravo');
     await units.waitFor({ timeout: SHOWS_MS });
     expect(onBravo.length).toBeGreaterThan(0);
@@ -394,8 +398,14 @@ describe('the dashboard in chromium, on a three-machine cluster', () => {
     await unitCellShows('web@3.service', 'Current', /launched/);
     await screenshot('units');
 
-    await open(`/units/${encodeURIComponent('db.service')}`);
-    await table('Explanation').locator('[aria-current="true"]').first().waitFor({ timeout: SHOWS_MS });
+    // The README's picture: a unit no machine can take, its reason and the explanation table.
+    await open(`/units/${encodeURIComponent('nowhere.service')}`);
+    await page.getByRole('alert').waitFor({ timeout: SHOWS_MS });
+    await table('Explanation').getByRole('row').nth(3).waitFor({ timeout: SHOWS_MS });
+    // The explanation (its summary line says the reason) at the top of the picture, its rows below.
+    await page.getByRole('heading', { name: 'Explanation', exact: true }).evaluate((heading: { scrollIntoView(options: { block: string }): void }) => {
+      heading.scrollIntoView({ block: 'start' });
+    });
     await screenshot('unit');
 
     await open('/machines/alpha');
