@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@fleetd/core/testing';
 import { startDemoCluster } from '../src/index.js';
 import type { LocalCluster, LocalMachine } from '../src/index.js';
@@ -32,7 +32,26 @@ let page: Page;
 /** The machine whose fleetd the browser talks to: never the one the power cut takes. */
 let viewer: LocalMachine;
 
+/** Why the cluster, the browser or the signed-in page did not come up: every test fails with it (a failed beforeAll would mark them skipped). */
+let setupFailure: Error | undefined;
+
 beforeAll(async () => {
+  try {
+    await setUp();
+  } catch (error) {
+    setupFailure = error instanceof Error ? error : new Error(String(error));
+  }
+});
+beforeEach(() => {
+  if (setupFailure !== undefined) throw setupFailure;
+});
+afterAll(async () => {
+  await browser?.close();
+  await cluster?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function setUp(): Promise<void> {
   // The browser starts while the cluster does: the file's time is the slower of the two.
   const [started, launched] = await Promise.allSettled([startDemoCluster({ tcpApi: true, ttlSeconds: 3 }), launchChromium()]);
   if (launched.status === 'fulfilled') browser = launched.value;
@@ -45,16 +64,11 @@ beforeAll(async () => {
   await page.waitForURL(`${apiUrl(viewer)}/ui/**`);
   await liveStatus().waitFor({ timeout: SHOWS_MS });
   // A cluster worth looking at: one web server per machine, a database that wants an SSD, a monitor on every machine.
-  const started2 = await cluster.fleetctl(['start', '--no-block', 'web@1.service', 'web@2.service', 'web@3.service', 'db.service', 'monitor.service'], {
+  const examples = await cluster.fleetctl(['start', '--no-block', 'web@1.service', 'web@2.service', 'web@3.service', 'db.service', 'monitor.service'], {
     cwd: EXAMPLE_UNITS,
   });
-  expect(started2).toMatchObject({ code: 0 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await cluster?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+  if (examples.code !== 0) throw new Error(`fleetctl start of the example units failed: ${examples.stderr}`);
+}
 
 function apiUrl(machine: LocalMachine): string {
   if (machine.apiUrl === undefined) throw new Error(`machine ${machine.spec.id} has no TCP API: start the cluster with tcpApi: true`);
