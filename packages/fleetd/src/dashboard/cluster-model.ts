@@ -1,6 +1,6 @@
 import { currentStateOf, fleetUnitHash, parseUnitName, withDesiredState, withOperatorMetadata } from '@fleetd/core';
 import { decodeDesiredState, decodeMachine, decodePlacement, decodeUnit, decodeUnitState, fleetOptionsOf } from '@fleetd/core/unstable';
-import type { DesiredState, KeyValue, Machine, Unit, UnitState, WatchEvent } from '@fleetd/core';
+import type { CurrentState, DesiredState, KeyValue, Machine, Unit, UnitState, WatchEvent } from '@fleetd/core';
 import type { KeyLayout, ParsedKey, SchedulingSnapshot } from '@fleetd/core/unstable';
 import type { DashChanges, DashEvent, DashMachine, DashUnit } from '@fleetd/dashboard';
 import { parseGlobal } from '@fleetd/plugin-global';
@@ -344,12 +344,13 @@ export class ClusterModel {
     const byMachine = this.states.get(unit.name);
     const fleetHash = fleetUnitHash(unit.file);
     const reason = this.reasons.get(unit.name);
+    const global = isGlobal(unit);
     return {
       name: unit.name,
       desiredState: unit.desiredState,
-      currentState: currentStateOf(machine, machine === undefined ? undefined : byMachine?.get(machine)),
+      currentState: global ? globalCurrentState(byMachine) : currentStateOf(machine, machine === undefined ? undefined : byMachine?.get(machine)),
       ...(machine === undefined ? {} : { machineID: machine }),
-      global: isGlobal(unit),
+      global,
       template: parseUnitName(unit.name).isTemplate,
       hash: fleetHash,
       states: [...(byMachine?.values() ?? [])].sort(byMachineId).map((state) => ({
@@ -385,6 +386,20 @@ function publish<T>(published: Map<string, Published<T>>, key: string, record: T
 /** fleet's Global option, as @fleetd/plugin-global reads it. */
 function isGlobal(unit: Unit): boolean {
   return parseGlobal(fleetOptionsOf(unit.file).get('Global') ?? []);
+}
+
+/**
+ * fleet's API calls every global unit inactive (it has no placement); the
+ * dashboard says what its machines report: launched where any runs it.
+ */
+function globalCurrentState(byMachine: ReadonlyMap<string, UnitState> | undefined): CurrentState {
+  let current: CurrentState = 'inactive';
+  for (const [machine, state] of byMachine ?? []) {
+    const onMachine = currentStateOf(machine, state);
+    if (onMachine === 'launched') return 'launched';
+    if (onMachine === 'loaded') current = 'loaded';
+  }
+  return current;
 }
 
 function describeState(state: UnitState): string {

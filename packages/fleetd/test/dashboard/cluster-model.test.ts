@@ -136,7 +136,7 @@ describe('the dashboard cluster model', () => {
     const cluster = model([machineKey('m1'), machineKey('m2'), unitKey('g.service', 'Global=true')]);
     cluster.apply([put(layout.state('m1', 'g.service'), running('g.service', 'm1')), put(layout.state('m2', 'g.service'), running('g.service', 'm2'))], 11);
     const changes = cluster.flush();
-    expect(changes?.units?.upsert).toMatchObject([{ name: 'g.service', global: true }]);
+    expect(changes?.units?.upsert).toMatchObject([{ name: 'g.service', global: true, currentState: 'launched' }]);
     expect(changes?.machines?.upsert.map((machine) => [machine.id, machine.units])).toEqual([
       ['m1', 1],
       ['m2', 1],
