@@ -101,7 +101,8 @@ async function main() {
   writeFileSync(join(OUT_DIR, 'sizes.json'), `${JSON.stringify({ totals, files }, null, 2)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   for (const [name, total] of Object.entries(totals)) {
-    console.log(`dashboard ${name}: ${kb(total.raw)} (${kb(total.gzip)} gzip)`);
+    // stderr: this runs as the package's prepack, and `npm pack --json` must print only its JSON on stdout.
+    console.error(`dashboard ${name}: ${kb(total.raw)} (${kb(total.gzip)} gzip)`);
   }
 }
 
