@@ -28,6 +28,33 @@ async function expectOk(what, resultPromise) {
   return result;
 }
 
+/**
+ * The dashboard fleetd dev prints, served from the installed packages (its page and every
+ * file the page names ship inside @fleetd/dashboard): signing in with the printed token
+ * opens it.
+ */
+async function expectDashboard(output, log) {
+  const match = /^Dashboard: (http:\/\/[^/\s]+)\/ui\/login#token=(\S+)$/m.exec(output);
+  if (match === null) throw new Error(`fleetd dev printed no dashboard address:\n${output}`);
+  const origin = match[1] ?? '';
+  const token = match[2] ?? '';
+  const signIn = await fetch(`${origin}/ui/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  expectEqual('signing in to the dashboard', [signIn.status, signIn.headers.get('location')], [303, '/ui/']);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';', 1)[0];
+  const page = await fetch(`${origin}/ui/`, { headers: { cookie } });
+  const html = await page.text();
+  expectEqual('the dashboard page', page.status, 200);
+  const files = [...html.matchAll(/(?:src|href)="(\/ui\/assets\/[^"]+)"/g)].map((found) => found[1] ?? '');
+  if (files.length === 0) throw new Error(`the dashboard page names no script or style:\n${html}`);
+  for (const file of files) expectEqual(`dashboard file ${file}`, (await fetch(`${origin}${file}`, { headers: { cookie } })).status, 200);
+  log(`the dashboard at ${origin}/ui/ opens with the printed token, with its ${files.length} files`);
+}
+
 export default async function fleetdDevInstalled({ root, workDir, run, log }) {
   const { startDevSession, leftovers } = await tsImport(pathToFileURL(join(root, 'packages/fleetd/test/dev/dev-session.ts')).href, import.meta.url);
   const { waitFor } = await import(pathToFileURL(join(root, 'packages/fleet-core/dist/testing/index.js')).href);
@@ -65,6 +92,8 @@ export default async function fleetdDevInstalled({ root, workDir, run, log }) {
       100,
     );
     log(`hello.service runs on ${machine}, as its systemd says`);
+
+    await expectDashboard(session.output(), log);
 
     const footprint = session.footprint();
     expectEqual('fleetd dev exit code after Ctrl-C', await session.interrupt(), 0);
