@@ -308,35 +308,17 @@ export class ClusterModel {
   }
 
   private flushUnits(): DashChanges['units'] {
-    const upsert: DashUnit[] = [];
-    const remove: string[] = [];
-    for (const name of this.dirtyUnits) {
+    return flushDirty(this.dirtyUnits, this.units, (name) => {
       const unit = this.unit(name);
-      if (unit === undefined) {
-        if (this.units.delete(name)) remove.push(name);
-        continue;
-      }
-      const record = this.unitRecord(unit);
-      if (publish(this.units, name, record)) upsert.push(record);
-    }
-    this.dirtyUnits.clear();
-    return upsert.length === 0 && remove.length === 0 ? undefined : { upsert, remove };
+      return unit === undefined ? undefined : this.unitRecord(unit);
+    });
   }
 
   private flushMachines(): DashChanges['machines'] {
-    const upsert: DashMachine[] = [];
-    const remove: string[] = [];
-    for (const id of this.dirtyMachines) {
+    return flushDirty(this.dirtyMachines, this.machines, (id) => {
       const machine = this.machine(id);
-      if (machine === undefined) {
-        if (this.machines.delete(id)) remove.push(id);
-        continue;
-      }
-      const record = this.machineRecord(machine);
-      if (publish(this.machines, id, record)) upsert.push(record);
-    }
-    this.dirtyMachines.clear();
-    return upsert.length === 0 && remove.length === 0 ? undefined : { upsert, remove };
+      return machine === undefined ? undefined : this.machineRecord(machine);
+    });
   }
 
   private unitRecord(unit: Unit): DashUnit {
@@ -375,6 +357,29 @@ export class ClusterModel {
   }
 }
 
+/**
+ * The records of the dirty keys that differ from what was last published
+ * (`recordOf` undefined: gone), published now; the dirty set is emptied.
+ */
+function flushDirty<T>(
+  dirty: Set<string>,
+  published: Map<string, Published<T>>,
+  recordOf: (key: string) => T | undefined,
+): { upsert: T[]; remove: string[] } | undefined {
+  const upsert: T[] = [];
+  const remove: string[] = [];
+  for (const key of dirty) {
+    const record = recordOf(key);
+    if (record === undefined) {
+      if (published.delete(key)) remove.push(key);
+    } else if (publish(published, key, record)) {
+      upsert.push(record);
+    }
+  }
+  dirty.clear();
+  return upsert.length === 0 && remove.length === 0 ? undefined : { upsert, remove };
+}
+
 /** Whether the record changed since it was last published; publishes it if so. */
 function publish<T>(published: Map<string, Published<T>>, key: string, record: T): boolean {
   const json = JSON.stringify(record);
@@ -383,9 +388,17 @@ function publish<T>(published: Map<string, Published<T>>, key: string, record: T
   return true;
 }
 
+/** Each unit file's Global flag, worked out once: a machine's record asks it of every unit the machine reports, at every change there. */
+const globalFiles = new WeakMap<Unit['file'], boolean>();
+
 /** fleet's Global option, as @fleetd/plugin-global reads it. */
 function isGlobal(unit: Unit): boolean {
-  return parseGlobal(fleetOptionsOf(unit.file).get('Global') ?? []);
+  let global = globalFiles.get(unit.file);
+  if (global === undefined) {
+    global = parseGlobal(fleetOptionsOf(unit.file).get('Global') ?? []);
+    globalFiles.set(unit.file, global);
+  }
+  return global;
 }
 
 /**

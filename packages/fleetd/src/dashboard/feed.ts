@@ -55,10 +55,6 @@ export class DashboardFeed {
 
   constructor(private readonly options: DashboardFeedOptions) {}
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   /** Sends the listener a snapshot now, then every change; the returned function unsubscribes. Rejects when the registry cannot be read. */
   async subscribe(listener: FeedListener): Promise<() => void> {
     clearTimeout(this.idleTimer);
@@ -142,7 +138,13 @@ export class DashboardFeed {
     this.explainTimer = undefined;
     if (this.mirror === undefined) return;
     model.schedulingChanged = false;
-    model.setReasons(explainUnplaced(this.options.host, model.schedulingSnapshot(), model.unplacedUnits(), this.options.scheduler ?? {}));
+    const unplaced = model.unplacedUnits();
+    // The scheduler's view of the whole cluster is built only when some unit needs a reason.
+    const reasons =
+      unplaced.length === 0
+        ? new Map<string, string>()
+        : explainUnplaced(this.options.host, model.schedulingSnapshot(), unplaced, this.options.scheduler ?? {});
+    model.setReasons(reasons);
     this.flushNow();
   }
 

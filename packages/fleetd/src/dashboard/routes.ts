@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HTTP_REASONS, HttpError } from '../api/errors.js';
-import { resource } from '../api/resource.js';
+import { noResourceAt, resource } from '../api/resource.js';
 import type { Asset, DashboardAssets } from './assets.js';
 import { clearedSessionCookie, sessionCookie } from './session.js';
 import type { DashboardSessions } from './session.js';
@@ -36,7 +35,7 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardRouteOpt
     {
       GET: async (request, reply) => {
         const asset = assets.files.get((request.params as { '*': string })['*']);
-        if (asset === undefined) throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound);
+        if (asset === undefined) throw noResourceAt(request);
         // Names carry a content hash: a new build is a new name.
         return sendAsset(request, reply, asset, 'private, max-age=31536000, immutable');
       },

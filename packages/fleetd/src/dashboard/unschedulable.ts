@@ -19,7 +19,6 @@ export const NOT_EXPLAINED = `not placed (reasons are worked out for the first $
  */
 export function explainUnplaced(host: PluginHost, snapshot: SchedulingSnapshot, unplaced: readonly string[], options: SchedulerOptions): Map<string, string> {
   const reasons = new Map<string, string>();
-  if (unplaced.length === 0) return reasons;
   const scheduler = new Scheduler(host, options);
   const state = scheduler.createState(snapshot);
   // Global units count toward load and conflicts, as in a real round.
