@@ -5,6 +5,7 @@ import { isDashboardPage, isPublicDashboardPath, sendSignInPage } from '../dashb
 import { cookieValue, SESSION_COOKIE } from '../dashboard/session.js';
 import type { DashboardSessions } from '../dashboard/session.js';
 import { HTTP_REASONS, HttpError } from './errors.js';
+import { pathOf } from './resource.js';
 
 /** The header the dashboard sends with every request: a page of another origin cannot send it without a CORS preflight fleetd never grants. */
 export const DASHBOARD_REQUEST_HEADER = 'x-fleetd-ui';
@@ -25,7 +26,7 @@ export function requireBearerToken(app: FastifyInstance, token: string, dashboar
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
     if (dashboard !== undefined && header === undefined) {
-      const path = request.url.split('?', 1)[0] ?? '';
+      const path = pathOf(request);
       if (isPublicDashboardPath(request.method, path)) return undefined;
       if (dashboard.sessions.verify(cookieValue(request.headers.cookie, SESSION_COOKIE))) {
         checkSessionRequest(request);

@@ -36,6 +36,16 @@ export function queryValues(request: FastifyRequest, name: string): string[] {
 /** A path parameter; an empty one (`/units/`) is no resource at all, as in fleet. */
 export function param(request: FastifyRequest, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name];
-  if (value === undefined || value === '') throw new HttpError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound);
+  if (value === undefined || value === '') throw noResourceAt(request);
   return value;
+}
+
+/** The request's path, without its query. */
+export function pathOf(request: FastifyRequest): string {
+  return request.url.split('?', 1)[0] ?? '';
+}
+
+/** The 404 of a path that names nothing. */
+export function noResourceAt(request: FastifyRequest): HttpError {
+  return new HttpError(404, `no resource at ${pathOf(request)}`, HTTP_REASONS.routeNotFound);
 }

@@ -17,6 +17,7 @@ import { HTTP_REASONS, toWireFailure, wireError } from './errors.js';
 import { FleetClientLag } from './fleet-client-lag.js';
 import { capConnections, httpServerTimeouts, RateLimitedWarning } from './limits.js';
 import type { ApiConnectionCaps, ApiConnectionObserver, ApiListener, ApiTimeouts } from './limits.js';
+import { pathOf } from './resource.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { fleetdRoutes } from './routes-fleetd.js';
 import { listenRestricted, prepareSocketPath, restrictSocket } from './socket.js';
@@ -171,9 +172,7 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
     if (failure.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(failure.status).send(failure.body);
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(wireError(404, `no resource at ${request.url.split('?', 1)[0] ?? ''}`, HTTP_REASONS.routeNotFound)),
-  );
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${pathOf(request)}`, HTTP_REASONS.routeNotFound)));
   fleetRoutes(app, options.service, options.pageSize, setup.lag);
   fleetdRoutes(app, options.service);
   if (setup.dashboard !== undefined) dashboardRoutes(app, { assets: setup.dashboard, sessions, secure: tcp.tls !== undefined });
