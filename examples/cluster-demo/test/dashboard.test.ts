@@ -60,9 +60,10 @@ async function setUp(): Promise<void> {
   if (launched.status === 'rejected') throw launched.reason;
   viewer = cluster.machine('alpha');
   page = await browser.newPage({ viewport: VIEWPORT, colorScheme: 'light' });
+  recordPageActivity(page);
   await page.goto(cluster.dashboardUrl(viewer));
   await page.waitForURL(`${apiUrl(viewer)}/ui/**`);
-  await liveStatus().waitFor({ timeout: SHOWS_MS });
+  await waitLive();
   // A cluster worth looking at: one web server per machine, a database that wants an SSD, a monitor on every machine.
   const examples = await cluster.fleetctl(['start', '--no-block', 'web@1.service', 'web@2.service', 'web@3.service', 'db.service', 'monitor.service'], {
     cwd: EXAMPLE_UNITS,
@@ -116,6 +117,57 @@ async function open(hash: string): Promise<void> {
 }
 
 const liveStatus = (): Locator => page.getByRole('status').filter({ hasText: /^\s*live\s*$/ });
+/** Waits until the page's feed is live; a timeout says what the page, its feed requests and its fleetd showed. */
+const waitLive = (): Promise<void> => shown(liveStatus(), 'the live status');
+
+/** The page's feed requests, failures and console errors, newest last: what a failed wait reports. */
+const pageActivity: string[] = [];
+function recordPageActivity(on: Page): void {
+  const started = Date.now();
+  const note = (line: string) => {
+    pageActivity.push(`+${Date.now() - started} ms ${line}`);
+    if (pageActivity.length > 30) pageActivity.shift();
+  };
+  on.on('request', (request) => {
+    if (request.url().includes('/fleetd/v1/events')) note(`feed request`);
+  });
+  on.on('response', (response) => {
+    if (response.url().includes('/fleetd/v1/events')) note(`feed answered ${response.status()}`);
+  });
+  on.on('requestfailed', (request) => note(`${request.method()} ${new URL(request.url()).pathname} failed: ${request.failure()?.errorText ?? 'unknown'}`));
+  on.on('console', (message) => {
+    if (message.type() === 'error') note(`console error: ${message.text()}`);
+  });
+  on.on('framenavigated', (frame) => {
+    if (frame === on.mainFrame()) note(`navigated to ${frame.url()}`);
+  });
+}
+
+/** Waits for `locator`; a timeout names `what` and says what the page and its fleetd showed then. */
+async function shown(locator: Locator, what: string, timeout = SHOWS_MS): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (error) {
+    throw new Error(`${what} not shown within ${timeout} ms\n${await diagnosis()}`, { cause: error });
+  }
+}
+
+async function diagnosis(): Promise<string> {
+  const status = await page
+    .getByRole('status')
+    .first()
+    .innerText({ timeout: 1000 })
+    .catch((error: unknown) => `(none: ${String(error)})`);
+  const machines = await api('/fleet/v1/machines').catch((error: unknown) => ({ status: 0, body: String(error) }));
+  return [
+    `page: ${page.url()}, status: ${status}`,
+    `the API's machines: ${machines.status} ${JSON.stringify(machines.body)}`,
+    'page activity:',
+    ...pageActivity,
+    `${viewer.spec.id}'s fleetd printed:`,
+    ...viewer.fleetd.output().trimEnd().split('\n').slice(-20),
+  ].join('\n');
+}
 const heading = (name: string): Locator => page.getByRole('heading', { level: 1, name, exact: true });
 const table = (name: string): Locator => page.getByRole('table', { name, exact: true }).or(page.getByRole('grid', { name, exact: true }));
 const unitsTable = (): Locator => table('Units');
@@ -366,7 +418,7 @@ describe('the dashboard in chromium, on a three-machine cluster', () => {
   it('the keyboard reaches the main navigation with a visible focus, and destroying asks first', async () => {
     await open('/');
     await page.reload();
-    await liveStatus().waitFor({ timeout: SHOWS_MS });
+    await waitLive();
     const reached: Focused[] = [];
     for (let press = 0; press < 15 && !reached.some((focused) => focused.inMainNav && focused.text === 'Events'); press++) {
       await page.keyboard.press('Tab');
@@ -397,7 +449,7 @@ describe('the dashboard in chromium, on a three-machine cluster', () => {
 
   it('every view, light and dark, is saved as docs/images/dashboard-*.png', async () => {
     await open('/');
-    await rowWithLink(table('Machines'), 'charlie').waitFor({ timeout: SHOWS_MS });
+    await shown(rowWithLink(table('Machines'), 'charlie'), "charlie's row in the machines table");
     await page.getByRole('list', { name: 'Unschedulable units', exact: true }).getByRole('link', { name: 'nowhere.service' }).waitFor({ timeout: SHOWS_MS });
     await screenshot('overview');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -436,11 +488,11 @@ describe('the dashboard in chromium, on a three-machine cluster', () => {
 
   it('after its fleetd restarts the page reconnects and shows a change made since', async () => {
     await open('/units');
-    await liveStatus().waitFor({ timeout: SHOWS_MS });
+    await waitLive();
     await viewer.fleetd.stop();
     await page.getByRole('status').filter({ hasText: 'reconnecting…' }).waitFor({ timeout: SHOWS_MS });
     await viewer.fleetd.restart();
-    await liveStatus().waitFor({ timeout: SHOWS_MS });
+    await waitLive();
     unitFile('after-restart.service', sleeper());
     expect(await fleetctl('start', 'after-restart.service')).toMatchObject({ code: 0 });
     await unitCellShows('after-restart.service', 'Current', /launched/);
