@@ -9,6 +9,8 @@ import { fact } from '@fleetd/core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measurePlacementToActive } from './agent.bench.js';
+import { measureAgentWatchWithGrowth, onPaper } from './agent-watch.bench.js';
+import type { WatchScopeResult } from './agent-watch.bench.js';
 import type { AgentLatency, Arrival } from './agent.bench.js';
 import { measureDaemonMemoryWithGrowth } from './daemon.bench.js';
 import type { DaemonMemoryResult } from './daemon.bench.js';
@@ -148,6 +150,24 @@ const table = [
 ];
 console.table(table);
 
+// Issue 21: what one agent's mirror receives per placement on another machine (--case watch); counts, no etcd.
+const watch: WatchScopeResult[] = [];
+if (!schedulingOnly && wanted('watch')) {
+  watch.push(...(await measureAgentWatchWithGrowth(quick ? [10, 100] : [10, 100, 1_000])));
+  console.table(
+    watch.map((r) => ({
+      case: r.name,
+      'before: events (states), bytes': `${r.before.eventsPerPlacement} (${r.before.stateEventsPerPlacement}), ${r.before.bytesPerPlacement} B`,
+      'after: events (states), bytes': `${r.after.eventsPerPlacement} (${r.after.stateEventsPerPlacement}), ${r.after.bytesPerPlacement} B`,
+      'listed before / after': `${r.before.listedKeys} / ${r.after.listedKeys} keys`,
+      target: r.target,
+      met: r.met,
+      'machines ×2': `×${r.growth.machinesDoubled.factor} (${r.growth.machinesDoubled.value})`,
+    })),
+  );
+}
+const watchOnPaper = watch.length === 0 ? [] : [1_000, 10_000].map((machines) => onPaper(watch[watch.length - 1]!, machines, 1));
+
 const endToEnd: EtcdResult[] = [];
 const agentLatency: AgentLatency[] = [];
 const daemonMemory: DaemonMemoryResult[] = [];
@@ -258,6 +278,8 @@ const report = {
   daemon: daemonMemory,
   dev,
   dashboard,
+  watch,
+  watchOnPaper,
 };
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', quick ? 'scheduling-quick.json' : dashboardOnly ? 'dashboard.json' : 'scheduling.json');
 mkdirSync(dirname(file), { recursive: true });

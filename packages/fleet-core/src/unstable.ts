@@ -33,6 +33,7 @@ export * as registryArguments from './registry/validate.js';
 export * from './store/index.js';
 export * from './engine/index.js';
 export { MachinePresence } from './agent/presence.js';
+export { agentWatchScope } from './agent/watch-scope.js';
 export type { PresenceContact, PresenceOptions } from './agent/presence.js';
 export { DisconnectStops, disconnectVerdict } from './agent/disconnect.js';
 export type { DisconnectStopsOptions, DisconnectVerdict, HeldUnit } from './agent/disconnect.js';

@@ -23,6 +23,7 @@ import { LoadBackoff, loadFailureMessage } from './load-backoff.js';
 import { MachinePresence } from './presence.js';
 import type { PresenceContact } from './presence.js';
 import { planAgentTasks, reviewLaunched } from './tasks.js';
+import { agentWatchScope } from './watch-scope.js';
 import type { AgentTask } from './tasks.js';
 
 export type AgentEvent =
@@ -139,7 +140,8 @@ export class Agent {
       () => this.changed(),
       (error) => this.emit({ type: 'error', error }),
     );
-    this.mirror = new RegistryMirror(options.registry, this.layout.prefix, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
+    // Only what this agent reads: other machines' unit states never reach it (see agentWatchScope).
+    this.mirror = new RegistryMirror(options.registry, agentWatchScope(this.layout), this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
     // No debounce by default: a burst of placements gathers while the round in progress runs anyway.
     this.reconciles = new SerialRunner(
       () => this.reconcile(),

@@ -5,7 +5,7 @@ export type { ElectionOptions } from './election.js';
 export { LeaseKeeper } from './lease-keeper.js';
 export type { LeaseKeeperOptions } from './lease-keeper.js';
 export { RegistryMirror } from './mirror.js';
-export type { MirrorHandlers, MirrorOptions } from './mirror.js';
+export type { MirrorHandlers, MirrorOptions, MirrorScope } from './mirror.js';
 export { ClusterMirror } from './cluster-mirror.js';
 export type { SeenRevisions } from './cluster-mirror.js';
 export { fencedCommitter } from './committer.js';
