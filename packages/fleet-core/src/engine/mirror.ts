@@ -32,6 +32,8 @@ interface Stream {
   watcher: Watcher | undefined;
   retryTimer: NodeJS.Timeout | undefined;
   lastRevision: number;
+  /** Bumped whenever the stream's watches are closed: a watch still being set up then is closed as soon as it is. */
+  generation: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class RegistryMirror {
     private readonly handlers: MirrorHandlers,
     options: MirrorOptions = {},
   ) {
-    this.streams = checkScope(scope).map((prefix) => ({ prefix, watcher: undefined, retryTimer: undefined, lastRevision: 0 }));
+    this.streams = checkScope(scope).map((prefix) => ({ prefix, watcher: undefined, retryTimer: undefined, lastRevision: 0, generation: 0 }));
     this.resyncIntervalMs = options.resyncIntervalMs ?? 300_000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.onError = options.onError ?? (() => {});
@@ -114,17 +116,20 @@ export class RegistryMirror {
   }
 
   private async watchFrom(stream: Stream): Promise<void> {
+    const generation = stream.generation;
     const watcher = await this.registry.watch(stream.prefix, {
       fromRevision: stream.lastRevision + 1,
       onEvents: (events, revision) => {
-        if (revision <= stream.lastRevision) return;
+        if (generation !== stream.generation || revision <= stream.lastRevision) return;
         stream.lastRevision = revision;
         this.newestRevision = Math.max(this.newestRevision, revision);
         this.handlers.apply(events, revision);
       },
-      onError: (error) => this.recover(stream, error),
+      onError: (error) => {
+        if (generation === stream.generation) this.recover(stream, error);
+      },
     });
-    if (this.stopped) await watcher.close();
+    if (this.stopped || generation !== stream.generation) await watcher.close();
     else stream.watcher = watcher;
   }
 
@@ -176,6 +181,7 @@ export class RegistryMirror {
       this.streams.map(async (stream) => {
         clearTimeout(stream.retryTimer);
         stream.retryTimer = undefined;
+        stream.generation++;
         const watcher = stream.watcher;
         stream.watcher = undefined;
         await watcher?.close();
