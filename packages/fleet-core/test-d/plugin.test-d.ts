@@ -53,6 +53,13 @@ definePlugin({
       narrowing.decideAfter?.((other) => other.startsWith('db'));
       expectError(narrowing.decideAfter?.(['db.service']));
     });
+    // A score that follows the load promises the core's load order; a stand-in view may have none.
+    hooks.narrow.tap((_unit, cluster, narrowing) => {
+      expectType<(() => Iterable<MachineView>) | undefined>(cluster.machinesByLoad);
+      expectType<((machines: Iterable<MachineView>) => void) | undefined>(narrowing.scoreOrder);
+      if (cluster.machinesByLoad !== undefined) narrowing.scoreOrder?.(cluster.machinesByLoad());
+      expectError(narrowing.scoreOrder?.(3));
+    });
   },
 });
 expectAssignable<CandidateNarrowing>({ restrict: () => {} });

@@ -17,6 +17,11 @@ export function loadScore(machine: Pick<MachineView, 'load'>): number {
 export default definePlugin({
   meta: { name: 'least-loaded', version, core: peerDependencies['@fleetd/core'] },
   apply(hooks) {
+    // Points fall as load rises, and ties go by ID: the core's load order is this score's order,
+    // so it need only walk the least loaded machines until enough of them pass the filters.
+    hooks.narrow.tap((_unit, cluster, narrowing) => {
+      if (cluster.machinesByLoad !== undefined) narrowing.scoreOrder?.(cluster.machinesByLoad());
+    });
     hooks.score.tap((_unit, machine) => loadScore(machine));
   },
 });

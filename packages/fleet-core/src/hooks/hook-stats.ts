@@ -6,12 +6,12 @@ export interface HookStat {
   readonly hook: HookName;
   /** Calls made (exact). */
   readonly calls: number;
-  /** Seconds spent: exact for most hooks; for filter/score/narrow estimated from one call in `SAMPLE_EVERY`. */
+  /** Seconds spent: exact for most hooks; for filter, score, narrow and resolveUnit estimated from one call in `SAMPLE_EVERY`. */
   readonly seconds: number;
 }
 
 /**
- * One call in this many of a hot synchronous tap (filter, score, narrow) is
+ * One call in this many of a hot synchronous tap (filter, score, narrow, resolveUnit) is
  * timed: those run millions of times per round, and timing every call would
  * cost more than most filters do.
  */
@@ -19,7 +19,7 @@ export const SAMPLE_EVERY = 64;
 
 /**
  * One tap's counters. Runners hold it directly (no lookup). Hot taps
- * (filter, score, narrow) increment `calls` and time only the call on which
+ * (filter, score, narrow, resolveUnit) increment `calls` and time only the call on which
  * `countdown` reaches 0, one in SAMPLE_EVERY; every other tap times each call.
  */
 export interface HookStatSlot {

@@ -1,5 +1,5 @@
 import { ErrorCodes, FleetError } from '../errors.js';
-import { recordSeconds } from './hook-stats.js';
+import { recordSeconds, SAMPLE_EVERY } from './hook-stats.js';
 import { pluginError } from './plugin-errors.js';
 import type { CompiledTap } from './taps.js';
 import type { ResolvedUnit } from './views.js';
@@ -10,20 +10,27 @@ type ValidateFn = (unit: ResolvedUnit) => unknown;
 /**
  * Runs resolveUnit taps in order, each on the previous tap's result; a tap
  * that throws, or returns something other than the unit it was given, fails
- * the resolution as PLUGIN_ERROR naming it.
+ * the resolution as PLUGIN_ERROR naming it. A first round resolves every
+ * unit, so calls are timed one in SAMPLE_EVERY, as hot taps are: reading the
+ * clock twice per tap cost more than most taps do.
  */
 export function runResolveUnit(taps: readonly CompiledTap[], base: ResolvedUnit): ResolvedUnit {
   let unit = base;
   for (const tap of taps) {
     let resolved: unknown;
-    const started = performance.now();
-    tap.slot.calls++;
+    const slot = tap.slot;
+    slot.calls++;
+    const timed = --slot.countdown <= 0;
+    const started = timed ? performance.now() : 0;
     try {
       resolved = (tap.fn as ResolveFn)(unit);
     } catch (error) {
       throw pluginError(tap.plugin, 'resolveUnit', error);
     } finally {
-      recordSeconds(tap.slot, (performance.now() - started) / 1000);
+      if (timed) {
+        slot.countdown = SAMPLE_EVERY;
+        recordSeconds(slot, (performance.now() - started) / 1000);
+      }
     }
     if (typeof resolved !== 'object' || resolved === null || (resolved as ResolvedUnit).name !== unit.name) {
       throw pluginError(tap.plugin, 'resolveUnit', new TypeError(`must return the unit it was given (${unit.name}), possibly changed`));

@@ -76,6 +76,14 @@ export interface ClusterView {
   machinesWithMetadata(key: string, value: string): readonly MachineView[];
   /** Machines whose metadata has `key` set at all (indexed). */
   machinesWithMetadataKey(key: string): readonly MachineView[];
+  /**
+   * Every machine, the least loaded (`MachineView.load`) first, equal loads in
+   * ID order; read when iterated, so it stays valid until the cluster changes.
+   * Indexed: walking the first few machines costs that, not a sort. What a
+   * score that is a function of the load can give `CandidateNarrowing.scoreOrder`.
+   * Optional, so a test's stand-in view may leave it out.
+   */
+  machinesByLoad?(): Iterable<MachineView>;
 }
 
 /**
@@ -117,6 +125,19 @@ export interface CandidateNarrowing {
    * promises: call it as `narrowing.decideAfter?.(waitsFor)`.
    */
   decideAfter?(waitsFor: (unit: string) => boolean): void;
+  /**
+   * A promise that this plugin's `score` gives every machine of `machines`
+   * at least the points it gives the next one, and that equal points come in
+   * machine ID order, and that `machines` lists every machine of the cluster.
+   * When this plugin is the only one scoring the unit (the others promised
+   * `scoresNothing`) and no plugin restricted its candidates, the core walks
+   * `machines` in that order and stops once it holds the candidates it keeps
+   * (the best three): a plain unit then costs a few filter and score calls
+   * instead of one per machine, with the very same decision. least-loaded
+   * gives `cluster.machinesByLoad()`. Optional like the other promises: call
+   * it as `narrowing.scoreOrder?.(machines)`.
+   */
+  scoreOrder?(machines: Iterable<MachineView>): void;
 }
 
 /** A unit as an agent sees it: what to load and in which state to keep it. */

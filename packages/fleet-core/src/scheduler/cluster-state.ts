@@ -4,6 +4,7 @@ import type { Machine } from '../model/machine.js';
 import { createMachine } from '../model/machine.js';
 import { needsMachine } from '../model/states.js';
 import type { Placement, Unit } from '../model/unit.js';
+import { LoadOrder } from './load-order.js';
 import type { Resolution, UnitResolver } from './resolve.js';
 
 /** A machine's live record; its `units` set is what least-loaded and conflicts read. */
@@ -14,6 +15,8 @@ export class MachineSlot implements MachineView {
   constructor(
     public machine: Machine,
     readonly index: number,
+    /** Told when the load changes (the state's load order). */
+    private readonly loads?: { loadChanged(slot: MachineSlot): void },
   ) {}
 
   get id(): string {
@@ -36,10 +39,13 @@ export class MachineSlot implements MachineView {
     if (this.unitSet.has(name)) return;
     this.unitSet.add(name);
     this.unitsVersion++;
+    this.loads?.loadChanged(this);
   }
 
   deleteUnit(name: string): void {
-    if (this.unitSet.delete(name)) this.unitsVersion++;
+    if (!this.unitSet.delete(name)) return;
+    this.unitsVersion++;
+    this.loads?.loadChanged(this);
   }
 
   /** One of its units got a new version: what plugins derived from the units may differ. */
@@ -81,6 +87,7 @@ export class ClusterState implements ClusterView {
   private metadataIndex: MetadataIndex = new Map();
   private keyIndex = new Map<string, MachineSlot[]>();
   private requirementIndex = new Map<string, Set<string>>();
+  private readonly loadOrder = new LoadOrder<MachineSlot>(() => this.sorted);
   private changeCount = 0;
 
   constructor(private readonly resolver: UnitResolver) {}
@@ -172,6 +179,10 @@ export class ClusterState implements ClusterView {
     return slots;
   }
 
+  machinesByLoad(): Iterable<MachineSlot> {
+    return this.loadOrder.machines();
+  }
+
   // Units and placements
 
   rawUnit(name: string): Unit | undefined {
@@ -215,9 +226,10 @@ export class ClusterState implements ClusterView {
       existing.machine = machine;
       return;
     }
-    const slot = new MachineSlot(machine, this.freeIndexes.pop() ?? this.nextIndex++);
+    const slot = new MachineSlot(machine, this.freeIndexes.pop() ?? this.nextIndex++, this.loadOrder);
     this.slotsById.set(machine.id, slot);
     this.sorted.splice(this.insertionPoint(machine.id), 0, slot);
+    this.loadOrder.invalidate();
     this.adoptPlacementsOn(slot);
   }
 
@@ -227,6 +239,7 @@ export class ClusterState implements ClusterView {
     this.changeCount++;
     this.slotsById.delete(id);
     this.sorted = this.sorted.filter((candidate) => candidate !== slot);
+    this.loadOrder.invalidate();
     this.freeIndexes.push(slot.index);
     this.invalidateMetadata();
     for (const [unit, machines] of this.globalsOn)

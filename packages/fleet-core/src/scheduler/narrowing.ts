@@ -20,6 +20,7 @@ export class Narrowing implements NarrowingSink {
     passesEverywhere: (): void => this.passesEverywhere(),
     scoresNothing: (): void => this.scoresNothing(),
     decideAfter: (waitsFor: (unit: string) => boolean): void => this.decideAfter(waitsFor),
+    scoreOrder: (machines: Iterable<MachineView>): void => this.scoreOrder(machines),
   });
   private stamps = new Uint32Array(0);
   private hits = new Uint32Array(0);
@@ -34,6 +35,9 @@ export class Narrowing implements NarrowingSink {
   scoringNothing: number[] = [];
   /** What plugins asked the unit to be decided after (`decideAfter`), with the asking plugin. */
   waitsFor: { readonly plugin: number; readonly accepts: (unit: string) => boolean }[] = [];
+  /** The machines in the order of one plugin's score (`scoreOrder`), and that plugin's index; -1: none promised. */
+  ordered: Iterable<MachineView> | undefined = undefined;
+  orderedBy = -1;
 
   /** Prepares for a new unit; `capacity` is the cluster's machine index capacity. */
   reset(capacity: number): this {
@@ -53,6 +57,8 @@ export class Narrowing implements NarrowingSink {
     if (this.passing.length > 0) this.passing = [];
     if (this.scoringNothing.length > 0) this.scoringNothing = [];
     if (this.waitsFor.length > 0) this.waitsFor = [];
+    this.ordered = undefined;
+    this.orderedBy = -1;
     return this;
   }
 
@@ -66,6 +72,10 @@ export class Narrowing implements NarrowingSink {
     this.passing = this.passing.filter((index) => index !== pluginIndex);
     this.scoringNothing = this.scoringNothing.filter((index) => index !== pluginIndex);
     this.waitsFor = this.waitsFor.filter((wait) => wait.plugin !== pluginIndex);
+    if (this.orderedBy === pluginIndex) {
+      this.ordered = undefined;
+      this.orderedBy = -1;
+    }
   }
 
   passesEverywhere(): void {
@@ -78,6 +88,12 @@ export class Narrowing implements NarrowingSink {
 
   decideAfter(waitsFor: (unit: string) => boolean): void {
     if (this.current >= 0 && typeof waitsFor === 'function') this.waitsFor.push({ plugin: this.current, accepts: waitsFor });
+  }
+
+  scoreOrder(machines: Iterable<MachineView>): void {
+    if (this.current < 0 || machines === null || typeof machines !== 'object' || !(Symbol.iterator in machines)) return;
+    this.ordered = machines;
+    this.orderedBy = this.current;
   }
 
   /**

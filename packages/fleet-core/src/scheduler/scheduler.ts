@@ -1,7 +1,8 @@
 import type { FleetError } from '../errors.js';
 import type { HookRunner, PluginErrorSink } from '../hooks/runner.js';
 import { pluginError } from '../hooks/plugin-errors.js';
-import type { ResolvedUnit } from '../hooks/views.js';
+import type { FilterPlan, ScorePlan } from '../hooks/hot-paths.js';
+import type { MachineView, ResolvedUnit } from '../hooks/views.js';
 import { needsMachine } from '../model/states.js';
 import { createHookRunner } from '../plugin/host.js';
 import type { PluginHost } from '../plugin/host.js';
@@ -321,12 +322,15 @@ export class Scheduler {
     const scoring = runner.scorePlan(narrowing.scoringNothing);
     const filtered = plan.taps.length > 0;
     top.reset();
-    for (let i = 0; i < candidates.length; i++) {
-      const slot = candidates[i] as MachineSlot;
-      work.evaluations++;
-      if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
-      const total = runner.score(unit, slot, state, points, scratch, scoring);
-      if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
+    const ordered = narrowing.active ? undefined : this.scoreOrderOf(narrowing, scoring);
+    if (ordered === undefined || !this.walkInScoreOrder(unit, ordered, state, plan, scoring, work)) {
+      for (let i = 0; i < candidates.length; i++) {
+        const slot = candidates[i] as MachineSlot;
+        work.evaluations++;
+        if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
+        const total = runner.score(unit, slot, state, points, scratch, scoring);
+        if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
+      }
     }
     const best = top.best;
     if (best === undefined) {
@@ -336,6 +340,47 @@ export class Scheduler {
     state.setPlacement(name, best.id);
     work.place({ unit: name, machine: best.id, previousMachine: work.previous.get(name), candidates: top.materialize(runner.pluginNames) });
     return true;
+  }
+
+  /** The machines in score order when one plugin scores the unit and promised that order (`scoreOrder`), with a positive weight. */
+  private scoreOrderOf(narrowing: Narrowing, scoring: ScorePlan): Iterable<MachineView> | undefined {
+    if (narrowing.ordered === undefined || scoring.taps.length !== 1) return undefined;
+    const tap = scoring.taps[0] as ScorePlan['taps'][number];
+    return tap.pluginIndex === narrowing.orderedBy && tap.weight > 0 ? narrowing.ordered : undefined;
+  }
+
+  /**
+   * Offers machines in the scoring plugin's order until the keeper is full:
+   * every later machine scores no more, and on equal points comes later by
+   * ID, so it could not take a kept one's place. Returns false, with the
+   * keeper emptied, when the walk did not visit every machine without filling
+   * it (an order that left machines out): the caller then scores every machine.
+   */
+  private walkInScoreOrder(
+    unit: ResolvedUnit,
+    ordered: Iterable<MachineView>,
+    state: ClusterState,
+    plan: FilterPlan,
+    scoring: ScorePlan,
+    work: RoundWork,
+  ): boolean {
+    const { runner, top, points, scratch } = this;
+    const filtered = plan.taps.length > 0;
+    let visited = 0;
+    for (const machine of ordered) {
+      const slot = state.machine(machine.id);
+      if (slot !== machine) break;
+      visited++;
+      work.evaluations++;
+      if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
+      const total = runner.score(unit, slot, state, points, scratch, scoring);
+      if (total === total) top.offer(slot, total, points);
+      if (top.full) return true;
+    }
+    if (visited === state.machines.length) return true;
+    top.reset();
+    scratch.reset(state.indexCapacity);
+    return false;
   }
 
   /** Whether a unit the narrowing's `decideAfter` predicates accept still waits for a machine in this cycle. */

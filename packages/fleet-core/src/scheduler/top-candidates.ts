@@ -25,6 +25,11 @@ export class TopCandidates {
     this.size = 0;
   }
 
+  /** Holds as many machines as it keeps. */
+  get full(): boolean {
+    return this.size === this.capacity;
+  }
+
   get best(): MachineSlot | undefined {
     return this.size > 0 ? this.slots[0] : undefined;
   }

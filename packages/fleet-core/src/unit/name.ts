@@ -47,6 +47,8 @@ export interface UnitNameInfo {
 const TYPES: ReadonlySet<string> = new Set(UNIT_TYPES);
 const TEMPLATE_TYPES: ReadonlySet<string> = new Set(TEMPLATE_UNIT_TYPES);
 const NAME_CHAR = /^[A-Za-z0-9:_.@\\-]$/;
+/** Every character allowed: the common case, checked in one pass before looking for the one that is not. */
+const ALL_NAME_CHARS = /^[A-Za-z0-9:_.@\\-]*$/;
 const ONLY_DOTS = /^\.+$/;
 
 /**
@@ -91,6 +93,13 @@ function examine(name: unknown): UnitNameInfo | string {
 }
 
 function checkStem(stem: string): string | undefined {
+  if (!ALL_NAME_CHARS.test(stem)) return refusedCharacter(stem);
+  if (stem.startsWith('@')) return "it starts with '@'";
+  if (stem.length === 0) return 'the prefix before the type is empty';
+  return undefined;
+}
+
+function refusedCharacter(stem: string): string | undefined {
   for (let i = 0; i < stem.length; i++) {
     // Everything before a refused character is ASCII, so `i` counts characters; the refused one is read
     // whole, so an emoji is shown as itself, not as half a surrogate pair.
@@ -98,8 +107,6 @@ function checkStem(stem: string): string | undefined {
     if (ch === '/') return `'/' is not allowed (position ${i + 1})`;
     if (!NAME_CHAR.test(ch)) return `character ${describeChar(ch)} at position ${i + 1} is not allowed (only A-Z a-z 0-9 : _ . @ - \\)`;
   }
-  if (stem.startsWith('@')) return "it starts with '@'";
-  if (stem.length === 0) return 'the prefix before the type is empty';
   return undefined;
 }
 
