@@ -20,6 +20,7 @@ import type { ApiConnectionCaps, ApiConnectionObserver, ApiListener, ApiTimeouts
 import { pathOf } from './resource.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { fleetdRoutes } from './routes-fleetd.js';
+import { bulkUnitRoutes } from './routes-units-bulk.js';
 import { listenRestricted, prepareSocketPath, restrictSocket } from './socket.js';
 
 export interface ApiSocketOptions {
@@ -175,6 +176,7 @@ function buildApp(options: ApiServerOptions, tcp: Partial<ApiTcpOptions>, setup:
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send(wireError(404, `no resource at ${pathOf(request)}`, HTTP_REASONS.routeNotFound)));
   fleetRoutes(app, options.service, options.pageSize, setup.lag);
   fleetdRoutes(app, options.service);
+  bulkUnitRoutes(app, options.service);
   if (setup.dashboard !== undefined) dashboardRoutes(app, { assets: setup.dashboard, sessions, secure: tcp.tls !== undefined });
   return app;
 }

@@ -66,6 +66,19 @@ export interface WireUnitPut {
   readonly contents?: string;
 }
 
+/** The body of `POST /fleetd/v1/units`: many PUTs of `/fleet/v1/units/{name}` in one; each unit names itself. */
+export interface WireUnitPuts {
+  readonly units: readonly (WireUnitPut & { readonly name: string })[];
+}
+
+/** Its answer: per unit, in request order, what the lone PUT did, or the error it would have answered with. */
+export interface WireUnitPutsResult {
+  readonly units: readonly WireUnitPutResult[];
+}
+
+export type WireUnitPutResult =
+  { readonly name: string; readonly outcome: 'created' | 'replaced' | 'updated' } | { readonly name: string; readonly error: WireError['error'] };
+
 /** One operation of `PATCH /fleet/v1/machines`; `path` is `/<machineID>/metadata/<key>`. */
 export interface WireMachineMetadataOp {
   readonly op: string;

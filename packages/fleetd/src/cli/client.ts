@@ -12,6 +12,8 @@ import {
   type WireMachine,
   type WireUnit,
   type WireUnitOption,
+  type WireUnitPuts,
+  type WireUnitPutsResult,
   type WireUnitState,
 } from '../api/wire.js';
 import { ErrorCodes } from '@fleetd/core';
@@ -43,6 +45,9 @@ const MAX_PAGES = 10_000;
  * error code, message, plugin and HTTP status).
  */
 export class FleetClient {
+  /** Whether the server takes many units in one request: unknown until asked. */
+  private bulk: boolean | undefined;
+
   constructor(private readonly transport: TransportOptions) {}
 
   get endpoint(): TransportOptions['endpoint'] {
@@ -74,6 +79,33 @@ export class FleetClient {
   /** Creates, replaces (other options) or re-targets (desired state only) a unit. */
   async putUnit(unit: UnitWrite): Promise<void> {
     await this.json('PUT', `${FLEET_API_PREFIX}/units/${encodeURIComponent(unit.name)}`, unit);
+  }
+
+  /**
+   * fleetd's `POST /fleetd/v1/units`: many putUnit in one request. Undefined
+   * when the server has no such route (fleet, an older fleetd): send them one
+   * by one then. A unit refused before anything was written rejects with its
+   * ApiError, whose `index` says which.
+   */
+  async putUnits(units: readonly UnitWrite[]): Promise<WireUnitPutsResult | undefined> {
+    if (this.bulk === false) return undefined;
+    // A unit file's text alone: fleetd parses it once instead of parsing it and checking the options against it.
+    const body: WireUnitPuts = { units: units.map(textOnly) };
+    const response = await send(this.transport, 'POST', `${FLEETD_API_PREFIX}/units`, body);
+    if (response.status >= 400) {
+      const error = apiError(response.status, response.text);
+      // Larger than the daemon's api.bodyLimitBytes: these go one by one, later ones may still fit.
+      if (response.status === 413) return undefined;
+      if (!isNoSuchRoute(error)) throw refusedAt(response.text, error);
+      this.bulk = false;
+      return undefined;
+    }
+    this.bulk = true;
+    try {
+      return JSON.parse(response.text) as WireUnitPutsResult;
+    } catch {
+      throw new ApiError(response.status, `POST ${FLEETD_API_PREFIX}/units: the daemon answered with invalid JSON`);
+    }
   }
 
   async setUnitTargetState(name: string, desiredState: DesiredState): Promise<void> {
@@ -136,6 +168,38 @@ export class FleetClient {
 export function isUnitNotFound(error: unknown): boolean {
   if (!(error instanceof ApiError)) return false;
   return error.reason === undefined ? error.status === 404 : error.code === ErrorCodes.UNIT_NOT_FOUND;
+}
+
+function textOnly(unit: UnitWrite): UnitWrite {
+  if (unit.contents === undefined) return unit;
+  return { name: unit.name, contents: unit.contents, ...(unit.desiredState === undefined ? {} : { desiredState: unit.desiredState }) };
+}
+
+/** A unit of a many-unit request refused before anything was written: its position and the error its PUT would have had. */
+export class UnitPutsRefused extends Error {
+  override readonly name = 'UnitPutsRefused';
+
+  constructor(
+    readonly index: number,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+  }
+}
+
+function refusedAt(text: string, error: ApiError): Error {
+  let index: unknown;
+  try {
+    index = (JSON.parse(text) as { error?: { index?: unknown } } | null)?.error?.index;
+  } catch {
+    return error;
+  }
+  return typeof index === 'number' && Number.isSafeInteger(index) && index >= 0 ? new UnitPutsRefused(index, error) : error;
+}
+
+/** A 404 or 405 for the route itself: fleet's plain "404 page not found", or fleetd's API_ROUTE_NOT_FOUND. */
+function isNoSuchRoute(error: ApiError): boolean {
+  return (error.status === 404 || error.status === 405) && (error.reason === undefined || error.reason === ErrorCodes.API_ROUTE_NOT_FOUND);
 }
 
 /** An error answer as an ApiError: the message people read, and the codes callers branch on. */

@@ -6,6 +6,7 @@ import { findUnits } from './find-units.js';
 import { isGlobalUnit } from './legend.js';
 import type { Session } from './session.js';
 import { unitNameOf } from './unit-files.js';
+import { writeUnits } from './write-units.js';
 import { waitForUnitStates, type BlockAttempts, type WaitFailure } from './wait.js';
 
 // What load, start, stop and unload share: each moves desired states along
@@ -26,8 +27,7 @@ export async function loadOrStartUnits(
   command: Exclude<CreatingCommand, 'submit'>,
   options: CreateAndWaitOptions,
 ): Promise<number> {
-  const names = await ensureUnits(session, args, { command, replace: options.replace === true });
-  const units = await findUnits(session, names);
+  const units = await ensureUnits(session, args, { command, replace: options.replace === true });
   const changed = await retarget(session, units, command);
   return waitAndReport(session, changed, command, options.attempts);
 }
@@ -58,12 +58,14 @@ export interface RetargetOutcome {
  */
 async function retarget(session: Session, units: readonly WireUnit[], command: UnitCommand): Promise<Retargeted[]> {
   const plan = units.map((unit) => ({ unit, target: nextDesiredState(unit.desiredState, command, unit.name) }));
-  const result: Retargeted[] = [];
-  for (const { unit, target } of plan) {
-    if (unit.desiredState !== target) await session.client().setUnitTargetState(unit.name, target);
-    result.push({ name: unit.name, global: isGlobalUnit(unit.options), target });
-  }
-  return result;
+  // One name given twice is set once: the writes go many at once, in no particular order.
+  const writes = new Map(plan.filter(({ unit, target }) => unit.desiredState !== target).map(({ unit, target }) => [unit.name, target]));
+  const { failure } = await writeUnits(
+    session,
+    [...writes].map(([name, desiredState]) => ({ name, desiredState })),
+  );
+  if (failure !== undefined) throw failure;
+  return plan.map(({ unit, target }) => ({ name: unit.name, global: isGlobalUnit(unit.options), target }));
 }
 
 /** Global units are never waited for (fleet: they have no single current state); the rest per --block-attempts. */

@@ -7,10 +7,13 @@ import type { FeedListener, FeedTimings } from '../dashboard/feed.js';
 import type { Page, PageToken } from '../api/page-token.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import { DecodedUnits } from './decoded-units.js';
+import { DesiredStateBatcher } from './desired-state-batcher.js';
 import { patchMachines } from './machines-patch.js';
 import { checkPlanSize, planUnits } from './plan.js';
 import { putUnit, unitDoesNotExist, unitStateDoesNotExist } from './put-unit.js';
 import type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
+import { putUnits } from './put-units.js';
+import type { PutUnitsOutcome } from './put-units.js';
 import { readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import { SubmitBatcher } from './submit-batcher.js';
@@ -63,6 +66,8 @@ export interface FleetService {
   /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
   getUnit(name: string): Promise<WireUnit>;
   putUnit(request: PutUnitRequest): Promise<PutUnitOutcome>;
+  /** Many putUnit at once (`POST /fleetd/v1/units`); UnitPutRefused, nothing written, when one fails the checks before writing. */
+  putUnits(requests: readonly PutUnitRequest[]): Promise<PutUnitsOutcome[]>;
   /** UNIT_NOT_FOUND ("unit does not exist") when absent. */
   destroyUnit(name: string): Promise<void>;
   listStates(filter?: StateFilter): Promise<WireUnitState[]>;
@@ -90,6 +95,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   const { registry, host } = options;
   const store = new FleetStore(registry, options.keyPrefix);
   const submitter = new SubmitBatcher(store);
+  const retargeter = new DesiredStateBatcher(registry, store);
   const decoded = new DecodedUnits();
   const reads = new CoalescedReads(() => readClusterSnapshot(registry, store.layout, decoded));
   // Snapshots are shared between concurrent requests: read-only from here on.
@@ -118,7 +124,8 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
       if (unit === undefined) throw unitDoesNotExist(name);
       return toWireUnit(unit, snapshot, index);
     },
-    putUnit: (request) => putUnit({ registry, store, submitter, host }, request),
+    putUnit: (request) => putUnit({ registry, store, submitter, retargeter, host }, request),
+    putUnits: (requests) => putUnits({ registry, store, submitter, retargeter, host }, requests),
     async destroyUnit(name) {
       if (!(await store.destroyUnit(name))) throw unitDoesNotExist(name);
     },

@@ -4,6 +4,8 @@ export { planUnits } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { DESIRED_STATE_REQUIRED, OPTIONS_REQUIRED } from './put-unit.js';
 export type { PutUnitOutcome, PutUnitRequest } from './put-unit.js';
+export { MAX_UNITS_PER_PUT, UnitPutRefused } from './put-units.js';
+export type { PutUnitsOutcome } from './put-units.js';
 export { decodeSnapshot, readClusterSnapshot, schedulingSnapshotOf } from './snapshot.js';
 export type { ClusterSnapshot } from './snapshot.js';
 export type { FeedListener, FeedMessage, FeedTimings } from '../dashboard/feed.js';

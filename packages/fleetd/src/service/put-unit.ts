@@ -2,6 +2,7 @@ import { createUnit, ErrorCodes, FleetError, parseUnitFile, parseUnitName, parse
 import { decodeUnit } from '@fleetd/core/unstable';
 import type { DesiredState, ErrorCode, PluginHost, Registry, Unit, UnitOption } from '@fleetd/core';
 import type { FleetStore } from '@fleetd/core/unstable';
+import type { DesiredStateBatcher } from './desired-state-batcher.js';
 import type { SubmitBatcher } from './submit-batcher.js';
 
 export interface PutUnitRequest {
@@ -29,11 +30,13 @@ export type PutUnitOutcome =
 export const OPTIONS_REQUIRED = 'unit does not exist and options field empty';
 export const DESIRED_STATE_REQUIRED = 'must provide DesiredState to update existing unit';
 
-interface PutContext {
+export interface PutContext {
   readonly registry: Registry;
   readonly store: FleetStore;
   /** Creates units, several concurrent ones in one transaction. */
   readonly submitter: SubmitBatcher;
+  /** Sets desired states of existing units, several concurrent ones in one transaction. */
+  readonly retargeter: DesiredStateBatcher;
   readonly host: PluginHost;
 }
 
@@ -47,15 +50,38 @@ interface PutContext {
  * the first write, so a refused request changes nothing.
  */
 export async function putUnit(context: PutContext, request: PutUnitRequest): Promise<PutUnitOutcome> {
+  return applyUnitPut(context, checkUnitPut(context.host, request));
+}
+
+/** A PUT whose body passed every check that needs no registry read: what it may write. */
+export interface CheckedUnitPut {
+  readonly name: string;
+  readonly desired: DesiredState | undefined;
+  /** The unit it creates or replaces; undefined when it carries no unit file (a desired state only). */
+  readonly candidate: Unit | undefined;
+}
+
+/** The checks of a PUT before any read or write: name, desired state, unit file, plugins' validateUnit. */
+export function checkUnitPut(host: PluginHost, request: PutUnitRequest): CheckedUnitPut {
   parseUnitName(request.name);
   const desired = desiredStateOf(request);
   const contents = contentsOf(request);
-  if (contents === undefined) {
-    const existing = await storedUnit(context, request.name);
+  const candidate = contents === undefined ? undefined : validUnit(host, request.name, contents, desired ?? 'inactive');
+  return { name: request.name, desired, candidate };
+}
+
+/** The writes of a checked PUT; the refusals that depend on what is stored. */
+export async function applyUnitPut(context: PutContext, { name, desired, candidate }: CheckedUnitPut): Promise<PutUnitOutcome> {
+  if (candidate === undefined) {
+    if (desired !== undefined && runnable(name, desired)) {
+      // What fleetctl sends after creating units: no read needed, the write's guard says whether the unit is there.
+      if (await context.retargeter.set(name, desired)) return { kind: 'updated' };
+      return { kind: 'refused', message: OPTIONS_REQUIRED, reason: ErrorCodes.UNIT_NOT_FOUND };
+    }
+    const existing = await storedUnit(context, name);
     if (existing === undefined) return { kind: 'refused', message: OPTIONS_REQUIRED, reason: ErrorCodes.UNIT_NOT_FOUND };
     return updateDesiredState(context, existing, desired);
   }
-  const candidate = validUnit(context.host, request.name, contents, desired ?? 'inactive');
   // A PUT with contents usually creates: try that first; when the name is taken, the same transaction reads the stored unit.
   const submitted = await context.submitter.submit(candidate);
   if (submitted.created) return { kind: 'created' };
@@ -71,6 +97,11 @@ async function updateDesiredState(context: PutContext, existing: Unit, desired: 
   withDesiredState(existing, desired);
   await context.store.setDesiredState(existing.name, desired);
   return { kind: 'updated' };
+}
+
+/** What withDesiredState checks of the unit: its name (a template is only ever inactive). */
+function runnable(name: string, desired: DesiredState): boolean {
+  return desired === 'inactive' || !parseUnitName(name).isTemplate;
 }
 
 /** The unit file a PUT carries: its text (checked against options when both are given), its options, or nothing. */

@@ -22,13 +22,17 @@ interface Answer {
 
 /** `METHOD /path` → the answer; anything else is a 500 the tests would notice. */
 const answers = new Map<string, Answer>();
+/** `METHOD /path body` of every request, in order. */
+const seen: string[] = [];
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
-    request.resume();
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
+      seen.push(`${request.method} ${request.url} ${body}`.trim());
       const answer = answers.get(`${request.method} ${request.url}`) ?? { status: 500, body: `no answer for ${request.method} ${request.url}` };
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       response.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' }).end(text);
@@ -38,7 +42,10 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => answers.clear());
+beforeEach(() => {
+  answers.clear();
+  seen.length = 0;
+});
 
 const UNIT = '/fleet/v1/units/web.service';
 const client = () => new FleetClient({ endpoint: parseEndpoint(url), timeoutMs: 2000 });
@@ -164,10 +171,32 @@ describe('a missing unit is recognised by its code', () => {
 describe('fleetctl against these answers', () => {
   const fleetctl = (...args: string[]) => runMain(['--endpoint', url, ...args], { cwd: join(FIXTURES, 'units') });
 
+  /** fleet's Go server has no fleetd routes: its mux answers with Go's plain 404. */
+  const likeFleet = () => answers.set('POST /fleetd/v1/units', { status: 404, body: '404 page not found\n' });
+
   it('submit refused with UNIT_EXISTS prints the daemon message and exits 1', async () => {
+    likeFleet();
     answers.set('GET /fleet/v1/units/hello.service', failure(404, { message: 'unit does not exist', reason: 'UNIT_NOT_FOUND' }));
     answers.set('PUT /fleet/v1/units/hello.service', failure(409, { message: 'unit hello.service exists with other contents', reason: 'UNIT_EXISTS' }));
     expect(await fleetctl('submit', 'hello.service')).toEqual({ code: 1, stdout: '', stderr: 'fleetctl: unit hello.service exists with other contents\n' });
+  });
+
+  it("regression: against fleet's server (no POST /fleetd/v1/units) start creates and starts a unit by one PUT each, as fleet's fleetctl", async () => {
+    likeFleet();
+    answers.set('GET /fleet/v1/units/hello.service', failure(404, { message: 'unit does not exist' }));
+    answers.set('PUT /fleet/v1/units/hello.service', { status: 204, body: '' });
+    expect(await fleetctl('start', '--no-block', 'hello.service')).toEqual({
+      code: 0,
+      stdout: 'Unit hello.service inactive\nTriggered unit hello.service start\n',
+      stderr: '',
+    });
+    expect(seen.map((line) => line.replace(/ \{.*/, ''))).toEqual([
+      'GET /fleet/v1/units/hello.service',
+      'POST /fleetd/v1/units',
+      'PUT /fleet/v1/units/hello.service',
+      'PUT /fleet/v1/units/hello.service',
+    ]);
+    expect(JSON.parse(seen[3]?.replace(/^\S+ \S+ /, '') ?? '')).toEqual({ name: 'hello.service', desiredState: 'launched' });
   });
 
   it.each([
