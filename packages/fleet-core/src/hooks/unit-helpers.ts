@@ -5,11 +5,19 @@ import type { ResolvedUnit, UnitRequirements } from './views.js';
  * `X-ConditionMachineID`), in the order the names are given.
  */
 export function fleetOptionValues(unit: Pick<ResolvedUnit, 'fleetOptions'>, ...names: readonly string[]): readonly string[] {
-  if (names.length === 1) return unit.fleetOptions.get(names[0] as string) ?? [];
-  const values: string[] = [];
-  for (const name of names) values.push(...(unit.fleetOptions.get(name) ?? []));
-  return values;
+  // Most units set none of a plugin's options, and every plugin asks at every resolution: answer without allocating.
+  let found: readonly string[] | undefined;
+  let values: string[] | undefined;
+  for (const name of names) {
+    const more = unit.fleetOptions.get(name);
+    if (more === undefined || more.length === 0) continue;
+    if (found === undefined) found = more;
+    else (values ??= [...found]).push(...more);
+  }
+  return values ?? found ?? NO_VALUES;
 }
+
+const NO_VALUES: readonly string[] = Object.freeze([]);
 
 /** For resolveUnit taps: the unit with more requirements attached. */
 export function withRequirements(unit: ResolvedUnit, requirements: Partial<UnitRequirements>): ResolvedUnit {

@@ -20,6 +20,8 @@ export class LoadOrder<Machine extends LoadOrderedMachine> {
   private rankOf = new Int32Array(0);
   private stale = true;
   private readonly moved: Machine[] = [];
+  /** No machine has a lower load than this (the buckets below are empty). */
+  private lowest = 0;
 
   /** `byId`: the cluster's machines sorted by ID, read at each rebuild. */
   constructor(private readonly byId: () => readonly Machine[]) {}
@@ -39,12 +41,10 @@ export class LoadOrder<Machine extends LoadOrderedMachine> {
   }
 
   /** The machines in load order; valid until a load or the machines change. */
-  *machines(): Generator<Machine, void, undefined> {
+  machines(): Iterable<Machine> {
     this.refresh();
-    const byId = this.byId();
-    for (const bucket of this.buckets) {
-      for (const rank of bucket) yield byId[rank] as Machine;
-    }
+    while (this.lowest < this.buckets.length && (this.buckets[this.lowest] as number[]).length === 0) this.lowest++;
+    return new LoadOrderWalk(this.buckets, this.byId(), this.lowest);
   }
 
   private refresh(): void {
@@ -66,6 +66,7 @@ export class LoadOrder<Machine extends LoadOrderedMachine> {
       this.rankOf = new Int32Array(capacity * 2);
     }
     this.buckets = [];
+    this.lowest = 0;
     for (let rank = 0; rank < byId.length; rank++) {
       const machine = byId[rank] as Machine;
       this.rankOf[machine.index] = rank;
@@ -86,11 +87,48 @@ export class LoadOrder<Machine extends LoadOrderedMachine> {
     const target = this.bucket(to);
     target.splice(insertionPoint(target, rank), 0, rank);
     this.filedLoad[machine.index] = to;
+    if (to < this.lowest) this.lowest = to;
   }
 
   private bucket(load: number): number[] {
     while (this.buckets.length <= load) this.buckets.push([]);
     return this.buckets[load] as number[];
+  }
+}
+
+/**
+ * One walk over the buckets from the lowest load. A plain iterator, not a
+ * generator: a decision walks a few machines, and a generator's frame and
+ * per-bucket array iterators cost more than that walk.
+ */
+class LoadOrderWalk<Machine> implements Iterable<Machine>, Iterator<Machine> {
+  private rank = 0;
+  private readonly step = { done: false, value: undefined as Machine | undefined };
+
+  constructor(
+    private readonly buckets: readonly (readonly number[])[],
+    private readonly byId: readonly Machine[],
+    private bucket: number,
+  ) {}
+
+  [Symbol.iterator](): Iterator<Machine> {
+    return this;
+  }
+
+  next(): IteratorResult<Machine> {
+    while (this.bucket < this.buckets.length) {
+      const ranks = this.buckets[this.bucket] as readonly number[];
+      if (this.rank < ranks.length) {
+        // One result object for the whole walk: for-of reads it before asking for the next.
+        this.step.value = this.byId[ranks[this.rank++] as number];
+        return this.step as IteratorResult<Machine>;
+      }
+      this.bucket++;
+      this.rank = 0;
+    }
+    this.step.done = true;
+    this.step.value = undefined;
+    return this.step as IteratorResult<Machine>;
   }
 }
 

@@ -52,11 +52,12 @@ export class Narrowing implements NarrowingSink {
     }
     this.poisoned = false;
     this.current = -1;
-    this.first = [];
-    this.restrictions = [];
-    if (this.passing.length > 0) this.passing = [];
-    if (this.scoringNothing.length > 0) this.scoringNothing = [];
-    if (this.waitsFor.length > 0) this.waitsFor = [];
+    // Emptied in place, not replaced: a decision's lists live only while it is decided.
+    this.first.length = 0;
+    this.restrictions.length = 0;
+    this.passing.length = 0;
+    this.scoringNothing.length = 0;
+    this.waitsFor.length = 0;
     this.ordered = undefined;
     this.orderedBy = -1;
     return this;

@@ -6,12 +6,16 @@ import type { UnitFile } from '../unit/index.js';
 
 export type Resolution = { readonly ok: true; readonly unit: ResolvedUnit } | { readonly ok: false; readonly error: FleetError };
 
+/** Shared by every unit without an `[X-Fleet]` section; never changed (readers get it as a ReadonlyMap). */
+const NO_FLEET_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map();
+
 /**
  * The `[X-Fleet]` section as name → values, before any plugin rewrote it.
  * A quoted multi-value line (`"region=us-east-1" "disk=ssd"`) counts as
  * several values, as in fleet.
  */
 export function fleetOptionsOf(file: UnitFile): ReadonlyMap<string, readonly string[]> {
+  if (!file.options.some((option) => option.section === 'X-Fleet')) return NO_FLEET_OPTIONS;
   const options = new Map<string, string[]>();
   for (const option of file.options) {
     if (option.section !== 'X-Fleet') continue;
