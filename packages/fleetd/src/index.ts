@@ -17,7 +17,7 @@ export { acquireDataDirLock, openFileRegistry } from './store/index.js';
 export type { DataDirLock, FileRegistry, FileRegistryOptions } from './store/index.js';
 export { createMetrics } from './metrics/metrics.js';
 export type { FleetdMetrics } from './metrics/metrics.js';
-export { main as fleetctl, FleetClient, ApiError, parseEndpoint, DEFAULT_ENDPOINT, readClusterFile, parseClusterFile } from './cli/index.js';
+export { main as fleetctl, FleetClient, ApiError, UnitPutsRefused, parseEndpoint, DEFAULT_ENDPOINT, readClusterFile, parseClusterFile } from './cli/index.js';
 export type { CliIO, Endpoint } from './cli/index.js';
 export { diffConfig, readEnvironment, validateConfig, OPTION_TABLE } from './config/index.js';
 export type { ConfigOverride, FleetdArgs } from './config/index.js';
@@ -33,4 +33,4 @@ export type {
   ClientErrorReason,
   ConnectionRefusal,
 } from './api/index.js';
-export type { PutUnitOutcome, StateFilter } from './service/index.js';
+export type { PutUnitOutcome, PutUnitsOutcome, StateFilter } from './service/index.js';

@@ -68,14 +68,17 @@ export interface WireUnitPut {
 
 /** The body of `POST /fleetd/v1/units`: many PUTs of `/fleet/v1/units/{name}` in one; each unit names itself. */
 export interface WireUnitPuts {
+  /** At most 1,000; the same name may come twice (written in order). */
   readonly units: readonly (WireUnitPut & { readonly name: string })[];
 }
 
 /** Its answer: per unit, in request order, what the lone PUT did, or the error it would have answered with. */
 export interface WireUnitPutsResult {
+  /** One per unit of the request, in its order. */
   readonly units: readonly WireUnitPutResult[];
 }
 
+/** One unit's answer in a `POST /fleetd/v1/units`: its PUT's outcome (201 created or replaced, 204 updated), or its PUT's error body. */
 export type WireUnitPutResult =
   { readonly name: string; readonly outcome: 'created' | 'replaced' | 'updated' } | { readonly name: string; readonly error: WireError['error'] };
 

@@ -84,8 +84,8 @@ export class FleetClient {
   /**
    * fleetd's `POST /fleetd/v1/units`: many putUnit in one request. Undefined
    * when the server has no such route (fleet, an older fleetd): send them one
-   * by one then. A unit refused before anything was written rejects with its
-   * ApiError, whose `index` says which.
+   * by one then. A unit refused before anything was written rejects with
+   * UnitPutsRefused: its position, and the ApiError its PUT would have had.
    */
   async putUnits(units: readonly UnitWrite[]): Promise<WireUnitPutsResult | undefined> {
     if (this.bulk === false) return undefined;
@@ -180,7 +180,9 @@ export class UnitPutsRefused extends Error {
   override readonly name = 'UnitPutsRefused';
 
   constructor(
+    /** The refused unit's position in the request. */
     readonly index: number,
+    /** What its own PUT would have answered. */
     readonly error: ApiError,
   ) {
     super(error.message);

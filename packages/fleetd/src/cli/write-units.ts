@@ -8,8 +8,13 @@ import type { Session } from './session.js';
 const UNITS_PER_REQUEST = 500;
 /** JSON bytes per request, well inside the daemon's default api.bodyLimitBytes (1 MiB). */
 const BYTES_PER_REQUEST = 256 * 1024;
-/** Requests in flight at once: the next one is sent while the daemon writes the last. */
-const REQUESTS_AT_ONCE = 2;
+/**
+ * Requests in flight at once. One: a request the daemon refuses writes nothing, and
+ * none after it may have been sent, so no unit after a refused one is written, as with
+ * fleet's one-by-one fleetctl. The daemon already writes each request's units in
+ * shared transactions.
+ */
+const REQUESTS_AT_ONCE = 1;
 
 /** How far a list of writes got: the first `written` are done; `failure` is why the next one was not. */
 export interface WritesOutcome {
@@ -23,9 +28,9 @@ export interface WritesOutcome {
  * many in flight. After a failure no further request starts.
  */
 export async function writeUnits(session: Session, writes: readonly UnitWrite[]): Promise<WritesOutcome> {
-  // Two writes of one name (`submit --replace a dir/a`) must reach the daemon in order: one request at a time then.
+  // Two writes of one name (`submit --replace a dir/a`) must reach the daemon in order: one PUT at a time then.
   const ordered = new Set(writes.map((write) => write.name)).size !== writes.length;
-  const { results, firstFailure } = await inOrder(chunksOf(writes), (chunk) => writeChunk(session, chunk, ordered), ordered ? 1 : REQUESTS_AT_ONCE);
+  const { results, firstFailure } = await inOrder(chunksOf(writes), (chunk) => writeChunk(session, chunk, ordered), REQUESTS_AT_ONCE);
   const written = results.reduce((sum, count) => sum + count, 0);
   if (firstFailure === undefined) return { written };
   const partial = firstFailure instanceof ChunkFailure ? firstFailure : undefined;

@@ -23,6 +23,8 @@ interface Waiting {
 export class DesiredStateBatcher {
   private waiting: Waiting[] = [];
   private inFlight = 0;
+  /** Names in a transaction in flight: a later change of one waits until it is done, or the two could land in either order. */
+  private readonly writing = new Set<string>();
 
   constructor(
     private readonly registry: Registry,
@@ -39,19 +41,23 @@ export class DesiredStateBatcher {
 
   private startCommits(): void {
     while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
       this.inFlight++;
-      void this.commit(this.takeBatch()).finally(() => {
+      for (const { name } of batch) this.writing.add(name);
+      void this.commit(batch).finally(() => {
+        for (const { name } of batch) this.writing.delete(name);
         this.inFlight--;
         this.startCommits();
       });
     }
   }
 
-  /** The oldest waiting changes, one per name (a later change of the same name waits for a later transaction). */
+  /** The oldest waiting changes, one per name and none of a name in flight (those wait for a later transaction). */
   private takeBatch(): Waiting[] {
     const batch: Waiting[] = [];
     const later: Waiting[] = [];
-    const seen = new Set<string>();
+    const seen = new Set(this.writing);
     for (const candidate of this.waiting) {
       if (batch.length < MAX_TXN_OPS && !seen.has(candidate.name)) batch.push(candidate);
       else later.push(candidate);
