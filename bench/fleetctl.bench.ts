@@ -7,7 +7,7 @@
 // FLEETCTL_BENCH_NODE_OPTIONS / FLEETD_BENCH_NODE_OPTIONS go to the two
 // children (a CPU profile: --cpu-prof for fleetctl, bench/profile/cpu-profile.mjs for fleetd).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMachine, KeyLayout } from '@fleetd/core/unstable';
@@ -26,6 +26,9 @@ export interface FleetctlMeasurement {
   readonly startToPlacedMs: number;
   /** From spawning fleetctl until it exited, in ms. */
   readonly fleetctlMs: number;
+  /** CPU time fleetd and etcd used over the same span (from /proc), in ms: on this 2-core machine, what the wall time went to. */
+  readonly fleetdCpuMs: number;
+  readonly etcdCpuMs: number;
   /** Bytes of fleetctl's command line (its unit names): Linux's ARG_MAX is 2 MiB here, one argument at most 128 KiB. */
   readonly argvBytes: number;
 }
@@ -86,6 +89,19 @@ function spawnFleetctl(args: readonly string[], cwd: string): Promise<ChildRun> 
   });
 }
 
+/** User + system CPU time of a process so far, in ms (clock ticks of 10 ms); 0 when /proc cannot tell. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 async function untilPlaced(registry: EtcdRegistry, layout: KeyLayout, units: number, failed: () => boolean): Promise<number> {
   for (;;) {
     const { items } = await registry.list(layout.placements);
@@ -116,10 +132,13 @@ export async function measureFleetctlStart(units: number, machines: number): Pro
     });
     try {
       const args = ['--endpoint', fleetd.socketPath, 'start', '--no-block', ...names];
+      const etcdPid = etcd.members[0]?.pid;
+      const cpuBefore = { fleetd: cpuMsOf(fleetd.pid), etcd: cpuMsOf(etcdPid) };
       const started = performance.now();
       let result: ChildRun | undefined;
       const run = spawnFleetctl(args, dir).then((done) => (result = done));
       const placedAt = await untilPlaced(registry, layout, units, () => result !== undefined && result.code !== 0);
+      const cpu = { fleetd: cpuMsOf(fleetd.pid) - cpuBefore.fleetd, etcd: cpuMsOf(etcdPid) - cpuBefore.etcd };
       const done = await run;
       if (done.code !== 0) throw new Error(`fleetctl exited ${done.code}: ${done.stderr.slice(0, 500)}`);
       const triggered = done.stdout.split('\n').filter((line) => line.startsWith('Triggered unit ')).length;
@@ -130,6 +149,8 @@ export async function measureFleetctlStart(units: number, machines: number): Pro
         machines,
         startToPlacedMs: Math.round(placedAt - started),
         fleetctlMs: Math.round(done.exitedAt - started),
+        fleetdCpuMs: cpu.fleetd,
+        etcdCpuMs: cpu.etcd,
         argvBytes: args.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0),
       };
     } finally {
