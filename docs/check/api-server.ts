@@ -82,6 +82,7 @@ function bodyFor(method: string, path: string): string {
     return JSON.stringify({ desiredState: 'launched', options: [{ section: 'Service', name: 'ExecStart', value: '/usr/bin/sleep infinity' }] });
   if (method === 'PATCH') return JSON.stringify([{ op: 'add', path: `/${SEEDED_MACHINE}/metadata/zone`, value: 'a' }]);
   if (path === '/ui/login') return 'token=';
+  if (path === '/fleetd/v1/units') return JSON.stringify({ units: [{ name: SEEDED_UNIT, desiredState: 'launched' }] });
   if (path.endsWith('/plan')) return JSON.stringify({ units: [{ name: 'web.service', contents: '[Service]\nExecStart=/usr/bin/nginx\n' }] });
   return '{}';
 }
