@@ -130,6 +130,19 @@ export class Narrowing implements NarrowingSink {
     return this.restrictions.length > 0 && !this.poisoned;
   }
 
+  /** How many machines are in every restriction (candidates().length, without building the list). */
+  candidateCount(): number {
+    const round = this.restrictions.length;
+    let count = 0;
+    for (const machine of this.first) if (this.hits[machine.index] === round) count++;
+    return count;
+  }
+
+  /** Whether `machine` is in every restriction; only meaningful while `active`. */
+  includes(machine: MachineView): boolean {
+    return this.stamps[machine.index] === this.epoch && this.hits[machine.index] === this.restrictions.length;
+  }
+
   /** Machines in every restriction, sorted by ID, for a deterministic tie-break. */
   candidates(): MachineSlot[] {
     const round = this.restrictions.length;

@@ -56,6 +56,13 @@ export interface RoundPlan {
   readonly decideMs: number;
 }
 
+/**
+ * A unit whose candidates were narrowed is decided by walking the score order
+ * only when at least one machine in this many is a candidate: the walk passes
+ * over the others, a scan of the narrowed list does not.
+ */
+const WALK_NARROWED_AT_MOST_ONE_IN = 8;
+
 /** Rounds a dry run decides at most while looking for the fixed point; a cluster that still changes then is reported as such. */
 export const MAX_SETTLE_ROUNDS = 100;
 
@@ -315,15 +322,16 @@ export class Scheduler {
       work.putOff.add(name);
       return false;
     }
-    const candidates = narrowing.active ? narrowing.candidates() : state.machines;
     const scratch = this.scratch.reset(state.indexCapacity);
     // Filters whose plugin promised (in narrow) to pass every machine are not called, nor scores promised to be 0.
     const plan = runner.filterPlan(narrowing.passing);
     const scoring = runner.scorePlan(narrowing.scoringNothing);
-    const filtered = plan.taps.length > 0;
     top.reset();
-    const ordered = narrowing.active ? undefined : this.scoreOrderOf(narrowing, scoring);
-    if (ordered === undefined || !this.walkInScoreOrder(unit, ordered, state, plan, scoring, work)) {
+    let candidates: readonly MachineSlot[] | undefined;
+    const ordered = this.scoreOrderOf(narrowing, scoring);
+    if (ordered === undefined || !this.walkInScoreOrder(unit, ordered, state, narrowing, plan, scoring, work)) {
+      candidates = narrowing.active ? narrowing.candidates() : state.machines;
+      const filtered = plan.taps.length > 0;
       for (let i = 0; i < candidates.length; i++) {
         const slot = candidates[i] as MachineSlot;
         work.evaluations++;
@@ -334,7 +342,8 @@ export class Scheduler {
     }
     const best = top.best;
     if (best === undefined) {
-      work.fail(unschedulableUnit(name, state.machines, candidates, narrowing, scratch, runner.pluginNames));
+      // A walk in score order that found no machine visited every candidate and fell back to this scan: candidates is set.
+      work.fail(unschedulableUnit(name, state.machines, candidates ?? state.machines, narrowing, scratch, runner.pluginNames));
       return true;
     }
     state.setPlacement(name, best.id);
@@ -352,24 +361,32 @@ export class Scheduler {
   /**
    * Offers machines in the scoring plugin's order until the keeper is full:
    * every later machine scores no more, and on equal points comes later by
-   * ID, so it could not take a kept one's place. Returns false, with the
-   * keeper emptied, when the walk did not visit every machine without filling
-   * it (an order that left machines out): the caller then scores every machine.
+   * ID, so it could not take a kept one's place. With candidates narrowed,
+   * machines outside them are passed over; that pays only while they are a
+   * good part of the cluster (else the narrowed list is scanned). Returns
+   * false, with the keeper and the scratch emptied, when a narrowed walk, or
+   * an order that left machines out, ended without filling the keeper: the
+   * caller then scans every candidate, so such a unit is decided and
+   * explained from a full scan.
    */
   private walkInScoreOrder(
     unit: ResolvedUnit,
     ordered: Iterable<MachineView>,
     state: ClusterState,
+    narrowing: Narrowing,
     plan: FilterPlan,
     scoring: ScorePlan,
     work: RoundWork,
   ): boolean {
+    const narrowed = narrowing.active;
+    if (narrowed && narrowing.candidateCount() * WALK_NARROWED_AT_MOST_ONE_IN < state.machines.length) return false;
     const { runner, top, points, scratch } = this;
     const filtered = plan.taps.length > 0;
     let visited = 0;
     for (const machine of ordered) {
       const slot = state.machine(machine.id);
       if (slot !== machine) break;
+      if (narrowed && !narrowing.includes(slot)) continue;
       visited++;
       work.evaluations++;
       if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
@@ -377,7 +394,8 @@ export class Scheduler {
       if (total === total) top.offer(slot, total, points);
       if (top.full) return true;
     }
-    if (visited === state.machines.length) return true;
+    // Every machine of an unnarrowed unit visited: the keeper and the scratch are what a scan would leave.
+    if (!narrowed && visited === state.machines.length) return true;
     top.reset();
     scratch.reset(state.indexCapacity);
     return false;
