@@ -41,11 +41,17 @@ export interface AgentLatency {
   readonly systemdCpuMsPerUnit: number;
   readonly targetP50Ms: number;
   readonly targetP99Ms: number;
+  /**
+   * For units all placed in one round (issue 21): p99 at most this much above systemd's own
+   * p99 for the same starts. A burst's absolute latency is systemd's start rate, not fleetd's.
+   */
+  readonly targetP99OverFloorMs?: number;
   readonly met: boolean;
 }
 
 const TARGET_P50_MS = 50;
 const TARGET_P99_MS = 250;
+const TARGET_BURST_P99_OVER_FLOOR_MS = 150;
 
 /** FLEETD_BENCH_TRACE: `<ms> placed|active <unit>` lines, to line up with the agent's log. */
 const trace = (at: number, what: string, unit: string): void => {
@@ -175,6 +181,8 @@ export async function measurePlacementToActive(units: number, arrival: Arrival):
     systemdCpuMsPerUnit: Math.round((cpuMs.systemd / units) * 10) / 10,
     targetP50Ms: TARGET_P50_MS,
     targetP99Ms: TARGET_P99_MS,
-    met: measured.p50Ms <= TARGET_P50_MS && measured.p99Ms <= TARGET_P99_MS,
+    ...(arrival.kind === 'one-round'
+      ? { targetP99OverFloorMs: TARGET_BURST_P99_OVER_FLOOR_MS, met: measured.p99Ms <= floor.p99Ms + TARGET_BURST_P99_OVER_FLOOR_MS }
+      : { met: measured.p50Ms <= TARGET_P50_MS && measured.p99Ms <= TARGET_P99_MS }),
   };
 }

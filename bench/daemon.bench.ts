@@ -3,7 +3,8 @@
 // `fleetd` process (engine only) that mirrors and schedules all of them.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { encodeMachine, KeyLayout } from '@fleetd/core/unstable';
+import { createUnit } from '@fleetd/core';
+import { encodeMachine, FleetStore, KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
 import { startFleetd } from 'fleetd/testing';
@@ -35,6 +36,15 @@ export interface DaemonMemoryResult extends DaemonMemory {
 
 /** Issue 8: fleetd holding 10,000 units and 1,000 machines stays within 250 MB RSS. */
 const TARGET_RSS_MB = 250;
+/** Issue 21: with 100,000 units and 5,000 machines, within 1 GB. */
+export const LARGE_TARGET_RSS_MB = 1024;
+
+/**
+ * How the units reach etcd: through fleetd's API (the daemon validates and writes each),
+ * or written straight into the store in batches, which the daemon then reads as it would
+ * another fleetd's (for 100,000 units: the API would make this a submit benchmark).
+ */
+export type Seeding = 'api' | 'store';
 
 /** The running daemon at a phase of the measurement, for profiling runners (bench/profile/daemon-memory.mts). */
 export interface DaemonPhase {
@@ -100,7 +110,7 @@ function putUnit(socketPath: string, name: string): Promise<number> {
   });
 }
 
-export async function measureDaemonMemory(machines = 1_000, units = 10_000, hooks: DaemonMemoryHooks = {}): Promise<DaemonMemory> {
+export async function measureDaemonMemory(machines = 1_000, units = 10_000, hooks: DaemonMemoryHooks = {}, seeding: Seeding = 'api'): Promise<DaemonMemory> {
   const etcd = await startEtcd();
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
   const layout = new KeyLayout(KEY_PREFIX);
@@ -130,10 +140,13 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000, hook
       await phase('started');
       const started = performance.now();
       const names = Array.from({ length: units }, (_, i) => `app@${i}.service`);
-      for (let i = 0; i < names.length; i += 50) {
-        const statuses = await Promise.all(names.slice(i, i + 50).map((name) => putUnit(fleetd.socketPath, name)));
-        const failed = statuses.find((status) => status !== 201);
-        if (failed !== undefined) throw new Error(`PUT answered ${failed}`);
+      if (seeding === 'store') await seedStore(registry, names);
+      else {
+        for (let i = 0; i < names.length; i += 50) {
+          const statuses = await Promise.all(names.slice(i, i + 50).map((name) => putUnit(fleetd.socketPath, name)));
+          const failed = statuses.find((status) => status !== 201);
+          if (failed !== undefined) throw new Error(`PUT answered ${failed}`);
+        }
       }
       await phase('submitted');
       for (;;) {
@@ -164,15 +177,35 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000, hook
   }
 }
 
+/** The same launched units the API seeding PUTs, written by fleetd's own store, 50 to a transaction, 4 transactions at a time. */
+async function seedStore(registry: ReturnType<typeof createEtcdRegistry>, names: readonly string[]): Promise<void> {
+  const store = new FleetStore(registry, KEY_PREFIX);
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; i += 50) batches.push(names.slice(i, i + 50));
+  const write = async (): Promise<void> => {
+    for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+      await store.submitAllOrRead(
+        batch.map((name) => createUnit({ name, contents: `[Service]\nExecStart=/bin/sleep ${name.length}\n`, desiredState: 'launched' })),
+      );
+    }
+  };
+  await Promise.all([write(), write(), write(), write()]);
+}
+
 /** The target case, then with units doubled and with machines doubled. */
-export async function measureDaemonMemoryWithGrowth(machines: number, units: number): Promise<DaemonMemoryResult> {
+export async function measureDaemonMemoryWithGrowth(
+  machines: number,
+  units: number,
+  targetRssMb = TARGET_RSS_MB,
+  seeding: Seeding = 'api',
+): Promise<DaemonMemoryResult> {
   const { base, growth } = await measureDoubling(
     units,
     machines,
-    (u, m) => measureDaemonMemory(m, u),
+    (u, m) => measureDaemonMemory(m, u, {}, seeding),
     (r) => r.rssMb,
   );
-  return { ...base, targetRssMb: TARGET_RSS_MB, met: base.rssMb <= TARGET_RSS_MB, growth };
+  return { ...base, targetRssMb, met: base.rssMb <= targetRssMb, growth };
 }
 
 if (process.argv[1]?.endsWith('daemon.bench.ts')) {

@@ -1,4 +1,4 @@
-// `npm run bench -- --quick` must keep running: every scheduling case of issue 8
+// `npm run bench -- --quick` must keep running: every scheduling case of issues 8 and 21
 // is measured and judged against its target. Only the shape of the report is
 // checked, never a figure: speed lives in the benchmark, not in tests.
 import { execFile } from 'node:child_process';
@@ -15,6 +15,7 @@ interface QuickReport {
   readonly results: readonly { name: string; placements: number; placementsPerSecond: number; target?: number; met?: boolean; growth?: unknown }[];
   readonly idle: readonly { name: string; registryReads: number; met: boolean; growth?: unknown }[];
   readonly explain: readonly { name: string; ratio: number; met: boolean }[];
+  readonly cold: readonly { name: string; roundMs: number; met: boolean; growth?: unknown }[];
 }
 
 it('the quick benchmark run reports every scheduling case with its target and verdict', async () => {
@@ -22,6 +23,8 @@ it('the quick benchmark run reports every scheduling case with its target and ve
   const report = JSON.parse(readFileSync(join(benchDir, 'results', 'scheduling-quick.json'), 'utf8')) as QuickReport;
   expect(report.quick).toBe(true);
   expect(report.results.map((r) => r.name)).toEqual([
+    '300 units / 10 machines, fleet plugins',
+    '200 mixed units / 10 machines, fleet plugins',
     '1000 units / 100 machines, fleet plugins',
     '1000 units / 500 machines, fleet plugins',
     '200 units with a Conflicts glob / 100 machines',
@@ -40,5 +43,8 @@ it('the quick benchmark run reports every scheduling case with its target and ve
     'idle round, 1,000 units + 20 global units / 100 machines, fleet plugins',
   ]);
   expect(report.explain).toHaveLength(3);
-  for (const entry of [...report.idle, ...report.explain]) expect(typeof entry.met, entry.name).toBe('boolean');
+  expect(report.cold.map((r) => r.name)).toEqual(['first round in a new process, 100 plain units / 10 machines, fleet plugins']);
+  expect(report.cold[0]?.roundMs).toBeGreaterThan(0);
+  expect(report.cold[0]?.growth).toBeDefined();
+  for (const entry of [...report.idle, ...report.explain, ...report.cold]) expect(typeof entry.met, entry.name).toBe('boolean');
 });
