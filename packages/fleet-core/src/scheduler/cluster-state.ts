@@ -82,6 +82,9 @@ export class ClusterState implements ClusterView {
    * cache lookup and hash check.
    */
   private readonly resolutions = new Map<string, Resolution>();
+  /** Units resolved as global, and units not resolved since they last changed: what globalUnitNames reads. */
+  private readonly globalUnits = new Set<string>();
+  private readonly unresolved = new Set<string>();
   private readonly placedOn = new Map<string, string>();
   private readonly globalsOn = new Map<string, MachineSlot[]>();
   private metadataIndex: MetadataIndex = new Map();
@@ -200,7 +203,18 @@ export class ClusterState implements ClusterView {
     if (unit === undefined) return undefined;
     const resolution = this.resolver.resolve(unit);
     this.resolutions.set(name, resolution);
+    this.unresolved.delete(name);
+    if (resolution.ok && resolution.unit.global) this.globalUnits.add(name);
     return resolution;
+  }
+
+  /**
+   * The units resolved as global: kept as units are resolved, so a round
+   * resolves only the units that changed since the last one, not every unit.
+   */
+  globalUnitNames(): ReadonlySet<string> {
+    for (const name of this.unresolved) this.resolution(name);
+    return this.globalUnits;
   }
 
   /** The machine ID a unit's placement names, even when that machine is gone. */
@@ -255,7 +269,9 @@ export class ClusterState implements ClusterView {
     if (previous !== undefined && previous.hash !== unit.hash) {
       this.resolver.forget(unit.name);
       this.resolutions.delete(unit.name);
+      this.globalUnits.delete(unit.name);
     }
+    if (previous?.hash !== unit.hash) this.unresolved.add(unit.name);
     if (previous?.hash !== unit.hash) this.requirementIndex = new Map();
     this.unitsByName.set(unit.name, unit);
     if (previous !== undefined && previous.hash !== unit.hash) for (const slot of this.globalsOn.get(unit.name) ?? []) slot.unitChanged();
@@ -271,6 +287,8 @@ export class ClusterState implements ClusterView {
     if (this.unitsByName.delete(name)) this.requirementIndex = new Map();
     this.resolver.forget(name);
     this.resolutions.delete(name);
+    this.globalUnits.delete(name);
+    this.unresolved.delete(name);
     this.clearGlobal(name);
   }
 

@@ -4,6 +4,7 @@ import { pluginError } from '../hooks/plugin-errors.js';
 import type { FilterPlan, ScorePlan } from '../hooks/hot-paths.js';
 import type { MachineView, ResolvedUnit } from '../hooks/views.js';
 import { needsMachine } from '../model/states.js';
+import type { Unit } from '../model/unit.js';
 import { createHookRunner } from '../plugin/host.js';
 import type { PluginHost } from '../plugin/host.js';
 import { ClusterState } from './cluster-state.js';
@@ -206,7 +207,7 @@ export class Scheduler {
   placeGlobals(state: ClusterState): GlobalUnitDecision[] {
     const remembered = this.globalsAt.get(state);
     if (remembered !== undefined && remembered.version === state.version) return [...remembered.decisions];
-    const globals = [...state.units()].filter((unit) => state.unit(unit.name)?.global === true).sort(byName);
+    const globals = [...state.globalUnitNames()].sort().map((name) => state.rawUnit(name) as Unit);
     // Clearing a global unit that also holds a placement takes it off that machine too, so a second
     // call would start from another state: such decisions are not given again.
     let reusable = globals.every((unit) => state.placedMachineId(unit.name) === undefined);
@@ -423,8 +424,4 @@ function changed(plan: RoundPlan): boolean {
 /** Where a plugin error goes when its scheduler's owner names no place: the plugin's own logger. */
 function logPluginError(host: PluginHost, error: FleetError): void {
   host.pluginLogger(error.plugin ?? 'core').error(error.message, { code: error.code, hook: error.hook, pluginCode: error.pluginCode });
-}
-
-function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
