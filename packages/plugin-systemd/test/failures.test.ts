@@ -102,9 +102,9 @@ describe('jobs that do not finish in time', () => {
     try {
       await impatient.load(unit('slow.service', '[Service]\nType=oneshot\nExecStart=/bin/sleep 5\n'));
       await impatient.reload();
-      const started = Date.now();
       const error = await expectFleetError(impatient.start('slow.service'), ErrorCodes.PLUGIN_TIMEOUT);
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Still activating: start() gave up before the 5 s job ended (no clock read here: on a
+      // loaded machine a wall-time bound failed while the behaviour was right).
       expect(error.unit).toBe('slow.service');
       expect(error.message).toMatch(/start job of slow\.service did not finish within 300 ms/);
       expect((await impatient.states(['slow.service']))[0]?.activeState).toBe('activating');
