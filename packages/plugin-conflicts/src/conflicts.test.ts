@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ErrorCodes, withGlobal } from '@fleetd/core';
-import type { PluginEntry, ResolvedUnit } from '@fleetd/core';
+import type { PluginEntry, PluginHooks, ResolvedUnit, TapFunction } from '@fleetd/core';
 import { createTestCluster, simulate, testPlugin } from '@fleetd/core/testing';
 import type { TestCluster } from '@fleetd/core/testing';
 import { compileGlob, matchesAny } from '@fleetd/glob';
@@ -400,6 +400,47 @@ describe('reasons', () => {
     expect(conflictsReasons.peerMatchesOwnPattern('MachineOf', 'db.service', 'X-Conflicts', 'db*')).toBe(
       "MachineOf peer db.service matches the unit's own X-Conflicts pattern db*",
     );
+  });
+});
+
+describe('the promise that the filter passes every machine', () => {
+  /** The conflicts plugin as it is, with its filter calls written down as `unit@machine`. */
+  function observedConflicts(asked: string[]): typeof conflicts {
+    return {
+      ...conflicts,
+      apply: (hooks, options, context) => {
+        // The plugin taps its filter without options, so only that form is passed on.
+        const filter = {
+          tap: (fn: TapFunction<'filter'>) =>
+            hooks.filter.tap((unit, machine, cluster) => {
+              asked.push(`${unit.name}@${machine.id}`);
+              return fn(unit, machine, cluster);
+            }),
+        };
+        return conflicts.apply({ ...hooks, filter } as PluginHooks, options, context);
+      },
+    };
+  }
+
+  it('regression: a unit no glob matches skips the filter even when more units have Conflicts than there are machines', async () => {
+    const asked: string[] = [];
+    // Five units with Conflicts on three machines: before the reverse index, that many turned the promise off.
+    const units = Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`a${i}.service`, withFleet(`Conflicts=other-${i}.service`)]));
+    const cluster = await createTestCluster({ plugins: [observedConflicts(asked), spread], machines: ['m1', 'm2', 'm3'], units });
+    await cluster.settle();
+    const askedAbout = async (name: string): Promise<string[]> => {
+      asked.length = 0;
+      cluster.submit(name, service);
+      await cluster.schedule();
+      return asked.filter((call) => call.startsWith(`${name}@`));
+    };
+
+    // Matched by no glob: placed without asking the filter; only its placement is revalidated.
+    expect(await askedAbout('db.service')).toEqual([`db.service@${cluster.placements()['db.service']}`]);
+    // Matched by a1's glob: the filter is asked on every machine, and keeps it off a1's.
+    const matched = await askedAbout('other-1.service');
+    expect(matched.slice(0, 3).sort()).toEqual(['other-1.service@m1', 'other-1.service@m2', 'other-1.service@m3']);
+    expect(cluster.placements()['other-1.service']).not.toBe(cluster.placements()['a1.service']);
   });
 });
 

@@ -3,6 +3,7 @@ import { definePlugin, fleetOptionValues, unitOptionSpelling, unitOptionValues, 
 import type { ClusterView, MachineView, ResolvedUnit, UnitOptionSpec } from '@fleetd/core';
 import { compileGlobs, firstMatch, matchesAny, splitPatterns } from '@fleetd/glob';
 import type { CompiledGlobs } from '@fleetd/glob';
+import { conflictsIndex, indexedConflictOn, matchedByOthers } from './reverse-index.js';
 
 // The core range is the package's peer range, so that it follows the releases (one place to change).
 const { version, peerDependencies } = createRequire(import.meta.url)('../package.json') as { version: string; peerDependencies: { '@fleetd/core': string } };
@@ -144,21 +145,16 @@ export default definePlugin({
         return;
       }
       // Without Conflicts of its own, only a unit whose globs match it can conflict with it: when
-      // none does, the filter passes every machine and the core need not call it. (Checked only
-      // while that costs less than one filter call per machine.)
-      const withConflicts = cluster.unitsWithRequirement('conflicts');
-      if (withConflicts.size > cluster.machines.length) return;
-      for (const other of withConflicts) {
-        if (other !== unit.name && matchesAny(cluster.unit(other)?.requirements.conflicts, unit.name)) return;
-      }
-      narrowing.passesEverywhere?.();
+      // none does, the filter passes every machine and the core need not call it. The index
+      // answers that with a few lookups, however many units have Conflicts.
+      if (!matchedByOthers(unit.name, conflictsIndex(cluster))) narrowing.passesEverywhere?.();
     });
 
     hooks.filter.tap((unit, machine, cluster) => {
       const problem = unit.requirements.conflicts?.problem;
       if (problem !== undefined) return problem;
-      // The core's index of units with Conflicts lets the reverse check skip every other unit without a lookup.
-      const other = conflictOn(unit, machine, cluster, cluster.unitsWithRequirement('conflicts'));
+      // The reverse check (a unit there whose glob matches this one) asks the index, not every unit there.
+      const other = indexedConflictOn(unit, machine, conflictsIndex(cluster));
       return other === undefined ? undefined : conflictsReasons.conflictWith(other);
     });
   },
