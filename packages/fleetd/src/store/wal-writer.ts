@@ -117,7 +117,8 @@ export class WalWriter {
       await task.run();
       task.resolve();
     } catch (error) {
-      // A failed swap leaves the old log in place and complete: writes go on.
+      // A swap that failed before its rename leaves the old log in place and complete: writes go on.
+      // (One that failed after it has failed the writer: see syncRename.)
       this.recording = false;
       task.reject(error);
     }
@@ -133,10 +134,7 @@ export class WalWriter {
       }
     } catch (error) {
       // The log's end is now unknown; nothing more may be acknowledged.
-      this.failure = error;
-      for (const entry of [...batch, ...this.queue.splice(0)]) entry.reject(error);
-      this.pendingTask?.reject(error);
-      this.pendingTask = undefined;
+      this.fail(error, batch);
       return;
     }
     for (const entry of batch) {
@@ -153,17 +151,38 @@ export class WalWriter {
       await writeAll(next, Buffer.from(text, 'utf8'));
       if (this.fsync) await next.sync();
       await rename(temp, join(this.dir, WAL_FILE));
-      if (this.fsync) await syncDir(this.dir);
     } catch (error) {
       await next.close().catch(() => undefined);
       throw error;
     }
+    // From the rename on, the new file IS the log and the old one is unlinked:
+    // appends must go to the new file whatever fails next, or they would be lost.
     // The handle was opened for writing at offset 0 and holds exactly `text`: appends continue after it.
-    await this.handle.close().catch(() => undefined);
+    const old = this.handle;
     this.handle = next;
     this.bytes = Buffer.byteLength(text, 'utf8');
     this.recording = false;
     this.recorded = [];
+    await old.close().catch(() => undefined);
+    if (this.fsync) await this.syncRename();
+  }
+
+  /** Without the directory synced a power loss may bring the old log back, losing what is appended now: stop. */
+  private async syncRename(): Promise<void> {
+    try {
+      await syncDir(this.dir);
+    } catch (error) {
+      this.fail(error, []);
+      throw error;
+    }
+  }
+
+  /** Nothing more may be acknowledged: every line not yet acknowledged is refused. */
+  private fail(error: unknown, batch: readonly Entry[]): void {
+    this.failure = error;
+    for (const entry of [...batch, ...this.queue.splice(0)]) entry.reject(error);
+    this.pendingTask?.reject(error);
+    this.pendingTask = undefined;
   }
 }
 
