@@ -94,14 +94,20 @@ export class ConflictsIndex {
   }
 
   private findOwners(name: string): readonly string[] {
-    const found = new Set<string>(this.exact.get(name));
+    // Most names match no glob: nothing is allocated for them.
+    let found = this.exact.get(name)?.slice();
     for (const length of this.lengths) {
       if (length > name.length) break;
       const entries = this.byPrefix.get(length)?.get(name.slice(0, length));
       if (entries === undefined) continue;
-      for (const entry of entries.values()) if (entry.matcher(name)) for (const owner of entry.owners) found.add(owner);
+      for (const entry of entries.values()) {
+        if (!entry.matcher(name)) continue;
+        found ??= [];
+        for (const owner of entry.owners) found.push(owner);
+      }
     }
-    return found.size === 0 ? NONE : [...found].sort();
+    // A unit with several globs matching the name is one owner.
+    return found === undefined ? NONE : [...new Set(found)].sort();
   }
 }
 
