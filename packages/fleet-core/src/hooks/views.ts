@@ -67,7 +67,8 @@ export interface ClusterView {
   /**
    * Names of the submitted units whose `requirements[key]` is set (indexed,
    * rebuilt only after units change): lets a plugin find the few units that
-   * use its option without scanning every unit.
+   * use its option without scanning every unit. The same Set object while no
+   * unit changed, a new one after, so a plugin may key what it derives on it.
    */
   unitsWithRequirement(key: string): ReadonlySet<string>;
   /** Where a non-global unit is placed right now (including earlier decisions of this round). */
