@@ -105,6 +105,9 @@ export function benchGlobalUnits(count: number): Unit[] {
   );
 }
 
+/** Decisions made before a case is timed. */
+const WARM_UP_DECISIONS = 20_000;
+
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const mb = (bytes: number): number => round2(bytes / 1024 / 1024);
@@ -119,7 +122,9 @@ export async function measureScheduling(testCase: SchedulingCase, runs = 5): Pro
   let heapMb = 0;
   let placed = 0;
   let holding: ClusterState | undefined;
-  for (let run = 0; run <= runs; run++) {
+  // Warm: the JIT has seen some 20,000 decisions before the clock runs (one run of a small case is not enough).
+  const warmUps = Math.max(1, Math.ceil(WARM_UP_DECISIONS / Math.max(1, testCase.units)));
+  for (let run = 1 - warmUps; run <= runs; run++) {
     holding = undefined;
     const scheduler = new Scheduler(host);
     globalThis.gc?.();
@@ -137,7 +142,7 @@ export async function measureScheduling(testCase: SchedulingCase, runs = 5): Pro
     holding = state;
     globalThis.gc?.();
     heapMb = mb(process.memoryUsage().heapUsed - heapBefore);
-    if (run > 0) timings.push(elapsed); // run 0 warms the JIT up
+    if (run > 0) timings.push(elapsed); // runs up to 0 warm the JIT up
   }
   if (holding === undefined) throw new Error('no state held');
   const medianMs = median(timings);
