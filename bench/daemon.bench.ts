@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createUnit } from '@fleetd/core';
-import { encodeMachine, FleetStore, KeyLayout } from '@fleetd/core/unstable';
+import { FleetStore, KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
-import { startFleetd } from 'fleetd/testing';
 import { measureDoubling } from './doubling.js';
+import { announceBenchMachines, BENCH_KEY_PREFIX, startEngineFleetd } from './engine-fleetd.js';
 import type { Growth } from './doubling.js';
 
 export interface DaemonMemory {
@@ -59,8 +59,6 @@ export interface DaemonMemoryHooks {
   /** Called at each phase before the measurement goes on; may take its time (heap snapshots). */
   readonly onPhase?: (phase: DaemonPhase) => void | Promise<void>;
 }
-
-const KEY_PREFIX = '/fleetd-bench/';
 
 function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -113,26 +111,10 @@ function putUnit(socketPath: string, name: string): Promise<number> {
 export async function measureDaemonMemory(machines = 1_000, units = 10_000, hooks: DaemonMemoryHooks = {}, seeding: Seeding = 'api'): Promise<DaemonMemory> {
   const etcd = await startEtcd();
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
-  const layout = new KeyLayout(KEY_PREFIX);
+  const layout = new KeyLayout(BENCH_KEY_PREFIX);
   try {
-    const lease = await registry.grantLease(600);
-    for (let i = 0; i < machines; i += 100) {
-      const batch = Array.from({ length: Math.min(100, machines - i) }, (_, j) => {
-        const id = `m${String(i + j).padStart(5, '0')}`;
-        return { type: 'put' as const, key: layout.machine(id), value: encodeMachine({ id, metadata: { zone: `z${(i + j) % 3}` } }), lease };
-      });
-      await registry.txn({ success: batch });
-    }
-    const fleetd = await startFleetd({
-      name: 'bench-fleetd',
-      config: {
-        etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX, requestTimeoutMs: 10_000 },
-        machine: { id: 'bench-engine' },
-        agent: { enabled: false },
-        log: { level: 'warn' },
-      },
-      ...(process.env['FLEETD_BENCH_NODE_OPTIONS'] ? { env: { NODE_OPTIONS: process.env['FLEETD_BENCH_NODE_OPTIONS'] } } : {}),
-    });
+    await announceBenchMachines(registry, machines, (i) => ({ zone: `z${i % 3}` }));
+    const fleetd = await startEngineFleetd(etcd);
     const phase = async (name: DaemonPhase['phase']): Promise<void> => {
       await hooks.onPhase?.({ phase: name, pid: fleetd.pid as number, socketPath: fleetd.socketPath, output: () => fleetd.output() });
     };
@@ -179,7 +161,7 @@ export async function measureDaemonMemory(machines = 1_000, units = 10_000, hook
 
 /** The same launched units the API seeding PUTs, written by fleetd's own store, 50 to a transaction, 4 transactions at a time. */
 async function seedStore(registry: ReturnType<typeof createEtcdRegistry>, names: readonly string[]): Promise<void> {
-  const store = new FleetStore(registry, KEY_PREFIX);
+  const store = new FleetStore(registry, BENCH_KEY_PREFIX);
   const batches: string[][] = [];
   for (let i = 0; i < names.length; i += 50) batches.push(names.slice(i, i + 50));
   const write = async (): Promise<void> => {

@@ -10,11 +10,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeMachine, KeyLayout } from '@fleetd/core/unstable';
+import { KeyLayout } from '@fleetd/core/unstable';
 import { createEtcdRegistry } from '@fleetd/registry-etcd';
 import type { EtcdRegistry } from '@fleetd/registry-etcd';
 import { startEtcd } from '@fleetd/registry-etcd/testing';
-import { FLEETCTL_BIN, startFleetd } from 'fleetd/testing';
+import { FLEETCTL_BIN } from 'fleetd/testing';
+import { announceBenchMachines, BENCH_KEY_PREFIX, startEngineFleetd } from './engine-fleetd.js';
 import { measureDoubling } from './doubling.js';
 import type { Growth } from './doubling.js';
 
@@ -42,23 +43,11 @@ export interface FleetctlResult extends FleetctlMeasurement {
 
 /** Issue 21: 10,000 units through `fleetctl start` until all placed within 1.5 s. */
 const TARGET_MS = 1_500;
-const KEY_PREFIX = '/fleetd-bench/';
 const POLL_MS = 25;
 
 const UNIT_FILE = '[Unit]\nDescription=bench\n\n[Service]\nExecStart=/bin/sleep infinity\n';
 
 /** Machines as present: their presence keys under one lease, 100 a transaction (what an agent writes, without the agents). */
-async function announceMachines(registry: EtcdRegistry, layout: KeyLayout, machines: number): Promise<void> {
-  const lease = await registry.grantLease(600);
-  for (let i = 0; i < machines; i += 100) {
-    const batch = Array.from({ length: Math.min(100, machines - i) }, (_, j) => {
-      const id = `m${String(i + j).padStart(5, '0')}`;
-      return { type: 'put' as const, key: layout.machine(id), value: encodeMachine({ id, metadata: {} }), lease };
-    });
-    await registry.txn({ success: batch });
-  }
-}
-
 function writeUnitFiles(dir: string, units: number): string[] {
   const names = Array.from({ length: units }, (_, i) => `app-${i}.service`);
   for (const name of names) writeFileSync(join(dir, name), UNIT_FILE);
@@ -115,21 +104,12 @@ async function untilPlaced(registry: EtcdRegistry, layout: KeyLayout, units: num
 export async function measureFleetctlStart(units: number, machines: number): Promise<FleetctlMeasurement> {
   const etcd = await startEtcd();
   const registry = createEtcdRegistry({ ...etcd.clientOptions, requestTimeoutMs: 10_000 });
-  const layout = new KeyLayout(KEY_PREFIX);
+  const layout = new KeyLayout(BENCH_KEY_PREFIX);
   const dir = mkdtempSync(join(tmpdir(), 'fleetctl-bench-'));
   try {
-    await announceMachines(registry, layout, machines);
+    await announceBenchMachines(registry, machines);
     const names = writeUnitFiles(dir, units);
-    const fleetd = await startFleetd({
-      name: 'bench-fleetd',
-      config: {
-        etcd: { endpoints: [...etcd.endpoints], keyPrefix: KEY_PREFIX, requestTimeoutMs: 10_000 },
-        machine: { id: 'bench-engine' },
-        agent: { enabled: false },
-        log: { level: 'warn' },
-      },
-      ...(process.env['FLEETD_BENCH_NODE_OPTIONS'] ? { env: { NODE_OPTIONS: process.env['FLEETD_BENCH_NODE_OPTIONS'] } } : {}),
-    });
+    const fleetd = await startEngineFleetd(etcd);
     try {
       const args = ['--endpoint', fleetd.socketPath, 'start', '--no-block', ...names];
       const etcdPid = etcd.members[0]?.pid;
