@@ -6,7 +6,14 @@ import type { Store } from './store.js';
 /** Re-renders on every message the store applies. */
 export function useStore(store: Store): void {
   const [, bump] = useReducer((n: number, _: undefined) => n + 1, 0);
-  useEffect(() => store.subscribe(() => bump(undefined)), [store]);
+  const renderedAt = store.version;
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => bump(undefined));
+    // Effects run after the paint: a message applied in between (the snapshot, after a reload with
+    // cached assets) told no one, and the page showed "reconnecting…" until the next change.
+    if (store.version !== renderedAt) bump(undefined);
+    return unsubscribe;
+  }, [store]);
 }
 
 export function useRoute(): Route {

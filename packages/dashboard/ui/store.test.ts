@@ -65,6 +65,19 @@ describe('Store', () => {
     expect(store.revision).toBe(13);
   });
 
+  it('regression: its version moves at every change it tells subscribers of, so a view rendered before a snapshot sees it missed it', () => {
+    const store = new Store();
+    const renderedAt = store.version;
+    store.applySnapshot({ revision: 2, machines: [machine('gamma')], units: [], events: [] });
+    expect(store.version).not.toBe(renderedAt);
+    const afterSnapshot = store.version;
+    store.setConnection('lost');
+    store.setConnection('lost');
+    expect(store.version).toBe(afterSnapshot + 1);
+    store.applyChanges({ revision: 14, units: { upsert: [unit('x.service')], remove: [] } });
+    expect(store.version).toBe(afterSnapshot + 2);
+  });
+
   it('bumps only the versions of what changed, so the units table does not sort again for events', () => {
     const store = snapshotStore();
     const units = store.unitArray();

@@ -19,6 +19,8 @@ export class Store {
   events: readonly DashEvent[] = [];
   revision = -1;
   connection: Connection = 'connecting';
+  /** Bumped at every change subscribers are told of: a view rendered at an older one missed a change. */
+  version = 0;
   /** Bumped whenever `machines` (or `units`, `events`) changes: a key for memoized views. */
   machinesVersion = 0;
   unitsVersion = 0;
@@ -88,6 +90,7 @@ export class Store {
   }
 
   private notify(): void {
+    this.version += 1;
     for (const listener of this.listeners) listener();
   }
 }
