@@ -24,7 +24,7 @@ import { measureEtcdWithGrowth } from './etcd.bench.js';
 import { measureFleetctlWithGrowth } from './fleetctl.bench.js';
 import type { FleetctlResult } from './fleetctl.bench.js';
 import type { EtcdResult } from './etcd.bench.js';
-import { measureExplain, measureIdle, measureWithGrowth, mixedXfleet } from './scheduler.bench.js';
+import { measureExplain, measureIdle, measureWithGrowth, mixedXfleet, WARM_UP_DECISIONS } from './scheduler.bench.js';
 import type { ExplainMeasurement, IdleMeasurement, SchedulingCase, SchedulingResult } from './scheduler.bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -108,9 +108,11 @@ const cases: SchedulingCase[] = [
 
 const runs = quick ? 2 : 5;
 const results: SchedulingResult[] = [];
-for (const testCase of cases) if (wanted(testCase.name)) results.push(await measureWithGrowth(testCase, runs));
+// The quick smoke run checks the report's shape, not figures: one warm-up run per case is enough there.
+const warmUpDecisions = quick ? 0 : WARM_UP_DECISIONS;
+for (const testCase of cases) if (wanted(testCase.name)) results.push(await measureWithGrowth(testCase, runs, warmUpDecisions));
 const cold: ColdRoundResult[] = [];
-if (wanted('cold')) cold.push(await measureColdRoundWithGrowth(n(1_000), n(100), quick ? 2 : 7));
+if (wanted('cold')) cold.push(await measureColdRoundWithGrowth(n(1_000), n(100), quick ? 1 : 7));
 const idle: IdleMeasurement[] = [];
 if (wanted('idle')) idle.push(await measureIdle(n(10_000), n(1_000), { rounds: quick ? 5 : 20, growth: true }));
 // Global units are re-evaluated on every machine when anything changed: idle rounds must not do it again.

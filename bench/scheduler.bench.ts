@@ -106,14 +106,15 @@ export function benchGlobalUnits(count: number): Unit[] {
 }
 
 /** Decisions made before a case is timed. */
-const WARM_UP_DECISIONS = 20_000;
+export const WARM_UP_DECISIONS = 20_000;
 
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const mb = (bytes: number): number => round2(bytes / 1024 / 1024);
 
 /** Places every unit of the case on empty machines, `runs` times after one warm-up run. */
-export async function measureScheduling(testCase: SchedulingCase, runs = 5): Promise<SchedulingMeasurement> {
+/** `warmUpDecisions`: decisions the JIT sees before the clock runs (at least one whole run). */
+export async function measureScheduling(testCase: SchedulingCase, runs = 5, warmUpDecisions = WARM_UP_DECISIONS): Promise<SchedulingMeasurement> {
   const host = await assemblePlugins(pluginsFor(testCase.plugins));
   const machineList = benchMachines(testCase.machines, testCase.facts);
   const unitList = benchUnits(testCase.units, machineList, testCase.xfleet);
@@ -123,7 +124,7 @@ export async function measureScheduling(testCase: SchedulingCase, runs = 5): Pro
   let placed = 0;
   let holding: ClusterState | undefined;
   // Warm: the JIT has seen some 20,000 decisions before the clock runs (one run of a small case is not enough).
-  const warmUps = Math.max(1, Math.ceil(WARM_UP_DECISIONS / Math.max(1, testCase.units)));
+  const warmUps = Math.max(1, Math.ceil(warmUpDecisions / Math.max(1, testCase.units)));
   for (let run = 1 - warmUps; run <= runs; run++) {
     holding = undefined;
     const scheduler = new Scheduler(host);
@@ -172,11 +173,11 @@ function metTargets(testCase: SchedulingCase, placementsPerSecond: number, media
 }
 
 /** The case, then (when it asks for growth) the case with units doubled and with machines doubled. */
-export async function measureWithGrowth(testCase: SchedulingCase, runs = 5): Promise<SchedulingResult> {
-  const base = await measureScheduling(testCase, runs);
+export async function measureWithGrowth(testCase: SchedulingCase, runs = 5, warmUpDecisions = WARM_UP_DECISIONS): Promise<SchedulingResult> {
+  const base = await measureScheduling(testCase, runs, warmUpDecisions);
   if (!testCase.growth) return base;
   const factor = async (units: number, machines: number): Promise<GrowthFactor> => {
-    const doubled = await measureScheduling({ ...testCase, units, machines }, Math.max(2, Math.ceil(runs / 2)));
+    const doubled = await measureScheduling({ ...testCase, units, machines }, Math.max(2, Math.ceil(runs / 2)), warmUpDecisions);
     return {
       units,
       machines,
