@@ -76,6 +76,7 @@ describe('agent watch scope on etcd', () => {
         machine: { id, metadata: {} },
         keyPrefix,
         ttlSeconds: 5,
+        mirrorScope: 'agent',
       });
       await agent.start();
       closers.push(() => agent.stop());

@@ -59,6 +59,15 @@ export interface AgentOptions {
   readonly clock?: () => number;
   /** How often the machineFacts taps are asked again; changed facts are announced. Default 60 s. */
   readonly factsRefreshMs?: number;
+  /**
+   * What the agent mirrors. `cluster` (default): the whole key prefix, one
+   * watch. `agent`: only what it reads (agentWatchScope), so other machines'
+   * unit states never reach it, through one watch per prefix. Not the
+   * default yet: in a chaos run with etcd leader kills, an agent on five
+   * watches kept running units whose desired state had become `loaded`, and
+   * the cause is not found (see docs/architecture.md#what-an-agent-watches).
+   */
+  readonly mirrorScope?: 'cluster' | 'agent';
 }
 
 /**
@@ -140,8 +149,8 @@ export class Agent {
       () => this.changed(),
       (error) => this.emit({ type: 'error', error }),
     );
-    // Only what this agent reads: other machines' unit states never reach it (see agentWatchScope).
-    this.mirror = new RegistryMirror(options.registry, agentWatchScope(this.layout), this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
+    const scope = options.mirrorScope === 'agent' ? agentWatchScope(this.layout) : this.layout.prefix;
+    this.mirror = new RegistryMirror(options.registry, scope, this.cluster, { onError: (error) => this.emit({ type: 'error', error }) });
     // No debounce by default: a burst of placements gathers while the round in progress runs anyway.
     this.reconciles = new SerialRunner(
       () => this.reconcile(),

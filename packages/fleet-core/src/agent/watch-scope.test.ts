@@ -49,6 +49,7 @@ async function startAgent(registry: Registry, id: string) {
     host: await assemblePlugins([global, memoryDriverPlugin(driver)]),
     machine: { id, metadata: {} },
     reconcileIntervalMs: 60_000,
+    mirrorScope: 'agent',
   });
   await agent.start();
   stops.push(() => agent.stop());
