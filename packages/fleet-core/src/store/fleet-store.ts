@@ -196,11 +196,20 @@ export class FleetStore {
 
   /** Changes a submitted unit's desired state. */
   async setDesiredState(name: string, state: DesiredState): Promise<void> {
+    if (!(await this.setDesiredStates([{ name, state }]))) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not submitted`, { unit: name });
+  }
+
+  /**
+   * Several units' desired states in one transaction, each guarded on its
+   * unit's existence as setDesiredState's is: false, with nothing written,
+   * when one of them is not submitted.
+   */
+  async setDesiredStates(changes: readonly { readonly name: string; readonly state: DesiredState }[]): Promise<boolean> {
     const result = await this.registry.txn({
-      compare: [{ key: this.layout.unit(name), target: 'createRevision', op: '>', value: 0 }],
-      success: [{ type: 'put', key: this.layout.desired(name), value: state }],
+      compare: changes.map(({ name }): Compare => ({ key: this.layout.unit(name), target: 'createRevision', op: '>', value: 0 })),
+      success: changes.map(({ name, state }) => ({ type: 'put' as const, key: this.layout.desired(name), value: state })),
     });
-    if (!result.succeeded) throw new FleetError(ErrorCodes.UNIT_NOT_FOUND, `unit ${name} is not submitted`, { unit: name });
+    return result.succeeded;
   }
 
   /** Removes a unit, its desired state and its placement; false when there was no such unit. */

@@ -95,7 +95,7 @@ export function createFleetService(options: FleetServiceOptions): FleetService {
   const { registry, host } = options;
   const store = new FleetStore(registry, options.keyPrefix);
   const submitter = new SubmitBatcher(store);
-  const retargeter = new DesiredStateBatcher(registry, store);
+  const retargeter = new DesiredStateBatcher(store);
   const decoded = new DecodedUnits();
   const reads = new CoalescedReads(() => readClusterSnapshot(registry, store.layout, decoded));
   // Snapshots are shared between concurrent requests: read-only from here on.

@@ -35,7 +35,7 @@ async function setUp(open: () => Registry, count: number) {
   for (const name of names) await store.submitUnit(createUnit({ name, contents: '[Service]\nExecStart=/bin/true\n', desiredState: 'inactive' }));
   txns.length = 0;
   const desired = async (name: string) => (await registry.get(store.layout.desired(name)))?.value;
-  return { batcher: new DesiredStateBatcher(registry, store), txns, names, desired };
+  return { batcher: new DesiredStateBatcher(store), txns, names, desired };
 }
 
 describe.each(registries)('desired-state batcher ($name)', ({ open }) => {
