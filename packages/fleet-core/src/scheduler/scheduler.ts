@@ -316,7 +316,7 @@ export class Scheduler {
       return true;
     }
     const unit = resolution.unit;
-    const { runner, top, points } = this;
+    const { runner, top } = this;
     const narrowing = this.narrowing.reset(state.indexCapacity);
     runner.narrow(unit, state, narrowing, narrowing.facade);
     if (waiting !== undefined && narrowing.waitsFor.length > 0 && !work.putOff.has(name) && this.waitsForAny(state, name, waiting, narrowing)) {
@@ -332,18 +332,14 @@ export class Scheduler {
     const ordered = this.scoreOrderOf(narrowing, scoring);
     if (ordered === undefined || !this.walkInScoreOrder(unit, ordered, state, narrowing, plan, scoring, work)) {
       candidates = narrowing.active ? narrowing.candidates() : state.machines;
-      const filtered = plan.taps.length > 0;
       for (let i = 0; i < candidates.length; i++) {
-        const slot = candidates[i] as MachineSlot;
         work.evaluations++;
-        if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
-        const total = runner.score(unit, slot, state, points, scratch, scoring);
-        if (total === total) top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
+        this.consider(unit, candidates[i] as MachineSlot, state, plan, scoring);
       }
     }
     const best = top.best;
     if (best === undefined) {
-      // A walk in score order that found no machine visited every candidate and fell back to this scan: candidates is set.
+      // Without a scan, a walk in score order visited every machine of an unnarrowed unit.
       work.fail(unschedulableUnit(name, state.machines, candidates ?? state.machines, narrowing, scratch, runner.pluginNames));
       return true;
     }
@@ -381,8 +377,6 @@ export class Scheduler {
   ): boolean {
     const narrowed = narrowing.active;
     if (narrowed && narrowing.candidateCount() * WALK_NARROWED_AT_MOST_ONE_IN < state.machines.length) return false;
-    const { runner, top, points, scratch } = this;
-    const filtered = plan.taps.length > 0;
     let visited = 0;
     for (const machine of ordered) {
       const slot = state.machine(machine.id);
@@ -390,16 +384,22 @@ export class Scheduler {
       if (narrowed && !narrowing.includes(slot)) continue;
       visited++;
       work.evaluations++;
-      if (filtered && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) continue;
-      const total = runner.score(unit, slot, state, points, scratch, scoring);
-      if (total === total) top.offer(slot, total, points);
-      if (top.full) return true;
+      this.consider(unit, slot, state, plan, scoring);
+      if (this.top.full) return true;
     }
     // Every machine of an unnarrowed unit visited: the keeper and the scratch are what a scan would leave.
     if (!narrowed && visited === state.machines.length) return true;
-    top.reset();
-    scratch.reset(state.indexCapacity);
+    this.top.reset();
+    this.scratch.reset(state.indexCapacity);
     return false;
+  }
+
+  /** One machine of a decision: the plan's filters, and when it passes, its score offered to the keeper. No allocation. */
+  private consider(unit: ResolvedUnit, slot: MachineSlot, state: ClusterState, plan: FilterPlan, scoring: ScorePlan): void {
+    const { runner, points, scratch } = this;
+    if (plan.taps.length > 0 && runner.runFilters(unit, slot, state, plan, 0, scratch) >= 0) return;
+    const total = runner.score(unit, slot, state, points, scratch, scoring);
+    if (total === total) this.top.offer(slot, total, points); // NaN: a score tap failed, and told the scratch why
   }
 
   /** Whether a unit the narrowing's `decideAfter` predicates accept still waits for a machine in this cycle. */
